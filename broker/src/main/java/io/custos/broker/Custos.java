@@ -1,0 +1,1 @@
+package io.custos.broker; public class Custos { public static void main(String[] a){} }

@@ -1,0 +1,131 @@
+package io.custos.engine.sdk;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One path family of an engine, declared as data (Vault's {@code framework.Path}): an anchored
+ * pattern whose named captures ({@code (?P<name>...)}, Vault's syntax) become fields, the
+ * typed fields it accepts, the handler for each operation, and help text. Validation, unknown-
+ * field warnings and the OpenAPI document are all derived from this declaration.
+ */
+public final class PathSpec {
+    private static final Pattern CAPTURE = Pattern.compile("\\(\\?P<([A-Za-z_][A-Za-z0-9_]*)>");
+
+    /** Handles one operation on a matched path. A {@code null} answer means 404 for reads, 204 otherwise. */
+    @FunctionalInterface
+    public interface Handler {
+        Response handle(Request request, FieldData data);
+    }
+
+    /** Decides CREATE versus UPDATE for a write, as Vault's existence checks do. */
+    @FunctionalInterface
+    public interface ExistenceCheck {
+        boolean exists(Request request, FieldData data);
+    }
+
+    private final String declared;
+    private final Pattern pattern;
+    private final List<String> captures;
+    private final Map<String, Field> fields;
+    private final Map<Operation, Handler> operations;
+    private final ExistenceCheck existenceCheck;
+    private final String synopsis;
+    private final String description;
+
+    private PathSpec(Builder b) {
+        this.declared = b.pattern;
+        List<String> names = new ArrayList<>();
+        Matcher m = CAPTURE.matcher(b.pattern);
+        StringBuilder javaRegex = new StringBuilder();
+        while (m.find()) {
+            m.appendReplacement(javaRegex, "(?<g" + names.size() + ">");
+            names.add(m.group(1));
+        }
+        m.appendTail(javaRegex);
+        this.pattern = Pattern.compile(javaRegex.toString());
+        this.captures = List.copyOf(names);
+        Map<String, Field> f = new LinkedHashMap<>();
+        for (String name : names) {
+            f.put(name, Field.of(name, FieldType.STRING, "Path parameter " + name + "."));
+        }
+        b.fields.forEach(field -> f.put(field.name(), field));
+        this.fields = Collections.unmodifiableMap(f);
+        this.operations = Collections.unmodifiableMap(new EnumMap<>(b.operations));
+        this.existenceCheck = b.existenceCheck;
+        this.synopsis = b.synopsis;
+        this.description = b.description;
+    }
+
+    public static Builder path(String pattern) {
+        return new Builder(pattern);
+    }
+
+    /** The captures of {@code path} if this spec matches it in full. */
+    Map<String, Object> match(String path) {
+        Matcher m = pattern.matcher(path);
+        if (!m.matches()) {
+            return null;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (int i = 0; i < captures.size(); i++) {
+            String v = m.group("g" + i);
+            if (v != null) {
+                out.put(captures.get(i), v);
+            }
+        }
+        return out;
+    }
+
+    public String declaredPattern() { return declared; }
+    public Map<String, Field> fields() { return fields; }
+    public Map<Operation, Handler> operations() { return operations; }
+    public ExistenceCheck existenceCheck() { return existenceCheck; }
+    public String synopsis() { return synopsis; }
+    public String description() { return description; }
+
+    /** Builder for a {@link PathSpec}. */
+    public static final class Builder {
+        private final String pattern;
+        private final List<Field> fields = new ArrayList<>();
+        private final Map<Operation, Handler> operations = new EnumMap<>(Operation.class);
+        private ExistenceCheck existenceCheck;
+        private String synopsis = "";
+        private String description = "";
+
+        private Builder(String pattern) {
+            this.pattern = pattern;
+        }
+
+        public Builder fields(Field... declared) {
+            fields.addAll(List.of(declared));
+            return this;
+        }
+
+        public Builder on(Operation op, Handler handler) {
+            operations.put(op, handler);
+            return this;
+        }
+
+        public Builder existenceCheck(ExistenceCheck check) {
+            this.existenceCheck = check;
+            return this;
+        }
+
+        public Builder help(String synopsis, String description) {
+            this.synopsis = synopsis;
+            this.description = description;
+            return this;
+        }
+
+        public PathSpec build() {
+            return new PathSpec(this);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.custos.engine.sdk;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What an engine answers: the {@code data} block of Vault's envelope, warnings, and an optional
+ * status override (KV v2 answers 404 with metadata for a deleted version). A {@code null}
+ * data block with no status means 204 for writes. {@code toString} never shows data.
+ */
+public final class Response {
+    private final Map<String, Object> data;
+    private final int status;
+    private final List<String> warnings = new ArrayList<>();
+
+    private Response(Map<String, Object> data, int status) {
+        this.data = data;
+        this.status = status;
+    }
+
+    public static Response of(Map<String, Object> data) {
+        return new Response(data, 0);
+    }
+
+    public static Response withStatus(int status, Map<String, Object> data) {
+        return new Response(data, status);
+    }
+
+    public static Response noContent() {
+        return new Response(null, 204);
+    }
+
+    /** Vault's shape for a LIST answer. */
+    public static Response listOf(List<String> keys) {
+        return keys.isEmpty() ? null : of(Map.of("keys", keys));
+    }
+
+    public Response warn(String warning) {
+        warnings.add(warning);
+        return this;
+    }
+
+    public Map<String, Object> data() {
+        return data;
+    }
+
+    /** The explicit status, or 0 to let the transport choose (200 with data, 204 without). */
+    public int status() {
+        return status;
+    }
+
+    public List<String> warnings() {
+        return Collections.unmodifiableList(warnings);
+    }
+
+    @Override
+    public String toString() {
+        return "Response[status=" + status + ", data=" + (data == null ? "none" : data.keySet()) + "]";
+    }
+}

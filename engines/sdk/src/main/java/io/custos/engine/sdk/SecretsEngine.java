@@ -1,0 +1,20 @@
+package io.custos.engine.sdk;
+
+import java.util.List;
+
+/** One mounted instance of an engine: answers requests for paths below its mount point. */
+public interface SecretsEngine {
+
+    Response handle(Request request);
+
+    /** The declared paths, for help and the OpenAPI document. */
+    List<PathSpec> paths();
+
+    /**
+     * Whether a write to this path would create rather than update (Vault's existence check),
+     * so policies can tell {@code create} from {@code update}.
+     */
+    default Operation classifyWrite(Request request) {
+        return Operation.UPDATE;
+    }
+}

@@ -1,0 +1,30 @@
+package io.custos.engine.sdk;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The only storage an engine sees: plaintext bytes by key, scoped to its mount. The broker
+ * implements it above the encrypting barrier, so every value put here is stored encrypted
+ * and bound to its full physical path.
+ */
+public interface StorageView {
+
+    Optional<byte[]> get(String key);
+
+    void put(String key, byte[] value);
+
+    /** Deletes the key; deleting a missing key is not an error. */
+    void delete(String key);
+
+    /**
+     * Immediate children of {@code prefix} (which is empty or ends with '/'), sorted:
+     * leaf names as-is, sub-folders with a trailing '/', as Vault's storage lists them.
+     */
+    List<String> list(String prefix);
+
+    /** A view whose keys are all below {@code prefix} (which must end with '/'). */
+    default StorageView sub(String prefix) {
+        return new PrefixedStorageView(this, prefix);
+    }
+}
