@@ -1,0 +1,36 @@
+package io.custos.engine.kv;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The stored metadata of one KV v2 key: its settings and the state of every live version.
+ * Holds no secret data (that lives in one entry per version), so it is safe to list and read.
+ */
+final class KeyMetadata {
+    public String createdTime;
+    public String updatedTime;
+    public long currentVersion;
+    public long oldestVersion;
+    public long maxVersions;
+    public boolean casRequired;
+    public long deleteVersionAfterSeconds;
+    public Map<String, String> customMetadata;
+    public TreeMap<Long, VersionMetadata> versions = new TreeMap<>();
+
+    /** One version's lifecycle: soft deletion time (possibly in the future) and destruction. */
+    static final class VersionMetadata {
+        public String createdTime;
+        public String deletionTime;
+        public boolean destroyed;
+
+        Map<String, Object> toApi() {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("created_time", createdTime);
+            m.put("deletion_time", deletionTime == null ? "" : deletionTime);
+            m.put("destroyed", destroyed);
+            return m;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.custos.engine.kv;
+
+import io.custos.engine.sdk.EngineContext;
+import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.PathSpec;
+import io.custos.engine.sdk.Request;
+import io.custos.engine.sdk.Response;
+import io.custos.engine.sdk.SecretsEngine;
+import io.custos.engine.sdk.StorageView;
+import java.util.List;
+
+/**
+ * Vault's KV version 1: one unversioned JSON object per path. The whole request body is the
+ * secret, so there are no declared fields to validate against.
+ */
+final class KvV1Engine implements SecretsEngine {
+    private final StorageView storage;
+
+    KvV1Engine(EngineContext context) {
+        this.storage = context.storage();
+    }
+
+    @Override
+    public Response handle(Request request) {
+        String path = request.path();
+        switch (request.operation()) {
+            case LIST:
+                if (!path.isEmpty() && !path.endsWith("/")) {
+                    path = path + "/";
+                }
+                return Response.listOf(storage.list(path));
+            case READ:
+                requireKey(path);
+                return storage.get(path).map(b -> Response.of(Json.readMap(b))).orElse(null);
+            case CREATE:
+            case UPDATE:
+                requireKey(path);
+                if (request.data().isEmpty()) {
+                    throw EngineException.badRequest("no data provided");
+                }
+                storage.put(path, Json.write(request.data()));
+                return null;
+            case DELETE:
+                requireKey(path);
+                storage.delete(path);
+                return null;
+            default:
+                throw EngineException.unsupportedOperation();
+        }
+    }
+
+    private static void requireKey(String path) {
+        if (path.isEmpty() || path.endsWith("/")) {
+            throw EngineException.badRequest("invalid key: a secret path cannot be empty or end with '/'");
+        }
+    }
+
+    @Override
+    public List<PathSpec> paths() {
+        return List.of();
+    }
+}
