@@ -1,1 +1,76 @@
-package io.custos.broker; public class Custos { public static void main(String[] a){} }
+package io.custos.broker;
+
+import io.custos.broker.dev.DevServer;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.runtime.Micronaut;
+import java.io.File;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code custos} command line (picocli); flags are spelled as Vault's CLI spells them. */
+@Command(name = "custos", mixinStandardHelpOptions = true, version = BuildInfo.VERSION,
+        description = "A secrets broker for zero-trust systems.", subcommands = Custos.Server.class)
+public final class Custos implements Runnable {
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new Custos()).execute(args);
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    /** {@code custos server}: the production server, or dev mode with {@code -dev}. */
+    @Command(name = "server", mixinStandardHelpOptions = true, description = "Runs the Custos server.")
+    static final class Server implements Callable<Integer> {
+        @Option(names = "-dev", description = "Dev mode: embedded storage, unsealed, HTTP on loopback, KV v2 at secret/.")
+        boolean dev;
+
+        @Option(names = "-config", paramLabel = "FILE", description = "Configuration file (YAML).")
+        File config;
+
+        @Option(names = "-dev-root-token-id", paramLabel = "ID", description = "Dev mode: the root token to create "
+                + "(env CUSTOS_DEV_ROOT_TOKEN_ID).")
+        String devRootTokenId;
+
+        @Option(names = "-dev-listen-address", paramLabel = "HOST:PORT", description = "Dev mode: listen address "
+                + "(default " + DevServer.DEFAULT_LISTEN_ADDRESS + ").")
+        String devListenAddress;
+
+        @Override
+        public Integer call() {
+            if (!dev && config == null) {
+                System.err.println("custos server needs -config=FILE, or -dev for dev mode");
+                return 2;
+            }
+            if (config != null && !config.canRead()) {
+                System.err.println("cannot read the config file " + config);
+                return 2;
+            }
+            Map<String, Object> props = new HashMap<>();
+            if (config != null) {
+                props.put("micronaut.config.files", config.getAbsolutePath());
+            }
+            DevServer devServer = dev ? new DevServer() : null;
+            String listen = devListenAddress != null ? devListenAddress : DevServer.DEFAULT_LISTEN_ADDRESS;
+            if (dev) {
+                props.putAll(devServer.prepare(listen, System.getenv()));
+                Runtime.getRuntime().addShutdownHook(new Thread(devServer::close));
+            }
+            ApplicationContext ctx = Micronaut.build(new String[0]).banner(false).mainClass(Custos.class).properties(props).start();
+            if (dev) {
+                String token = devRootTokenId != null ? devRootTokenId : System.getenv("CUSTOS_DEV_ROOT_TOKEN_ID");
+                devServer.bootstrap(ctx, token, listen);
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.custos.broker.barrier;
+
+import io.custos.broker.storage.PhysicalEntry;
+import io.custos.broker.storage.PhysicalStorage;
+import io.custos.engine.sdk.StorageListing;
+import io.custos.engine.sdk.StorageView;
+import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The plaintext view of physical storage: every put is encrypted by the barrier and bound to its
+ * full physical path, every get decrypted and verified. Engines receive a {@link #sub} of this
+ * scoped to {@code logical/<mount-uuid>/}, so they can neither see the database nor other mounts.
+ */
+@Singleton
+public class BarrierStorage implements StorageView {
+    private final PhysicalStorage physical;
+    private final AesGcmBarrier barrier;
+
+    public BarrierStorage(PhysicalStorage physical, AesGcmBarrier barrier) {
+        this.physical = physical;
+        this.barrier = barrier;
+    }
+
+    @Override
+    public Optional<byte[]> get(String key) {
+        requireUnsealed();
+        return physical.get(key).map(e -> barrier.decrypt(key, e.value()));
+    }
+
+    @Override
+    public void put(String key, byte[] value) {
+        byte[] blob = barrier.encrypt(key, value);
+        physical.put(key, blob, AesGcmBarrier.termOf(blob));
+    }
+
+    @Override
+    public void delete(String key) {
+        requireUnsealed();
+        physical.delete(key);
+    }
+
+    @Override
+    public List<String> list(String prefix) {
+        requireUnsealed();
+        return StorageListing.children(prefix, physical.pathsWithPrefix(prefix));
+    }
+
+    /** Removes everything below a prefix (a disabled mount's data). */
+    public long deletePrefix(String prefix) {
+        requireUnsealed();
+        return physical.deletePrefix(prefix);
+    }
+
+    /** Raw access for the re-wrap job: the entry as stored. */
+    Optional<PhysicalEntry> raw(String key) {
+        return physical.get(key);
+    }
+
+    private void requireUnsealed() {
+        if (barrier.isSealed()) {
+            throw new SealedException();
+        }
+    }
+}

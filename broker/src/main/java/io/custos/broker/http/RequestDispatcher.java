@@ -1,0 +1,220 @@
+package io.custos.broker.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import io.custos.broker.barrier.IntegrityException;
+import io.custos.broker.barrier.SealedException;
+import io.custos.broker.mount.MountTable;
+import io.custos.broker.seal.Core;
+import io.custos.broker.sys.SystemBackend;
+import io.custos.broker.token.TokenEntry;
+import io.custos.broker.token.TokenStore;
+import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.Operation;
+import io.custos.engine.sdk.Request;
+import io.custos.engine.sdk.Response;
+import io.custos.engine.sdk.SecretsEngine;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Turns an HTTP request into a logical request and back, Vault's way: method → operation, path
+ * checks, seal gate (503), token check (403), routing to {@code sys/}, {@code auth/token/} or the
+ * mounted engine, and the JSON envelope. Every failure a client can cause becomes a 4xx naming the
+ * problem; anything else is a 500 that echoes nothing and is logged with the request id.
+ */
+@Singleton
+public class RequestDispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
+    static final String MERGE_PATCH = "application/merge-patch+json";
+
+    private final Core core;
+    private final TokenStore tokens;
+    private final MountTable mounts;
+    private final SystemBackend system;
+    private final TokenBackend tokenBackend;
+
+    public RequestDispatcher(Core core, TokenStore tokens, MountTable mounts, SystemBackend system,
+            TokenBackend tokenBackend) {
+        this.core = core;
+        this.tokens = tokens;
+        this.mounts = mounts;
+        this.system = system;
+        this.tokenBackend = tokenBackend;
+    }
+
+    public ApiResponse dispatch(ApiRequest http) {
+        String requestId = UUID.randomUUID().toString();
+        try {
+            return route(http, requestId);
+        } catch (EngineException e) {
+            return ResponseWriter.error(e.status(), e.getMessage());
+        } catch (SealedException e) {
+            return ResponseWriter.error(503, "Custos is sealed");
+        } catch (IntegrityException e) {
+            LOG.error("request {}: stored data failed integrity check: {}", requestId, e.getMessage());
+            return ResponseWriter.error(500, "internal error: stored data failed its integrity check");
+        } catch (RuntimeException e) {
+            if (isStorageFailure(e)) {
+                LOG.error("request {}: storage unavailable: {}", requestId, e.getClass().getName());
+                return ResponseWriter.error(503, "storage is unavailable");
+            }
+            LOG.error("request {} failed", requestId, e);
+            return ResponseWriter.error(500, "internal error");
+        }
+    }
+
+    private ApiResponse route(ApiRequest http, String requestId) {
+        String path = decodePath(http.rawPath());
+        Operation op = operation(http);
+        Map<String, Object> data = parameters(http, op);
+        Request request = new Request(op, path, data, http.contentType());
+
+        if (path.startsWith("sys/") && SystemBackend.UNAUTHENTICATED.contains(path.substring(4))) {
+            Response r = system.handle(request.withPath(path.substring(4)));
+            return ResponseWriter.raw(r, http.method().equals("HEAD"));
+        }
+        if (core.isSealed()) {
+            throw new SealedException();
+        }
+        TokenEntry token = tokens.lookup(http.token()).orElseThrow(() -> new EngineException(403, "permission denied"));
+        if (op == Operation.PATCH && !isMergePatch(http.contentType())) {
+            throw new EngineException(415, "PATCH requires Content-Type: " + MERGE_PATCH);
+        }
+
+        SecretsEngine engine;
+        String relative;
+        String mountType;
+        if (path.startsWith("sys/")) {
+            engine = system;
+            relative = path.substring(4);
+            mountType = "system";
+        } else if (path.startsWith("auth/token/")) {
+            return ResponseWriter.envelope(requestId, tokenBackend.handle(request.withPath(path.substring(11)), token,
+                    http.token()), "token", op);
+        } else {
+            MountTable.Mounted m = mounts.resolve(path).orElseThrow(() -> EngineException.notFound(
+                    "no handler for route \"" + path + "\". route entry not found."));
+            engine = m.engine();
+            relative = path.length() >= m.entry().path().length() ? path.substring(m.entry().path().length()) : "";
+            mountType = m.entry().type();
+        }
+        Request routed = request.withPath(relative);
+        if (op == Operation.UPDATE) {
+            routed = new Request(engine.classifyWrite(routed), relative, data, http.contentType());
+        }
+        return ResponseWriter.envelope(requestId, engine.handle(routed), mountType, op);
+    }
+
+    private static boolean isMergePatch(String contentType) {
+        return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith(MERGE_PATCH);
+    }
+
+    /** Decodes and checks the path: no empty, "." or ".." segments (a trailing '/' is allowed). */
+    static String decodePath(String raw) {
+        if (raw.isEmpty()) {
+            throw EngineException.notFound("missing request path");
+        }
+        String[] segments = raw.split("/", -1);
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < segments.length; i++) {
+            String s;
+            try {
+                s = URLDecoder.decode(segments[i].replace("+", "%2B"), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw EngineException.badRequest("invalid request path: bad percent-encoding");
+            }
+            boolean last = i == segments.length - 1;
+            if (s.isEmpty() && !(last && i > 0)) {
+                throw EngineException.badRequest("invalid request path: empty path segment");
+            }
+            if (s.equals(".") || s.equals("..")) {
+                throw EngineException.badRequest("invalid request path: '" + s + "' segments are not allowed");
+            }
+            if (s.contains("/") || s.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+                throw EngineException.badRequest("invalid request path: encoded '/' or control characters");
+            }
+            out.add(s);
+        }
+        return String.join("/", out);
+    }
+
+    private static Operation operation(ApiRequest http) {
+        return switch (http.method()) {
+            case "GET", "HEAD" -> "true".equalsIgnoreCase(first(http.query().get("list"))) ? Operation.LIST
+                    : Operation.READ;
+            case "LIST" -> Operation.LIST;
+            case "POST", "PUT" -> Operation.UPDATE;
+            case "PATCH" -> Operation.PATCH;
+            case "DELETE" -> Operation.DELETE;
+            default -> throw new EngineException(405, "unsupported method " + http.method());
+        };
+    }
+
+    private static Map<String, Object> parameters(ApiRequest http, Operation op) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        if (op == Operation.READ || op == Operation.LIST || op == Operation.DELETE) {
+            http.query().forEach((k, v) -> {
+                if (!k.equals("list") && !v.isEmpty()) {
+                    data.put(k, v.size() == 1 ? v.get(0) : v);
+                }
+            });
+        }
+        byte[] body = http.body();
+        if (body != null && body.length > 0 && !isBlank(body)) {
+            data.putAll(parseObject(body));
+        }
+        return data;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> parseObject(byte[] body) {
+        Object parsed;
+        try {
+            parsed = Json.MAPPER.readValue(body, Object.class);
+        } catch (JsonProcessingException e) {
+            // the parser's own message quotes the input, which may be a secret: give only the place
+            throw EngineException.badRequest("failed to parse JSON input: malformed JSON at line "
+                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+        } catch (IOException e) {
+            throw EngineException.badRequest("failed to read the request body");
+        }
+        if (!(parsed instanceof Map)) {
+            throw EngineException.badRequest("failed to parse JSON input: the request body must be a JSON object");
+        }
+        return (Map<String, Object>) parsed;
+    }
+
+    private static boolean isBlank(byte[] body) {
+        for (byte b : body) {
+            if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String first(List<String> values) {
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    private static boolean isStorageFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLException || t.getClass().getName().startsWith("io.micronaut.data.exceptions")
+                    || t.getClass().getName().startsWith("io.micronaut.transaction")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,48 @@
+package io.custos.broker.http;
+
+import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.Operation;
+import io.custos.engine.sdk.Response;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Vault's response shapes: the JSON envelope, bare objects for sys/health and friends, and errors. */
+final class ResponseWriter {
+    private ResponseWriter() {
+    }
+
+    static ApiResponse error(int status, String message) {
+        List<String> errors = message == null || message.isEmpty() ? List.of() : List.of(message);
+        return new ApiResponse(status, Json.write(Map.of("errors", errors)));
+    }
+
+    static ApiResponse raw(Response r, boolean headOnly) {
+        int status = r.status() == 0 ? 200 : r.status();
+        return new ApiResponse(status, headOnly || r.data() == null ? ApiResponse.EMPTY : Json.write(r.data()));
+    }
+
+    static ApiResponse envelope(String requestId, Response r, String mountType, Operation op) {
+        if (r == null) {
+            return op == Operation.READ || op == Operation.LIST ? error(404, null) : new ApiResponse(204, ApiResponse.EMPTY);
+        }
+        if (r.data() == null && r.warnings().isEmpty()) {
+            return new ApiResponse(r.status() == 0 ? 204 : r.status(), ApiResponse.EMPTY);
+        }
+        if (r.status() == 404 && r.data() == null) {
+            return error(404, null);
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("request_id", requestId);
+        body.put("lease_id", "");
+        body.put("renewable", false);
+        body.put("lease_duration", 0);
+        body.put("data", r.data());
+        body.put("wrap_info", null);
+        body.put("warnings", r.warnings().isEmpty() ? null : r.warnings());
+        body.put("auth", null);
+        body.put("mount_type", mountType);
+        int status = r.status() == 0 || r.status() == 204 ? 200 : r.status();
+        return new ApiResponse(status, Json.write(body));
+    }
+}

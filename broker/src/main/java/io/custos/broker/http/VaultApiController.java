@@ -1,0 +1,107 @@
+package io.custos.broker.http;
+
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.http.HttpHeaders;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.annotation.Body;
+import io.micronaut.http.annotation.Controller;
+import io.micronaut.http.annotation.CustomHttpMethod;
+import io.micronaut.http.annotation.Delete;
+import io.micronaut.http.annotation.Get;
+import io.micronaut.http.annotation.Head;
+import io.micronaut.http.annotation.Patch;
+import io.micronaut.http.annotation.PathVariable;
+import io.micronaut.http.annotation.Post;
+import io.micronaut.http.annotation.Put;
+import io.micronaut.scheduling.TaskExecutors;
+import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The HTTP transport of the Vault-compatible API: every method on {@code /v1/**}, including
+ * Vault's {@code LIST}, goes to the {@link RequestDispatcher}. Bodies are taken as raw bytes and
+ * parsed by the dispatcher so that every error has Vault's shape. Runs off the event loop
+ * because storage is blocking JDBC.
+ */
+@Controller
+@ExecuteOn(TaskExecutors.BLOCKING)
+public class VaultApiController {
+    private static final String API = "/v1/{+path}";
+    private final RequestDispatcher dispatcher;
+
+    public VaultApiController(RequestDispatcher dispatcher) {
+        this.dispatcher = dispatcher;
+    }
+
+    @Get(value = API, produces = MediaType.APPLICATION_JSON)
+    public HttpResponse<byte[]> get(HttpRequest<?> request, @PathVariable String path) {
+        return handle(request, null);
+    }
+
+    @Head(API)
+    public HttpResponse<byte[]> head(HttpRequest<?> request, @PathVariable String path) {
+        return handle(request, null);
+    }
+
+    @CustomHttpMethod(method = "LIST", value = API, produces = MediaType.APPLICATION_JSON, consumes = MediaType.ALL)
+    public HttpResponse<byte[]> list(HttpRequest<?> request, @PathVariable String path, @Nullable @Body byte[] body) {
+        return handle(request, body);
+    }
+
+    @Post(value = API, produces = MediaType.APPLICATION_JSON, consumes = MediaType.ALL)
+    public HttpResponse<byte[]> post(HttpRequest<?> request, @PathVariable String path, @Nullable @Body byte[] body) {
+        return handle(request, body);
+    }
+
+    @Put(value = API, produces = MediaType.APPLICATION_JSON, consumes = MediaType.ALL)
+    public HttpResponse<byte[]> put(HttpRequest<?> request, @PathVariable String path, @Nullable @Body byte[] body) {
+        return handle(request, body);
+    }
+
+    @Patch(value = API, produces = MediaType.APPLICATION_JSON, consumes = MediaType.ALL)
+    public HttpResponse<byte[]> patch(HttpRequest<?> request, @PathVariable String path, @Nullable @Body byte[] body) {
+        return handle(request, body);
+    }
+
+    @Delete(value = API, produces = MediaType.APPLICATION_JSON, consumes = MediaType.ALL)
+    public HttpResponse<byte[]> delete(HttpRequest<?> request, @PathVariable String path, @Nullable @Body byte[] body) {
+        return handle(request, body);
+    }
+
+    private HttpResponse<byte[]> handle(HttpRequest<?> request, byte[] body) {
+        String raw = request.getUri().getRawPath();
+        String afterPrefix = raw.length() > 4 ? raw.substring(4) : "";
+        ApiResponse r = dispatcher.dispatch(new ApiRequest(request.getMethodName(), afterPrefix,
+                queryOf(request), body, request.getContentType().map(MediaType::toString).orElse(null),
+                token(request), request.getRemoteAddress().getAddress().getHostAddress()));
+        MutableHttpResponse<byte[]> response = HttpResponse.status(io.micronaut.http.HttpStatus.valueOf(r.status()));
+        response.header(HttpHeaders.CACHE_CONTROL, "no-store");
+        if (r.body().length > 0) {
+            response.contentType(MediaType.APPLICATION_JSON_TYPE).body(r.body());
+        }
+        return response;
+    }
+
+    private static Map<String, List<String>> queryOf(HttpRequest<?> request) {
+        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        request.getParameters().forEach((k, v) -> out.put(k, v));
+        return out;
+    }
+
+    /** Vault's header, or an OAuth-style bearer token. */
+    private static String token(HttpRequest<?> request) {
+        String t = request.getHeaders().get("X-Vault-Token");
+        if (t != null && !t.isEmpty()) {
+            return t;
+        }
+        String auth = request.getHeaders().get(HttpHeaders.AUTHORIZATION);
+        if (auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return auth.substring(7).trim();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,37 @@
+package io.custos.broker.http;
+
+import io.micronaut.context.annotation.Replaces;
+import io.micronaut.http.MediaType;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.server.exceptions.response.ErrorContext;
+import io.micronaut.http.server.exceptions.response.ErrorResponseProcessor;
+import jakarta.inject.Singleton;
+
+/**
+ * Errors raised by the HTTP server itself (unknown route, wrong method, body over the size limit)
+ * in Vault's shape {@code {"errors":[...]}}, never Micronaut's default body or an HTML page.
+ */
+@Singleton
+@Replaces(ErrorResponseProcessor.class)
+public class VaultErrorResponseProcessor implements ErrorResponseProcessor<byte[]> {
+    private final long maxRequestSize;
+
+    public VaultErrorResponseProcessor(
+            @io.micronaut.context.annotation.Value("${micronaut.server.max-request-size:1048576}") long maxRequestSize) {
+        this.maxRequestSize = maxRequestSize;
+    }
+
+    @Override
+    public MutableHttpResponse<byte[]> processResponse(ErrorContext errorContext, MutableHttpResponse<?> response) {
+        int status = response.code();
+        String message = switch (status) {
+            case 413 -> "request body is larger than the limit of " + maxRequestSize + " bytes";
+            case 404, 405 -> null;
+            case 400 -> "bad request";
+            default -> status >= 500 ? "internal error" : response.reason();
+        };
+        @SuppressWarnings("unchecked")
+        MutableHttpResponse<byte[]> r = (MutableHttpResponse<byte[]>) response;
+        return r.contentType(MediaType.APPLICATION_JSON_TYPE).body(ResponseWriter.error(status, message).body());
+    }
+}

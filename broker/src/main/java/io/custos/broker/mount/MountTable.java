@@ -1,0 +1,207 @@
+package io.custos.broker.mount;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.custos.broker.barrier.BarrierStorage;
+import io.custos.broker.barrier.SealedException;
+import io.custos.engine.sdk.EngineContext;
+import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.EngineFactory;
+import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.SecretsEngine;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * The secrets-engine mount table (stored behind the barrier at {@code core/mounts}) and the router
+ * over it: a request path resolves to the longest mount path that prefixes it. Engine types are
+ * discovered with {@link ServiceLoader}; each mount gets a storage view of its own prefix only.
+ */
+@Singleton
+public class MountTable {
+    static final String STORAGE_PATH = "core/mounts";
+    private static final List<String> RESERVED = List.of("sys/", "auth/", "cubbyhole/", "identity/");
+
+    /** A mount and its running engine instance. */
+    public record Mounted(MountEntry entry, SecretsEngine engine) {
+    }
+
+    private final BarrierStorage storage;
+    private final Clock clock;
+    private final Map<String, EngineFactory> factories = new TreeMap<>();
+    private volatile Map<String, Mounted> mounts;
+
+    public MountTable(BarrierStorage storage, Clock clock) {
+        this.storage = storage;
+        this.clock = clock;
+        ServiceLoader.load(EngineFactory.class, MountTable.class.getClassLoader())
+                .forEach(f -> factories.put(f.type(), f));
+    }
+
+    public void onUnseal() {
+        Map<String, Mounted> loaded = new LinkedHashMap<>();
+        for (MountEntry e : loadEntries()) {
+            loaded.put(e.path(), new Mounted(e, instantiate(e)));
+        }
+        mounts = loaded;
+    }
+
+    public void onSeal() {
+        mounts = null;
+    }
+
+    /** The mount serving {@code path} (relative to /v1/), if any. */
+    public Optional<Mounted> resolve(String path) {
+        Map<String, Mounted> m = current();
+        String candidate = path.endsWith("/") ? path : path + "/";
+        int at = candidate.length();
+        while (at > 0) {
+            Mounted hit = m.get(candidate.substring(0, at));
+            if (hit != null) {
+                return Optional.of(hit);
+            }
+            at = candidate.lastIndexOf('/', at - 2) + 1;
+        }
+        return Optional.empty();
+    }
+
+    public List<MountEntry> list() {
+        List<MountEntry> out = new ArrayList<>();
+        current().values().forEach(m -> out.add(m.entry()));
+        out.sort(Comparator.comparing(MountEntry::path));
+        return out;
+    }
+
+    public Optional<MountEntry> get(String path) {
+        return Optional.ofNullable(current().get(normalize(path))).map(Mounted::entry);
+    }
+
+    public synchronized MountEntry enable(String rawPath, String type, String description,
+            Map<String, String> options, long defaultTtl, long maxTtl) {
+        String path = normalize(rawPath);
+        validatePath(path);
+        EngineFactory factory = factoryFor(type);
+        Map<String, String> normalized = factory.validateOptions(options);
+        for (String existing : current().keySet()) {
+            if (existing.startsWith(path) || path.startsWith(existing)) {
+                throw EngineException.badRequest("path is already in use at " + existing);
+            }
+        }
+        MountEntry entry = new MountEntry(path, type, UUID.randomUUID().toString(),
+                type + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(
+                        io.custos.broker.barrier.AesGcm.randomBytes(6)),
+                description == null ? "" : description, normalized, defaultTtl, maxTtl);
+        Map<String, Mounted> next = new LinkedHashMap<>(current());
+        next.put(path, new Mounted(entry, instantiate(entry)));
+        persist(next);
+        mounts = next;
+        return entry;
+    }
+
+    /** Unmounts and deletes every stored entry of the mount. */
+    public synchronized void disable(String rawPath) {
+        String path = normalize(rawPath);
+        Mounted m = current().get(path);
+        if (m == null) {
+            return;
+        }
+        Map<String, Mounted> next = new LinkedHashMap<>(current());
+        next.remove(path);
+        persist(next);
+        mounts = next;
+        storage.deletePrefix(m.entry().storagePrefix());
+    }
+
+    public synchronized MountEntry tune(String rawPath, String description, Long defaultTtl, Long maxTtl,
+            Map<String, String> options) {
+        String path = normalize(rawPath);
+        Mounted m = current().get(path);
+        if (m == null) {
+            throw EngineException.badRequest("no mount at " + path);
+        }
+        MountEntry e = m.entry();
+        Map<String, String> newOptions = e.options();
+        if (options != null) {
+            Map<String, String> merged = new LinkedHashMap<>(e.options());
+            merged.putAll(options);
+            if (!java.util.Objects.equals(merged.get("version"), e.options().get("version"))) {
+                throw EngineException.badRequest("changing the version of an existing " + e.type()
+                        + " mount is not supported");
+            }
+            newOptions = factoryFor(e.type()).validateOptions(merged);
+        }
+        MountEntry tuned = e.tuned(description != null ? description : e.description(),
+                defaultTtl != null ? defaultTtl : e.defaultLeaseTtl(), maxTtl != null ? maxTtl : e.maxLeaseTtl(),
+                newOptions);
+        if (tuned.maxLeaseTtl() > 0 && tuned.defaultLeaseTtl() > tuned.maxLeaseTtl()) {
+            throw EngineException.badRequest("default_lease_ttl cannot be greater than max_lease_ttl");
+        }
+        Map<String, Mounted> next = new LinkedHashMap<>(current());
+        next.put(path, new Mounted(tuned, m.engine()));
+        persist(next);
+        mounts = next;
+        return tuned;
+    }
+
+    public static String normalize(String path) {
+        String p = path.startsWith("/") ? path.substring(1) : path;
+        return p.endsWith("/") ? p : p + "/";
+    }
+
+    private static void validatePath(String path) {
+        if (path.equals("/")) {
+            throw EngineException.badRequest("mount path cannot be empty");
+        }
+        for (String r : RESERVED) {
+            if (path.startsWith(r) || r.startsWith(path)) {
+                throw EngineException.badRequest("cannot mount at reserved path " + r);
+            }
+        }
+    }
+
+    private EngineFactory factoryFor(String type) {
+        EngineFactory f = factories.get(type == null ? "" : type);
+        if (f == null) {
+            throw EngineException.badRequest("plugin not found in the catalog: " + type);
+        }
+        return f;
+    }
+
+    private SecretsEngine instantiate(MountEntry e) {
+        return factoryFor(e.type()).create(new EngineContext(e.path(), storage.sub(e.storagePrefix()),
+                e.options(), clock));
+    }
+
+    private List<MountEntry> loadEntries() {
+        return storage.get(STORAGE_PATH).map(b -> {
+            try {
+                return Json.MAPPER.readValue(b, new TypeReference<List<MountEntry>>() { });
+            } catch (IOException ex) {
+                throw new UncheckedIOException("mount table is unreadable", ex);
+            }
+        }).orElse(List.of());
+    }
+
+    private void persist(Map<String, Mounted> table) {
+        storage.put(STORAGE_PATH, Json.write(table.values().stream().map(Mounted::entry).toList()));
+    }
+
+    private Map<String, Mounted> current() {
+        Map<String, Mounted> m = mounts;
+        if (m == null) {
+            throw new SealedException();
+        }
+        return m;
+    }
+}

@@ -1,0 +1,246 @@
+package io.custos.broker.seal;
+
+import io.custos.broker.barrier.AesGcm;
+import io.custos.broker.barrier.AesGcmBarrier;
+import io.custos.broker.barrier.IntegrityException;
+import io.custos.broker.barrier.Keyring;
+import io.custos.broker.mount.MountTable;
+import io.custos.broker.storage.PhysicalStorage;
+import io.custos.broker.token.TokenStore;
+import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.Json;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The seal state machine: initialise (root key, first keyring term, unseal key split with Shamir
+ * or wrapped by an auto-seal), unseal (collect shares until the threshold, reconstruct, verify by
+ * decrypting the root key), seal (drop every key from memory), and keyring rotation.
+ *
+ * <p>Stored outside the barrier in {@code custos_core}: {@code seal-config} (public parameters),
+ * {@code root-key} (AES-GCM under the unseal key or the auto-seal), {@code keyring} (AES-GCM under
+ * the root key). All state changes are serialised on this object.
+ */
+@jakarta.inject.Singleton
+public class Core {
+    static final String SEAL_CONFIG = "seal-config";
+    static final String ROOT_KEY = "root-key";
+    static final String KEYRING = "keyring";
+    private static final byte[] ROOT_KEY_AAD = "custos/root-key".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] KEYRING_AAD = "custos/keyring".getBytes(StandardCharsets.UTF_8);
+
+    /** Public seal parameters, stored in clear. */
+    record SealConfig(String type, int secretShares, int secretThreshold) {
+    }
+
+    private final PhysicalStorage physical;
+    private final AesGcmBarrier barrier;
+    private final Optional<AutoSeal> autoSeal;
+    private final TokenStore tokens;
+    private final MountTable mounts;
+    private final Clock clock;
+
+    private volatile SealConfig config;
+    private byte[] rootKey;
+    private final List<byte[]> pendingShares = new ArrayList<>();
+    private String unsealNonce = "";
+
+    public Core(PhysicalStorage physical, AesGcmBarrier barrier, Optional<AutoSeal> autoSeal, TokenStore tokens,
+            MountTable mounts, Clock clock) {
+        this.physical = physical;
+        this.barrier = barrier;
+        this.autoSeal = autoSeal;
+        this.tokens = tokens;
+        this.mounts = mounts;
+        this.clock = clock;
+    }
+
+    public boolean isInitialized() {
+        return sealConfig().isPresent();
+    }
+
+    public boolean isSealed() {
+        return barrier.isSealed();
+    }
+
+    private Optional<SealConfig> sealConfig() {
+        SealConfig c = config;
+        if (c == null) {
+            c = physical.getCore(SEAL_CONFIG).map(b -> Json.read(b, SealConfig.class)).orElse(null);
+            config = c;
+        }
+        return Optional.ofNullable(c);
+    }
+
+    public synchronized SealStatus status() {
+        SealConfig c = sealConfig().orElse(null);
+        String type = autoSeal.map(AutoSeal::type).orElse("shamir");
+        if (c == null) {
+            return new SealStatus(type, false, true, 0, 0, 0, "");
+        }
+        return new SealStatus(c.type(), true, barrier.isSealed(), c.secretThreshold(), c.secretShares(),
+                pendingShares.size(), unsealNonce);
+    }
+
+    /**
+     * Initialises storage. Shamir: returns the shares and leaves the barrier sealed. Auto-seal:
+     * returns no shares and unseals. {@code rootTokenId} fixes the root token (dev mode only).
+     */
+    public synchronized InitResult initialize(int shares, int threshold, String rootTokenId) {
+        if (isInitialized()) {
+            throw EngineException.badRequest("Custos is already initialized");
+        }
+        if (autoSeal.isEmpty()) {
+            validateShares(shares, threshold);
+        }
+        byte[] root = AesGcm.randomBytes(AesGcm.KEY_BYTES);
+        Keyring keyring = Keyring.first(clock.instant());
+        List<byte[]> out = new ArrayList<>();
+        byte[] wrappedRoot;
+        if (autoSeal.isPresent()) {
+            wrappedRoot = autoSeal.get().wrapRootKey(root);
+            shares = 0;
+            threshold = 0;
+        } else {
+            byte[] unsealKey = AesGcm.randomBytes(AesGcm.KEY_BYTES);
+            wrappedRoot = AesGcm.seal(unsealKey, ROOT_KEY_AAD, root);
+            out = shares == 1 ? List.of(unsealKey.clone()) : Shamir.split(unsealKey, shares, threshold, AesGcm.random());
+            Arrays.fill(unsealKey, (byte) 0);
+        }
+        physical.putCore(KEYRING, AesGcm.seal(root, KEYRING_AAD, keyring.toBytes(Map.of())));
+        physical.putCore(ROOT_KEY, wrappedRoot);
+        SealConfig sc = new SealConfig(autoSeal.map(AutoSeal::type).orElse("shamir"), shares, threshold);
+        // written last: its presence is what "initialised" means
+        physical.putCore(SEAL_CONFIG, Json.write(sc));
+        config = sc;
+        unsealWith(root);
+        String rootToken = tokens.createRootToken(rootTokenId);
+        if (autoSeal.isEmpty()) {
+            seal();
+        }
+        return new InitResult(out, rootToken);
+    }
+
+    private static void validateShares(int shares, int threshold) {
+        if (shares < 1 || shares > 255) {
+            throw EngineException.badRequest("secret_shares must be between 1 and 255");
+        }
+        if (threshold < 1 || threshold > shares) {
+            throw EngineException.badRequest("secret_threshold must be between 1 and secret_shares");
+        }
+        if (shares > 1 && threshold < 2) {
+            throw EngineException.badRequest("secret_threshold must be greater than one for multiple shares");
+        }
+    }
+
+    /** Adds one key share (or, with an auto-seal, the seal key itself). */
+    public synchronized SealStatus submitUnsealKey(byte[] key) {
+        SealConfig c = sealConfig().orElseThrow(() -> EngineException.badRequest("Custos is not initialized"));
+        if (!barrier.isSealed()) {
+            return status();
+        }
+        if (autoSeal.isPresent()) {
+            if (!autoSeal.get().matchesKey(key)) {
+                throw EngineException.badRequest("unseal failed: the key is not this seal's key");
+            }
+            autoUnseal();
+            return status();
+        }
+        int expected = c.secretShares() == 1 ? AesGcm.KEY_BYTES : AesGcm.KEY_BYTES + 1;
+        if (key.length != expected) {
+            throw EngineException.badRequest("unseal failed: a key share must be " + expected + " bytes, got "
+                    + key.length);
+        }
+        for (byte[] s : pendingShares) {
+            if (Arrays.equals(s, key)) {
+                return status();
+            }
+        }
+        if (pendingShares.isEmpty()) {
+            unsealNonce = UUID.randomUUID().toString();
+        }
+        pendingShares.add(key.clone());
+        if (pendingShares.size() < c.secretThreshold()) {
+            return status();
+        }
+        byte[] unsealKey;
+        try {
+            unsealKey = c.secretShares() == 1 ? pendingShares.get(0).clone() : Shamir.combine(pendingShares);
+        } catch (IllegalArgumentException e) {
+            resetUnseal();
+            throw EngineException.badRequest("unseal failed: " + e.getMessage());
+        }
+        resetUnseal();
+        byte[] root;
+        try {
+            root = AesGcm.open(unsealKey, ROOT_KEY_AAD, physical.getCore(ROOT_KEY).orElseThrow());
+        } catch (IntegrityException e) {
+            throw EngineException.badRequest(
+                    "unseal failed: the key shares do not reconstruct the unseal key (a share is wrong or corrupted)");
+        } finally {
+            Arrays.fill(unsealKey, (byte) 0);
+        }
+        unsealWith(root);
+        return status();
+    }
+
+    public synchronized void resetUnseal() {
+        pendingShares.forEach(s -> Arrays.fill(s, (byte) 0));
+        pendingShares.clear();
+        unsealNonce = "";
+    }
+
+    /** Unseals with the configured auto-seal, if there is one and storage is initialised. */
+    public synchronized boolean autoUnseal() {
+        if (autoSeal.isEmpty() || !isInitialized() || !barrier.isSealed()) {
+            return false;
+        }
+        unsealWith(autoSeal.get().unwrapRootKey(physical.getCore(ROOT_KEY).orElseThrow()));
+        return true;
+    }
+
+    private void unsealWith(byte[] root) {
+        Keyring.Loaded loaded = Keyring.fromBytes(AesGcm.open(root, KEYRING_AAD, physical.getCore(KEYRING).orElseThrow()));
+        rootKey = root;
+        barrier.unseal(loaded.keyring(), loaded.encryptions());
+        tokens.onUnseal();
+        mounts.onUnseal();
+    }
+
+    public synchronized void seal() {
+        if (!barrier.isSealed()) {
+            persistKeyring();
+        }
+        mounts.onSeal();
+        tokens.onSeal();
+        barrier.seal();
+        if (rootKey != null) {
+            Arrays.fill(rootKey, (byte) 0);
+            rootKey = null;
+        }
+        resetUnseal();
+    }
+
+    /** Installs a new keyring term; new data keys are wrapped under it from now on. */
+    public synchronized Keyring.Term rotate() {
+        Keyring next = barrier.keyring().rotate(clock.instant());
+        physical.putCore(KEYRING, AesGcm.seal(rootKey, KEYRING_AAD, next.toBytes(barrier.encryptionCounts())));
+        barrier.install(next);
+        return next.active();
+    }
+
+    /** Persists the encryption counts with the keyring (periodically and before sealing). */
+    public synchronized void persistKeyring() {
+        if (rootKey == null || barrier.isSealed()) {
+            return;
+        }
+        Keyring ring = barrier.keyring();
+        physical.putCore(KEYRING, AesGcm.seal(rootKey, KEYRING_AAD, ring.toBytes(barrier.encryptionCounts())));
+    }
+}

@@ -1,0 +1,43 @@
+package io.custos.broker.seal;
+
+import io.custos.broker.barrier.AesGcm;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
+/** Auto-unseal with a 256-bit key supplied by file or environment variable. */
+public final class StaticKeySeal implements AutoSeal {
+    private static final byte[] AAD = "custos/root-key/static".getBytes(StandardCharsets.UTF_8);
+    private final byte[] key;
+
+    public StaticKeySeal(byte[] key) {
+        if (key.length != AesGcm.KEY_BYTES) {
+            throw new IllegalArgumentException("the seal key must be 32 bytes (base64-encoded), got " + key.length);
+        }
+        this.key = key.clone();
+    }
+
+    @Override
+    public String type() {
+        return "static";
+    }
+
+    @Override
+    public byte[] wrapRootKey(byte[] rootKey) {
+        return AesGcm.seal(key, AAD, rootKey);
+    }
+
+    @Override
+    public byte[] unwrapRootKey(byte[] wrapped) {
+        return AesGcm.open(key, AAD, wrapped);
+    }
+
+    @Override
+    public boolean matchesKey(byte[] candidate) {
+        return MessageDigest.isEqual(key, candidate);
+    }
+
+    @Override
+    public String toString() {
+        return "StaticKeySeal[key redacted]";
+    }
+}

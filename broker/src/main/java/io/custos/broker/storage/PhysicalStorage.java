@@ -1,0 +1,37 @@
+package io.custos.broker.storage;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The physical key → ciphertext store under the barrier. It never sees plaintext: values are
+ * barrier ciphertext, and the core records are sealed by the seal or the root key.
+ */
+public interface PhysicalStorage {
+
+    Optional<PhysicalEntry> get(String path);
+
+    void put(String path, byte[] value, int keyTerm);
+
+    void delete(String path);
+
+    /** Every path starting with {@code prefix}, ascending. */
+    List<String> pathsWithPrefix(String prefix);
+
+    /** Deletes every path starting with {@code prefix} (which must be non-empty); returns the count. */
+    long deletePrefix(String prefix);
+
+    /** Up to {@code limit} entries whose data key is wrapped under a term older than {@code term}, after {@code afterPath}. */
+    List<PhysicalEntry> entriesBelowTerm(int term, String afterPath, int limit);
+
+    /** Replaces a value only if it is still {@code expected}; false if a concurrent write won. */
+    boolean replaceIfUnchanged(String path, byte[] expected, byte[] value, int keyTerm);
+
+    long countBelowTerm(int term);
+
+    long count();
+
+    Optional<byte[]> getCore(String name);
+
+    void putCore(String name, byte[] value);
+}

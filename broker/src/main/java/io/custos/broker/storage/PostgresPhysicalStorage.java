@@ -1,0 +1,82 @@
+package io.custos.broker.storage;
+
+import jakarta.inject.Singleton;
+import java.util.List;
+import java.util.Optional;
+
+/** {@link PhysicalStorage} on PostgreSQL through Micronaut Data JDBC and HikariCP. */
+@Singleton
+public class PostgresPhysicalStorage implements PhysicalStorage {
+    private final EntryRepository entries;
+    private final CoreRecordRepository core;
+
+    public PostgresPhysicalStorage(EntryRepository entries, CoreRecordRepository core) {
+        this.entries = entries;
+        this.core = core;
+    }
+
+    @Override
+    public Optional<PhysicalEntry> get(String path) {
+        return entries.findById(path).map(e -> new PhysicalEntry(e.path(), e.value(), e.keyTerm()));
+    }
+
+    @Override
+    public void put(String path, byte[] value, int keyTerm) {
+        entries.upsert(path, value, keyTerm);
+    }
+
+    @Override
+    public void delete(String path) {
+        entries.deleteByPath(path);
+    }
+
+    @Override
+    public List<String> pathsWithPrefix(String prefix) {
+        return prefix.isEmpty() ? entries.findAllPaths() : entries.findPathsInRange(prefix, upperBound(prefix));
+    }
+
+    @Override
+    public long deletePrefix(String prefix) {
+        if (prefix.isEmpty()) {
+            throw new IllegalArgumentException("refusing to delete every entry");
+        }
+        return entries.deleteRange(prefix, upperBound(prefix));
+    }
+
+    @Override
+    public List<PhysicalEntry> entriesBelowTerm(int term, String afterPath, int limit) {
+        return entries.findBelowTerm(term, afterPath, limit).stream()
+                .map(e -> new PhysicalEntry(e.path(), e.value(), e.keyTerm())).toList();
+    }
+
+    @Override
+    public boolean replaceIfUnchanged(String path, byte[] expected, byte[] value, int keyTerm) {
+        return entries.replaceIfUnchanged(path, expected, value, keyTerm) == 1;
+    }
+
+    @Override
+    public long countBelowTerm(int term) {
+        return entries.countBelowTerm(term);
+    }
+
+    @Override
+    public long count() {
+        return entries.countAll();
+    }
+
+    @Override
+    public Optional<byte[]> getCore(String name) {
+        return core.findById(name).map(CoreRecord::value);
+    }
+
+    @Override
+    public void putCore(String name, byte[] value) {
+        core.upsert(name, value);
+    }
+
+    /** The smallest string greater than every string starting with {@code prefix}, in "C" collation. */
+    static String upperBound(String prefix) {
+        int last = prefix.length() - 1;
+        return prefix.substring(0, last) + (char) (prefix.charAt(last) + 1);
+    }
+}

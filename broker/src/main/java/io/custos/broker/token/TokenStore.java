@@ -1,0 +1,112 @@
+package io.custos.broker.token;
+
+import io.custos.broker.barrier.AesGcm;
+import io.custos.broker.barrier.BarrierStorage;
+import io.custos.broker.barrier.SealedException;
+import io.custos.engine.sdk.Json;
+import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Tokens: 256 random bits with a recognisable prefix, handed out once and stored only as
+ * HMAC-SHA256 under a key that lives behind the barrier. A lookup hashes the presented token and
+ * fetches by that hash, so no token is ever compared byte by byte.
+ */
+@Singleton
+public class TokenStore {
+    public static final String TOKEN_PREFIX = "cvs.";
+    static final String HMAC_KEY_PATH = "core/token/hmac-key";
+    static final String ID_PREFIX = "core/token/id/";
+    static final String ACCESSOR_PREFIX = "core/token/accessor/";
+    private static final ThreadLocal<Mac> MAC = ThreadLocal.withInitial(() -> {
+        try {
+            return Mac.getInstance("HmacSHA256");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
+    private final BarrierStorage storage;
+    private final Clock clock;
+    private final Map<String, TokenEntry> cache = new ConcurrentHashMap<>();
+    private volatile byte[] hmacKey;
+
+    public TokenStore(BarrierStorage storage, Clock clock) {
+        this.storage = storage;
+        this.clock = clock;
+    }
+
+    /** Loads (or on first use creates) the hashing key; called when the barrier unseals. */
+    public void onUnseal() {
+        byte[] key = storage.get(HMAC_KEY_PATH).orElse(null);
+        if (key == null) {
+            key = AesGcm.randomBytes(32);
+            storage.put(HMAC_KEY_PATH, key);
+        }
+        hmacKey = key;
+    }
+
+    public void onSeal() {
+        hmacKey = null;
+        cache.clear();
+    }
+
+    /** Creates a root token; {@code requestedId} (dev mode's fixed id) or a fresh random one. */
+    public String createRootToken(String requestedId) {
+        String token = requestedId != null && !requestedId.isEmpty() ? requestedId : newToken();
+        String accessor = newAccessor();
+        TokenEntry entry = new TokenEntry(accessor, List.of("root"), "root", "auth/token/root",
+                clock.instant().getEpochSecond(), 0, Map.of());
+        String hash = hash(token);
+        storage.put(ID_PREFIX + hash, Json.write(entry));
+        storage.put(ACCESSOR_PREFIX + hash(accessor), hash.getBytes(StandardCharsets.US_ASCII));
+        cache.put(hash, entry);
+        return token;
+    }
+
+    public Optional<TokenEntry> lookup(String token) {
+        if (token == null || token.isEmpty()) {
+            return Optional.empty();
+        }
+        String hash = hash(token);
+        TokenEntry cached = cache.get(hash);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
+        Optional<TokenEntry> stored = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class));
+        stored.ifPresent(e -> cache.put(hash, e));
+        return stored;
+    }
+
+    private String hash(String value) {
+        byte[] key = hmacKey;
+        if (key == null) {
+            throw new SealedException();
+        }
+        Mac mac = MAC.get();
+        try {
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+        return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static String newToken() {
+        return TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(AesGcm.randomBytes(32));
+    }
+
+    private static String newAccessor() {
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(AesGcm.randomBytes(18));
+    }
+}
