@@ -20,8 +20,8 @@ public final class Shamir {
         for (int i = 0; i < 255; i++) {
             EXP[i] = x;
             LOG[x] = i;
-            x ^= (x << 1) ^ ((x & 0x80) != 0 ? 0x11a : 0); // multiply by the generator 3
-            x &= 0xff;
+            int doubled = (x << 1) ^ ((x & 0x80) != 0 ? 0x11b : 0);
+            x = (x ^ doubled) & 0xff; // multiply by the generator 3
         }
         for (int i = 255; i < 512; i++) {
             EXP[i] = EXP[i - 255];

@@ -1,0 +1,84 @@
+package io.custos.broker.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.custos.engine.sdk.Json;
+import io.custos.testing.TestPostgres;
+import io.micronaut.runtime.server.EmbeddedServer;
+import io.micronaut.test.support.TestPropertyProvider;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Base of the HTTP tests: a real broker (Micronaut, Netty) on a random port over a fresh
+ * PostgreSQL database with password auth, driven by the JDK HTTP client.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class BrokerHttpTest implements TestPropertyProvider {
+    protected TestPostgres.Database db;
+    protected final HttpClient http = HttpClient.newHttpClient();
+
+    @Inject
+    protected EmbeddedServer server;
+
+    /** A response: status and parsed JSON body (null when empty). */
+    public record Reply(int status, JsonNode json) {
+        public String error() {
+            return json.get("errors").get(0).asText();
+        }
+    }
+
+    @Override
+    public Map<String, String> getProperties() {
+        db = TestPostgres.shared().createDatabase();
+        Map<String, String> p = new HashMap<>();
+        p.put("custos.storage.url", db.jdbcUrl());
+        p.put("custos.storage.user", db.user());
+        p.put("custos.storage.password", db.password());
+        p.put("custos.listener.tls-enabled", "false");
+        p.put("custos.listener.port", "-1");
+        p.putAll(extraProperties());
+        return p;
+    }
+
+    protected Map<String, String> extraProperties() {
+        return Map.of();
+    }
+
+    protected Reply call(String method, String path, String token, String body) {
+        return call(method, path, token, body, "application/json");
+    }
+
+    protected Reply call(String method, String path, String token, String body, String contentType) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + "/v1/" + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", contentType);
+        }
+        if (token != null) {
+            b.header("X-Vault-Token", token);
+        }
+        try {
+            HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+            JsonNode json = r.body().length == 0 ? null : Json.MAPPER.readTree(r.body());
+            return new Reply(r.statusCode(), json);
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Initialises with one share, unseals, and returns the root token. */
+    protected String initAndUnseal() {
+        Reply init = call("POST", "sys/init", null, "{\"secret_shares\":1,\"secret_threshold\":1}");
+        String key = init.json().get("keys_base64").get(0).asText();
+        call("POST", "sys/unseal", null, "{\"key\":\"" + key + "\"}");
+        return init.json().get("root_token").asText();
+    }
+}
