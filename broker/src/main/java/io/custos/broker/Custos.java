@@ -28,6 +28,14 @@ public final class Custos implements Runnable {
         new CommandLine(this).usage(System.out);
     }
 
+    private static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+
     /** {@code custos server}: the production server, or dev mode with {@code -dev}. */
     @Command(name = "server", mixinStandardHelpOptions = true, description = "Runs the Custos server.")
     static final class Server implements Callable<Integer> {
@@ -57,7 +65,8 @@ public final class Custos implements Runnable {
             }
             Map<String, Object> props = new HashMap<>();
             if (config != null) {
-                props.put("micronaut.config.files", config.getAbsolutePath());
+                // read when the environment is created, so it must be a system property
+                System.setProperty("micronaut.config.files", config.getAbsolutePath());
             }
             DevServer devServer = dev ? new DevServer() : null;
             String listen = devListenAddress != null ? devListenAddress : DevServer.DEFAULT_LISTEN_ADDRESS;
@@ -65,12 +74,18 @@ public final class Custos implements Runnable {
                 props.putAll(devServer.prepare(listen, System.getenv()));
                 Runtime.getRuntime().addShutdownHook(new Thread(devServer::close));
             }
-            ApplicationContext ctx = Micronaut.build(new String[0]).banner(false).mainClass(Custos.class).properties(props).start();
-            if (dev) {
-                String token = devRootTokenId != null ? devRootTokenId : System.getenv("CUSTOS_DEV_ROOT_TOKEN_ID");
-                devServer.bootstrap(ctx, token, listen);
+            try {
+                ApplicationContext ctx = Micronaut.build(new String[0]).banner(false).mainClass(Custos.class)
+                        .properties(props).start();
+                if (dev) {
+                    String token = devRootTokenId != null ? devRootTokenId : System.getenv("CUSTOS_DEV_ROOT_TOKEN_ID");
+                    devServer.bootstrap(ctx, token, listen);
+                }
+                return 0;
+            } catch (RuntimeException e) {
+                System.err.println("custos: cannot start: " + rootCause(e));
+                return 1;
             }
-            return 0;
         }
     }
 }

@@ -26,7 +26,13 @@ public class BarrierStorage implements StorageView {
     @Override
     public Optional<byte[]> get(String key) {
         requireUnsealed();
-        return physical.get(key).map(e -> barrier.decrypt(key, e.value()));
+        return physical.get(key).map(e -> {
+            try {
+                return barrier.decrypt(key, e.value());
+            } catch (IntegrityException ex) {
+                throw new IntegrityException("entry " + key + ": " + ex.getMessage());
+            }
+        });
     }
 
     @Override

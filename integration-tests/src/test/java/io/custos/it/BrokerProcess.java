@@ -1,0 +1,90 @@
+package io.custos.it;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The real broker: the shaded jar started as its own process, with its output captured. */
+final class BrokerProcess implements AutoCloseable {
+    private final Process process;
+    private final StringBuffer output = new StringBuffer();
+
+    private BrokerProcess(Process process) {
+        this.process = process;
+        Thread reader = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    output.append(line).append('\n');
+                }
+            } catch (IOException e) {
+                // process ended
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    static BrokerProcess start(List<String> args, Map<String, String> env, Path workDir) throws IOException {
+        String jar = System.getProperty("custos.jar");
+        if (jar == null || !Path.of(jar).toFile().isFile()) {
+            throw new IllegalStateException("the broker jar is missing (" + jar + "); run ./mvnw verify");
+        }
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-Djava.io.tmpdir=" + workDir, "-Duser.home=" + workDir, "-jar", jar));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
+        pb.environment().keySet().removeIf(k -> k.startsWith("CUSTOS_"));
+        pb.environment().putAll(env);
+        return new BrokerProcess(pb.start());
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Waits until the output contains {@code needle}; fails with the output if the process dies first. */
+    String awaitOutput(String needle, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (output.indexOf(needle) >= 0) {
+                return output.toString();
+            }
+            if (!process.isAlive()) {
+                throw new AssertionError("broker exited (" + process.exitValue() + ") before printing \"" + needle
+                        + "\":\n" + output);
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("broker did not print \"" + needle + "\" within " + timeout + ":\n" + output);
+    }
+
+    String output() {
+        return output.toString();
+    }
+
+    int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("broker did not exit:\n" + output);
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
