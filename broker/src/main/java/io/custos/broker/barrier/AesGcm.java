@@ -4,19 +4,32 @@ import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AES-256-GCM through the JDK provider (AES-NI intrinsics; 30x BouncyCastle's pure-Java GCM
- * here), with one {@link Cipher} and one DRBG per thread. Nonces are 96 random bits.
+ * here), with one {@link Cipher} per thread per role and one DRBG per thread. Nonces are 96
+ * random bits.
+ *
+ * <p>Why roles: the JDK's AES skips the key schedule when a cipher is re-initialised with the key
+ * it last used. Key wrapping reuses the same keyring term over and over, so giving it a cipher of
+ * its own ({@link #KEY_WRAP}) keeps its key schedule warm, and the data cipher ({@link #DATA})
+ * expands each fresh data key only once per encrypt-then-decrypt.
  */
 public final class AesGcm {
     public static final int KEY_BYTES = 32;
     public static final int NONCE_BYTES = 12;
     public static final int TAG_BYTES = 16;
+    private static final byte[] NO_BYTES = new byte[0];
 
-    private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(() -> {
+    /** For values and one-off keys (root key, keyring, seal). */
+    public static final AesGcm DATA = new AesGcm();
+    /** For wrapping data keys under a keyring term. */
+    public static final AesGcm KEY_WRAP = new AesGcm();
+
+    private final ThreadLocal<Cipher> cipher = ThreadLocal.withInitial(() -> {
         try {
             return Cipher.getInstance("AES/GCM/NoPadding");
         } catch (GeneralSecurityException e) {
@@ -34,6 +47,11 @@ public final class AesGcm {
     private AesGcm() {
     }
 
+    /** Fills {@code out} with random bytes from this thread's DRBG. */
+    public static void fillRandom(byte[] out) {
+        RANDOM.get().nextBytes(out);
+    }
+
     public static SecureRandom random() {
         return RANDOM.get();
     }
@@ -45,18 +63,17 @@ public final class AesGcm {
     }
 
     /**
-     * Encrypts into {@code out} at {@code outOffset} (nonce then ciphertext and tag); returns the
-     * bytes written, {@code NONCE_BYTES + plaintext length + TAG_BYTES}.
+     * Encrypts into {@code out} after the nonce the caller has already put, fresh and random, at
+     * {@code out[outOffset]} (so one DRBG call can serve several encryptions); returns the bytes
+     * of nonce, ciphertext and tag, {@code NONCE_BYTES + ptLength + TAG_BYTES}.
      */
-    public static int seal(byte[] key, byte[] aad, byte[] plaintext, int ptOffset, int ptLength,
-            byte[] out, int outOffset) {
-        byte[] nonce = new byte[NONCE_BYTES];
-        RANDOM.get().nextBytes(nonce);
-        System.arraycopy(nonce, 0, out, outOffset, NONCE_BYTES);
+    public int sealWithNonceAt(SecretKey key, byte[] aadHead, int aadHeadLength, byte[] aadTail, byte[] plaintext,
+            int ptOffset, int ptLength, byte[] out, int outOffset) {
         try {
-            Cipher c = CIPHER.get();
-            c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BYTES * 8, nonce));
-            c.updateAAD(aad);
+            Cipher c = cipher.get();
+            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, out, outOffset, NONCE_BYTES));
+            c.updateAAD(aadHead, 0, aadHeadLength);
+            c.updateAAD(aadTail);
             return NONCE_BYTES + c.doFinal(plaintext, ptOffset, ptLength, out, outOffset + NONCE_BYTES);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM encryption failed", e);
@@ -64,22 +81,25 @@ public final class AesGcm {
     }
 
     /** Nonce-prefixed ciphertext of {@code plaintext}. */
-    public static byte[] seal(byte[] key, byte[] aad, byte[] plaintext) {
+    public byte[] seal(byte[] key, byte[] aad, byte[] plaintext) {
         byte[] out = new byte[NONCE_BYTES + plaintext.length + TAG_BYTES];
-        seal(key, aad, plaintext, 0, plaintext.length, out, 0);
+        byte[] nonce = randomBytes(NONCE_BYTES);
+        System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
+        sealWithNonceAt(new SecretKeySpec(key, "AES"), aad, aad.length, NO_BYTES, plaintext, 0, plaintext.length, out, 0);
         return out;
     }
 
     /** Decrypts nonce-prefixed ciphertext; an altered byte, key or AAD is an {@link IntegrityException}. */
-    public static byte[] open(byte[] key, byte[] aad, byte[] in, int offset, int length) {
+    public byte[] open(SecretKey key, byte[] aadHead, int aadHeadLength, byte[] aadTail, byte[] in, int offset,
+            int length) {
         if (length < NONCE_BYTES + TAG_BYTES) {
             throw new IntegrityException("ciphertext is truncated");
         }
         try {
-            Cipher c = CIPHER.get();
-            c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"),
-                    new GCMParameterSpec(TAG_BYTES * 8, in, offset, NONCE_BYTES));
-            c.updateAAD(aad);
+            Cipher c = cipher.get();
+            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, in, offset, NONCE_BYTES));
+            c.updateAAD(aadHead, 0, aadHeadLength);
+            c.updateAAD(aadTail);
             return c.doFinal(in, offset + NONCE_BYTES, length - NONCE_BYTES);
         } catch (AEADBadTagException e) {
             throw new IntegrityException("message authentication failed");
@@ -88,7 +108,7 @@ public final class AesGcm {
         }
     }
 
-    public static byte[] open(byte[] key, byte[] aad, byte[] in) {
-        return open(key, aad, in, 0, in.length);
+    public byte[] open(byte[] key, byte[] aad, byte[] in) {
+        return open(new SecretKeySpec(key, "AES"), aad, aad.length, NO_BYTES, in, 0, in.length);
     }
 }

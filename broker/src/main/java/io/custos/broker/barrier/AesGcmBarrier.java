@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Envelope encryption for every stored value. Each {@link #encrypt} draws a fresh 256-bit data
@@ -68,11 +69,19 @@ public final class AesGcmBarrier {
     public byte[] encrypt(String path, byte[] plaintext) {
         Keyring.Term term = requireKeyring().active();
         byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
-        byte[] dataKey = AesGcm.randomBytes(AesGcm.KEY_BYTES);
+        // one DRBG draw: data key, then the two nonces
+        byte[] fresh = new byte[AesGcm.KEY_BYTES + 2 * AesGcm.NONCE_BYTES];
+        AesGcm.fillRandom(fresh);
+        byte[] dataKey = java.util.Arrays.copyOf(fresh, AesGcm.KEY_BYTES);
         byte[] out = new byte[OVERHEAD + plaintext.length];
         writeHeaderPrefix(out, term.number());
-        AesGcm.seal(term.key(), wrapAad(term.number(), pathBytes), dataKey, 0, dataKey.length, out, 5);
-        AesGcm.seal(dataKey, valueAad(pathBytes), plaintext, 0, plaintext.length, out, HEADER_BYTES);
+        System.arraycopy(fresh, AesGcm.KEY_BYTES, out, 5, AesGcm.NONCE_BYTES);
+        System.arraycopy(fresh, AesGcm.KEY_BYTES + AesGcm.NONCE_BYTES, out, HEADER_BYTES, AesGcm.NONCE_BYTES);
+        java.util.Arrays.fill(fresh, (byte) 0);
+        // AAD: the header's format and term (out[0..5)) then the path; the value omits the term
+        AesGcm.KEY_WRAP.sealWithNonceAt(term.key(), out, 5, pathBytes, dataKey, 0, dataKey.length, out, 5);
+        AesGcm.DATA.sealWithNonceAt(new SecretKeySpec(dataKey, "AES"), out, 1, pathBytes, plaintext, 0,
+                plaintext.length, out, HEADER_BYTES);
         java.util.Arrays.fill(dataKey, (byte) 0);
         counter(term.number()).increment();
         return out;
@@ -86,9 +95,10 @@ public final class AesGcmBarrier {
         if (term == null) {
             throw new IntegrityException("entry names an unknown key term");
         }
-        byte[] dataKey = AesGcm.open(term.key(), wrapAad(termNumber, pathBytes), blob, 5, WRAPPED_KEY_BYTES);
+        byte[] dataKey = AesGcm.KEY_WRAP.open(term.key(), blob, 5, pathBytes, blob, 5, WRAPPED_KEY_BYTES);
         try {
-            return AesGcm.open(dataKey, valueAad(pathBytes), blob, HEADER_BYTES, blob.length - HEADER_BYTES);
+            return AesGcm.DATA.open(new SecretKeySpec(dataKey, "AES"), blob, 1, pathBytes, blob, HEADER_BYTES,
+                    blob.length - HEADER_BYTES);
         } finally {
             java.util.Arrays.fill(dataKey, (byte) 0);
         }
@@ -104,10 +114,12 @@ public final class AesGcmBarrier {
             throw new IntegrityException("entry names an unknown key term");
         }
         Keyring.Term active = ring.active();
-        byte[] dataKey = AesGcm.open(old.key(), wrapAad(oldTerm, pathBytes), blob, 5, WRAPPED_KEY_BYTES);
+        byte[] dataKey = AesGcm.KEY_WRAP.open(old.key(), blob, 5, pathBytes, blob, 5, WRAPPED_KEY_BYTES);
         byte[] out = blob.clone();
         writeHeaderPrefix(out, active.number());
-        AesGcm.seal(active.key(), wrapAad(active.number(), pathBytes), dataKey, 0, dataKey.length, out, 5);
+        byte[] nonce = AesGcm.randomBytes(AesGcm.NONCE_BYTES);
+        System.arraycopy(nonce, 0, out, 5, AesGcm.NONCE_BYTES);
+        AesGcm.KEY_WRAP.sealWithNonceAt(active.key(), out, 5, pathBytes, dataKey, 0, dataKey.length, out, 5);
         java.util.Arrays.fill(dataKey, (byte) 0);
         counter(active.number()).increment();
         return out;
@@ -131,20 +143,6 @@ public final class AesGcmBarrier {
     private static void writeHeaderPrefix(byte[] out, int term) {
         out[0] = FORMAT_V1;
         ByteBuffer.wrap(out, 1, 4).putInt(term);
-    }
-
-    private static byte[] wrapAad(int term, byte[] path) {
-        byte[] aad = new byte[5 + path.length];
-        writeHeaderPrefix(aad, term);
-        System.arraycopy(path, 0, aad, 5, path.length);
-        return aad;
-    }
-
-    private static byte[] valueAad(byte[] path) {
-        byte[] aad = new byte[1 + path.length];
-        aad[0] = FORMAT_V1;
-        System.arraycopy(path, 0, aad, 1, path.length);
-        return aad;
     }
 
     private Keyring requireKeyring() {

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.TreeMap;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The key-encryption keys of the barrier, one per term; the highest term is active and wraps
@@ -22,7 +24,11 @@ import java.util.TreeMap;
 public final class Keyring {
 
     /** One key term. {@code toString} never shows the key. */
-    public record Term(int number, byte[] key, Instant installTime) {
+    public record Term(int number, SecretKey key, Instant installTime) {
+        Term(int number, byte[] key, Instant installTime) {
+            this(number, new SecretKeySpec(key, "AES"), installTime);
+        }
+
         @Override
         public String toString() {
             return "Term[" + number + ", installed " + installTime + "]";
@@ -67,7 +73,7 @@ public final class Keyring {
         for (Term t : terms.values()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("term", t.number());
-            m.put("key", Base64.getEncoder().encodeToString(t.key()));
+            m.put("key", Base64.getEncoder().encodeToString(t.key().getEncoded()));
             m.put("install_time", t.installTime().toString());
             m.put("encryptions", encryptions.getOrDefault(t.number(), 0L));
             out.add(m);

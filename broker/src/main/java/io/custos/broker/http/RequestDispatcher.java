@@ -110,6 +110,9 @@ public class RequestDispatcher {
             mountType = m.entry().type();
         }
         Request routed = request.withPath(relative);
+        if (engine == system && SystemBackend.RAW_RESPONSES.contains(relative)) {
+            return ResponseWriter.raw(system.handle(routed), false);
+        }
         if (op == Operation.UPDATE) {
             routed = new Request(engine.classifyWrite(routed), relative, data, http.contentType());
         }

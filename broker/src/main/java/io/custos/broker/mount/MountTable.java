@@ -77,9 +77,13 @@ public class MountTable {
     }
 
     public List<MountEntry> list() {
-        List<MountEntry> out = new ArrayList<>();
-        current().values().forEach(m -> out.add(m.entry()));
-        out.sort(Comparator.comparing(MountEntry::path));
+        return mounted().stream().map(Mounted::entry).toList();
+    }
+
+    /** Every mount with its engine, ordered by path. */
+    public List<Mounted> mounted() {
+        List<Mounted> out = new ArrayList<>(current().values());
+        out.sort(Comparator.comparing(m -> m.entry().path()));
         return out;
     }
 

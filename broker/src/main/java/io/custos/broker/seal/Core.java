@@ -109,11 +109,11 @@ public class Core {
             threshold = 0;
         } else {
             byte[] unsealKey = AesGcm.randomBytes(AesGcm.KEY_BYTES);
-            wrappedRoot = AesGcm.seal(unsealKey, ROOT_KEY_AAD, root);
+            wrappedRoot = AesGcm.DATA.seal(unsealKey, ROOT_KEY_AAD, root);
             out = shares == 1 ? List.of(unsealKey.clone()) : Shamir.split(unsealKey, shares, threshold, AesGcm.random());
             Arrays.fill(unsealKey, (byte) 0);
         }
-        physical.putCore(KEYRING, AesGcm.seal(root, KEYRING_AAD, keyring.toBytes(Map.of())));
+        physical.putCore(KEYRING, AesGcm.DATA.seal(root, KEYRING_AAD, keyring.toBytes(Map.of())));
         physical.putCore(ROOT_KEY, wrappedRoot);
         SealConfig sc = new SealConfig(autoSeal.map(AutoSeal::type).orElse("shamir"), shares, threshold);
         // written last: its presence is what "initialised" means
@@ -179,7 +179,7 @@ public class Core {
         resetUnseal();
         byte[] root;
         try {
-            root = AesGcm.open(unsealKey, ROOT_KEY_AAD, physical.getCore(ROOT_KEY).orElseThrow());
+            root = AesGcm.DATA.open(unsealKey, ROOT_KEY_AAD, physical.getCore(ROOT_KEY).orElseThrow());
         } catch (IntegrityException e) {
             throw EngineException.badRequest(
                     "unseal failed: the key shares do not reconstruct the unseal key (a share is wrong or corrupted)");
@@ -206,7 +206,7 @@ public class Core {
     }
 
     private void unsealWith(byte[] root) {
-        Keyring.Loaded loaded = Keyring.fromBytes(AesGcm.open(root, KEYRING_AAD, physical.getCore(KEYRING).orElseThrow()));
+        Keyring.Loaded loaded = Keyring.fromBytes(AesGcm.DATA.open(root, KEYRING_AAD, physical.getCore(KEYRING).orElseThrow()));
         rootKey = root;
         barrier.unseal(loaded.keyring(), loaded.encryptions());
         tokens.onUnseal();
@@ -230,7 +230,7 @@ public class Core {
     /** Installs a new keyring term; new data keys are wrapped under it from now on. */
     public synchronized Keyring.Term rotate() {
         Keyring next = barrier.keyring().rotate(clock.instant());
-        physical.putCore(KEYRING, AesGcm.seal(rootKey, KEYRING_AAD, next.toBytes(barrier.encryptionCounts())));
+        physical.putCore(KEYRING, AesGcm.DATA.seal(rootKey, KEYRING_AAD, next.toBytes(barrier.encryptionCounts())));
         barrier.install(next);
         return next.active();
     }
@@ -241,6 +241,6 @@ public class Core {
             return;
         }
         Keyring ring = barrier.keyring();
-        physical.putCore(KEYRING, AesGcm.seal(rootKey, KEYRING_AAD, ring.toBytes(barrier.encryptionCounts())));
+        physical.putCore(KEYRING, AesGcm.DATA.seal(rootKey, KEYRING_AAD, ring.toBytes(barrier.encryptionCounts())));
     }
 }

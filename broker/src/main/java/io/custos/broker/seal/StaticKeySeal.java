@@ -23,12 +23,12 @@ public final class StaticKeySeal implements AutoSeal {
 
     @Override
     public byte[] wrapRootKey(byte[] rootKey) {
-        return AesGcm.seal(key, AAD, rootKey);
+        return AesGcm.DATA.seal(key, AAD, rootKey);
     }
 
     @Override
     public byte[] unwrapRootKey(byte[] wrapped) {
-        return AesGcm.open(key, AAD, wrapped);
+        return AesGcm.DATA.open(key, AAD, wrapped);
     }
 
     @Override

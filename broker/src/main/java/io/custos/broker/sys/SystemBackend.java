@@ -18,6 +18,7 @@ import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
 import io.custos.engine.sdk.FrameworkEngine;
+import io.custos.engine.sdk.OpenApiDocument;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Response;
 import jakarta.inject.Singleton;
@@ -40,7 +41,8 @@ public class SystemBackend extends FrameworkEngine {
     /** Paths answered without a token and while sealed. */
     public static final Set<String> UNAUTHENTICATED = Set.of("init", "seal-status", "unseal", "health");
     /** Paths whose answer is a bare JSON object rather than Vault's envelope. */
-    public static final Set<String> RAW_RESPONSES = Set.of("init", "seal-status", "unseal", "health");
+    public static final Set<String> RAW_RESPONSES = Set.of("init", "seal-status", "unseal", "health",
+            "internal/specs/openapi");
 
     private final Core core;
     private final MountTable mounts;
@@ -145,6 +147,10 @@ public class SystemBackend extends FrameworkEngine {
                 PathSpec.path("key-status")
                         .on(READ, (r, d) -> keyStatus())
                         .help("The active key term, its install time, encryptions and re-wrap progress.", "")
+                        .build(),
+                PathSpec.path("internal/specs/openapi")
+                        .on(READ, (r, d) -> Response.of(openApi()))
+                        .help("The OpenAPI document of this server's paths, generated from their declarations.", "")
                         .build(),
                 PathSpec.path("internal/ui/mounts/(?P<path>.+)")
                         .on(READ, (r, d) -> uiMount(d))
@@ -325,6 +331,16 @@ public class SystemBackend extends FrameworkEngine {
         m.put("encryptions", barrier.encryptionCounts().getOrDefault(active.number(), 0L));
         m.put("rewrap", rewrap);
         return Response.of(m);
+    }
+
+    /** The contract of every path this server serves right now: sys/ and each mount's engine. */
+    public Map<String, Object> openApi() {
+        Map<String, List<PathSpec>> byMount = new LinkedHashMap<>();
+        byMount.put("sys/", paths());
+        for (MountTable.Mounted m : mounts.mounted()) {
+            byMount.put(m.entry().path(), m.engine().paths());
+        }
+        return OpenApiDocument.build("Custos HTTP API", BuildInfo.VERSION, byMount);
     }
 
     private Response uiMount(FieldData d) {

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# JMH: barrier encrypt+decrypt of 1 KiB vs raw AES-256-GCM, in one run. Extra args go to JMH.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./mvnw -q -B -pl broker -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
+  -Dmdep.outputFile="$PWD/broker/target/bench.classpath"
+java -cp "broker/target/test-classes:broker/target/classes:$(cat broker/target/bench.classpath)" \
+  org.openjdk.jmh.Main BarrierBenchmark -f 1 -wi 3 -w 2s -i 5 -r 3s "$@"
