@@ -57,7 +57,8 @@ public class KeyRotation {
         return term;
     }
 
-    @Scheduled(fixedDelay = "${custos.barrier.maintenance-interval:10s}", initialDelay = "5s")
+    @Scheduled(fixedDelay = "${custos.barrier.maintenance-interval:10s}",
+            initialDelay = "${custos.barrier.maintenance-interval:10s}")
     void maintain() {
         if (barrier.isSealed()) {
             return;
