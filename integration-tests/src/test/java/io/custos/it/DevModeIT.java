@@ -5,12 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.custos.testing.TestPostgres;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,20 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code custos server -dev}: embedded storage, unsealed, KV v2 at secret/, and persistence with CUSTOS_STORAGE_URL. */
 class DevModeIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
     @TempDir
     Path dir;
 
     private JsonNode call(int port, String method, String path, String token, String body, int status) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/" + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("X-Vault-Token", token);
-        }
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(status, r.statusCode(), r.body());
-        return r.body().isEmpty() ? null : JSON.readTree(r.body());
+        return new ApiClient(http, "http://127.0.0.1:" + port).call(method, path, token, body, status);
     }
 
     @Test

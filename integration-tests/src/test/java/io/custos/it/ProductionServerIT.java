@@ -6,16 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.custos.testing.TestPostgres;
 import io.github.jopenlibs.vault.Vault;
 import io.github.jopenlibs.vault.VaultConfig;
 import io.github.jopenlibs.vault.VaultException;
 import java.net.InetAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -42,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ProductionServerIT {
-    private static final ObjectMapper JSON = new ObjectMapper();
     @TempDir
     static Path dir;
     private TestTls tls;
@@ -91,14 +86,7 @@ class ProductionServerIT {
     }
 
     private JsonNode call(String method, String path, String token, String body, int expectedStatus) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/v1/" + path))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (token != null) {
-            b.header("X-Vault-Token", token);
-        }
-        HttpResponse<String> r = https.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(expectedStatus, r.statusCode(), r.body());
-        return r.body().isEmpty() ? null : JSON.readTree(r.body());
+        return new ApiClient(https, "https://localhost:" + port).call(method, path, token, body, expectedStatus);
     }
 
     @Test

@@ -88,14 +88,8 @@ public final class AesGcmBarrier {
     }
 
     public byte[] decrypt(String path, byte[] blob) {
-        Keyring ring = requireKeyring();
         byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
-        int termNumber = checkFormat(blob);
-        Keyring.Term term = ring.term(termNumber);
-        if (term == null) {
-            throw new IntegrityException("entry names an unknown key term");
-        }
-        byte[] dataKey = AesGcm.KEY_WRAP.open(term.key(), blob, 5, pathBytes, blob, 5, WRAPPED_KEY_BYTES);
+        byte[] dataKey = unwrapDataKey(requireKeyring(), pathBytes, blob);
         try {
             return AesGcm.DATA.open(new SecretKeySpec(dataKey, "AES"), blob, 1, pathBytes, blob, HEADER_BYTES,
                     blob.length - HEADER_BYTES);
@@ -108,13 +102,8 @@ public final class AesGcmBarrier {
     public byte[] rewrap(String path, byte[] blob) {
         Keyring ring = requireKeyring();
         byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
-        int oldTerm = checkFormat(blob);
-        Keyring.Term old = ring.term(oldTerm);
-        if (old == null) {
-            throw new IntegrityException("entry names an unknown key term");
-        }
         Keyring.Term active = ring.active();
-        byte[] dataKey = AesGcm.KEY_WRAP.open(old.key(), blob, 5, pathBytes, blob, 5, WRAPPED_KEY_BYTES);
+        byte[] dataKey = unwrapDataKey(ring, pathBytes, blob);
         byte[] out = blob.clone();
         writeHeaderPrefix(out, active.number());
         byte[] nonce = AesGcm.randomBytes(AesGcm.NONCE_BYTES);
@@ -123,6 +112,15 @@ public final class AesGcmBarrier {
         java.util.Arrays.fill(dataKey, (byte) 0);
         counter(active.number()).increment();
         return out;
+    }
+
+    /** The entry's data key, unwrapped with the term its header names (which the wrap authenticates). */
+    private static byte[] unwrapDataKey(Keyring ring, byte[] pathBytes, byte[] blob) {
+        Keyring.Term term = ring.term(checkFormat(blob));
+        if (term == null) {
+            throw new IntegrityException("entry names an unknown key term");
+        }
+        return AesGcm.KEY_WRAP.open(term.key(), blob, 5, pathBytes, blob, 5, WRAPPED_KEY_BYTES);
     }
 
     /** The key term named in an entry's header. */

@@ -1,5 +1,6 @@
 package io.custos.broker.seal;
 
+import io.custos.broker.barrier.IntegrityException;
 import io.micronaut.context.event.StartupEvent;
 import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.inject.Singleton;
@@ -18,8 +19,13 @@ public class StartupUnseal {
 
     @EventListener
     void onStartup(StartupEvent event) {
-        if (core.autoUnseal()) {
-            LOG.info("unsealed with the configured auto-seal");
+        try {
+            if (core.autoUnseal()) {
+                LOG.info("unsealed with the configured auto-seal");
+            }
+        } catch (IntegrityException e) {
+            // stay up and sealed: health checks and operators see why, and a fixed key can be supplied
+            LOG.error("auto-unseal failed: the configured seal key does not decrypt the root key; staying sealed");
         }
     }
 }

@@ -183,10 +183,7 @@ final class KvV2Engine extends FrameworkEngine {
 
     private Response writeData(FieldData d) {
         String path = key(d);
-        Map<String, Object> data = d.getAs("data");
-        if (data == null) {
-            throw EngineException.badRequest("no data provided");
-        }
+        Map<String, Object> data = requireData(d);
         Long cas = casOption(d);
         return withLock(path, () -> {
             KeyMetadata meta = loadMetadata(path);
@@ -200,10 +197,7 @@ final class KvV2Engine extends FrameworkEngine {
 
     private Response patchData(FieldData d) {
         String path = key(d);
-        Map<String, Object> patch = d.getAs("data");
-        if (patch == null) {
-            throw EngineException.badRequest("no data provided");
-        }
+        Map<String, Object> patch = requireData(d);
         Long cas = casOption(d);
         return withLock(path, () -> {
             KeyMetadata meta = loadMetadata(path);
@@ -234,6 +228,14 @@ final class KvV2Engine extends FrameworkEngine {
             }
             return null;
         });
+    }
+
+    private static Map<String, Object> requireData(FieldData d) {
+        Map<String, Object> data = d.getAs("data");
+        if (data == null) {
+            throw EngineException.badRequest("no data provided");
+        }
+        return data;
     }
 
     private Long casOption(FieldData d) {

@@ -1,0 +1,33 @@
+package io.custos.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+/** Raw HTTP calls to a broker's /v1/ API that assert the status and return the parsed JSON. */
+final class ApiClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http;
+    private final String base;
+
+    ApiClient(HttpClient http, String base) {
+        this.http = http;
+        this.base = base;
+    }
+
+    JsonNode call(String method, String path, String token, String body, int expectedStatus) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/" + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("X-Vault-Token", token);
+        }
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(expectedStatus, r.statusCode(), r.body());
+        return r.body().isEmpty() ? null : JSON.readTree(r.body());
+    }
+}
