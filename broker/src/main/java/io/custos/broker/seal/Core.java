@@ -220,6 +220,7 @@ public class Core {
         mounts.onSeal();
         tokens.onSeal();
         barrier.seal();
+        physical.dropCaches();
         if (rootKey != null) {
             Arrays.fill(rootKey, (byte) 0);
             rootKey = null;

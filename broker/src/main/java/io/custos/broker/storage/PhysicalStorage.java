@@ -34,4 +34,8 @@ public interface PhysicalStorage {
     Optional<byte[]> getCore(String name);
 
     void putCore(String name, byte[] value);
+
+    /** Forgets anything held in memory (called on seal). */
+    default void dropCaches() {
+    }
 }

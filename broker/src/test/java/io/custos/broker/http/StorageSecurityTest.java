@@ -12,6 +12,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,6 +23,12 @@ import org.junit.jupiter.api.Test;
 @MicronautTest
 class StorageSecurityTest extends BrokerHttpTest {
     private String token;
+
+    /** Tampering happens behind the broker's back, so read through to PostgreSQL every time. */
+    @Override
+    protected Map<String, String> extraProperties() {
+        return Map.of("custos.storage.cache-enabled", "false");
+    }
 
     @BeforeAll
     void setUp() {

@@ -1,0 +1,119 @@
+package io.custos.broker.storage;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A write-through cache of stored entries (still ciphertext: the barrier decrypts every read) in
+ * front of PostgreSQL, bounded by bytes, remembering absent paths too. A miss loads inside the
+ * cache's per-key compute, and every write updates the cache after the database, so a load that
+ * read an older row can never overwrite a newer write. Listing and counting always go to the
+ * database. Exact for one broker per database.
+ */
+public final class CachedPhysicalStorage implements PhysicalStorage {
+    private static final int ENTRY_OVERHEAD = 96;
+    private final PhysicalStorage db;
+    private final Cache<String, Optional<PhysicalEntry>> cache;
+
+    public CachedPhysicalStorage(PhysicalStorage db, long maxBytes) {
+        this.db = db;
+        this.cache = Caffeine.newBuilder()
+                .maximumWeight(maxBytes)
+                .<String, Optional<PhysicalEntry>>weigher((k, v) -> ENTRY_OVERHEAD + 2 * k.length()
+                        + v.map(e -> e.value().length).orElse(0))
+                .build();
+    }
+
+    @Override
+    public Optional<PhysicalEntry> get(String path) {
+        return cache.get(path, db::get);
+    }
+
+    @Override
+    public void put(String path, byte[] value, int keyTerm) {
+        writeThrough(path, () -> db.put(path, value, keyTerm), Optional.of(new PhysicalEntry(path, value, keyTerm)));
+    }
+
+    @Override
+    public void delete(String path) {
+        writeThrough(path, () -> db.delete(path), Optional.empty());
+    }
+
+    @Override
+    public boolean replaceIfUnchanged(String path, byte[] expected, byte[] value, int keyTerm) {
+        boolean[] replaced = new boolean[1];
+        cache.asMap().compute(path, (k, old) -> {
+            try {
+                replaced[0] = db.replaceIfUnchanged(path, expected, value, keyTerm);
+            } catch (RuntimeException e) {
+                return null;
+            }
+            return replaced[0] ? Optional.of(new PhysicalEntry(path, value, keyTerm)) : null;
+        });
+        return replaced[0];
+    }
+
+    /** Writes the database and then the cache under the key's lock; on failure the key is forgotten. */
+    private void writeThrough(String path, Runnable write, Optional<PhysicalEntry> after) {
+        RuntimeException[] failure = new RuntimeException[1];
+        cache.asMap().compute(path, (k, old) -> {
+            try {
+                write.run();
+                return after;
+            } catch (RuntimeException e) {
+                failure[0] = e;
+                return null;
+            }
+        });
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+    }
+
+    @Override
+    public long deletePrefix(String prefix) {
+        try {
+            return db.deletePrefix(prefix);
+        } finally {
+            cache.asMap().keySet().removeIf(k -> k.startsWith(prefix));
+        }
+    }
+
+    @Override
+    public List<String> pathsWithPrefix(String prefix) {
+        return db.pathsWithPrefix(prefix);
+    }
+
+    @Override
+    public List<PhysicalEntry> entriesBelowTerm(int term, String afterPath, int limit) {
+        return db.entriesBelowTerm(term, afterPath, limit);
+    }
+
+    @Override
+    public long countBelowTerm(int term) {
+        return db.countBelowTerm(term);
+    }
+
+    @Override
+    public long count() {
+        return db.count();
+    }
+
+    @Override
+    public Optional<byte[]> getCore(String name) {
+        return db.getCore(name);
+    }
+
+    @Override
+    public void putCore(String name, byte[] value) {
+        db.putCore(name, value);
+    }
+
+    /** Drops everything (on seal: nothing read while unsealed outlives it). */
+    @Override
+    public void dropCaches() {
+        cache.invalidateAll();
+    }
+}
