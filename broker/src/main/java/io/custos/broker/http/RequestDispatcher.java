@@ -54,7 +54,7 @@ public class RequestDispatcher {
     }
 
     public ApiResponse dispatch(ApiRequest http) {
-        String requestId = UUID.randomUUID().toString();
+        String requestId = requestId();
         try {
             return route(http, requestId);
         } catch (EngineException e) {
@@ -117,6 +117,17 @@ public class RequestDispatcher {
             routed = new Request(engine.classifyWrite(routed), relative, data, http.contentType());
         }
         return ResponseWriter.envelope(requestId, engine.handle(routed), mountType, op);
+    }
+
+    /**
+     * A random version-4 UUID for correlation. Not a secret, so it comes from ThreadLocalRandom:
+     * {@link UUID#randomUUID()} serialises every request on one shared SecureRandom.
+     */
+    static String requestId() {
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
+        long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(hi, lo).toString();
     }
 
     private static boolean isMergePatch(String contentType) {

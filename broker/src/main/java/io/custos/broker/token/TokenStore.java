@@ -28,13 +28,11 @@ public class TokenStore {
     static final String HMAC_KEY_PATH = "core/token/hmac-key";
     static final String ID_PREFIX = "core/token/id/";
     static final String ACCESSOR_PREFIX = "core/token/accessor/";
-    private static final ThreadLocal<Mac> MAC = ThreadLocal.withInitial(() -> {
-        try {
-            return Mac.getInstance("HmacSHA256");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
-    });
+    /** One MAC per thread, re-keyed only when the hashing key changes (after a re-initialisation). */
+    private final ThreadLocal<KeyedMac> mac = new ThreadLocal<>();
+
+    private record KeyedMac(byte[] key, Mac mac) {
+    }
 
     private final BarrierStorage storage;
     private final Clock clock;
@@ -93,13 +91,18 @@ public class TokenStore {
         if (key == null) {
             throw new SealedException();
         }
-        Mac mac = MAC.get();
-        try {
-            mac.init(new SecretKeySpec(key, "HmacSHA256"));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException(e);
+        KeyedMac keyed = mac.get();
+        if (keyed == null || keyed.key() != key) {
+            try {
+                Mac m = Mac.getInstance("HmacSHA256");
+                m.init(new SecretKeySpec(key, "HmacSHA256"));
+                keyed = new KeyedMac(key, m);
+                mac.set(keyed);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
         }
-        return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+        return HexFormat.of().formatHex(keyed.mac().doFinal(value.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String newToken() {
