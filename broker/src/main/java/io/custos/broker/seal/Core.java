@@ -10,6 +10,7 @@ import io.custos.broker.token.TokenStore;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -158,7 +159,7 @@ public class Core {
                     + key.length);
         }
         for (byte[] s : pendingShares) {
-            if (Arrays.equals(s, key)) {
+            if (MessageDigest.isEqual(s, key)) { // constant time: pending shares are secret
                 return status();
             }
         }
