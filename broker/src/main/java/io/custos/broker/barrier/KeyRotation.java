@@ -77,6 +77,8 @@ public class KeyRotation {
             rewrapAll();
         } catch (SealedException e) {
             // sealed between the check and the work: nothing to do
+        } catch (RuntimeException e) {
+            LOG.warn("barrier maintenance postponed: {}", e.getClass().getSimpleName() + ": " + e.getMessage());
         }
     }
 

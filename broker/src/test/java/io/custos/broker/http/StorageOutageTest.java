@@ -1,0 +1,52 @@
+package io.custos.broker.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import io.custos.testing.TestPostgres;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * PostgreSQL refusing connections mid-flight: requests answer 503 "storage is unavailable" within
+ * the connect timeout (never a 500, never a hang), no data is lost, and service resumes by itself.
+ */
+@MicronautTest
+class StorageOutageTest extends BrokerHttpTest {
+
+    @Override
+    protected Map<String, String> extraProperties() {
+        return Map.of("custos.storage.cache-enabled", "false", "custos.storage.connect-timeout-ms", "1000");
+    }
+
+    private void setConnections(boolean allowed) throws Exception {
+        try (Connection c = TestPostgres.shared().admin().connect(); Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + db.name() + " WITH ALLOW_CONNECTIONS " + allowed);
+            if (!allowed) {
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name() + "'");
+            }
+        }
+    }
+
+    @Test
+    void outageIs503AndRecoveryIsAutomatic() throws Exception {
+        String token = initAndUnseal();
+        call("POST", "sys/mounts/secret", token, "{\"type\":\"kv-v2\"}");
+        call("POST", "secret/data/kept", token, "{\"data\":{\"v\":\"before\"}}");
+        setConnections(false);
+        try {
+            Reply read = call("GET", "secret/data/kept", token, null);
+            assertEquals(503, read.status());
+            assertEquals("storage is unavailable", read.error());
+            assertEquals(503, call("POST", "secret/data/kept", token, "{\"data\":{\"v\":\"during\"}}").status());
+        } finally {
+            setConnections(true);
+        }
+        Reply after = call("GET", "secret/data/kept", token, null);
+        assertEquals(200, after.status());
+        assertEquals("before", after.json().get("data").get("data").get("v").asText());
+        assertEquals(1, after.json().get("data").get("metadata").get("version").asInt());
+    }
+}
