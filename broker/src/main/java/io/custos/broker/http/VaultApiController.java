@@ -11,7 +11,6 @@ import io.micronaut.http.annotation.Controller;
 import io.micronaut.http.annotation.CustomHttpMethod;
 import io.micronaut.http.annotation.Delete;
 import io.micronaut.http.annotation.Get;
-import io.micronaut.http.annotation.Head;
 import io.micronaut.http.annotation.Patch;
 import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
@@ -39,11 +38,6 @@ public class VaultApiController {
 
     @Get(value = API, produces = MediaType.APPLICATION_JSON)
     public HttpResponse<byte[]> get(HttpRequest<?> request, @PathVariable String path) {
-        return handle(request, null);
-    }
-
-    @Head(API)
-    public HttpResponse<byte[]> head(HttpRequest<?> request, @PathVariable String path) {
         return handle(request, null);
     }
 

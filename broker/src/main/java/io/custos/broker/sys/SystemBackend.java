@@ -39,9 +39,9 @@ import java.util.Set;
 @Singleton
 public class SystemBackend extends FrameworkEngine {
     /** Paths answered without a token and while sealed. */
-    public static final Set<String> UNAUTHENTICATED = Set.of("init", "seal-status", "unseal", "health");
+    public static final Set<String> UNAUTHENTICATED = Set.of("init", "seal-status", "unseal", "health", "leader");
     /** Paths whose answer is a bare JSON object rather than Vault's envelope. */
-    public static final Set<String> RAW_RESPONSES = Set.of("init", "seal-status", "unseal", "health",
+    public static final Set<String> RAW_RESPONSES = Set.of("init", "seal-status", "unseal", "health", "leader",
             "internal/specs/openapi");
 
     private final Core core;
@@ -106,6 +106,10 @@ public class SystemBackend extends FrameworkEngine {
                                 intField("performancestandbycode", "Status for a performance standby (default 473)."))
                         .on(READ, (r, d) -> health(d))
                         .help("Health in the status code: 200 active, 429 standby, 501 uninitialised, 503 sealed.", "")
+                        .build(),
+                PathSpec.path("leader")
+                        .on(READ, (r, d) -> Response.of(leader()))
+                        .help("High-availability status (what `vault status` asks); Custos nodes are all active.", "")
                         .build(),
                 PathSpec.path("mounts")
                         .on(READ, (r, d) -> listMounts())
@@ -244,6 +248,18 @@ public class SystemBackend extends FrameworkEngine {
         m.put("server_time_utc", clock.instant().getEpochSecond());
         m.put("version", BuildInfo.VERSION);
         return Response.withStatus(code, m);
+    }
+
+    private static Map<String, Object> leader() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("ha_enabled", false);
+        m.put("is_self", false);
+        m.put("active_time", "0001-01-01T00:00:00Z");
+        m.put("leader_address", "");
+        m.put("leader_cluster_address", "");
+        m.put("performance_standby", false);
+        m.put("performance_standby_last_remote_wal", 0);
+        return m;
     }
 
     private Response listMounts() {

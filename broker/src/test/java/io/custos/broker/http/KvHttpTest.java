@@ -142,6 +142,37 @@ class KvHttpTest extends BrokerHttpTest {
     }
 
     @Test
+    void concurrentCheckAndSetWritesLetExactlyOneWin() throws Exception {
+        int writers = 16;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < writers; i++) {
+            int n = i;
+            results.add(pool.submit(() -> {
+                start.await();
+                return write("race", "{\"data\":{\"writer\":\"" + n + "\"},\"options\":{\"cas\":0}}").status();
+            }));
+        }
+        start.countDown();
+        int ok = 0;
+        for (java.util.concurrent.Future<Integer> f : results) {
+            int status = f.get();
+            assertTrue(status == 200 || status == 400, "status " + status);
+            ok += status == 200 ? 1 : 0;
+        }
+        pool.shutdown();
+        assertEquals(1, ok, "exactly one create wins");
+        assertEquals(1, call("GET", "secret/metadata/race", token, null).json().get("data").get("current_version").asInt());
+    }
+
+    @Test
+    void healthAnswersHeadAndLeaderAnswersWithoutAToken() {
+        assertEquals(200, call("HEAD", "sys/health", null, null).status());
+        assertEquals(false, call("GET", "sys/leader", null, null).json().get("ha_enabled").asBoolean());
+    }
+
+    @Test
     void unknownFieldsAreWarnedAbout() {
         Reply r = write("warned", "{\"data\":{\"a\":\"b\"},\"colour\":\"red\"}");
         assertEquals(200, r.status());

@@ -1,6 +1,7 @@
 package io.custos.broker.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.custos.engine.sdk.Json;
@@ -31,7 +32,7 @@ class OpenApiContractTest extends BrokerHttpTest {
             Files.writeString(CONTRACT, generated, StandardCharsets.UTF_8);
         }
         JsonNode committed = Json.MAPPER.readTree(Files.readString(CONTRACT, StandardCharsets.UTF_8));
-        assertEquals(committed, spec.json(), "api-spec/openapi.json is stale: regenerate it (see the class comment)");
+        assertTrue(committed.equals(spec.json()), "api-spec/openapi.json is stale: regenerate it (see the class comment)");
         assertEquals(true, spec.json().at("/paths/~1secret~1data~1{path}/post/requestBody/content/application~1json"
                 + "/schema/properties/data/writeOnly").asBoolean(), "secret data is write-only in the contract");
     }
