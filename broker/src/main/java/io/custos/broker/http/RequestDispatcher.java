@@ -1,6 +1,8 @@
 package io.custos.broker.http;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.custos.broker.barrier.IntegrityException;
 import io.custos.broker.barrier.SealedException;
 import io.custos.broker.mount.MountTable;
@@ -80,12 +82,15 @@ public class RequestDispatcher {
         Map<String, Object> data = parameters(http, op);
         Request request = new Request(op, path, data, http.contentType());
 
-        if (path.startsWith("sys/") && SystemBackend.UNAUTHENTICATED.contains(path.substring(4))) {
-            Response r = system.handle(request.withPath(path.substring(4)));
-            return ResponseWriter.raw(r, http.method().equals("HEAD"));
+        String sysPath = path.startsWith("sys/") ? path.substring(4) : null;
+        if (sysPath != null && SystemBackend.SEAL_EXEMPT.contains(sysPath)) {
+            return ResponseWriter.raw(system.handle(request.withPath(sysPath)), http.method().equals("HEAD"));
         }
         if (core.isSealed()) {
             throw new SealedException();
+        }
+        if (sysPath != null && SystemBackend.UNAUTHENTICATED.contains(sysPath)) {
+            return ResponseWriter.raw(system.handle(request.withPath(sysPath)), false);
         }
         TokenEntry token = tokens.lookup(http.token()).orElseThrow(() -> new EngineException(403, "permission denied"));
         if (op == Operation.PATCH && !isMergePatch(http.contentType())) {
@@ -196,10 +201,14 @@ public class RequestDispatcher {
         Object parsed;
         try {
             parsed = Json.MAPPER.readValue(body, Object.class);
+        } catch (StreamConstraintsException e) {
+            // a limit such as nesting depth: the message names the limit, not the input
+            throw EngineException.badRequest("failed to parse JSON input: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             // the parser's own message quotes the input, which may be a secret: give only the place
-            throw EngineException.badRequest("failed to parse JSON input: malformed JSON at line "
-                    + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+            JsonLocation at = e.getLocation();
+            throw EngineException.badRequest("failed to parse JSON input: malformed JSON"
+                    + (at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
         } catch (IOException e) {
             throw EngineException.badRequest("failed to read the request body");
         }

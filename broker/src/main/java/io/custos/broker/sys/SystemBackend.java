@@ -38,7 +38,9 @@ import java.util.Set;
  */
 @Singleton
 public class SystemBackend extends FrameworkEngine {
-    /** Paths answered without a token and while sealed. */
+    /** Paths answered while sealed (and without a token). */
+    public static final Set<String> SEAL_EXEMPT = Set.of("init", "seal-status", "unseal", "health");
+    /** Paths answered without a token once unsealed. */
     public static final Set<String> UNAUTHENTICATED = Set.of("init", "seal-status", "unseal", "health", "leader");
     /** Paths whose answer is a bare JSON object rather than Vault's envelope. */
     public static final Set<String> RAW_RESPONSES = Set.of("init", "seal-status", "unseal", "health", "leader",

@@ -90,7 +90,8 @@ public enum FieldType {
 
     private static long decodeInt(String field, Object raw) {
         if (raw instanceof Number n) {
-            if (n.doubleValue() != Math.rint(n.doubleValue())) {
+            double d = n.doubleValue();
+            if (d != Math.rint(d) || d > Long.MAX_VALUE || d < Long.MIN_VALUE) {
                 throw invalid(field, "an integer", raw);
             }
             return n.longValue();
@@ -124,6 +125,10 @@ public enum FieldType {
 
     private static Duration decodeDuration(String field, Object raw) {
         if (raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+            if (Math.abs(n.doubleValue()) > GoDuration.MAX.getSeconds()) {
+                throw EngineException.badRequest("error converting input for field \"" + field
+                        + "\": duration out of range (at most " + GoDuration.MAX.getSeconds() + " seconds)");
+            }
             return Duration.ofSeconds(n.longValue());
         }
         if (raw instanceof String s) {

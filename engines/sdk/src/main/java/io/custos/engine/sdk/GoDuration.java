@@ -21,7 +21,7 @@ public final class GoDuration {
             return Duration.ZERO;
         }
         if (s.chars().allMatch(Character::isDigit)) {
-            return Duration.ofSeconds(Long.parseLong(s));
+            return ofSeconds(Long.parseLong(s));
         }
         boolean negative = s.startsWith("-");
         if (negative || s.startsWith("+")) {
@@ -46,8 +46,23 @@ public final class GoDuration {
             };
             at = m.end();
         }
+        if (nanos > Long.MAX_VALUE) {
+            throw new IllegalArgumentException("duration \"" + text + "\" is out of range");
+        }
         Duration d = Duration.ofNanos((long) nanos);
         return negative ? d.negated() : d;
+    }
+
+    /** The longest duration Go (and so Vault) can represent: 2^63-1 nanoseconds, about 292 years. */
+    public static final Duration MAX = Duration.ofNanos(Long.MAX_VALUE);
+
+    /** Whole seconds, refused beyond {@link #MAX}. */
+    public static Duration ofSeconds(long seconds) {
+        Duration d = Duration.ofSeconds(seconds);
+        if (d.abs().compareTo(MAX) > 0) {
+            throw new IllegalArgumentException("duration of " + seconds + "s is out of range");
+        }
+        return d;
     }
 
     /** Go's {@code Duration.String()} for whole and fractional seconds. */

@@ -10,10 +10,12 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The one JSON codec engines and the broker share (Jackson, numbers as long/double). */
+/** The one JSON codec engines and the broker share (Jackson; integers as int, long or BigInteger, fractions as BigDecimal, trailing garbage refused). */
 public final class Json {
     public static final ObjectMapper MAPPER = JsonMapper.builder()
-            .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            // secrets round-trip exactly: 0.1 stays 0.1 and 1e400 stays 1e400 (Vault keeps json.Number)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .build();
     private static final TypeReference<LinkedHashMap<String, Object>> MAP = new TypeReference<>() { };

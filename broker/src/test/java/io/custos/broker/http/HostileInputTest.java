@@ -1,0 +1,74 @@
+package io.custos.broker.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Inputs chosen to break parsers and arithmetic: every one is a 4xx with Vault's error shape, never a 500. */
+@MicronautTest
+class HostileInputTest extends BrokerHttpTest {
+    private String token;
+
+    @BeforeAll
+    void setUp() {
+        token = initAndUnseal();
+        call("POST", "sys/mounts/secret", token, "{\"type\":\"kv-v2\"}");
+    }
+
+    static Stream<Arguments> hostile() {
+        return Stream.of(
+                Arguments.of("POST", "secret/metadata/n", "{\"delete_version_after\": 1e300}"),
+                Arguments.of("POST", "secret/metadata/n", "{\"delete_version_after\": \"99999999999999999999h\"}"),
+                Arguments.of("POST", "secret/metadata/n", "{\"delete_version_after\": \"99999999999999999999999\"}"),
+                Arguments.of("POST", "secret/metadata/n", "{\"max_versions\": 1e300}"),
+                Arguments.of("POST", "secret/metadata/n", "{\"max_versions\": 9223372036854775808}"),
+                Arguments.of("POST", "secret/metadata/n", "{\"custom_metadata\": {\"a\": null}}"),
+                Arguments.of("POST", "secret/metadata/n", "{\"custom_metadata\": [1,2]}"),
+                Arguments.of("GET", "secret/data/n?version=99999999999999999999999", null),
+                Arguments.of("GET", "secret/subkeys/n?depth=-1", null),
+                Arguments.of("POST", "secret/data/n", "{\"data\":{\"a\":1},\"options\":{\"cas\":1.5}}"),
+                Arguments.of("POST", "secret/data/n", "{\"data\":{\"a\":1},\"options\":\"cas\"}"),
+                Arguments.of("POST", "secret/data/n", "[".repeat(5000) + "]".repeat(5000)),
+                Arguments.of("POST", "secret/data/n", "{\"data\":" + "{\"a\":".repeat(3000) + "1" + "}".repeat(3001)),
+                Arguments.of("POST", "secret/data/n", "\u0000"),
+                Arguments.of("POST", "secret/data/n", "null"),
+                Arguments.of("POST", "secret/data/n", "{\"data\":{\"a\":1}} trailing"),
+                Arguments.of("POST", "secret/data/%00", "{\"data\":{}}"),
+                Arguments.of("POST", "secret/data/a%2Fb", "{\"data\":{}}"),
+                Arguments.of("POST", "sys/mounts/m", "{\"type\":\"kv\",\"config\":{\"max_lease_ttl\":1e300}}"),
+                Arguments.of("POST", "sys/mounts/m", "{\"type\":\"kv\",\"options\":{\"version\":{\"a\":1}}}"),
+                Arguments.of("POST", "sys/mounts/m", "{\"type\":\"kv\",\"options\":\"2\"}"),
+                Arguments.of("POST", "sys/unseal", "{\"key\": 12345}"),
+                Arguments.of("POST", "sys/init", "{\"secret_shares\":\"many\"}"),
+                Arguments.of("GET", "sys/health?activecode=1000", null),
+                Arguments.of("LIST", "sys/mounts", null),
+                Arguments.of("PUT", "secret/subkeys/x", "{}"),
+                Arguments.of("GET", "secret/data/" + "a/".repeat(3000) + "b", null));
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("hostile")
+    void isA4xxWithAnErrorsArray(String method, String path, String body) {
+        Reply r = call(method, path, token, body);
+        assertTrue(r.status() >= 400 && r.status() < 500, method + " " + path + " -> " + r.status() + " " + r.json());
+        assertTrue(r.json() == null || r.json().get("errors").isArray(), String.valueOf(r.json()));
+    }
+
+    @Test
+    void numbersInSecretsRoundTripExactly() {
+        assertEquals(200, call("POST", "secret/data/numbers", token,
+                "{\"data\":{\"big\":1e400,\"precise\":0.1,\"huge\":123456789012345678901234567890}}").status());
+        Reply r = call("GET", "secret/data/numbers", token, null);
+        assertEquals(200, r.status());
+        assertEquals("1E+400", r.json().get("data").get("data").get("big").decimalValue().toString());
+        assertEquals("0.1", r.json().get("data").get("data").get("precise").decimalValue().toPlainString());
+        assertEquals("123456789012345678901234567890", r.json().get("data").get("data").get("huge").bigIntegerValue().toString());
+    }
+}
