@@ -1,6 +1,5 @@
 package io.custos.broker.barrier;
 
-import io.custos.broker.storage.PhysicalEntry;
 import io.custos.broker.storage.PhysicalStorage;
 import io.custos.engine.sdk.StorageListing;
 import io.custos.engine.sdk.StorageView;
@@ -57,11 +56,6 @@ public class BarrierStorage implements StorageView {
     public long deletePrefix(String prefix) {
         requireUnsealed();
         return physical.deletePrefix(prefix);
-    }
-
-    /** Raw access for the re-wrap job: the entry as stored. */
-    Optional<PhysicalEntry> raw(String key) {
-        return physical.get(key);
     }
 
     private void requireUnsealed() {

@@ -25,7 +25,8 @@ public class KeyRotation {
     private static final Logger LOG = LoggerFactory.getLogger(KeyRotation.class);
 
     /** Re-wrap progress for sys/key-status. */
-    public record Progress(boolean inProgress, long rewrapped, long failed, long pending, Instant lastCompleted) {
+    public record Progress(boolean inProgress, long rewrapped, long failed, long pending, long total,
+            Instant lastCompleted) {
     }
 
     private final Core core;
@@ -119,6 +120,7 @@ public class KeyRotation {
 
     public Progress progress() {
         int active = barrier.keyring().active().number();
-        return new Progress(running.get(), rewrapped.get(), failed.get(), physical.countBelowTerm(active), lastCompleted);
+        return new Progress(running.get(), rewrapped.get(), failed.get(), physical.countBelowTerm(active),
+                physical.count(), lastCompleted);
     }
 }

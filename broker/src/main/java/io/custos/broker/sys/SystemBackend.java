@@ -340,6 +340,7 @@ public class SystemBackend extends FrameworkEngine {
         Map<String, Object> rewrap = new LinkedHashMap<>();
         rewrap.put("in_progress", p.inProgress());
         rewrap.put("pending_entries", p.pending());
+        rewrap.put("total_entries", p.total());
         rewrap.put("rewrapped_entries", p.rewrapped());
         rewrap.put("failed_entries", p.failed());
         rewrap.put("last_completed", p.lastCompleted() == null ? null : p.lastCompleted().toString());

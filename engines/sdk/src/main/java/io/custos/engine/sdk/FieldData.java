@@ -2,7 +2,6 @@ package io.custos.engine.sdk;
 
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -26,13 +25,6 @@ public final class FieldData {
                 throw EngineException.badRequest("missing required field \"" + f.name() + "\"");
             }
         }
-    }
-
-    /** For tests and for engines that build field data themselves. */
-    public static FieldData of(List<Field> fields, Map<String, Object> raw) {
-        Map<String, Field> schema = new HashMap<>();
-        fields.forEach(f -> schema.put(f.name(), f));
-        return new FieldData(schema, raw);
     }
 
     /** Whether the client sent this field (as opposed to it taking its default). */
