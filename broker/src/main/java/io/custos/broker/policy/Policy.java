@@ -1,0 +1,34 @@
+package io.custos.broker.policy;
+
+import java.util.List;
+
+/** A named ACL policy: its path blocks and the text it was written in (HCL or JSON). */
+public record Policy(String name, String text, List<PathRule> rules) {
+
+    /** Vault's built-in {@code root}: everything, including sudo. It has no rules; the ACL special-cases it. */
+    public static final String ROOT = "root";
+    public static final String DEFAULT = "default";
+
+    /** Vault's default policy, reduced to the paths Custos serves: a token may look after itself. */
+    public static final String DEFAULT_TEXT = String.join("\n",
+            "# Allow tokens to look up their own properties",
+            "path \"auth/token/lookup-self\" {",
+            "  capabilities = [\"read\"]",
+            "}",
+            "",
+            "# Allow tokens to renew themselves",
+            "path \"auth/token/renew-self\" {",
+            "  capabilities = [\"update\"]",
+            "}",
+            "",
+            "# Allow tokens to revoke themselves",
+            "path \"auth/token/revoke-self\" {",
+            "  capabilities = [\"update\"]",
+            "}",
+            "",
+            "# Allow a token to look up its own capabilities on a path",
+            "path \"sys/capabilities-self\" {",
+            "  capabilities = [\"update\"]",
+            "}",
+            "");
+}
