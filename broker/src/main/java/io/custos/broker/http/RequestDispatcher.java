@@ -6,6 +6,9 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.custos.broker.barrier.IntegrityException;
 import io.custos.broker.barrier.SealedException;
 import io.custos.broker.mount.MountTable;
+import io.custos.broker.policy.Acl;
+import io.custos.broker.policy.PolicyStore;
+import io.custos.broker.policy.RootPaths;
 import io.custos.broker.seal.Core;
 import io.custos.broker.sys.SystemBackend;
 import io.custos.broker.token.TokenEntry;
@@ -45,14 +48,16 @@ public class RequestDispatcher {
     private final MountTable mounts;
     private final SystemBackend system;
     private final TokenBackend tokenBackend;
+    private final PolicyStore policies;
 
     public RequestDispatcher(Core core, TokenStore tokens, MountTable mounts, SystemBackend system,
-            TokenBackend tokenBackend) {
+            TokenBackend tokenBackend, PolicyStore policies) {
         this.core = core;
         this.tokens = tokens;
         this.mounts = mounts;
         this.system = system;
         this.tokenBackend = tokenBackend;
+        this.policies = policies;
     }
 
     public ApiResponse dispatch(ApiRequest http) {
@@ -97,6 +102,7 @@ public class RequestDispatcher {
             throw new EngineException(415, "PATCH requires Content-Type: " + MERGE_PATCH);
         }
 
+        Acl acl = policies.acl(token.policies());
         SecretsEngine engine;
         String relative;
         String mountType;
@@ -104,7 +110,12 @@ public class RequestDispatcher {
             engine = system;
             relative = path.substring(4);
             mountType = "system";
+            if (relative.startsWith("internal/ui/mounts/")) {
+                authorizeMountLookup(acl, relative.substring("internal/ui/mounts/".length()));
+                return ResponseWriter.envelope(requestId, system.handle(request.withPath(relative)), mountType, op);
+            }
         } else if (path.startsWith("auth/token/")) {
+            authorize(acl, op, path, data);
             return ResponseWriter.envelope(requestId, tokenBackend.handle(request.withPath(path.substring(11)), token,
                     http.token()), "token", op);
         } else {
@@ -115,13 +126,29 @@ public class RequestDispatcher {
             mountType = m.entry().type();
         }
         Request routed = request.withPath(relative);
-        if (engine == system && SystemBackend.RAW_RESPONSES.contains(relative)) {
-            return ResponseWriter.raw(system.handle(routed), false);
-        }
         if (op == Operation.UPDATE) {
             routed = new Request(engine.classifyWrite(routed), relative, data, http.contentType());
         }
+        authorize(acl, routed.operation(), path, engine.policyParameters(routed));
+        if (engine == system && SystemBackend.RAW_RESPONSES.contains(relative)) {
+            return ResponseWriter.raw(system.handle(routed), false);
+        }
         return ResponseWriter.envelope(requestId, engine.handle(routed), mountType, op);
+    }
+
+    /** The ACL's verdict; a refusal is Vault's bare "permission denied" (the reason is not disclosed). */
+    private static void authorize(Acl acl, Operation op, String path, Map<String, Object> params) {
+        Acl.Decision d = acl.check(op, path, params, RootPaths.needsSudo(path));
+        if (!d.allowed()) {
+            throw new EngineException(403, "permission denied");
+        }
+    }
+
+    private void authorizeMountLookup(Acl acl, String path) {
+        MountTable.Mounted m = mounts.resolve(path).orElseThrow(() -> new EngineException(403, "permission denied"));
+        if (!acl.hasAnyAccessBelow(m.entry().path())) {
+            throw new EngineException(403, "permission denied");
+        }
     }
 
     /**

@@ -104,6 +104,30 @@ public final class Acl {
         return new Decision(true, sudo, "", caps[0], caps[1], winner.minWrappingTtl(), winner.maxWrappingTtl());
     }
 
+    /**
+     * Whether any rule grants something at or below {@code mountPath} (Vault lets such a token ask
+     * sys/internal/ui/mounts which engine serves the mount).
+     */
+    public boolean hasAnyAccessBelow(String mountPath) {
+        if (root) {
+            return true;
+        }
+        for (PathRule r : exact.values()) {
+            if (r.pattern().startsWith(mountPath) && !r.has(Capability.DENY) && r.capabilities() != 0) {
+                return true;
+            }
+        }
+        for (Wildcard w : wildcards) {
+            String p = w.rule().pattern();
+            String literal = p.substring(0, Math.min(firstWildcard(p), p.length()));
+            if ((literal.startsWith(mountPath) || mountPath.startsWith(literal)) && !w.rule().has(Capability.DENY)
+                    && w.rule().capabilities() != 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Every capability the policies grant on {@code path} (for sys/capabilities). */
     public List<String> capabilities(String path) {
         if (root) {

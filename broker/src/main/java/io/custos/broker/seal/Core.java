@@ -5,6 +5,7 @@ import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.barrier.IntegrityException;
 import io.custos.broker.barrier.Keyring;
 import io.custos.broker.mount.MountTable;
+import io.custos.broker.policy.PolicyStore;
 import io.custos.broker.storage.PhysicalStorage;
 import io.custos.broker.token.TokenStore;
 import io.custos.engine.sdk.EngineException;
@@ -45,6 +46,7 @@ public class Core {
     private final Optional<AutoSeal> autoSeal;
     private final TokenStore tokens;
     private final MountTable mounts;
+    private final PolicyStore policies;
     private final Clock clock;
 
     private volatile SealConfig config;
@@ -53,12 +55,13 @@ public class Core {
     private String unsealNonce = "";
 
     public Core(PhysicalStorage physical, AesGcmBarrier barrier, Optional<AutoSeal> autoSeal, TokenStore tokens,
-            MountTable mounts, Clock clock) {
+            MountTable mounts, PolicyStore policies, Clock clock) {
         this.physical = physical;
         this.barrier = barrier;
         this.autoSeal = autoSeal;
         this.tokens = tokens;
         this.mounts = mounts;
+        this.policies = policies;
         this.clock = clock;
     }
 
@@ -211,6 +214,7 @@ public class Core {
         rootKey = root;
         barrier.unseal(loaded.keyring(), loaded.encryptions());
         tokens.onUnseal();
+        policies.onUnseal();
         mounts.onUnseal();
     }
 
@@ -219,6 +223,7 @@ public class Core {
             persistKeyring();
         }
         mounts.onSeal();
+        policies.onSeal();
         tokens.onSeal();
         barrier.seal();
         physical.dropCaches();

@@ -1,6 +1,7 @@
 package io.custos.broker.sys;
 
 import static io.custos.engine.sdk.Operation.DELETE;
+import static io.custos.engine.sdk.Operation.LIST;
 import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
@@ -10,6 +11,7 @@ import io.custos.broker.barrier.KeyRotation;
 import io.custos.broker.barrier.Keyring;
 import io.custos.broker.mount.MountEntry;
 import io.custos.broker.mount.MountTable;
+import io.custos.broker.policy.PolicyStore;
 import io.custos.broker.seal.Core;
 import io.custos.broker.seal.InitResult;
 import io.custos.broker.seal.SealStatus;
@@ -50,14 +52,33 @@ public class SystemBackend extends FrameworkEngine {
     private final MountTable mounts;
     private final AesGcmBarrier barrier;
     private final KeyRotation rotation;
+    private final PolicyStore policies;
     private final Clock clock;
 
-    public SystemBackend(Core core, MountTable mounts, AesGcmBarrier barrier, KeyRotation rotation, Clock clock) {
+    public SystemBackend(Core core, MountTable mounts, AesGcmBarrier barrier, KeyRotation rotation,
+            PolicyStore policies, Clock clock) {
         this.core = core;
         this.mounts = mounts;
         this.barrier = barrier;
         this.rotation = rotation;
+        this.policies = policies;
         this.clock = clock;
+    }
+
+    private static final Field POLICY_TEXT = Field.of("policy", FieldType.STRING,
+            "The policy document in HCL or JSON, optionally base64-encoded.");
+
+    /** Vault accepts the document base64-encoded (to spare clients the escaping); plain text otherwise. */
+    static String policyText(String raw) {
+        String t = raw.trim();
+        if (!t.isEmpty() && t.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '+' || c == '/' || c == '=')) {
+            try {
+                return new String(Base64.getDecoder().decode(t), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                return raw;
+            }
+        }
+        return raw;
     }
 
     private static Field intField(String name, String description) {
@@ -142,6 +163,44 @@ public class SystemBackend extends FrameworkEngine {
                             return null;
                         })
                         .help("Enables, reads or disables a mount.", "")
+                        .build(),
+                PathSpec.path("policies/acl/?")
+                        .on(LIST, (r, d) -> Response.listOf(policies.list()))
+                        .help("Lists ACL policies.", "")
+                        .build(),
+                PathSpec.path("policies/acl/(?P<name>.+)")
+                        .fields(POLICY_TEXT)
+                        .on(READ, (r, d) -> policies.get(d.getString("name")).map(p -> Response.of(Map.of(
+                                "name", p.name(), "policy", p.text()))).orElse(null))
+                        .on(UPDATE, (r, d) -> {
+                            policies.put(d.getString("name"), policyText(d.getString("policy")));
+                            return null;
+                        })
+                        .on(DELETE, (r, d) -> {
+                            policies.delete(d.getString("name"));
+                            return null;
+                        })
+                        .help("Reads, writes or deletes an ACL policy (HCL or JSON, optionally base64-encoded).", "")
+                        .build(),
+                PathSpec.path("policy/?")
+                        .on(READ, (r, d) -> Response.of(Map.of("policies", policies.list(), "keys", policies.list())))
+                        .on(LIST, (r, d) -> Response.listOf(policies.list()))
+                        .help("Lists ACL policies (the older endpoint).", "")
+                        .build(),
+                PathSpec.path("policy/(?P<name>.+)")
+                        .fields(POLICY_TEXT, Field.of("rules", FieldType.STRING, "The policy document (older name of policy)."))
+                        .on(READ, (r, d) -> policies.get(d.getString("name")).map(p -> Response.of(Map.of(
+                                "name", p.name(), "rules", p.text()))).orElse(null))
+                        .on(UPDATE, (r, d) -> {
+                            String text = d.has("policy") ? d.getString("policy") : d.getString("rules");
+                            policies.put(d.getString("name"), policyText(text));
+                            return null;
+                        })
+                        .on(DELETE, (r, d) -> {
+                            policies.delete(d.getString("name"));
+                            return null;
+                        })
+                        .help("Reads, writes or deletes an ACL policy (the older endpoint).", "")
                         .build(),
                 PathSpec.path("rotate")
                         .on(UPDATE, (r, d) -> {

@@ -123,6 +123,19 @@ final class KvV2Engine extends FrameworkEngine {
                         .build());
     }
 
+    /**
+     * For writes and patches of {@code data/}, the secret's own fields: a policy can then allow,
+     * deny or require keys of the secret itself (Vault can only see {@code data} and {@code options}).
+     */
+    @Override
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> policyParameters(io.custos.engine.sdk.Request request) {
+        if (request.path().startsWith("data/") && request.data().get("data") instanceof Map<?, ?> data) {
+            return (Map<String, Object>) data;
+        }
+        return request.data();
+    }
+
     // ---- config
 
     private KvConfig loadConfig() {

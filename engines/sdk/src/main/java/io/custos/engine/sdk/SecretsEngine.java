@@ -17,4 +17,13 @@ public interface SecretsEngine {
     default Operation classifyWrite(Request request) {
         return Operation.UPDATE;
     }
+
+    /**
+     * The parameters a policy's {@code allowed_parameters}, {@code denied_parameters} and
+     * {@code required_parameters} apply to; by default the request's own fields. An engine whose
+     * payload sits one level down (KV v2's {@code data}) returns that, so policies can constrain it.
+     */
+    default java.util.Map<String, Object> policyParameters(Request request) {
+        return request.data();
+    }
 }
