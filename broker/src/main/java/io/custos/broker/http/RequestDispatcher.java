@@ -82,8 +82,10 @@ public class RequestDispatcher {
     }
 
     private ApiResponse route(ApiRequest http, String requestId) {
-        String path = decodePath(http.rawPath());
         Operation op = operation(http);
+        String decoded = decodePath(http.rawPath());
+        // as Vault: a LIST is of a folder, so its path (and the policy path it is checked against) ends in '/'
+        String path = op == Operation.LIST && !decoded.endsWith("/") ? decoded + "/" : decoded;
         Map<String, Object> data = parameters(http, op);
         Request request = new Request(op, path, data, http.contentType());
 
@@ -115,9 +117,9 @@ public class RequestDispatcher {
                 return ResponseWriter.envelope(requestId, system.handle(request.withPath(relative)), mountType, op);
             }
         } else if (path.startsWith("auth/token/")) {
-            authorize(acl, op, path, data);
-            return ResponseWriter.envelope(requestId, tokenBackend.handle(request.withPath(path.substring(11)), token,
-                    http.token()), "token", op);
+            engine = tokenBackend;
+            relative = path.substring(11);
+            mountType = "token";
         } else {
             MountTable.Mounted m = mounts.resolve(path).orElseThrow(() -> EngineException.notFound(
                     "no handler for route \"" + path + "\". route entry not found."));
@@ -127,9 +129,14 @@ public class RequestDispatcher {
         }
         Request routed = request.withPath(relative);
         if (op == Operation.UPDATE) {
-            routed = new Request(engine.classifyWrite(routed), relative, data, http.contentType());
+            routed = routed.withOperation(engine.classifyWrite(routed));
         }
-        authorize(acl, routed.operation(), path, engine.policyParameters(routed));
+        Acl.Decision decision = authorize(acl, routed.operation(), path, engine.policyParameters(routed));
+        if (!tokens.spendUse(http.token())) {
+            throw new EngineException(403, "permission denied");
+        }
+        routed = routed.withAttribute(TokenBackend.CALLER, new TokenBackend.Caller(token, http.token()))
+                .withAttribute(TokenBackend.DECISION, decision);
         if (engine == system && SystemBackend.RAW_RESPONSES.contains(relative)) {
             return ResponseWriter.raw(system.handle(routed), false);
         }
@@ -137,11 +144,12 @@ public class RequestDispatcher {
     }
 
     /** The ACL's verdict; a refusal is Vault's bare "permission denied" (the reason is not disclosed). */
-    private static void authorize(Acl acl, Operation op, String path, Map<String, Object> params) {
+    private static Acl.Decision authorize(Acl acl, Operation op, String path, Map<String, Object> params) {
         Acl.Decision d = acl.check(op, path, params, RootPaths.needsSudo(path));
         if (!d.allowed()) {
             throw new EngineException(403, "permission denied");
         }
+        return d;
     }
 
     private void authorizeMountLookup(Acl acl, String path) {

@@ -26,10 +26,10 @@ final class ResponseWriter {
         if (r == null) {
             return op == Operation.READ || op == Operation.LIST ? error(404, null) : new ApiResponse(204, ApiResponse.EMPTY);
         }
-        if (r.data() == null && r.warnings().isEmpty()) {
+        if (r.data() == null && r.auth() == null && r.warnings().isEmpty()) {
             return new ApiResponse(r.status() == 0 ? 204 : r.status(), ApiResponse.EMPTY);
         }
-        if (r.status() == 404 && r.data() == null) {
+        if (r.status() == 404 && r.data() == null && r.auth() == null) {
             return error(404, null);
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -40,7 +40,7 @@ final class ResponseWriter {
         body.put("data", r.data());
         body.put("wrap_info", null);
         body.put("warnings", r.warnings().isEmpty() ? null : r.warnings());
-        body.put("auth", null);
+        body.put("auth", r.auth());
         body.put("mount_type", mountType);
         int status = r.status() == 0 || r.status() == 204 ? 200 : r.status();
         return new ApiResponse(status, Json.write(body));

@@ -5,12 +5,28 @@ import java.util.Map;
 
 /**
  * A stored token: everything but the token itself, which is kept only as a keyed hash (the
- * storage key). Safe to log and return: it has no secret field.
+ * storage key). Safe to log and return: it has no secret field. Times are epoch seconds;
+ * {@code expireTime} 0 means it never expires (root tokens); {@code numUses} 0 means unlimited.
  */
 public record TokenEntry(String accessor, List<String> policies, String displayName, String path,
-        long creationTime, long ttlSeconds, Map<String, String> meta) {
+        long creationTime, long ttlSeconds, Map<String, String> meta, String parentAccessor, long expireTime,
+        long explicitMaxTtlSeconds, long numUses, boolean renewable) {
+
+    public TokenEntry {
+        meta = meta == null ? Map.of() : meta;
+        policies = policies == null ? List.of() : policies;
+    }
 
     public boolean isRoot() {
         return policies.contains("root");
+    }
+
+    public boolean isExpired(long now) {
+        return expireTime > 0 && now >= expireTime;
+    }
+
+    TokenEntry withNumUses(long remaining) {
+        return new TokenEntry(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, parentAccessor,
+                expireTime, explicitMaxTtlSeconds, remaining, renewable);
     }
 }

@@ -64,12 +64,77 @@ public class TokenStore {
         String token = requestedId != null && !requestedId.isEmpty() ? requestedId : newToken();
         String accessor = newAccessor();
         TokenEntry entry = new TokenEntry(accessor, List.of("root"), "root", "auth/token/root",
-                clock.instant().getEpochSecond(), 0, Map.of());
+                clock.instant().getEpochSecond(), 0, Map.of(), "", 0, 0, 0, false);
+        store(token, entry);
+        return token;
+    }
+
+    /** A new token for {@code entry} (whose accessor this fills in); returns the token and its entry. */
+    public Issued create(TokenEntry template) {
+        String token = newToken();
+        TokenEntry entry = new TokenEntry(newAccessor(), template.policies(), template.displayName(), template.path(),
+                clock.instant().getEpochSecond(), template.ttlSeconds(), template.meta(), template.parentAccessor(),
+                template.expireTime(), template.explicitMaxTtlSeconds(), template.numUses(), template.renewable());
+        store(token, entry);
+        return new Issued(token, entry);
+    }
+
+    /** A freshly issued token: the only moment the token itself exists outside the client. */
+    public record Issued(String token, TokenEntry entry) {
+        @Override
+        public String toString() {
+            return "Issued[token redacted, accessor " + entry.accessor() + "]";
+        }
+    }
+
+    private void store(String token, TokenEntry entry) {
         String hash = hash(token);
         storage.put(ID_PREFIX + hash, Json.write(entry));
-        storage.put(ACCESSOR_PREFIX + hash(accessor), hash.getBytes(StandardCharsets.US_ASCII));
+        storage.put(ACCESSOR_PREFIX + hash(entry.accessor()), hash.getBytes(StandardCharsets.US_ASCII));
         cache.put(hash, entry);
-        return token;
+    }
+
+    /**
+     * Spends one use of a limited-use token, atomically on this node: the last use deletes it, and a
+     * token with no uses left is refused. Returns false when the token can no longer be used.
+     */
+    public boolean spendUse(String token) {
+        String hash = hash(token);
+        TokenEntry e = cache.get(hash);
+        if (e != null && e.numUses() == 0) {
+            return true;
+        }
+        synchronized (lockFor(hash)) {
+            Optional<TokenEntry> current = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class));
+            if (current.isEmpty()) {
+                cache.remove(hash);
+                return false;
+            }
+            TokenEntry entry = current.get();
+            if (entry.numUses() == 0) {
+                return true;
+            }
+            if (entry.numUses() == 1) {
+                delete(hash, entry);
+            } else {
+                TokenEntry next = entry.withNumUses(entry.numUses() - 1);
+                storage.put(ID_PREFIX + hash, Json.write(next));
+                cache.put(hash, next);
+            }
+            return true;
+        }
+    }
+
+    private void delete(String hash, TokenEntry entry) {
+        storage.delete(ID_PREFIX + hash);
+        storage.delete(ACCESSOR_PREFIX + hash(entry.accessor()));
+        cache.remove(hash);
+    }
+
+    private final Object[] locks = java.util.stream.IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
+
+    private Object lockFor(String hash) {
+        return locks[Math.floorMod(hash.hashCode(), locks.length)];
     }
 
     public Optional<TokenEntry> lookup(String token) {
@@ -77,13 +142,20 @@ public class TokenStore {
             return Optional.empty();
         }
         String hash = hash(token);
-        TokenEntry cached = cache.get(hash);
-        if (cached != null) {
-            return Optional.of(cached);
+        TokenEntry entry = cache.get(hash);
+        if (entry == null) {
+            entry = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
+            if (entry == null) {
+                return Optional.empty();
+            }
+            cache.put(hash, entry);
         }
-        Optional<TokenEntry> stored = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class));
-        stored.ifPresent(e -> cache.put(hash, e));
-        return stored;
+        if (entry.isExpired(clock.instant().getEpochSecond())) {
+            // expired tokens stop working at their expiry, not at the next sweep
+            delete(hash, entry);
+            return Optional.empty();
+        }
+        return Optional.of(entry);
     }
 
     private String hash(String value) {

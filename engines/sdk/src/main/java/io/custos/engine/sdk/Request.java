@@ -1,24 +1,47 @@
 package io.custos.engine.sdk;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
- * One logical request to an engine: the operation, the path relative to the mount, and the
- * decoded parameters (JSON body, or query parameters for reads). Its {@code toString} never
- * shows parameter values.
+ * One logical request to an engine: the operation, the path relative to the mount, the decoded
+ * parameters (JSON body, or query parameters for reads), and attributes the broker attaches
+ * (such as the calling token, for the broker's own backends). Its {@code toString} never shows
+ * parameter values.
  */
-public record Request(Operation operation, String path, Map<String, Object> data, String contentType) {
+public record Request(Operation operation, String path, Map<String, Object> data, String contentType,
+        Map<String, Object> attributes) {
 
     public Request {
         data = data == null ? Map.of() : data;
+        attributes = attributes == null ? Map.of() : attributes;
+    }
+
+    public Request(Operation operation, String path, Map<String, Object> data, String contentType) {
+        this(operation, path, data, contentType, Map.of());
     }
 
     public Request(Operation operation, String path, Map<String, Object> data) {
-        this(operation, path, data, "application/json");
+        this(operation, path, data, "application/json", Map.of());
     }
 
     public Request withPath(String newPath) {
-        return new Request(operation, newPath, data, contentType);
+        return new Request(operation, newPath, data, contentType, attributes);
+    }
+
+    public Request withOperation(Operation newOperation) {
+        return new Request(newOperation, path, data, contentType, attributes);
+    }
+
+    public Request withAttribute(String key, Object value) {
+        Map<String, Object> a = new HashMap<>(attributes);
+        a.put(key, value);
+        return new Request(operation, path, data, contentType, a);
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> T attribute(String key) {
+        return (T) attributes.get(key);
     }
 
     @Override

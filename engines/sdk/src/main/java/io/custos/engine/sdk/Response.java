@@ -14,6 +14,7 @@ public final class Response {
     private final Map<String, Object> data;
     private final int status;
     private final List<String> warnings = new ArrayList<>();
+    private Map<String, Object> auth;
 
     private Response(Map<String, Object> data, int status) {
         this.data = data;
@@ -42,6 +43,17 @@ public final class Response {
         return this;
     }
 
+    /** Vault's {@code auth} block (a login or a new token); the data block may then be empty. */
+    public static Response ofAuth(Map<String, Object> auth) {
+        Response r = new Response(null, 0);
+        r.auth = auth;
+        return r;
+    }
+
+    public Map<String, Object> auth() {
+        return auth;
+    }
+
     public Map<String, Object> data() {
         return data;
     }
@@ -57,6 +69,7 @@ public final class Response {
 
     @Override
     public String toString() {
-        return "Response[status=" + status + ", data=" + (data == null ? "none" : data.keySet()) + "]";
+        return "Response[status=" + status + ", data=" + (data == null ? "none" : data.keySet())
+                + (auth == null ? "" : ", auth redacted") + "]";
     }
 }
