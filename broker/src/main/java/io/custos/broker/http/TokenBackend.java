@@ -1,5 +1,6 @@
 package io.custos.broker.http;
 
+import static io.custos.engine.sdk.Operation.LIST;
 import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
@@ -85,9 +86,126 @@ public class TokenBackend extends FrameworkEngine {
                         .help("Creates a token with no parent (needs sudo).", "")
                         .build(),
                 PathSpec.path("lookup-self")
-                        .on(READ, (r, d) -> lookupSelf(r))
+                        .on(READ, (r, d) -> lookup(caller(r).entry(), caller(r).token()))
+                        .on(UPDATE, (r, d) -> lookup(caller(r).entry(), caller(r).token()))
                         .help("The calling token's properties.", "")
+                        .build(),
+                PathSpec.path("lookup")
+                        .fields(TOKEN)
+                        .on(UPDATE, (r, d) -> lookup(found(d).entry(), d.getString("token")))
+                        .help("A token's properties.", "")
+                        .build(),
+                PathSpec.path("lookup-accessor")
+                        .fields(ACCESSOR)
+                        .on(UPDATE, (r, d) -> lookup(byAccessor(d).entry(), ""))
+                        .help("A token's properties, found by accessor (the token itself is not returned).", "")
+                        .build(),
+                PathSpec.path("renew-self")
+                        .fields(INCREMENT)
+                        .on(UPDATE, (r, d) -> renew(r, d, tokens.find(caller(r).token()).orElseThrow(
+                                () -> new EngineException(403, "permission denied")), caller(r).token()))
+                        .help("Renews the calling token.", "")
+                        .build(),
+                PathSpec.path("renew")
+                        .fields(TOKEN, INCREMENT)
+                        .on(UPDATE, (r, d) -> renew(r, d, found(d), d.getString("token")))
+                        .help("Renews a token.", "")
+                        .build(),
+                PathSpec.path("renew-accessor")
+                        .fields(ACCESSOR, INCREMENT)
+                        .on(UPDATE, (r, d) -> renew(r, d, byAccessor(d), ""))
+                        .help("Renews a token found by accessor.", "")
+                        .build(),
+                PathSpec.path("revoke-self")
+                        .on(UPDATE, (r, d) -> revoke(tokens.find(caller(r).token()), false))
+                        .help("Revokes the calling token and its children.", "")
+                        .build(),
+                PathSpec.path("revoke")
+                        .fields(TOKEN)
+                        .on(UPDATE, (r, d) -> revoke(tokens.find(required(d, "token")), false))
+                        .help("Revokes a token and its children.", "")
+                        .build(),
+                PathSpec.path("revoke-accessor")
+                        .fields(ACCESSOR)
+                        .on(UPDATE, (r, d) -> revoke(tokens.findByAccessor(required(d, "accessor")), false))
+                        .help("Revokes the token with this accessor, and its children.", "")
+                        .build(),
+                PathSpec.path("revoke-orphan")
+                        .fields(TOKEN)
+                        .on(UPDATE, (r, d) -> revoke(tokens.find(required(d, "token")), true))
+                        .help("Revokes a token but not its children, which become orphans (needs sudo).", "")
+                        .build(),
+                PathSpec.path("accessors/?")
+                        .on(LIST, (r, d) -> Response.listOf(tokens.accessors()))
+                        .help("Lists the accessors of every live token (needs sudo).", "")
                         .build());
+    }
+
+    private static final Field TOKEN = Field.of("token", FieldType.STRING, "The token.").asSensitive();
+    private static final Field ACCESSOR = Field.of("accessor", FieldType.STRING, "The token's accessor.");
+    private static final Field INCREMENT = Field.of("increment", FieldType.DURATION,
+            "The new TTL, from now; default: the token's original TTL.");
+
+    private static Caller caller(Request r) {
+        return r.attribute(CALLER);
+    }
+
+    private static String required(FieldData d, String name) {
+        String v = d.getString(name).trim();
+        if (v.isEmpty()) {
+            throw EngineException.badRequest("missing required field \"" + name + "\"");
+        }
+        return v;
+    }
+
+    private TokenStore.Found found(FieldData d) {
+        return tokens.find(required(d, "token")).orElseThrow(() -> EngineException.badRequest("bad token"));
+    }
+
+    private TokenStore.Found byAccessor(FieldData d) {
+        return tokens.findByAccessor(required(d, "accessor"))
+                .orElseThrow(() -> EngineException.badRequest("invalid accessor"));
+    }
+
+    private Response revoke(java.util.Optional<TokenStore.Found> target, boolean orphanChildren) {
+        target.ifPresent(f -> tokens.revoke(f.hash(), orphanChildren));
+        return null;
+    }
+
+    /**
+     * The new TTL counts from now and never passes creation + max TTL (the explicit max, else the
+     * system's 768h) nor a lease-policy cap; cutting it short earns Vault's warning.
+     */
+    private Response renew(Request r, FieldData d, TokenStore.Found target, String presented) {
+        TokenEntry e = target.entry();
+        if (e.expireTime() == 0) {
+            return Response.ofAuth(authBlock(presented, e));
+        }
+        if (!e.renewable()) {
+            throw EngineException.badRequest("token is not renewable");
+        }
+        long now = clock.instant().getEpochSecond();
+        Duration increment = d.has("increment") ? d.getDuration("increment") : Duration.ofSeconds(e.ttlSeconds());
+        if (increment.isNegative()) {
+            throw EngineException.badRequest("increment cannot be negative");
+        }
+        long max = e.creationTime() + (e.explicitMaxTtlSeconds() > 0 ? e.explicitMaxTtlSeconds() : DEFAULT_TTL.toSeconds());
+        Acl.Decision decision = r.attribute(DECISION);
+        if (decision != null && !decision.maxTtl().isZero()) {
+            max = Math.min(max, now + decision.maxTtl().toSeconds());
+        }
+        long expire = now + increment.toSeconds();
+        List<String> warnings = new ArrayList<>();
+        if (expire > max) {
+            warnings.add("TTL of \"" + GoDuration.format(increment) + "\" exceeded the effective max_ttl of \""
+                    + GoDuration.format(Duration.ofSeconds(Math.max(0, max - now))) + "\"; TTL value is capped accordingly");
+            expire = max;
+        }
+        TokenEntry renewed = e.renewed(expire - now, expire);
+        tokens.update(target.hash(), renewed);
+        Response response = Response.ofAuth(authBlock(presented, renewed));
+        warnings.forEach(response::warn);
+        return response;
     }
 
     private Response create(Request r, FieldData d, boolean orphanPath) {
@@ -153,15 +271,14 @@ public class TokenBackend extends FrameworkEngine {
                 orphan ? "" : parent.accessor(), ttl.isZero() ? 0 : now + ttl.toSeconds(), explicitMax.toSeconds(),
                 numUses, d.getBool("renewable"));
         TokenStore.Issued issued = tokens.create(template);
-        Response response = Response.ofAuth(authBlock(issued, orphan));
+        Response response = Response.ofAuth(authBlock(issued.token(), issued.entry()));
         warnings.forEach(response::warn);
         return response;
     }
 
-    static Map<String, Object> authBlock(TokenStore.Issued issued, boolean orphan) {
-        TokenEntry e = issued.entry();
+    static Map<String, Object> authBlock(String token, TokenEntry e) {
         Map<String, Object> auth = new LinkedHashMap<>();
-        auth.put("client_token", issued.token());
+        auth.put("client_token", token);
         auth.put("accessor", e.accessor());
         auth.put("policies", e.policies());
         auth.put("token_policies", e.policies());
@@ -170,15 +287,13 @@ public class TokenBackend extends FrameworkEngine {
         auth.put("renewable", e.renewable());
         auth.put("entity_id", "");
         auth.put("token_type", "service");
-        auth.put("orphan", orphan);
+        auth.put("orphan", e.parentAccessor().isEmpty());
         auth.put("mfa_requirement", null);
         auth.put("num_uses", e.numUses());
         return auth;
     }
 
-    private Response lookupSelf(Request r) {
-        Caller caller = r.attribute(CALLER);
-        TokenEntry entry = caller.entry();
+    private Response lookup(TokenEntry entry, String token) {
         long now = clock.instant().getEpochSecond();
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("accessor", entry.accessor());
@@ -188,10 +303,10 @@ public class TokenBackend extends FrameworkEngine {
         d.put("entity_id", "");
         d.put("expire_time", entry.expireTime() == 0 ? null : Instant.ofEpochSecond(entry.expireTime()).toString());
         d.put("explicit_max_ttl", entry.explicitMaxTtlSeconds());
-        d.put("id", caller.token());
+        d.put("id", token);
         d.put("meta", entry.meta().isEmpty() ? null : entry.meta());
         d.put("num_uses", entry.numUses());
-        d.put("orphan", entry.parentAccessor() == null || entry.parentAccessor().isEmpty());
+        d.put("orphan", entry.parentAccessor().isEmpty());
         d.put("path", entry.path());
         d.put("policies", entry.policies());
         d.put("renewable", entry.renewable());

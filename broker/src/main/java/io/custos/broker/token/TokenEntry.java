@@ -14,6 +14,7 @@ public record TokenEntry(String accessor, List<String> policies, String displayN
 
     public TokenEntry {
         meta = meta == null ? Map.of() : meta;
+        parentAccessor = parentAccessor == null ? "" : parentAccessor;
         policies = policies == null ? List.of() : policies;
     }
 
@@ -23,6 +24,16 @@ public record TokenEntry(String accessor, List<String> policies, String displayN
 
     public boolean isExpired(long now) {
         return expireTime > 0 && now >= expireTime;
+    }
+
+    TokenEntry asOrphan() {
+        return new TokenEntry(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, "",
+                expireTime, explicitMaxTtlSeconds, numUses, renewable);
+    }
+
+    public TokenEntry renewed(long newTtlSeconds, long newExpireTime) {
+        return new TokenEntry(accessor, policies, displayName, path, creationTime, newTtlSeconds, meta, parentAccessor,
+                newExpireTime, explicitMaxTtlSeconds, numUses, renewable);
     }
 
     TokenEntry withNumUses(long remaining) {

@@ -8,12 +8,14 @@ import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.IntStream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -21,6 +23,12 @@ import javax.crypto.spec.SecretKeySpec;
  * Tokens: 256 random bits with a recognisable prefix, handed out once and stored only as
  * HMAC-SHA256 under a key that lives behind the barrier. A lookup hashes the presented token and
  * fetches by that hash, so no token is ever compared byte by byte.
+ *
+ * <p>Layout behind the barrier: {@code core/token/id/<hash>} (the entry),
+ * {@code core/token/accessor/<hmac(accessor)>} (→ token hash), and
+ * {@code core/token/parent/<hmac(parent accessor)>/<hmac(child accessor)>} (→ child token hash).
+ * A token is valid only while it is unexpired and so is every ancestor, so a child stops at the
+ * moment its parent expires; revoking a token revokes its whole subtree.
  */
 @Singleton
 public class TokenStore {
@@ -28,15 +36,28 @@ public class TokenStore {
     static final String HMAC_KEY_PATH = "core/token/hmac-key";
     static final String ID_PREFIX = "core/token/id/";
     static final String ACCESSOR_PREFIX = "core/token/accessor/";
-    /** One MAC per thread, re-keyed only when the hashing key changes (after a re-initialisation). */
-    private final ThreadLocal<KeyedMac> mac = new ThreadLocal<>();
+    static final String PARENT_PREFIX = "core/token/parent/";
+
+    /** A freshly issued token: the only moment the token itself exists outside the client. */
+    public record Issued(String token, TokenEntry entry) {
+        @Override
+        public String toString() {
+            return "Issued[token redacted, accessor " + entry.accessor() + "]";
+        }
+    }
+
+    /** A stored token found by its hash (the handle for revocation and renewal). */
+    public record Found(String hash, TokenEntry entry) {
+    }
 
     private record KeyedMac(byte[] key, Mac mac) {
     }
 
     private final BarrierStorage storage;
     private final Clock clock;
-    private final Map<String, TokenEntry> cache = new ConcurrentHashMap<>();
+    private final Map<String, TokenEntry> byHash = new ConcurrentHashMap<>();
+    private final ThreadLocal<KeyedMac> mac = new ThreadLocal<>();
+    private final Object[] locks = IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
     private volatile byte[] hmacKey;
 
     public TokenStore(BarrierStorage storage, Clock clock) {
@@ -56,20 +77,18 @@ public class TokenStore {
 
     public void onSeal() {
         hmacKey = null;
-        cache.clear();
+        byHash.clear();
     }
 
     /** Creates a root token; {@code requestedId} (dev mode's fixed id) or a fresh random one. */
     public String createRootToken(String requestedId) {
         String token = requestedId != null && !requestedId.isEmpty() ? requestedId : newToken();
-        String accessor = newAccessor();
-        TokenEntry entry = new TokenEntry(accessor, List.of("root"), "root", "auth/token/root",
-                clock.instant().getEpochSecond(), 0, Map.of(), "", 0, 0, 0, false);
-        store(token, entry);
+        store(token, new TokenEntry(newAccessor(), List.of("root"), "root", "auth/token/root",
+                clock.instant().getEpochSecond(), 0, Map.of(), "", 0, 0, 0, false));
         return token;
     }
 
-    /** A new token for {@code entry} (whose accessor this fills in); returns the token and its entry. */
+    /** A new token like {@code template}, with a fresh token and accessor, linked under its parent. */
     public Issued create(TokenEntry template) {
         String token = newToken();
         TokenEntry entry = new TokenEntry(newAccessor(), template.policies(), template.displayName(), template.path(),
@@ -79,19 +98,119 @@ public class TokenStore {
         return new Issued(token, entry);
     }
 
-    /** A freshly issued token: the only moment the token itself exists outside the client. */
-    public record Issued(String token, TokenEntry entry) {
-        @Override
-        public String toString() {
-            return "Issued[token redacted, accessor " + entry.accessor() + "]";
+    private void store(String token, TokenEntry entry) {
+        String hash = hash(token);
+        put(hash, entry);
+        storage.put(ACCESSOR_PREFIX + hash(entry.accessor()), hash.getBytes(StandardCharsets.US_ASCII));
+        if (!entry.parentAccessor().isEmpty()) {
+            storage.put(PARENT_PREFIX + hash(entry.parentAccessor()) + "/" + hash(entry.accessor()),
+                    hash.getBytes(StandardCharsets.US_ASCII));
         }
     }
 
-    private void store(String token, TokenEntry entry) {
-        String hash = hash(token);
+    private void put(String hash, TokenEntry entry) {
         storage.put(ID_PREFIX + hash, Json.write(entry));
-        storage.put(ACCESSOR_PREFIX + hash(entry.accessor()), hash.getBytes(StandardCharsets.US_ASCII));
-        cache.put(hash, entry);
+        byHash.put(hash, entry);
+    }
+
+    /** The valid token behind {@code token}: present, unexpired, and with every ancestor valid. */
+    public Optional<TokenEntry> lookup(String token) {
+        if (token == null || token.isEmpty()) {
+            return Optional.empty();
+        }
+        return findValid(hash(token)).map(Found::entry);
+    }
+
+    public Optional<Found> find(String token) {
+        return token == null || token.isEmpty() ? Optional.empty() : findValid(hash(token));
+    }
+
+    public Optional<Found> findByAccessor(String accessor) {
+        if (accessor == null || accessor.isEmpty()) {
+            return Optional.empty();
+        }
+        return storage.get(ACCESSOR_PREFIX + hash(accessor))
+                .flatMap(h -> findValid(new String(h, StandardCharsets.US_ASCII)));
+    }
+
+    private Optional<Found> findValid(String hash) {
+        TokenEntry entry = load(hash);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        if (entry.isExpired(clock.instant().getEpochSecond())) {
+            // expired tokens stop working at their expiry, not at the next sweep
+            revoke(hash, false);
+            return Optional.empty();
+        }
+        if (!entry.parentAccessor().isEmpty() && findByAccessor(entry.parentAccessor()).isEmpty()) {
+            revoke(hash, false);
+            return Optional.empty();
+        }
+        return Optional.of(new Found(hash, entry));
+    }
+
+    private TokenEntry load(String hash) {
+        TokenEntry e = byHash.get(hash);
+        if (e == null) {
+            e = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
+            if (e != null) {
+                byHash.put(hash, e);
+            }
+        }
+        return e;
+    }
+
+    /**
+     * Revokes a token and, unless {@code orphanChildren}, its whole subtree (children first, so a
+     * crash part-way leaves no child whose parent is gone but that still validates: validity checks
+     * the ancestors). With {@code orphanChildren} the children survive as orphans.
+     */
+    public void revoke(String hash, boolean orphanChildren) {
+        TokenEntry entry = load(hash);
+        if (entry == null) {
+            return;
+        }
+        String childrenPrefix = PARENT_PREFIX + hash(entry.accessor()) + "/";
+        for (String child : storage.list(childrenPrefix)) {
+            byte[] childHash = storage.get(childrenPrefix + child).orElse(null);
+            if (childHash != null) {
+                String ch = new String(childHash, StandardCharsets.US_ASCII);
+                if (orphanChildren) {
+                    TokenEntry c = load(ch);
+                    if (c != null) {
+                        put(ch, c.asOrphan());
+                    }
+                } else {
+                    revoke(ch, false);
+                }
+            }
+            storage.delete(childrenPrefix + child);
+        }
+        storage.delete(ID_PREFIX + hash);
+        storage.delete(ACCESSOR_PREFIX + hash(entry.accessor()));
+        if (!entry.parentAccessor().isEmpty()) {
+            storage.delete(PARENT_PREFIX + hash(entry.parentAccessor()) + "/" + hash(entry.accessor()));
+        }
+        byHash.remove(hash);
+    }
+
+    /** Stores a renewed entry (same token, new expiry). */
+    public void update(String hash, TokenEntry entry) {
+        synchronized (lockFor(hash)) {
+            put(hash, entry);
+        }
+    }
+
+    /** Every live token's accessor (sorted), for LIST auth/token/accessors. */
+    public List<String> accessors() {
+        List<String> out = new ArrayList<>();
+        for (String key : storage.list(ACCESSOR_PREFIX)) {
+            storage.get(ACCESSOR_PREFIX + key).map(h -> load(new String(h, StandardCharsets.US_ASCII)))
+                    .ifPresent(e -> out.add(e.accessor()));
+        }
+        out.sort(null);
+        return out;
     }
 
     /**
@@ -100,62 +219,27 @@ public class TokenStore {
      */
     public boolean spendUse(String token) {
         String hash = hash(token);
-        TokenEntry e = cache.get(hash);
-        if (e != null && e.numUses() == 0) {
+        TokenEntry cached = byHash.get(hash);
+        if (cached != null && cached.numUses() == 0) {
             return true;
         }
         synchronized (lockFor(hash)) {
-            Optional<TokenEntry> current = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class));
-            if (current.isEmpty()) {
-                cache.remove(hash);
+            TokenEntry entry = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
+            if (entry == null) {
+                byHash.remove(hash);
                 return false;
             }
-            TokenEntry entry = current.get();
-            if (entry.numUses() == 0) {
-                return true;
-            }
             if (entry.numUses() == 1) {
-                delete(hash, entry);
-            } else {
-                TokenEntry next = entry.withNumUses(entry.numUses() - 1);
-                storage.put(ID_PREFIX + hash, Json.write(next));
-                cache.put(hash, next);
+                revoke(hash, false);
+            } else if (entry.numUses() > 1) {
+                put(hash, entry.withNumUses(entry.numUses() - 1));
             }
             return true;
         }
     }
 
-    private void delete(String hash, TokenEntry entry) {
-        storage.delete(ID_PREFIX + hash);
-        storage.delete(ACCESSOR_PREFIX + hash(entry.accessor()));
-        cache.remove(hash);
-    }
-
-    private final Object[] locks = java.util.stream.IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
-
     private Object lockFor(String hash) {
         return locks[Math.floorMod(hash.hashCode(), locks.length)];
-    }
-
-    public Optional<TokenEntry> lookup(String token) {
-        if (token == null || token.isEmpty()) {
-            return Optional.empty();
-        }
-        String hash = hash(token);
-        TokenEntry entry = cache.get(hash);
-        if (entry == null) {
-            entry = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
-            if (entry == null) {
-                return Optional.empty();
-            }
-            cache.put(hash, entry);
-        }
-        if (entry.isExpired(clock.instant().getEpochSecond())) {
-            // expired tokens stop working at their expiry, not at the next sweep
-            delete(hash, entry);
-            return Optional.empty();
-        }
-        return Optional.of(entry);
     }
 
     private String hash(String value) {
