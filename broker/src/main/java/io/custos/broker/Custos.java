@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /** The {@code custos} command line (picocli); flags are spelled as Vault's CLI spells them. */
 @Command(name = "custos", mixinStandardHelpOptions = true, version = BuildInfo.VERSION,
-        description = "A secrets broker for zero-trust systems.", subcommands = Custos.Server.class)
+        description = "A secrets broker for zero-trust systems.", subcommands = {Custos.Server.class, Custos.Audit.class})
 public final class Custos implements Runnable {
 
     public static void main(String[] args) {
@@ -34,6 +34,39 @@ public final class Custos implements Runnable {
             t = t.getCause();
         }
         return t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+    }
+
+    /** {@code custos audit verify FILE}: checks an audit file's hash chain. */
+    @Command(name = "audit", mixinStandardHelpOptions = true, description = "Audit log tools.",
+            subcommands = Custos.Audit.Verify.class)
+    static final class Audit implements Runnable {
+        @Override
+        public void run() {
+            new CommandLine(this).usage(System.out);
+        }
+
+        @Command(name = "verify", mixinStandardHelpOptions = true,
+                description = "Reports the first edited, inserted or deleted line of an audit file.")
+        static final class Verify implements Callable<Integer> {
+            @picocli.CommandLine.Parameters(paramLabel = "FILE", description = "The audit file.")
+            File file;
+
+            @Override
+            public Integer call() {
+                try {
+                    io.custos.broker.audit.AuditChain.Result r = io.custos.broker.audit.AuditChain.verify(file.toPath());
+                    if (r.ok()) {
+                        System.out.println("ok: " + r.lines() + " lines, chain intact");
+                        return 0;
+                    }
+                    System.out.println("line " + r.badLine() + ": " + r.problem());
+                    return 1;
+                } catch (java.io.IOException e) {
+                    System.err.println("cannot read " + file + ": " + e.getMessage());
+                    return 2;
+                }
+            }
+        }
     }
 
     /** {@code custos server}: the production server, or dev mode with {@code -dev}. */

@@ -3,6 +3,9 @@ package io.custos.broker.http;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.custos.broker.audit.AuditBroker;
+import io.custos.broker.audit.AuditRecord;
+import io.custos.broker.audit.AuditUnavailableException;
 import io.custos.broker.barrier.IntegrityException;
 import io.custos.broker.barrier.SealedException;
 import io.custos.broker.mount.MountTable;
@@ -49,21 +52,38 @@ public class RequestDispatcher {
     private final SystemBackend system;
     private final TokenBackend tokenBackend;
     private final PolicyStore policies;
+    private final AuditBroker audit;
 
     public RequestDispatcher(Core core, TokenStore tokens, MountTable mounts, SystemBackend system,
-            TokenBackend tokenBackend, PolicyStore policies) {
+            TokenBackend tokenBackend, PolicyStore policies, AuditBroker audit) {
         this.core = core;
         this.tokens = tokens;
         this.mounts = mounts;
         this.system = system;
         this.tokenBackend = tokenBackend;
         this.policies = policies;
+        this.audit = audit;
     }
 
     public ApiResponse dispatch(ApiRequest http) {
         String requestId = requestId();
+        AuditRecord record = new AuditRecord(requestId, http.remoteAddress());
+        ApiResponse response = handle(http, requestId, record);
         try {
-            return route(http, requestId);
+            audit.logResponse(record, response.status(), response.body());
+            return response;
+        } catch (AuditUnavailableException e) {
+            // fail closed: what could not be recorded is not returned
+            return ResponseWriter.error(500, "internal error");
+        }
+    }
+
+    private ApiResponse handle(ApiRequest http, String requestId, AuditRecord record) {
+        try {
+            return route(http, requestId, record);
+        } catch (AuditUnavailableException e) {
+            LOG.error("request {} refused: {}", requestId, e.getMessage());
+            return ResponseWriter.error(500, "internal error");
         } catch (EngineException e) {
             return ResponseWriter.error(e.status(), e.getMessage());
         } catch (SealedException e) {
@@ -81,7 +101,7 @@ public class RequestDispatcher {
         }
     }
 
-    private ApiResponse route(ApiRequest http, String requestId) {
+    private ApiResponse route(ApiRequest http, String requestId, AuditRecord record) {
         Operation op = operation(http);
         String decoded = decodePath(http.rawPath());
         // as Vault: a LIST is of a folder, so its path (and the policy path it is checked against) ends in '/'
@@ -99,7 +119,12 @@ public class RequestDispatcher {
         if (sysPath != null && SystemBackend.UNAUTHENTICATED.contains(sysPath)) {
             return ResponseWriter.raw(system.handle(request.withPath(sysPath)), false);
         }
-        TokenEntry token = tokens.lookup(http.token()).orElseThrow(() -> new EngineException(403, "permission denied"));
+        TokenEntry token = tokens.lookup(http.token()).orElse(null);
+        record.identify(op.capability(), path, data, token, http.token());
+        audit.logRequest(record);
+        if (token == null) {
+            throw new EngineException(403, "permission denied");
+        }
         if (op == Operation.PATCH && !isMergePatch(http.contentType())) {
             throw new EngineException(415, "PATCH requires Content-Type: " + MERGE_PATCH);
         }

@@ -1,5 +1,6 @@
 package io.custos.broker.seal;
 
+import io.custos.broker.audit.AuditBroker;
 import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.barrier.IntegrityException;
@@ -47,6 +48,7 @@ public class Core {
     private final TokenStore tokens;
     private final MountTable mounts;
     private final PolicyStore policies;
+    private final AuditBroker audit;
     private final Clock clock;
 
     private volatile SealConfig config;
@@ -55,13 +57,14 @@ public class Core {
     private String unsealNonce = "";
 
     public Core(PhysicalStorage physical, AesGcmBarrier barrier, Optional<AutoSeal> autoSeal, TokenStore tokens,
-            MountTable mounts, PolicyStore policies, Clock clock) {
+            MountTable mounts, PolicyStore policies, AuditBroker audit, Clock clock) {
         this.physical = physical;
         this.barrier = barrier;
         this.autoSeal = autoSeal;
         this.tokens = tokens;
         this.mounts = mounts;
         this.policies = policies;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -215,6 +218,7 @@ public class Core {
         barrier.unseal(loaded.keyring(), loaded.encryptions());
         tokens.onUnseal();
         policies.onUnseal();
+        audit.onUnseal();
         mounts.onUnseal();
     }
 
@@ -224,6 +228,7 @@ public class Core {
         }
         mounts.onSeal();
         policies.onSeal();
+        audit.onSeal();
         tokens.onSeal();
         barrier.seal();
         physical.dropCaches();

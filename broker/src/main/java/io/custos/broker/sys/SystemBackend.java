@@ -6,6 +6,7 @@ import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
 import io.custos.broker.BuildInfo;
+import io.custos.broker.audit.AuditBroker;
 import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.barrier.KeyRotation;
 import io.custos.broker.barrier.Keyring;
@@ -53,15 +54,17 @@ public class SystemBackend extends FrameworkEngine {
     private final AesGcmBarrier barrier;
     private final KeyRotation rotation;
     private final PolicyStore policies;
+    private final AuditBroker audit;
     private final Clock clock;
 
     public SystemBackend(Core core, MountTable mounts, AesGcmBarrier barrier, KeyRotation rotation,
-            PolicyStore policies, Clock clock) {
+            PolicyStore policies, AuditBroker audit, Clock clock) {
         this.core = core;
         this.mounts = mounts;
         this.barrier = barrier;
         this.rotation = rotation;
         this.policies = policies;
+        this.audit = audit;
         this.clock = clock;
     }
 
@@ -201,6 +204,30 @@ public class SystemBackend extends FrameworkEngine {
                             return null;
                         })
                         .help("Reads, writes or deletes an ACL policy (the older endpoint).", "")
+                        .build(),
+                PathSpec.path("audit")
+                        .on(READ, (r, d) -> Response.of(audit.describe()))
+                        .help("Lists the audit devices (declared in the server configuration).", "")
+                        .build(),
+                PathSpec.path("audit/(?P<path>.+)")
+                        .fields(Field.of("type", FieldType.STRING, "Device type."),
+                                Field.of("description", FieldType.STRING, "Description."),
+                                Field.of("options", FieldType.MAP, "Device options."),
+                                Field.of("local", FieldType.BOOL, "Accepted for compatibility."))
+                        .on(UPDATE, (r, d) -> {
+                            throw EngineException.badRequest("audit devices are declared in the server configuration "
+                                    + "(custos.audit.devices), not through the API");
+                        })
+                        .on(DELETE, (r, d) -> {
+                            throw EngineException.badRequest("audit devices are declared in the server configuration "
+                                    + "(custos.audit.devices), not through the API");
+                        })
+                        .help("Enabling or disabling devices through the API is off: they come from the config.", "")
+                        .build(),
+                PathSpec.path("audit-hash/(?P<path>.+)")
+                        .fields(Field.of("input", FieldType.STRING, "The value to hash.").asSensitive().asRequired())
+                        .on(UPDATE, (r, d) -> Response.of(Map.of("hash", audit.hash(d.getString("path"), d.getString("input")))))
+                        .help("The HMAC an audit device logs for a value, to search the log.", "")
                         .build(),
                 PathSpec.path("rotate")
                         .on(UPDATE, (r, d) -> {

@@ -1,0 +1,228 @@
+package io.custos.broker.audit;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.custos.broker.barrier.AesGcm;
+import io.custos.broker.barrier.BarrierStorage;
+import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.Json;
+import io.micronaut.context.exceptions.ConfigurationException;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends every authenticated request and its response to each configured audit device, with every
+ * string value of parameters, response bodies and token fields replaced by its HMAC-SHA256 under
+ * the device's own key (kept behind the barrier; {@code sys/audit-hash} computes it for searching).
+ * Fails closed: if devices are configured and none can write, the request is refused before it
+ * runs, and a response that cannot be recorded is not returned.
+ */
+@Singleton
+public class AuditBroker {
+    private static final Logger LOG = LoggerFactory.getLogger(AuditBroker.class);
+    static final String KEY_PREFIX = "core/audit/";
+
+    private final List<FileAuditDevice> devices = new ArrayList<>();
+    private final BarrierStorage storage;
+    private final Clock clock;
+    private volatile Map<String, byte[]> keys;
+
+    public AuditBroker(List<AuditDeviceConfiguration> configs, BarrierStorage storage, Clock clock) {
+        this.storage = storage;
+        this.clock = clock;
+        for (AuditDeviceConfiguration c : configs) {
+            if (!"file".equals(c.getType())) {
+                throw new ConfigurationException("custos.audit.devices." + c.getName() + ".type: only \"file\" exists");
+            }
+            if (c.getPath() == null || c.getPath().isBlank()) {
+                throw new ConfigurationException("custos.audit.devices." + c.getName() + ".path is required");
+            }
+            devices.add(new FileAuditDevice(c.getName(), Path.of(c.getPath())));
+        }
+    }
+
+    public void onUnseal() {
+        Map<String, byte[]> k = new LinkedHashMap<>();
+        for (FileAuditDevice d : devices) {
+            String path = KEY_PREFIX + d.name() + "/hmac-key";
+            byte[] key = storage.get(path).orElse(null);
+            if (key == null) {
+                key = AesGcm.randomBytes(32);
+                storage.put(path, key);
+            }
+            k.put(d.name(), key);
+        }
+        keys = k;
+    }
+
+    public void onSeal() {
+        keys = null;
+    }
+
+    /** Devices are configured and the keys are loaded. */
+    public boolean active() {
+        return !devices.isEmpty() && keys != null;
+    }
+
+    public void logRequest(AuditRecord r) {
+        if (!active()) {
+            return;
+        }
+        write(r, "request", null, null);
+        r.requestLogged = true;
+    }
+
+    /** Records the response; throws if no device could, and the caller then returns nothing of it. */
+    public void logResponse(AuditRecord r, int status, byte[] body) {
+        if (!active() || !r.requestLogged) {
+            return;
+        }
+        write(r, "response", status, body);
+    }
+
+    private void write(AuditRecord r, String type, Integer status, byte[] body) {
+        Map<String, byte[]> k = keys;
+        int written = 0;
+        for (FileAuditDevice d : devices) {
+            byte[] key = k.get(d.name());
+            try {
+                d.write(entry(r, type, status, body, key));
+                written++;
+            } catch (IOException | RuntimeException e) {
+                LOG.error("audit device {} cannot write {}: {}", d.name(), d.path(), e.getMessage());
+            }
+        }
+        if (written == 0) {
+            throw new AuditUnavailableException("no audit device could record the request");
+        }
+    }
+
+    private Map<String, Object> entry(AuditRecord r, String type, Integer status, byte[] body, byte[] key) {
+        Map<String, Object> request = new LinkedHashMap<>();
+        request.put("id", r.requestId);
+        request.put("operation", r.operation);
+        request.put("path", r.path);
+        request.put("remote_address", r.remoteAddress);
+        request.put("data", hmacStrings(r.data, key));
+        Map<String, Object> e = new LinkedHashMap<>();
+        e.put("time", clock.instant().toString());
+        e.put("type", type);
+        e.put("auth", auth(r, key));
+        e.put("request", request);
+        if (status != null) {
+            Map<String, Object> response = new LinkedHashMap<>();
+            response.put("status", status);
+            Map<String, Object> parsed = parse(body);
+            Object errors = parsed.remove("errors");
+            response.put("body", hmacStrings(parsed, key));
+            e.put("response", response);
+            e.put("error", errors == null ? "" : String.join("; ", asStrings(errors)));
+        }
+        return e;
+    }
+
+    private Map<String, Object> auth(AuditRecord r, byte[] key) {
+        if (r.token == null) {
+            return null;
+        }
+        Map<String, Object> a = new LinkedHashMap<>();
+        a.put("client_token", hmac(key, r.presentedToken == null ? "" : r.presentedToken));
+        a.put("accessor", hmac(key, r.token.accessor()));
+        a.put("display_name", r.token.displayName());
+        a.put("policies", r.token.policies());
+        a.put("token_type", "service");
+        return a;
+    }
+
+    private static Map<String, Object> parse(byte[] body) {
+        if (body == null || body.length == 0) {
+            return new LinkedHashMap<>();
+        }
+        try {
+            return Json.MAPPER.readValue(body, new TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (IOException e) {
+            return new LinkedHashMap<>();
+        }
+    }
+
+    private static List<String> asStrings(Object errors) {
+        List<String> out = new ArrayList<>();
+        if (errors instanceof List<?> l) {
+            l.forEach(o -> out.add(String.valueOf(o)));
+        }
+        return out;
+    }
+
+    /** Every string value (not key) replaced by its HMAC; numbers, booleans and nulls are kept. */
+    @SuppressWarnings("unchecked")
+    static Object hmacStrings(Object value, byte[] key) {
+        if (value instanceof String s) {
+            return hmac(key, s);
+        }
+        if (value instanceof Map<?, ?> m) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            ((Map<String, Object>) m).forEach((k, v) -> out.put(k, hmacStrings(v, key)));
+            return out;
+        }
+        if (value instanceof List<?> l) {
+            List<Object> out = new ArrayList<>();
+            l.forEach(v -> out.add(hmacStrings(v, key)));
+            return out;
+        }
+        return value;
+    }
+
+    static String hmac(byte[] key, String input) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return "hmac-sha256:" + HexFormat.of().formatHex(mac.doFinal(input.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** sys/audit-hash: the HMAC a device would log for {@code input}. */
+    public String hash(String device, String input) {
+        String name = device.endsWith("/") ? device.substring(0, device.length() - 1) : device;
+        Map<String, byte[]> k = keys;
+        byte[] key = k == null ? null : k.get(name);
+        if (key == null) {
+            throw EngineException.badRequest("unknown audit device \"" + name + "\"");
+        }
+        return hmac(key, input);
+    }
+
+    /** sys/audit: each device as Vault lists it. */
+    public Map<String, Object> describe() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (FileAuditDevice d : devices) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("type", "file");
+            m.put("description", "");
+            m.put("options", Map.of("file_path", d.path().toString()));
+            m.put("path", d.name() + "/");
+            m.put("local", false);
+            out.put(d.name() + "/", m);
+        }
+        return out;
+    }
+
+    @PreDestroy
+    void close() {
+        devices.forEach(FileAuditDevice::close);
+    }
+}
