@@ -68,6 +68,19 @@ public class SystemBackend extends FrameworkEngine {
         this.clock = clock;
     }
 
+    /** A handler that acts and answers 204. */
+    private static PathSpec.Handler noContent(java.util.function.Consumer<FieldData> action) {
+        return (r, d) -> {
+            action.accept(d);
+            return null;
+        };
+    }
+
+    private static Response refuseAuditChange() {
+        throw EngineException.badRequest("audit devices are declared in the server configuration "
+                + "(custos.audit.devices), not through the API");
+    }
+
     private static final Field POLICY_TEXT = Field.of("policy", FieldType.STRING,
             "The policy document in HCL or JSON, optionally base64-encoded.");
 
@@ -115,10 +128,7 @@ public class SystemBackend extends FrameworkEngine {
                         .help("Submits an unseal key share.", "")
                         .build(),
                 PathSpec.path("seal")
-                        .on(UPDATE, (r, d) -> {
-                            core.seal();
-                            return null;
-                        })
+                        .on(UPDATE, noContent(d -> core.seal()))
                         .help("Seals: every key is dropped from memory.", "")
                         .build(),
                 PathSpec.path("health")
@@ -161,10 +171,7 @@ public class SystemBackend extends FrameworkEngine {
                                 Field.of("plugin_name", FieldType.STRING, "Alias of type."))
                         .on(READ, (r, d) -> Response.of(mountAt(d).toApi()))
                         .on(UPDATE, (r, d) -> enable(d))
-                        .on(DELETE, (r, d) -> {
-                            mounts.disable(d.getString("path"));
-                            return null;
-                        })
+                        .on(DELETE, noContent(d -> mounts.disable(d.getString("path"))))
                         .help("Enables, reads or disables a mount.", "")
                         .build(),
                 PathSpec.path("policies/acl/?")
@@ -175,14 +182,8 @@ public class SystemBackend extends FrameworkEngine {
                         .fields(POLICY_TEXT)
                         .on(READ, (r, d) -> policies.get(d.getString("name")).map(p -> Response.of(Map.of(
                                 "name", p.name(), "policy", p.text()))).orElse(null))
-                        .on(UPDATE, (r, d) -> {
-                            policies.put(d.getString("name"), policyText(d.getString("policy")));
-                            return null;
-                        })
-                        .on(DELETE, (r, d) -> {
-                            policies.delete(d.getString("name"));
-                            return null;
-                        })
+                        .on(UPDATE, noContent(d -> policies.put(d.getString("name"), policyText(d.getString("policy")))))
+                        .on(DELETE, noContent(d -> policies.delete(d.getString("name"))))
                         .help("Reads, writes or deletes an ACL policy (HCL or JSON, optionally base64-encoded).", "")
                         .build(),
                 PathSpec.path("policy/?")
@@ -199,10 +200,7 @@ public class SystemBackend extends FrameworkEngine {
                             policies.put(d.getString("name"), policyText(text));
                             return null;
                         })
-                        .on(DELETE, (r, d) -> {
-                            policies.delete(d.getString("name"));
-                            return null;
-                        })
+                        .on(DELETE, noContent(d -> policies.delete(d.getString("name"))))
                         .help("Reads, writes or deletes an ACL policy (the older endpoint).", "")
                         .build(),
                 PathSpec.path("audit")
@@ -214,14 +212,8 @@ public class SystemBackend extends FrameworkEngine {
                                 Field.of("description", FieldType.STRING, "Description."),
                                 Field.of("options", FieldType.MAP, "Device options."),
                                 Field.of("local", FieldType.BOOL, "Accepted for compatibility."))
-                        .on(UPDATE, (r, d) -> {
-                            throw EngineException.badRequest("audit devices are declared in the server configuration "
-                                    + "(custos.audit.devices), not through the API");
-                        })
-                        .on(DELETE, (r, d) -> {
-                            throw EngineException.badRequest("audit devices are declared in the server configuration "
-                                    + "(custos.audit.devices), not through the API");
-                        })
+                        .on(UPDATE, (r, d) -> refuseAuditChange())
+                        .on(DELETE, (r, d) -> refuseAuditChange())
                         .help("Enabling or disabling devices through the API is off: they come from the config.", "")
                         .build(),
                 PathSpec.path("audit-hash/(?P<path>.+)")
@@ -230,10 +222,7 @@ public class SystemBackend extends FrameworkEngine {
                         .help("The HMAC an audit device logs for a value, to search the log.", "")
                         .build(),
                 PathSpec.path("rotate")
-                        .on(UPDATE, (r, d) -> {
-                            rotation.rotateNow();
-                            return null;
-                        })
+                        .on(UPDATE, noContent(d -> rotation.rotateNow()))
                         .help("Adds a keyring term and re-wraps data keys onto it in the background.", "")
                         .build(),
                 PathSpec.path("key-status")
