@@ -5,11 +5,17 @@ import java.util.Map;
 
 /**
  * One HTTP request as the dispatcher sees it, independent of the HTTP server: method, the raw
- * (still percent-encoded) path after {@code /v1/}, query, body, and the token if one was sent.
+ * (still percent-encoded) path after {@code /v1/}, query, body, the token if one was sent, and
+ * the {@code X-Vault-Wrap-TTL} header if the response is to be wrapped.
  * {@code toString} shows neither body nor token.
  */
 public record ApiRequest(String method, String rawPath, Map<String, List<String>> query, byte[] body,
-        String contentType, String token, String remoteAddress) {
+        String contentType, String token, String remoteAddress, String wrapTtl) {
+
+    public ApiRequest(String method, String rawPath, Map<String, List<String>> query, byte[] body,
+            String contentType, String token, String remoteAddress) {
+        this(method, rawPath, query, body, contentType, token, remoteAddress, null);
+    }
 
     @Override
     public String toString() {

@@ -17,6 +17,7 @@ import io.custos.broker.sys.SystemBackend;
 import io.custos.broker.token.TokenEntry;
 import io.custos.broker.token.TokenStore;
 import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.GoDuration;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.Request;
@@ -27,6 +28,7 @@ import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -53,9 +55,10 @@ public class RequestDispatcher {
     private final TokenBackend tokenBackend;
     private final PolicyStore policies;
     private final AuditBroker audit;
+    private final WrappingBackend wrapping;
 
     public RequestDispatcher(Core core, TokenStore tokens, MountTable mounts, SystemBackend system,
-            TokenBackend tokenBackend, PolicyStore policies, AuditBroker audit) {
+            TokenBackend tokenBackend, PolicyStore policies, AuditBroker audit, WrappingBackend wrapping) {
         this.core = core;
         this.tokens = tokens;
         this.mounts = mounts;
@@ -63,6 +66,7 @@ public class RequestDispatcher {
         this.tokenBackend = tokenBackend;
         this.policies = policies;
         this.audit = audit;
+        this.wrapping = wrapping;
     }
 
     public ApiResponse dispatch(ApiRequest http) {
@@ -133,7 +137,11 @@ public class RequestDispatcher {
         SecretsEngine engine;
         String relative;
         String mountType;
-        if (path.startsWith("sys/")) {
+        if (path.startsWith("sys/wrapping/")) {
+            engine = wrapping;
+            relative = path.substring("sys/wrapping/".length());
+            mountType = "system";
+        } else if (path.startsWith("sys/")) {
             engine = system;
             relative = path.substring(4);
             mountType = "system";
@@ -157,15 +165,56 @@ public class RequestDispatcher {
             routed = routed.withOperation(engine.classifyWrite(routed));
         }
         Acl.Decision decision = authorize(acl, routed.operation(), path, engine.policyParameters(routed));
+        Duration wrapTtl = wrapTtl(http.wrapTtl(), decision);
         if (!tokens.spendUse(http.token())) {
             throw new EngineException(403, "permission denied");
         }
         routed = routed.withAttribute(TokenBackend.CALLER, new TokenBackend.Caller(token, http.token()))
-                .withAttribute(TokenBackend.DECISION, decision);
+                .withAttribute(TokenBackend.DECISION, decision)
+                .withAttribute(WrappingBackend.WRAP_TTL, wrapTtl);
         if (engine == system && SystemBackend.RAW_RESPONSES.contains(relative)) {
             return ResponseWriter.raw(system.handle(routed), false);
         }
-        return ResponseWriter.envelope(requestId, engine.handle(routed), mountType, op);
+        Response response = engine.handle(routed);
+        if (response != null && response.data() != null && response.data().get(WrappingBackend.WRAP_INFO) != null) {
+            return ResponseWriter.wrapped(requestId, cast(response.data().get(WrappingBackend.WRAP_INFO)));
+        }
+        if (wrapTtl != null && response != null && (response.data() != null || response.auth() != null)
+                && response.status() < 400) {
+            return ResponseWriter.wrapped(requestId, wrapping.wrap(ResponseWriter.body(requestId, response, mountType),
+                    path, wrapTtl));
+        }
+        return ResponseWriter.envelope(requestId, response, mountType, op);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> cast(Object o) {
+        return (Map<String, Object>) o;
+    }
+
+    /**
+     * The requested wrapping TTL, within the policy's {@code min_wrapping_ttl}/{@code max_wrapping_ttl}
+     * (a path with a minimum must be wrapped); null when the response is not to be wrapped.
+     */
+    private static Duration wrapTtl(String header, Acl.Decision decision) {
+        Duration ttl = null;
+        if (header != null && !header.isBlank()) {
+            try {
+                ttl = GoDuration.parse(header);
+            } catch (IllegalArgumentException e) {
+                throw EngineException.badRequest("invalid X-Vault-Wrap-TTL \"" + header + "\"");
+            }
+            if (ttl.isNegative() || ttl.isZero()) {
+                throw EngineException.badRequest("X-Vault-Wrap-TTL must be positive");
+            }
+        }
+        if (!decision.minWrappingTtl().isZero() && (ttl == null || ttl.compareTo(decision.minWrappingTtl()) < 0)) {
+            throw new EngineException(403, "permission denied");
+        }
+        if (ttl != null && !decision.maxWrappingTtl().isZero() && ttl.compareTo(decision.maxWrappingTtl()) > 0) {
+            throw new EngineException(403, "permission denied");
+        }
+        return ttl;
     }
 
     /** The ACL's verdict; a refusal is Vault's bare "permission denied" (the reason is not disclosed). */

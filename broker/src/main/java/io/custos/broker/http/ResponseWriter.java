@@ -32,6 +32,12 @@ final class ResponseWriter {
         if (r.status() == 404 && r.data() == null && r.auth() == null) {
             return error(404, null);
         }
+        int status = r.status() == 0 || r.status() == 204 ? 200 : r.status();
+        return new ApiResponse(status, Json.write(body(requestId, r, mountType)));
+    }
+
+    /** Vault's envelope as a map (what a wrapped response stores). */
+    static Map<String, Object> body(String requestId, Response r, String mountType) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("request_id", requestId);
         body.put("lease_id", "");
@@ -42,7 +48,20 @@ final class ResponseWriter {
         body.put("warnings", r.warnings().isEmpty() ? null : r.warnings());
         body.put("auth", r.auth());
         body.put("mount_type", mountType);
-        int status = r.status() == 0 || r.status() == 204 ? 200 : r.status();
-        return new ApiResponse(status, Json.write(body));
+        return body;
+    }
+
+    /** The envelope that carries {@code wrap_info} in place of the response. */
+    static ApiResponse wrapped(String requestId, Map<String, Object> wrapInfo) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("request_id", requestId);
+        body.put("lease_id", "");
+        body.put("renewable", false);
+        body.put("lease_duration", 0);
+        body.put("data", null);
+        body.put("wrap_info", wrapInfo);
+        body.put("warnings", null);
+        body.put("auth", null);
+        return new ApiResponse(200, Json.write(body));
     }
 }

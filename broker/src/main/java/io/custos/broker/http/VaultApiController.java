@@ -71,7 +71,8 @@ public class VaultApiController {
         String afterPrefix = raw.length() > 4 ? raw.substring(4) : "";
         ApiResponse r = dispatcher.dispatch(new ApiRequest(request.getMethodName(), afterPrefix,
                 queryOf(request), body, request.getContentType().map(MediaType::toString).orElse(null),
-                token(request), request.getRemoteAddress().getAddress().getHostAddress()));
+                token(request), request.getRemoteAddress().getAddress().getHostAddress(),
+                request.getHeaders().get("X-Vault-Wrap-TTL")));
         MutableHttpResponse<byte[]> response = HttpResponse.status(io.micronaut.http.HttpStatus.valueOf(r.status()));
         response.header(HttpHeaders.CACHE_CONTROL, "no-store");
         if (r.body().length > 0) {

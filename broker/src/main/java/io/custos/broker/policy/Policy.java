@@ -8,6 +8,12 @@ public record Policy(String name, String text, List<PathRule> rules) {
     /** Vault's built-in {@code root}: everything, including sudo. It has no rules; the ACL special-cases it. */
     public static final String ROOT = "root";
     public static final String DEFAULT = "default";
+    /** Built in: what a response-wrapping token may do (unwrap, look up, rewrap itself). */
+    public static final String RESPONSE_WRAPPING = "response-wrapping";
+    public static final String RESPONSE_WRAPPING_TEXT = String.join("\n",
+            "path \"sys/wrapping/unwrap\" {", "  capabilities = [\"update\"]", "}",
+            "path \"sys/wrapping/lookup\" {", "  capabilities = [\"update\"]", "}",
+            "path \"sys/wrapping/rewrap\" {", "  capabilities = [\"update\"]", "}", "");
 
     /** Vault's default policy, reduced to the paths Custos serves: a token may look after itself. */
     public static final String DEFAULT_TEXT = String.join("\n",
@@ -23,6 +29,20 @@ public record Policy(String name, String text, List<PathRule> rules) {
             "",
             "# Allow tokens to revoke themselves",
             "path \"auth/token/revoke-self\" {",
+            "  capabilities = [\"update\"]",
+            "}",
+            "",
+            "# Allow a token to wrap arbitrary values and to unwrap, look up and rewrap wrapped responses",
+            "path \"sys/wrapping/wrap\" {",
+            "  capabilities = [\"update\"]",
+            "}",
+            "path \"sys/wrapping/lookup\" {",
+            "  capabilities = [\"update\"]",
+            "}",
+            "path \"sys/wrapping/unwrap\" {",
+            "  capabilities = [\"update\"]",
+            "}",
+            "path \"sys/wrapping/rewrap\" {",
             "  capabilities = [\"update\"]",
             "}",
             "",

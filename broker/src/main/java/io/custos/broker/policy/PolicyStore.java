@@ -24,6 +24,8 @@ public class PolicyStore {
     static final String PREFIX = "core/policy/acl/";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
     private static final Policy ROOT = new Policy(Policy.ROOT, "", List.of());
+    private static final Policy RESPONSE_WRAPPING = PolicyParser.parse(Policy.RESPONSE_WRAPPING,
+            Policy.RESPONSE_WRAPPING_TEXT);
 
     private final BarrierStorage storage;
     private final Map<String, Policy> parsed = new ConcurrentHashMap<>();
@@ -59,6 +61,9 @@ public class PolicyStore {
         if (name.equals(Policy.ROOT)) {
             return Optional.of(ROOT);
         }
+        if (name.equals(Policy.RESPONSE_WRAPPING)) {
+            return Optional.of(RESPONSE_WRAPPING);
+        }
         Policy cached = parsed.get(name);
         if (cached != null) {
             return Optional.of(cached);
@@ -72,8 +77,8 @@ public class PolicyStore {
     /** Parses (a 400 if invalid) and stores a policy. */
     public Policy put(String name, String text) {
         String n = validName(name);
-        if (n.equals(Policy.ROOT)) {
-            throw EngineException.badRequest("cannot update the root policy");
+        if (n.equals(Policy.ROOT) || n.equals(Policy.RESPONSE_WRAPPING)) {
+            throw EngineException.badRequest("cannot update the built-in " + n + " policy");
         }
         Policy p = PolicyParser.parse(n, text);
         storage.put(PREFIX + n, text.getBytes(StandardCharsets.UTF_8));
@@ -83,7 +88,7 @@ public class PolicyStore {
 
     public void delete(String name) {
         String n = validName(name);
-        if (n.equals(Policy.ROOT) || n.equals(Policy.DEFAULT)) {
+        if (n.equals(Policy.ROOT) || n.equals(Policy.DEFAULT) || n.equals(Policy.RESPONSE_WRAPPING)) {
             throw EngineException.badRequest("cannot delete the " + n + " policy");
         }
         storage.delete(PREFIX + n);

@@ -8,6 +8,8 @@ import static io.custos.engine.sdk.Operation.UPDATE;
 import io.custos.broker.BuildInfo;
 import io.custos.broker.audit.AuditBroker;
 import io.custos.broker.barrier.AesGcmBarrier;
+import io.custos.broker.http.TokenBackend;
+import io.custos.broker.http.WrappingBackend;
 import io.custos.broker.barrier.KeyRotation;
 import io.custos.broker.barrier.Keyring;
 import io.custos.broker.mount.MountEntry;
@@ -55,16 +57,20 @@ public class SystemBackend extends FrameworkEngine {
     private final KeyRotation rotation;
     private final PolicyStore policies;
     private final AuditBroker audit;
+    private final TokenBackend tokenBackend;
+    private final WrappingBackend wrapping;
     private final Clock clock;
 
     public SystemBackend(Core core, MountTable mounts, AesGcmBarrier barrier, KeyRotation rotation,
-            PolicyStore policies, AuditBroker audit, Clock clock) {
+            PolicyStore policies, AuditBroker audit, TokenBackend tokenBackend, WrappingBackend wrapping, Clock clock) {
         this.core = core;
         this.mounts = mounts;
         this.barrier = barrier;
         this.rotation = rotation;
         this.policies = policies;
         this.audit = audit;
+        this.tokenBackend = tokenBackend;
+        this.wrapping = wrapping;
         this.clock = clock;
     }
 
@@ -431,6 +437,8 @@ public class SystemBackend extends FrameworkEngine {
     public Map<String, Object> openApi() {
         Map<String, List<PathSpec>> byMount = new LinkedHashMap<>();
         byMount.put("sys/", paths());
+        byMount.put("sys/wrapping/", wrapping.paths());
+        byMount.put("auth/token/", tokenBackend.paths());
         for (MountTable.Mounted m : mounts.mounted()) {
             byMount.put(m.entry().path(), m.engine().paths());
         }

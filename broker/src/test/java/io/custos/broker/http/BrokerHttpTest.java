@@ -56,6 +56,11 @@ public abstract class BrokerHttpTest implements TestPropertyProvider {
     }
 
     protected Reply call(String method, String path, String token, String body, String contentType) {
+        return call(method, path, token, body, contentType, Map.of());
+    }
+
+    protected Reply call(String method, String path, String token, String body, String contentType,
+            Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort() + "/v1/" + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
@@ -65,6 +70,7 @@ public abstract class BrokerHttpTest implements TestPropertyProvider {
         if (token != null) {
             b.header("X-Vault-Token", token);
         }
+        headers.forEach(b::header);
         try {
             HttpResponse<byte[]> r = http.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
             JsonNode json = r.body().length == 0 ? null : Json.MAPPER.readTree(r.body());

@@ -50,6 +50,12 @@ public final class Response {
         return r;
     }
 
+    /** Adds an {@code auth} block beside the data. */
+    public Response withAuth(Map<String, Object> authBlock) {
+        this.auth = authBlock;
+        return this;
+    }
+
     public Map<String, Object> auth() {
         return auth;
     }
