@@ -8,6 +8,7 @@ import io.custos.broker.audit.AuditRecord;
 import io.custos.broker.audit.AuditUnavailableException;
 import io.custos.broker.barrier.IntegrityException;
 import io.custos.broker.barrier.SealedException;
+import io.custos.broker.mount.AuthMountTable;
 import io.custos.broker.mount.MountTable;
 import io.custos.broker.policy.Acl;
 import io.custos.broker.policy.PolicyStore;
@@ -56,9 +57,11 @@ public class RequestDispatcher {
     private final PolicyStore policies;
     private final AuditBroker audit;
     private final WrappingBackend wrapping;
+    private final AuthMountTable authMounts;
 
     public RequestDispatcher(Core core, TokenStore tokens, MountTable mounts, SystemBackend system,
-            TokenBackend tokenBackend, PolicyStore policies, AuditBroker audit, WrappingBackend wrapping) {
+            TokenBackend tokenBackend, PolicyStore policies, AuditBroker audit, WrappingBackend wrapping,
+            AuthMountTable authMounts) {
         this.core = core;
         this.tokens = tokens;
         this.mounts = mounts;
@@ -67,6 +70,7 @@ public class RequestDispatcher {
         this.policies = policies;
         this.audit = audit;
         this.wrapping = wrapping;
+        this.authMounts = authMounts;
     }
 
     public ApiResponse dispatch(ApiRequest http) {
@@ -123,6 +127,12 @@ public class RequestDispatcher {
         if (sysPath != null && SystemBackend.UNAUTHENTICATED.contains(sysPath)) {
             return ResponseWriter.raw(system.handle(request.withPath(sysPath)), false);
         }
+        if (path.startsWith("auth/") && !path.startsWith("auth/token/")) {
+            ApiResponse login = tryLogin(path, op, request, http, requestId, record);
+            if (login != null) {
+                return login;
+            }
+        }
         TokenEntry token = tokens.lookup(http.token()).orElse(null);
         record.identify(op.capability(), path, data, token, http.token());
         audit.logRequest(record);
@@ -153,11 +163,17 @@ public class RequestDispatcher {
             engine = tokenBackend;
             relative = path.substring(11);
             mountType = "token";
+        } else if (path.startsWith("auth/")) {
+            MountTable.Mounted m = authMounts.resolve(path.substring(5)).orElseThrow(() -> EngineException.notFound(
+                    "no handler for route \"" + path + "\". route entry not found."));
+            engine = m.engine();
+            relative = remainder(path.substring(5), m.entry().path());
+            mountType = m.entry().type();
         } else {
             MountTable.Mounted m = mounts.resolve(path).orElseThrow(() -> EngineException.notFound(
                     "no handler for route \"" + path + "\". route entry not found."));
             engine = m.engine();
-            relative = path.length() >= m.entry().path().length() ? path.substring(m.entry().path().length()) : "";
+            relative = remainder(path, m.entry().path());
             mountType = m.entry().type();
         }
         Request routed = request.withPath(relative);
@@ -171,7 +187,8 @@ public class RequestDispatcher {
         }
         routed = routed.withAttribute(TokenBackend.CALLER, new TokenBackend.Caller(token, http.token()))
                 .withAttribute(TokenBackend.DECISION, decision)
-                .withAttribute(WrappingBackend.WRAP_TTL, wrapTtl);
+                .withAttribute(WrappingBackend.WRAP_TTL, wrapTtl)
+                .withAttribute(Request.REMOTE_ADDRESS, http.remoteAddress());
         if (engine == system && SystemBackend.RAW_RESPONSES.contains(relative)) {
             return ResponseWriter.raw(system.handle(routed), false);
         }
@@ -185,6 +202,34 @@ public class RequestDispatcher {
                     path, wrapTtl));
         }
         return ResponseWriter.envelope(requestId, response, mountType, op);
+    }
+
+    private static String remainder(String path, String mountPath) {
+        return path.length() >= mountPath.length() ? path.substring(mountPath.length()) : "";
+    }
+
+    /**
+     * An auth method's unauthenticated path (its login): answered without a token, audited, and
+     * when it returns an auth block, the broker issues the token. Null when the path is not one.
+     */
+    private ApiResponse tryLogin(String path, Operation op, Request request, ApiRequest http, String requestId,
+            AuditRecord record) {
+        MountTable.Mounted m = authMounts.resolve(path.substring(5)).orElse(null);
+        if (m == null) {
+            return null;
+        }
+        String relative = remainder(path.substring(5), m.entry().path());
+        if (!m.engine().unauthenticatedPaths().contains(relative)) {
+            return null;
+        }
+        record.identify(op.capability(), path, request.data(), null, null);
+        audit.logRequest(record);
+        Response r = m.engine().handle(request.withPath(relative)
+                .withAttribute(Request.REMOTE_ADDRESS, http.remoteAddress()));
+        if (r != null && r.auth() != null) {
+            r = tokenBackend.issueForLogin(r, path, m.entry().type(), m.entry().defaultLeaseTtl(), m.entry().maxLeaseTtl());
+        }
+        return ResponseWriter.envelope(requestId, r, m.entry().type(), op);
     }
 
     @SuppressWarnings("unchecked")

@@ -276,6 +276,49 @@ public class TokenBackend extends FrameworkEngine {
         return response;
     }
 
+    /**
+     * Issues the token an auth method's login asked for: its policies (plus {@code default} unless
+     * declined), TTL within its max (the method's, else the mount's, else 768h; the max also bounds
+     * renewals), use limit and metadata. Login tokens are orphans, as in Vault.
+     */
+    @SuppressWarnings("unchecked")
+    Response issueForLogin(Response login, String loginPath, String methodType, long mountDefaultTtl, long mountMaxTtl) {
+        Map<String, Object> a = login.auth();
+        Set<String> policies = new LinkedHashSet<>();
+        for (Object p : (List<Object>) a.getOrDefault("policies", List.of())) {
+            String n = String.valueOf(p).trim().toLowerCase(Locale.ROOT);
+            if (!n.isEmpty()) {
+                policies.add(n);
+            }
+        }
+        if (!Boolean.TRUE.equals(a.get("no_default_policy"))) {
+            policies.add(Policy.DEFAULT);
+        }
+        long max = number(a.get("max_ttl"));
+        if (max == 0) {
+            max = mountMaxTtl > 0 ? mountMaxTtl : DEFAULT_TTL.toSeconds();
+        }
+        long ttl = number(a.get("ttl"));
+        if (ttl == 0) {
+            ttl = mountDefaultTtl > 0 ? mountDefaultTtl : DEFAULT_TTL.toSeconds();
+        }
+        ttl = Math.min(ttl, max);
+        long now = clock.instant().getEpochSecond();
+        Map<String, String> meta = new LinkedHashMap<>();
+        ((Map<String, Object>) a.getOrDefault("metadata", Map.of())).forEach((k, v) -> meta.put(k, String.valueOf(v)));
+        String name = String.valueOf(a.getOrDefault("display_name", ""));
+        TokenStore.Issued issued = tokens.create(new TokenEntry(null, List.copyOf(policies),
+                methodType + (name.isEmpty() ? "" : "-" + name), loginPath, now, ttl, meta, "", now + ttl, max,
+                number(a.get("num_uses")), true));
+        Response out = Response.ofAuth(authBlock(issued.token(), issued.entry()));
+        login.warnings().forEach(out::warn);
+        return out;
+    }
+
+    private static long number(Object o) {
+        return o instanceof Number n ? n.longValue() : 0;
+    }
+
     static Map<String, Object> authBlock(String token, TokenEntry e) {
         Map<String, Object> auth = new LinkedHashMap<>();
         auth.put("client_token", token);

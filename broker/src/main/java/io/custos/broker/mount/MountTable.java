@@ -29,9 +29,12 @@ import java.util.UUID;
  * discovered with {@link ServiceLoader}; each mount gets a storage view of its own prefix only.
  */
 @Singleton
+@io.micronaut.context.annotation.Primary
 public class MountTable {
     static final String STORAGE_PATH = "core/mounts";
     private static final List<String> RESERVED = List.of("sys/", "auth/", "cubbyhole/", "identity/");
+    private final String storagePath;
+    private final List<String> reserved;
 
     /** A mount and its running engine instance. */
     public record Mounted(MountEntry entry, SecretsEngine engine) {
@@ -42,11 +45,22 @@ public class MountTable {
     private final Map<String, EngineFactory> factories = new TreeMap<>();
     private volatile Map<String, Mounted> mounts;
 
+    @jakarta.inject.Inject
     public MountTable(BarrierStorage storage, Clock clock) {
+        this(storage, clock, STORAGE_PATH, "secret", RESERVED);
+    }
+
+    /** A table of {@code kind} engines, persisted at {@code storagePath}, refusing the {@code reserved} paths. */
+    protected MountTable(BarrierStorage storage, Clock clock, String storagePath, String kind, List<String> reserved) {
         this.storage = storage;
         this.clock = clock;
-        ServiceLoader.load(EngineFactory.class, MountTable.class.getClassLoader())
-                .forEach(f -> factories.put(f.type(), f));
+        this.storagePath = storagePath;
+        this.reserved = reserved;
+        ServiceLoader.load(EngineFactory.class, MountTable.class.getClassLoader()).forEach(f -> {
+            if (f.kind().equals(kind)) {
+                factories.put(f.type(), f);
+            }
+        });
     }
 
     public void onUnseal() {
@@ -163,11 +177,11 @@ public class MountTable {
         return p.endsWith("/") ? p : p + "/";
     }
 
-    private static void validatePath(String path) {
+    private void validatePath(String path) {
         if (path.equals("/")) {
             throw EngineException.badRequest("mount path cannot be empty");
         }
-        for (String r : RESERVED) {
+        for (String r : reserved) {
             if (path.startsWith(r) || r.startsWith(path)) {
                 throw EngineException.badRequest("cannot mount at reserved path " + r);
             }
@@ -188,7 +202,7 @@ public class MountTable {
     }
 
     private List<MountEntry> loadEntries() {
-        return storage.get(STORAGE_PATH).map(b -> {
+        return storage.get(storagePath).map(b -> {
             try {
                 return Json.MAPPER.readValue(b, new TypeReference<List<MountEntry>>() { });
             } catch (IOException ex) {
@@ -198,7 +212,7 @@ public class MountTable {
     }
 
     private void persist(Map<String, Mounted> table) {
-        storage.put(STORAGE_PATH, Json.write(table.values().stream().map(Mounted::entry).toList()));
+        storage.put(storagePath, Json.write(table.values().stream().map(Mounted::entry).toList()));
     }
 
     private Map<String, Mounted> current() {

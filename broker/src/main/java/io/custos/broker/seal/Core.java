@@ -5,6 +5,7 @@ import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.barrier.IntegrityException;
 import io.custos.broker.barrier.Keyring;
+import io.custos.broker.mount.AuthMountTable;
 import io.custos.broker.mount.MountTable;
 import io.custos.broker.policy.PolicyStore;
 import io.custos.broker.storage.PhysicalStorage;
@@ -47,6 +48,7 @@ public class Core {
     private final Optional<AutoSeal> autoSeal;
     private final TokenStore tokens;
     private final MountTable mounts;
+    private final AuthMountTable authMounts;
     private final PolicyStore policies;
     private final AuditBroker audit;
     private final Clock clock;
@@ -57,12 +59,13 @@ public class Core {
     private String unsealNonce = "";
 
     public Core(PhysicalStorage physical, AesGcmBarrier barrier, Optional<AutoSeal> autoSeal, TokenStore tokens,
-            MountTable mounts, PolicyStore policies, AuditBroker audit, Clock clock) {
+            MountTable mounts, AuthMountTable authMounts, PolicyStore policies, AuditBroker audit, Clock clock) {
         this.physical = physical;
         this.barrier = barrier;
         this.autoSeal = autoSeal;
         this.tokens = tokens;
         this.mounts = mounts;
+        this.authMounts = authMounts;
         this.policies = policies;
         this.audit = audit;
         this.clock = clock;
@@ -220,6 +223,7 @@ public class Core {
         policies.onUnseal();
         audit.onUnseal();
         mounts.onUnseal();
+        authMounts.onUnseal();
     }
 
     public synchronized void seal() {
@@ -227,6 +231,7 @@ public class Core {
             persistKeyring();
         }
         mounts.onSeal();
+        authMounts.onSeal();
         policies.onSeal();
         audit.onSeal();
         tokens.onSeal();

@@ -13,6 +13,7 @@ import io.custos.broker.http.WrappingBackend;
 import io.custos.broker.barrier.KeyRotation;
 import io.custos.broker.barrier.Keyring;
 import io.custos.broker.mount.MountEntry;
+import io.custos.broker.mount.AuthMountTable;
 import io.custos.broker.mount.MountTable;
 import io.custos.broker.policy.PolicyStore;
 import io.custos.broker.seal.Core;
@@ -53,6 +54,7 @@ public class SystemBackend extends FrameworkEngine {
 
     private final Core core;
     private final MountTable mounts;
+    private final AuthMountTable authMounts;
     private final AesGcmBarrier barrier;
     private final KeyRotation rotation;
     private final PolicyStore policies;
@@ -61,10 +63,11 @@ public class SystemBackend extends FrameworkEngine {
     private final WrappingBackend wrapping;
     private final Clock clock;
 
-    public SystemBackend(Core core, MountTable mounts, AesGcmBarrier barrier, KeyRotation rotation,
+    public SystemBackend(Core core, MountTable mounts, AuthMountTable authMounts, AesGcmBarrier barrier, KeyRotation rotation,
             PolicyStore policies, AuditBroker audit, TokenBackend tokenBackend, WrappingBackend wrapping, Clock clock) {
         this.core = core;
         this.mounts = mounts;
+        this.authMounts = authMounts;
         this.barrier = barrier;
         this.rotation = rotation;
         this.policies = policies;
@@ -208,6 +211,22 @@ public class SystemBackend extends FrameworkEngine {
                         })
                         .on(DELETE, noContent(d -> policies.delete(d.getString("name"))))
                         .help("Reads, writes or deletes an ACL policy (the older endpoint).", "")
+                        .build(),
+                PathSpec.path("auth")
+                        .on(READ, (r, d) -> listAuth())
+                        .help("Lists auth methods.", "")
+                        .build(),
+                PathSpec.path("auth/(?P<path>.+)")
+                        .fields(Field.of("type", FieldType.STRING, "Auth method type, e.g. approle."),
+                                Field.of("description", FieldType.STRING, "Description."),
+                                Field.of("config", FieldType.MAP, "default_lease_ttl, max_lease_ttl."),
+                                Field.of("local", FieldType.BOOL, "Accepted for compatibility."),
+                                Field.of("seal_wrap", FieldType.BOOL, "Accepted for compatibility."))
+                        .on(UPDATE, noContent(d -> authMounts.enable(d.getString("path"), d.getString("type"),
+                                d.getString("description"), Map.of(), ttl(d.getAs("config"), "default_lease_ttl"),
+                                ttl(d.getAs("config"), "max_lease_ttl"))))
+                        .on(DELETE, noContent(d -> authMounts.disable(d.getString("path"))))
+                        .help("Enables or disables an auth method under auth/.", "")
                         .build(),
                 PathSpec.path("audit")
                         .on(READ, (r, d) -> Response.of(audit.describe()))
@@ -353,6 +372,16 @@ public class SystemBackend extends FrameworkEngine {
         Map<String, Object> sys = new MountEntry("sys/", "system", "", "system", "system endpoints used for control, "
                 + "policy and debugging", Map.of(), 0, 0).toApi();
         out.put("sys/", sys);
+        return Response.of(out);
+    }
+
+    private Response listAuth() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("token/", new MountEntry("token/", "token", "", "auth_token", "token based credentials",
+                Map.of(), 0, 0).toApi());
+        for (MountEntry e : authMounts.list()) {
+            out.put(e.path(), e.toApi());
+        }
         return Response.of(out);
     }
 

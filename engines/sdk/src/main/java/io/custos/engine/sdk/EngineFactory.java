@@ -11,6 +11,11 @@ public interface EngineFactory {
     /** The mount type this factory serves, e.g. {@code kv}. */
     String type();
 
+    /** {@code secret} for engines mounted by sys/mounts, {@code auth} for methods mounted by sys/auth. */
+    default String kind() {
+        return "secret";
+    }
+
     /**
      * Validates mount options (e.g. {@code version} for kv) before a mount is created, returning
      * the normalised options to store; throws {@link EngineException} for bad options.

@@ -12,6 +12,9 @@ import java.util.Map;
 public record Request(Operation operation, String path, Map<String, Object> data, String contentType,
         Map<String, Object> attributes) {
 
+    /** Attribute: the client's IP address (a String), for engines that bind use to networks. */
+    public static final String REMOTE_ADDRESS = "remote_address";
+
     public Request {
         data = data == null ? Map.of() : data;
         attributes = attributes == null ? Map.of() : attributes;

@@ -26,4 +26,12 @@ public interface SecretsEngine {
     default java.util.Map<String, Object> policyParameters(Request request) {
         return request.data();
     }
+
+    /**
+     * Paths (relative to the mount) answered without a token, such as an auth method's login. A
+     * response with an {@code auth} block from such a path asks the broker to issue a token.
+     */
+    default java.util.Set<String> unauthenticatedPaths() {
+        return java.util.Set.of();
+    }
 }

@@ -1,0 +1,439 @@
+package io.custos.broker.auth.approle;
+
+import static io.custos.engine.sdk.Operation.DELETE;
+import static io.custos.engine.sdk.Operation.LIST;
+import static io.custos.engine.sdk.Operation.READ;
+import static io.custos.engine.sdk.Operation.UPDATE;
+
+import io.custos.engine.sdk.EngineContext;
+import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.Field;
+import io.custos.engine.sdk.FieldData;
+import io.custos.engine.sdk.FieldType;
+import io.custos.engine.sdk.FrameworkEngine;
+import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.PathSpec;
+import io.custos.engine.sdk.Request;
+import io.custos.engine.sdk.Response;
+import io.custos.engine.sdk.StorageView;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Vault's AppRole auth method: roles with token settings, a role-id per role, and secret-ids that
+ * can be limited in uses, lifetime and source network. {@code login {role_id, secret_id}} returns an
+ * auth block from which the broker issues the token. Secret-ids are stored only as HMACs under
+ * this mount's own key; role-ids are indexed by HMAC (lookups never compare them byte by byte) and
+ * kept in the role, encrypted by the barrier, so {@code role-id} can be read back as in Vault.
+ */
+final class AppRoleBackend extends FrameworkEngine {
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private final StorageView storage;
+    private final Clock clock;
+    private volatile byte[] hmacKey;
+
+    AppRoleBackend(EngineContext context) {
+        this.storage = context.storage();
+        this.clock = context.clock();
+    }
+
+    /** A role as stored. Durations in seconds. */
+    public static final class Role {
+        public String name;
+        public String roleId;
+        public String roleIdHash;
+        public boolean bindSecretId = true;
+        public List<String> secretIdBoundCidrs = List.of();
+        public long secretIdNumUses;
+        public long secretIdTtl;
+        public List<String> tokenPolicies = List.of();
+        public long tokenTtl;
+        public long tokenMaxTtl;
+        public long tokenNumUses;
+        public boolean tokenNoDefaultPolicy;
+    }
+
+    /** A secret-id as stored (under the HMAC of the secret-id). */
+    public static final class SecretId {
+        public String accessor;
+        public long numUses;
+        public long expirationTime;
+        public long creationTime;
+        public List<String> cidrs = List.of();
+        public Map<String, String> metadata = Map.of();
+    }
+
+    private static final Field ROLE_NAME = Field.of("role_name", FieldType.STRING, "The role.");
+    private static final Field[] ROLE_FIELDS = {
+        Field.of("bind_secret_id", FieldType.BOOL, "Require a secret-id at login.").withDefault(true),
+        Field.of("secret_id_bound_cidrs", FieldType.COMMA_STRING_LIST, "Networks a secret-id may be used from."),
+        Field.of("secret_id_num_uses", FieldType.INT, "Logins per secret-id; 0 is unlimited."),
+        Field.of("secret_id_ttl", FieldType.DURATION, "Lifetime of a secret-id; 0 is unlimited."),
+        Field.of("token_policies", FieldType.COMMA_STRING_LIST, "Policies of issued tokens."),
+        Field.of("policies", FieldType.COMMA_STRING_LIST, "Older name of token_policies."),
+        Field.of("token_ttl", FieldType.DURATION, "TTL of issued tokens."),
+        Field.of("token_max_ttl", FieldType.DURATION, "Maximum TTL of issued tokens."),
+        Field.of("token_num_uses", FieldType.INT, "Uses of issued tokens; 0 is unlimited."),
+        Field.of("token_no_default_policy", FieldType.BOOL, "Do not add the default policy."),
+        Field.of("token_type", FieldType.STRING, "Only service tokens exist."),
+    };
+
+    @Override
+    public Set<String> unauthenticatedPaths() {
+        return Set.of("login");
+    }
+
+    @Override
+    protected List<PathSpec> declarePaths() {
+        return List.of(
+                PathSpec.path("login")
+                        .fields(Field.of("role_id", FieldType.STRING, "The role-id.").asSensitive(),
+                                Field.of("secret_id", FieldType.STRING, "The secret-id.").asSensitive())
+                        .on(UPDATE, this::login)
+                        .help("Exchanges a role-id and secret-id for a token.", "").build(),
+                PathSpec.path("role/?")
+                        .on(LIST, (r, d) -> Response.listOf(storage.list("role/")))
+                        .help("Lists roles.", "").build(),
+                PathSpec.path("role/(?P<role_name>[^/]+)")
+                        .fields(ROLE_FIELDS)
+                        .on(READ, (r, d) -> readRole(d))
+                        .on(UPDATE, (r, d) -> writeRole(d))
+                        .on(DELETE, (r, d) -> deleteRole(d))
+                        .help("Creates, reads, updates or deletes a role.", "").build(),
+                PathSpec.path("role/(?P<role_name>[^/]+)/role-id")
+                        .fields(Field.of("role_id", FieldType.STRING, "A custom role-id.").asSensitive())
+                        .on(READ, (r, d) -> readRoleId(d))
+                        .on(UPDATE, (r, d) -> setRoleId(d))
+                        .help("The role's role-id.", "").build(),
+                PathSpec.path("role/(?P<role_name>[^/]+)/secret-id/?")
+                        .fields(Field.of("metadata", FieldType.STRING_MAP, "Metadata copied to issued tokens."),
+                                Field.of("cidr_list", FieldType.COMMA_STRING_LIST, "Networks this secret-id may be used from."))
+                        .on(UPDATE, (r, d) -> generateSecretId(d))
+                        .on(LIST, (r, d) -> listSecretIdAccessors(d))
+                        .help("Generates a secret-id, or lists secret-id accessors.", "").build(),
+                PathSpec.path("role/(?P<role_name>[^/]+)/secret-id/lookup")
+                        .fields(Field.of("secret_id", FieldType.STRING, "The secret-id.").asSensitive())
+                        .on(UPDATE, (r, d) -> lookupSecretId(role(d), hash(d.getString("secret_id"))))
+                        .help("Looks up a secret-id.", "").build(),
+                PathSpec.path("role/(?P<role_name>[^/]+)/secret-id/destroy")
+                        .fields(Field.of("secret_id", FieldType.STRING, "The secret-id.").asSensitive())
+                        .on(UPDATE, (r, d) -> destroySecretId(role(d), hash(d.getString("secret_id"))))
+                        .help("Destroys a secret-id.", "").build(),
+                PathSpec.path("role/(?P<role_name>[^/]+)/secret-id-accessor/lookup")
+                        .fields(Field.of("secret_id_accessor", FieldType.STRING, "The accessor."))
+                        .on(UPDATE, (r, d) -> lookupSecretId(role(d), byAccessor(role(d), d)))
+                        .help("Looks up a secret-id by accessor.", "").build(),
+                PathSpec.path("role/(?P<role_name>[^/]+)/secret-id-accessor/destroy")
+                        .fields(Field.of("secret_id_accessor", FieldType.STRING, "The accessor."))
+                        .on(UPDATE, (r, d) -> destroySecretId(role(d), byAccessor(role(d), d)))
+                        .help("Destroys a secret-id by accessor.", "").build());
+    }
+
+    // ---- roles
+
+    private Role role(FieldData d) {
+        String name = d.getString("role_name");
+        return storage.get("role/" + name).map(b -> Json.read(b, Role.class))
+                .orElseThrow(() -> EngineException.badRequest("role \"" + name + "\" does not exist"));
+    }
+
+    private Response readRole(FieldData d) {
+        Role r = storage.get("role/" + d.getString("role_name")).map(b -> Json.read(b, Role.class)).orElse(null);
+        if (r == null) {
+            return null;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("bind_secret_id", r.bindSecretId);
+        out.put("secret_id_bound_cidrs", r.secretIdBoundCidrs);
+        out.put("secret_id_num_uses", r.secretIdNumUses);
+        out.put("secret_id_ttl", r.secretIdTtl);
+        out.put("token_policies", r.tokenPolicies);
+        out.put("policies", r.tokenPolicies);
+        out.put("token_ttl", r.tokenTtl);
+        out.put("token_max_ttl", r.tokenMaxTtl);
+        out.put("token_num_uses", r.tokenNumUses);
+        out.put("token_no_default_policy", r.tokenNoDefaultPolicy);
+        out.put("token_type", "service");
+        return Response.of(out);
+    }
+
+    private synchronized Response writeRole(FieldData d) {
+        String name = d.getString("role_name");
+        Role r = storage.get("role/" + name).map(b -> Json.read(b, Role.class)).orElse(null);
+        if (r == null) {
+            r = new Role();
+            r.name = name;
+            r.roleId = UUID.randomUUID().toString();
+            r.roleIdHash = hash(r.roleId);
+            storage.put("role_id/" + r.roleIdHash, name.getBytes(StandardCharsets.UTF_8));
+        }
+        if (d.has("bind_secret_id")) {
+            r.bindSecretId = d.getBool("bind_secret_id");
+        }
+        if (d.has("secret_id_bound_cidrs")) {
+            r.secretIdBoundCidrs = validCidrs(d.getAs("secret_id_bound_cidrs"));
+        }
+        if (d.has("secret_id_num_uses")) {
+            r.secretIdNumUses = nonNegative("secret_id_num_uses", d.getLong("secret_id_num_uses"));
+        }
+        if (d.has("secret_id_ttl")) {
+            r.secretIdTtl = nonNegative("secret_id_ttl", d.getDuration("secret_id_ttl").toSeconds());
+        }
+        if (d.has("token_policies") || d.has("policies")) {
+            r.tokenPolicies = d.has("token_policies") ? d.getAs("token_policies") : d.getAs("policies");
+        }
+        if (d.has("token_ttl")) {
+            r.tokenTtl = nonNegative("token_ttl", d.getDuration("token_ttl").toSeconds());
+        }
+        if (d.has("token_max_ttl")) {
+            r.tokenMaxTtl = nonNegative("token_max_ttl", d.getDuration("token_max_ttl").toSeconds());
+        }
+        if (d.has("token_num_uses")) {
+            r.tokenNumUses = nonNegative("token_num_uses", d.getLong("token_num_uses"));
+        }
+        if (d.has("token_no_default_policy")) {
+            r.tokenNoDefaultPolicy = d.getBool("token_no_default_policy");
+        }
+        if (d.has("token_type") && !d.getString("token_type").matches("service|default")) {
+            throw EngineException.badRequest("only service tokens are supported");
+        }
+        if (r.tokenMaxTtl > 0 && r.tokenTtl > r.tokenMaxTtl) {
+            throw EngineException.badRequest("token_ttl cannot be greater than token_max_ttl");
+        }
+        storage.put("role/" + name, Json.write(r));
+        return null;
+    }
+
+    private synchronized Response deleteRole(FieldData d) {
+        String name = d.getString("role_name");
+        storage.get("role/" + name).map(b -> Json.read(b, Role.class)).ifPresent(r -> {
+            storage.delete("role_id/" + r.roleIdHash);
+            for (String s : storage.list("secret_id/" + name + "/")) {
+                destroySecretId(r, s);
+            }
+            storage.delete("role/" + name);
+        });
+        return null;
+    }
+
+    private Response readRoleId(FieldData d) {
+        return Response.of(Map.of("role_id", role(d).roleId));
+    }
+
+    private synchronized Response setRoleId(FieldData d) {
+        Role r = role(d);
+        String roleId = d.getString("role_id");
+        if (roleId.isBlank()) {
+            roleId = UUID.randomUUID().toString();
+        }
+        String h = hash(roleId);
+        if (storage.get("role_id/" + h).isPresent() && !h.equals(r.roleIdHash)) {
+            throw EngineException.badRequest("role_id already in use");
+        }
+        storage.delete("role_id/" + r.roleIdHash);
+        r.roleId = roleId;
+        r.roleIdHash = h;
+        storage.put("role_id/" + h, r.name.getBytes(StandardCharsets.UTF_8));
+        storage.put("role/" + r.name, Json.write(r));
+        return Response.of(Map.of("role_id", roleId));
+    }
+
+    // ---- secret-ids
+
+    private synchronized Response generateSecretId(FieldData d) {
+        Role r = role(d);
+        String secretId = UUID.randomUUID().toString();
+        SecretId s = new SecretId();
+        s.accessor = UUID.randomUUID().toString();
+        s.numUses = r.secretIdNumUses;
+        s.creationTime = clock.instant().getEpochSecond();
+        s.expirationTime = r.secretIdTtl > 0 ? s.creationTime + r.secretIdTtl : 0;
+        List<String> cidrs = d.has("cidr_list") ? validCidrs(d.getAs("cidr_list")) : List.of();
+        s.cidrs = cidrs.isEmpty() ? r.secretIdBoundCidrs : cidrs;
+        s.metadata = d.<Map<String, String>>getAs("metadata") == null ? Map.of() : d.getAs("metadata");
+        String h = hash(secretId);
+        storage.put("secret_id/" + r.name + "/" + h, Json.write(s));
+        storage.put("accessor/" + r.name + "/" + s.accessor, h.getBytes(StandardCharsets.UTF_8));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("secret_id", secretId);
+        out.put("secret_id_accessor", s.accessor);
+        out.put("secret_id_ttl", r.secretIdTtl);
+        out.put("secret_id_num_uses", r.secretIdNumUses);
+        return Response.of(out);
+    }
+
+    private Response listSecretIdAccessors(FieldData d) {
+        return Response.listOf(storage.list("accessor/" + role(d).name + "/"));
+    }
+
+    private String byAccessor(Role r, FieldData d) {
+        return storage.get("accessor/" + r.name + "/" + d.getString("secret_id_accessor"))
+                .map(b -> new String(b, StandardCharsets.UTF_8))
+                .orElseThrow(() -> EngineException.badRequest("failed to find accessor entry for secret_id_accessor"));
+    }
+
+    private Response lookupSecretId(Role r, String hash) {
+        SecretId s = storage.get("secret_id/" + r.name + "/" + hash).map(b -> Json.read(b, SecretId.class)).orElse(null);
+        if (s == null) {
+            return null;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("secret_id_accessor", s.accessor);
+        out.put("secret_id_num_uses", s.numUses);
+        out.put("creation_time", Instant.ofEpochSecond(s.creationTime).toString());
+        out.put("expiration_time", s.expirationTime == 0 ? "0001-01-01T00:00:00Z"
+                : Instant.ofEpochSecond(s.expirationTime).toString());
+        out.put("cidr_list", s.cidrs);
+        out.put("metadata", s.metadata);
+        return Response.of(out);
+    }
+
+    private synchronized Response destroySecretId(Role r, String hash) {
+        storage.get("secret_id/" + r.name + "/" + hash).map(b -> Json.read(b, SecretId.class))
+                .ifPresent(s -> storage.delete("accessor/" + r.name + "/" + s.accessor));
+        storage.delete("secret_id/" + r.name + "/" + hash);
+        return null;
+    }
+
+    // ---- login
+
+    private synchronized Response login(Request request, FieldData d) {
+        String roleId = d.getString("role_id");
+        if (roleId.isBlank()) {
+            throw EngineException.badRequest("missing role_id");
+        }
+        String name = storage.get("role_id/" + hash(roleId)).map(b -> new String(b, StandardCharsets.UTF_8))
+                .orElseThrow(() -> EngineException.badRequest("invalid role or secret ID"));
+        Role r = storage.get("role/" + name).map(b -> Json.read(b, Role.class))
+                .orElseThrow(() -> EngineException.badRequest("invalid role or secret ID"));
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("role_name", r.name);
+        if (r.bindSecretId) {
+            String secretId = d.getString("secret_id");
+            if (secretId.isBlank()) {
+                throw EngineException.badRequest("missing secret_id");
+            }
+            String key = "secret_id/" + r.name + "/" + hash(secretId);
+            SecretId s = storage.get(key).map(b -> Json.read(b, SecretId.class))
+                    .orElseThrow(() -> EngineException.badRequest("invalid role or secret ID"));
+            long now = clock.instant().getEpochSecond();
+            if (s.expirationTime > 0 && now >= s.expirationTime) {
+                destroySecretId(r, hash(secretId));
+                throw EngineException.badRequest("invalid role or secret ID");
+            }
+            String remote = request.attribute(Request.REMOTE_ADDRESS);
+            if (!s.cidrs.isEmpty() && (remote == null || s.cidrs.stream().noneMatch(c -> inCidr(remote, c)))) {
+                throw EngineException.badRequest("source address unauthorized by the secret-id's CIDR restrictions");
+            }
+            if (s.numUses == 1) {
+                destroySecretId(r, hash(secretId));
+            } else if (s.numUses > 1) {
+                s.numUses--;
+                storage.put(key, Json.write(s));
+            }
+            metadata.putAll(s.metadata);
+        }
+        Map<String, Object> auth = new LinkedHashMap<>();
+        auth.put("policies", r.tokenPolicies);
+        auth.put("no_default_policy", r.tokenNoDefaultPolicy);
+        auth.put("ttl", r.tokenTtl);
+        auth.put("max_ttl", r.tokenMaxTtl);
+        auth.put("num_uses", r.tokenNumUses);
+        auth.put("display_name", r.name);
+        auth.put("metadata", metadata);
+        return Response.ofAuth(auth);
+    }
+
+    // ---- helpers
+
+    private static long nonNegative(String field, long v) {
+        if (v < 0) {
+            throw EngineException.badRequest(field + " cannot be negative");
+        }
+        return v;
+    }
+
+    private static List<String> validCidrs(List<String> cidrs) {
+        List<String> out = new ArrayList<>();
+        for (String c : cidrs) {
+            try {
+                parseCidr(c);
+            } catch (IllegalArgumentException | UnknownHostException e) {
+                throw EngineException.badRequest("invalid CIDR block \"" + c + "\"");
+            }
+            out.add(c);
+        }
+        return out;
+    }
+
+    private static Object[] parseCidr(String cidr) throws UnknownHostException {
+        String[] parts = cidr.trim().split("/", 2);
+        if (!parts[0].matches("[0-9a-fA-F:.]+")) {
+            throw new IllegalArgumentException(cidr);
+        }
+        InetAddress net = InetAddress.getByName(parts[0]);
+        int bits = parts.length == 2 ? Integer.parseInt(parts[1]) : net.getAddress().length * 8;
+        if (bits < 0 || bits > net.getAddress().length * 8) {
+            throw new IllegalArgumentException(cidr);
+        }
+        return new Object[] {net.getAddress(), bits};
+    }
+
+    static boolean inCidr(String address, String cidr) {
+        try {
+            Object[] c = parseCidr(cidr);
+            byte[] net = (byte[]) c[0];
+            int bits = (Integer) c[1];
+            byte[] addr = InetAddress.getByName(address).getAddress();
+            if (addr.length != net.length) {
+                return false;
+            }
+            for (int i = 0; i < bits; i++) {
+                int mask = 0x80 >> (i % 8);
+                if ((addr[i / 8] & mask) != (net[i / 8] & mask)) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (UnknownHostException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    private String hash(String value) {
+        byte[] key = hmacKey;
+        if (key == null) {
+            synchronized (this) {
+                key = storage.get("hmac-key").orElse(null);
+                if (key == null) {
+                    key = new byte[32];
+                    RANDOM.nextBytes(key);
+                    storage.put("hmac-key", key);
+                }
+                hmacKey = key;
+            }
+        }
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(key, "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

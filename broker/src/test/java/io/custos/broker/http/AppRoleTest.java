@@ -1,0 +1,108 @@
+package io.custos.broker.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** AppRole mounted with sys/auth: role CRUD, role-id, secret-ids, login, and each way a login is refused. */
+@MicronautTest
+class AppRoleTest extends BrokerHttpTest {
+    private String root;
+
+    @BeforeAll
+    void setUp() {
+        root = initAndUnseal();
+        assertEquals(204, call("POST", "sys/auth/approle", root, "{\"type\":\"approle\"}").status());
+        call("POST", "sys/mounts/secret", root, "{\"type\":\"kv-v2\"}");
+        call("POST", "secret/data/app/db", root, "{\"data\":{\"v\":\"1\"}}");
+        call("PUT", "sys/policies/acl/app", root, "{\"policy\":\"path \\\"secret/data/app/*\\\" {\\n capabilities = [\\\"read\\\"]\\n}\"}");
+    }
+
+    private String roleId(String role) {
+        return call("GET", "auth/approle/role/" + role + "/role-id", root, null).json().get("data").get("role_id").asText();
+    }
+
+    private JsonNode secretId(String role) {
+        Reply r = call("POST", "auth/approle/role/" + role + "/secret-id", root, "{\"metadata\":{\"host\":\"web-1\"}}");
+        assertEquals(200, r.status(), () -> String.valueOf(r.json()));
+        return r.json().get("data");
+    }
+
+    private Reply login(String roleId, String secretId) {
+        return call("POST", "auth/approle/login", null,
+                "{\"role_id\":\"" + roleId + "\",\"secret_id\":\"" + secretId + "\"}");
+    }
+
+    @Test
+    void goodLoginGivesATokenWithTheRolesPoliciesAndTtl() {
+        assertEquals(204, call("POST", "auth/approle/role/web", root,
+                "{\"token_policies\":\"app\",\"token_ttl\":\"20m\",\"token_max_ttl\":\"30m\"}").status());
+        assertTrue(call("GET", "sys/auth", root, null).json().get("data").has("approle/"));
+        Reply ok = login(roleId("web"), secretId("web").get("secret_id").asText());
+        assertEquals(200, ok.status(), () -> String.valueOf(ok.json()));
+        JsonNode auth = ok.json().get("auth");
+        assertEquals("[\"app\",\"default\"]", auth.get("policies").toString());
+        assertEquals(1200, auth.get("lease_duration").asInt());
+        assertEquals("web-1", auth.get("metadata").get("host").asText());
+        assertEquals("web", auth.get("metadata").get("role_name").asText());
+        String token = auth.get("client_token").asText();
+        assertEquals(200, call("GET", "secret/data/app/db", token, null).status());
+        assertEquals(403, call("GET", "sys/mounts", token, null).status());
+    }
+
+    @Test
+    void usedUpExpiredWrongAndUnboundSecretIdsAreRefused() throws Exception {
+        call("POST", "auth/approle/role/once", root, "{\"token_policies\":\"app\",\"secret_id_num_uses\":1}");
+        String rid = roleId("once");
+        String sid = secretId("once").get("secret_id").asText();
+        assertEquals(200, login(rid, sid).status());
+        Reply usedUp = login(rid, sid);
+        assertEquals(400, usedUp.status());
+        assertEquals("invalid role or secret ID", usedUp.error());
+
+        call("POST", "auth/approle/role/brief", root, "{\"token_policies\":\"app\",\"secret_id_ttl\":\"1s\"}");
+        String briefSid = secretId("brief").get("secret_id").asText();
+        Thread.sleep(1_100);
+        assertEquals(400, login(roleId("brief"), briefSid).status(), "expired secret-id");
+
+        assertEquals(400, login(rid, "not-a-secret-id").status(), "wrong secret-id");
+        assertEquals(400, login("not-a-role-id", sid).status(), "wrong role-id");
+        call("POST", "auth/approle/role/gone", root, "{\"token_policies\":\"app\"}");
+        String goneRid = roleId("gone");
+        String goneSid = secretId("gone").get("secret_id").asText();
+        assertEquals(204, call("DELETE", "auth/approle/role/gone", root, null).status());
+        assertEquals(400, login(goneRid, goneSid).status(), "deleted role");
+        assertEquals(400, call("POST", "auth/approle/login", null, "{\"role_id\":\"" + rid + "\"}").status(), "missing");
+
+        call("POST", "auth/approle/role/fenced", root, "{\"token_policies\":\"app\",\"secret_id_bound_cidrs\":\"10.0.0.0/8\"}");
+        Reply fenced = login(roleId("fenced"), secretId("fenced").get("secret_id").asText());
+        assertEquals(400, fenced.status());
+        assertTrue(fenced.error().contains("CIDR"), fenced.error());
+        call("POST", "auth/approle/role/home", root, "{\"token_policies\":\"app\",\"secret_id_bound_cidrs\":\"127.0.0.0/8\"}");
+        assertEquals(200, login(roleId("home"), secretId("home").get("secret_id").asText()).status());
+        assertEquals(400, call("POST", "auth/approle/role/bad", root, "{\"secret_id_bound_cidrs\":\"not-a-cidr\"}").status());
+    }
+
+    @Test
+    void secretIdsCanBeLookedUpAndDestroyedByAccessor() {
+        call("POST", "auth/approle/role/ops", root, "{\"token_policies\":\"app\"}");
+        JsonNode s = secretId("ops");
+        String accessor = s.get("secret_id_accessor").asText();
+        assertTrue(call("LIST", "auth/approle/role/ops/secret-id", root, null).json().get("data").get("keys")
+                .toString().contains(accessor));
+        assertEquals("web-1", call("POST", "auth/approle/role/ops/secret-id-accessor/lookup", root,
+                "{\"secret_id_accessor\":\"" + accessor + "\"}").json().get("data").get("metadata").get("host").asText());
+        assertEquals(204, call("POST", "auth/approle/role/ops/secret-id/destroy", root,
+                "{\"secret_id\":\"" + s.get("secret_id").asText() + "\"}").status());
+        assertEquals(400, login(roleId("ops"), s.get("secret_id").asText()).status());
+        String custom = call("POST", "auth/approle/role/ops/role-id", root, "{\"role_id\":\"ops-fixed-id\"}")
+                .json().get("data").get("role_id").asText();
+        assertEquals("ops-fixed-id", roleId("ops"));
+        assertEquals(200, login(custom, secretId("ops").get("secret_id").asText()).status());
+        assertEquals(403, call("POST", "auth/approle/role/ops", null, "{}").status(), "role management needs a token");
+    }
+}
