@@ -161,6 +161,26 @@ class ProductionServerIT {
                 "no secret or token in the server's output");
     }
 
+    @Test
+    @Order(4)
+    void appRoleLoginOverHttpsAndItsRefusals() throws Exception {
+        call("POST", "sys/auth/approle", rootToken, "{\"type\":\"approle\"}", 204);
+        call("PUT", "sys/policies/acl/app", rootToken,
+                "{\"policy\":\"path \\\"secret/data/app/*\\\" {\\n capabilities = [\\\"read\\\"]\\n}\"}", 204);
+        call("POST", "auth/approle/role/web", rootToken, "{\"token_policies\":\"app\",\"secret_id_num_uses\":1}", 204);
+        String roleId = call("GET", "auth/approle/role/web/role-id", rootToken, null, 200).get("data").get("role_id").asText();
+        String secretId = call("POST", "auth/approle/role/web/secret-id", rootToken, null, 200)
+                .get("data").get("secret_id").asText();
+        String login = "{\"role_id\":\"" + roleId + "\",\"secret_id\":\"" + secretId + "\"}";
+        String token = call("POST", "auth/approle/login", null, login, 200).get("auth").get("client_token").asText();
+        assertEquals("battery staple", call("GET", "secret/data/app/config", token, null, 200)
+                .get("data").get("data").get("password").asText());
+        call("GET", "sys/mounts", token, null, 403);
+        assertEquals("invalid role or secret ID", call("POST", "auth/approle/login", null, login, 400)
+                .get("errors").get(0).asText());
+        assertTrue(!broker.output().contains(secretId), "no secret-id in the server's output");
+    }
+
     private static boolean opensslAvailable() {
         try {
             return new ProcessBuilder("openssl", "version").start().waitFor() == 0;
