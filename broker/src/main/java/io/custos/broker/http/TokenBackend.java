@@ -1,5 +1,6 @@
 package io.custos.broker.http;
 
+import static io.custos.engine.sdk.Operation.DELETE;
 import static io.custos.engine.sdk.Operation.LIST;
 import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
@@ -14,6 +15,7 @@ import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
 import io.custos.engine.sdk.FrameworkEngine;
 import io.custos.engine.sdk.GoDuration;
+import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
@@ -52,10 +54,12 @@ public class TokenBackend extends FrameworkEngine {
     }
 
     private final TokenStore tokens;
+    private final io.custos.broker.barrier.BarrierStorage storage;
     private final Clock clock;
 
-    public TokenBackend(TokenStore tokens, Clock clock) {
+    public TokenBackend(TokenStore tokens, io.custos.broker.barrier.BarrierStorage storage, Clock clock) {
         this.tokens = tokens;
+        this.storage = storage;
         this.clock = clock;
     }
 
@@ -79,6 +83,33 @@ public class TokenBackend extends FrameworkEngine {
                         .fields(CREATE_FIELDS)
                         .on(UPDATE, (r, d) -> create(r, d, false))
                         .help("Creates a child token of the caller.", "")
+                        .build(),
+                PathSpec.path("create/(?P<role_name>[^/]+)")
+                        .fields(CREATE_FIELDS)
+                        .on(UPDATE, (r, d) -> createWithRole(r, d))
+                        .help("Creates a token from a token role's rules.", "")
+                        .build(),
+                PathSpec.path("roles/?")
+                        .on(LIST, (r, d) -> Response.listOf(storage.list(ROLE_PREFIX)))
+                        .help("Lists token roles.", "")
+                        .build(),
+                PathSpec.path("roles/(?P<role_name>[^/]+)")
+                        .fields(Field.of("allowed_policies", FieldType.COMMA_STRING_LIST,
+                                        "Policies tokens of this role may have; also the default set."),
+                                Field.of("disallowed_policies", FieldType.COMMA_STRING_LIST, "Policies they may never have."),
+                                Field.of("orphan", FieldType.BOOL, "Tokens have no parent."),
+                                Field.of("renewable", FieldType.BOOL, "Tokens can be renewed.").withDefault(true),
+                                Field.of("token_explicit_max_ttl", FieldType.DURATION, "Hard cap on the tokens' life."),
+                                Field.of("token_no_default_policy", FieldType.BOOL, "Do not add the default policy."),
+                                Field.of("token_num_uses", FieldType.INT, "Uses per token; 0 is unlimited."),
+                                Field.of("token_type", FieldType.STRING, "Only service tokens exist."))
+                        .on(READ, (r, d) -> loadRole(d.getString("role_name")).map(TokenBackend::roleView).orElse(null))
+                        .on(UPDATE, (r, d) -> writeRole(d))
+                        .on(DELETE, (r, d) -> {
+                            storage.delete(ROLE_PREFIX + d.getString("role_name"));
+                            return null;
+                        })
+                        .help("Token roles: what tokens created through create/:role may be.", "")
                         .build(),
                 PathSpec.path("create-orphan")
                         .fields(CREATE_FIELDS)
@@ -208,6 +239,92 @@ public class TokenBackend extends FrameworkEngine {
         return response;
     }
 
+    static final String ROLE_PREFIX = "core/token/role/";
+
+    /** A token role as stored. */
+    public record TokenRole(List<String> allowedPolicies, List<String> disallowedPolicies, boolean orphan,
+            boolean renewable, long explicitMaxTtl, boolean noDefaultPolicy, long numUses) {
+    }
+
+    private java.util.Optional<TokenRole> loadRole(String name) {
+        return storage.get(ROLE_PREFIX + name).map(b -> Json.read(b, TokenRole.class));
+    }
+
+    private static Response roleView(TokenRole role) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("allowed_policies", role.allowedPolicies());
+        m.put("disallowed_policies", role.disallowedPolicies());
+        m.put("orphan", role.orphan());
+        m.put("renewable", role.renewable());
+        m.put("token_explicit_max_ttl", role.explicitMaxTtl());
+        m.put("token_no_default_policy", role.noDefaultPolicy());
+        m.put("token_num_uses", role.numUses());
+        m.put("token_type", "service");
+        return Response.of(m);
+    }
+
+    private Response writeRole(FieldData d) {
+        if (d.has("token_type") && !d.getString("token_type").matches("service|default-service|default")) {
+            throw EngineException.badRequest("only service tokens are supported");
+        }
+        TokenRole old = loadRole(d.getString("role_name")).orElse(null);
+        List<String> allowed = d.has("allowed_policies") ? d.getAs("allowed_policies")
+                : old == null ? List.of() : old.allowedPolicies();
+        List<String> disallowed = d.has("disallowed_policies") ? d.getAs("disallowed_policies")
+                : old == null ? List.of() : old.disallowedPolicies();
+        long uses = d.has("token_num_uses") ? d.getLong("token_num_uses") : old == null ? 0 : old.numUses();
+        if (uses < 0) {
+            throw EngineException.badRequest("token_num_uses cannot be negative");
+        }
+        TokenRole role = new TokenRole(lower(allowed), lower(disallowed),
+                d.has("orphan") ? d.getBool("orphan") : old != null && old.orphan(),
+                d.has("renewable") ? d.getBool("renewable") : old == null || old.renewable(),
+                d.has("token_explicit_max_ttl") ? d.getDuration("token_explicit_max_ttl").toSeconds()
+                        : old == null ? 0 : old.explicitMaxTtl(),
+                d.has("token_no_default_policy") ? d.getBool("token_no_default_policy") : old != null && old.noDefaultPolicy(),
+                uses);
+        storage.put(ROLE_PREFIX + d.getString("role_name"), Json.write(role));
+        return null;
+    }
+
+    private static List<String> lower(List<String> in) {
+        List<String> out = new ArrayList<>();
+        in.forEach(p -> {
+            String n = p.trim().toLowerCase(Locale.ROOT);
+            if (!n.isEmpty()) {
+                out.add(n);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * create/:role: the role, not the parent, bounds the policies (requested ones must be allowed and
+     * not disallowed; none requested means the allowed set), and sets orphan, renewability, the
+     * explicit max TTL and the use limit.
+     */
+    private Response createWithRole(Request r, FieldData d) {
+        String name = d.getString("role_name");
+        TokenRole role = loadRole(name).orElseThrow(() -> EngineException.badRequest("unknown role " + name));
+        List<String> requested = d.has("policies") ? lower(d.getAs("policies")) : role.allowedPolicies();
+        for (String p : requested) {
+            if (p.equals(Policy.DEFAULT)) {
+                continue;
+            }
+            if (role.disallowedPolicies().contains(p)
+                    || (!role.allowedPolicies().isEmpty() && !role.allowedPolicies().contains(p))) {
+                throw EngineException.badRequest("token policies (" + requested + ") must be subset of the role's "
+                        + "allowed policies (" + role.allowedPolicies() + ") and exclude its disallowed policies");
+            }
+        }
+        Set<String> policies = new LinkedHashSet<>(requested);
+        if (!role.noDefaultPolicy() && !d.getBool("no_default_policy")) {
+            policies.add(Policy.DEFAULT);
+        }
+        return issue(r, d, List.copyOf(policies), role.orphan(), "auth/token/create/" + name, role.renewable(),
+                role.explicitMaxTtl(), role.numUses() > 0 ? role.numUses() : Math.max(0, d.getLong("num_uses")));
+    }
+
     private Response create(Request r, FieldData d, boolean orphanPath) {
         Caller caller = r.attribute(CALLER);
         TokenEntry parent = caller.entry();
@@ -247,13 +364,24 @@ public class TokenBackend extends FrameworkEngine {
         if (orphan && !parent.isRoot() && !orphanPath) {
             throw EngineException.badRequest("root or sudo privileges required to create an orphan token");
         }
+        return issue(r, d, List.copyOf(policies), orphan, "auth/token/" + (orphanPath ? "create-orphan" : "create"),
+                d.getBool("renewable"), 0, numUses);
+    }
 
+    /** TTL (default, explicit max, lease-policy cap) and storage of a token whose policies are settled. */
+    private Response issue(Request r, FieldData d, List<String> policies, boolean orphan, String path,
+            boolean renewable, long roleExplicitMax, long numUses) {
+        Caller caller = r.attribute(CALLER);
+        boolean root = policies.contains(Policy.ROOT);
         List<String> warnings = new ArrayList<>();
         Duration ttl = d.has("ttl") ? d.getDuration("ttl") : (root ? Duration.ZERO : DEFAULT_TTL);
         if (ttl.isNegative()) {
             throw EngineException.badRequest("ttl cannot be negative");
         }
         Duration explicitMax = d.getDuration("explicit_max_ttl");
+        if (roleExplicitMax > 0 && (explicitMax.isZero() || explicitMax.toSeconds() > roleExplicitMax)) {
+            explicitMax = Duration.ofSeconds(roleExplicitMax);
+        }
         if (!explicitMax.isZero() && (ttl.isZero() || ttl.compareTo(explicitMax) > 0)) {
             ttl = explicitMax;
         }
@@ -265,11 +393,10 @@ public class TokenBackend extends FrameworkEngine {
         }
         long now = clock.instant().getEpochSecond();
         String name = d.getString("display_name").trim();
-        TokenEntry template = new TokenEntry(null, List.copyOf(policies), name.isEmpty() ? "token" : "token-" + name,
-                "auth/token/" + (orphanPath ? "create-orphan" : "create"), now, ttl.toSeconds(),
-                d.<Map<String, String>>getAs("meta") == null ? Map.of() : d.getAs("meta"),
-                orphan ? "" : parent.accessor(), ttl.isZero() ? 0 : now + ttl.toSeconds(), explicitMax.toSeconds(),
-                numUses, d.getBool("renewable"));
+        TokenEntry template = new TokenEntry(null, policies, name.isEmpty() ? "token" : "token-" + name, path, now,
+                ttl.toSeconds(), d.<Map<String, String>>getAs("meta") == null ? Map.of() : d.getAs("meta"),
+                orphan ? "" : caller.entry().accessor(), ttl.isZero() ? 0 : now + ttl.toSeconds(),
+                explicitMax.toSeconds(), numUses, renewable);
         TokenStore.Issued issued = tokens.create(template);
         Response response = Response.ofAuth(authBlock(issued.token(), issued.entry()));
         warnings.forEach(response::warn);

@@ -101,6 +101,27 @@ class TokenHierarchyTest extends BrokerHttpTest {
     }
 
     @Test
+    void tokenRolesBoundPoliciesAndSetOrphanAndMaxTtl() {
+        call("PUT", "sys/policies/acl/reader", root, "{\"policy\":\"path \\\"kv/*\\\" {\\n capabilities = [\\\"read\\\"]\\n}\"}");
+        assertEquals(204, call("POST", "auth/token/roles/ci", root, "{\"allowed_policies\":\"reader,maker\","
+                + "\"disallowed_policies\":\"root\",\"orphan\":true,\"token_explicit_max_ttl\":\"30m\"}").status());
+        JsonNode role = call("GET", "auth/token/roles/ci", root, null).json().get("data");
+        assertEquals("[\"reader\",\"maker\"]", role.get("allowed_policies").toString());
+        JsonNode auth = create(root, "{}");
+        Reply viaRole = call("POST", "auth/token/create/ci", root, "{\"policies\":[\"reader\"],\"ttl\":\"2h\"}");
+        assertEquals(200, viaRole.status(), () -> String.valueOf(viaRole.json()));
+        JsonNode a = viaRole.json().get("auth");
+        assertEquals("[\"reader\",\"default\"]", a.get("policies").toString());
+        assertTrue(a.get("orphan").asBoolean());
+        assertEquals(1800, a.get("lease_duration").asInt(), "bounded by the role's explicit max");
+        assertEquals(400, call("POST", "auth/token/create/ci", root, "{\"policies\":[\"root\"]}").status());
+        assertEquals(400, call("POST", "auth/token/create/ci", root, "{\"policies\":[\"other\"]}").status());
+        assertEquals(400, call("POST", "auth/token/create/none", root, "{}").status());
+        assertTrue(call("LIST", "auth/token/roles", root, null).json().get("data").get("keys").toString().contains("ci"));
+        assertTrue(works(auth.get("client_token").asText()));
+    }
+
+    @Test
     void revokeSelfEndsTheCallingToken() {
         String t = create(root, "{\"policies\":[\"maker\"]}").get("client_token").asText();
         assertEquals(204, call("POST", "auth/token/revoke-self", t, null).status());
