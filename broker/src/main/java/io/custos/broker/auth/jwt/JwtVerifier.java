@@ -31,7 +31,7 @@ import java.util.Set;
  * config pins, never HMAC (a public key is not a shared secret), keys from PEM public keys or a
  * JWKS that is cached and re-fetched once when a token names an unknown {@code kid}.
  */
-final class JwtVerifier {
+public final class JwtVerifier {
     private static final Set<JWSAlgorithm> ASYMMETRIC = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384,
             JWSAlgorithm.RS512, JWSAlgorithm.PS256, JWSAlgorithm.PS384, JWSAlgorithm.PS512, JWSAlgorithm.ES256,
             JWSAlgorithm.ES384, JWSAlgorithm.ES512, JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
@@ -42,7 +42,7 @@ final class JwtVerifier {
     private final List<JWSAlgorithm> allowed;
     private volatile JWKSet jwks;
 
-    JwtVerifier(List<JWK> staticKeys, String jwksUrl, List<String> supportedAlgs) {
+    public JwtVerifier(List<JWK> staticKeys, String jwksUrl, List<String> supportedAlgs) {
         this.staticKeys = staticKeys;
         this.jwksUrl = jwksUrl;
         List<JWSAlgorithm> algs = new ArrayList<>();
@@ -57,7 +57,7 @@ final class JwtVerifier {
         this.allowed = List.copyOf(algs);
     }
 
-    static List<JWK> parsePemKeys(List<String> pems) {
+    public static List<JWK> parsePemKeys(List<String> pems) {
         List<JWK> keys = new ArrayList<>();
         for (String pem : pems) {
             try {
@@ -70,7 +70,7 @@ final class JwtVerifier {
     }
 
     /** The verified claims, or a 400 that says what was wrong (never the token itself). */
-    JWTClaimsSet verify(String token) {
+    public JWTClaimsSet verify(String token) {
         SignedJWT jwt;
         try {
             jwt = SignedJWT.parse(token);

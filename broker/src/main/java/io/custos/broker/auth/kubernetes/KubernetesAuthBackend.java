@@ -1,0 +1,325 @@
+package io.custos.broker.auth.kubernetes;
+
+import static io.custos.engine.sdk.Operation.DELETE;
+import static io.custos.engine.sdk.Operation.LIST;
+import static io.custos.engine.sdk.Operation.READ;
+import static io.custos.engine.sdk.Operation.UPDATE;
+
+import com.nimbusds.jwt.JWTClaimsSet;
+import io.custos.broker.auth.jwt.JwtVerifier;
+import io.custos.engine.sdk.EngineContext;
+import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.Field;
+import io.custos.engine.sdk.FieldData;
+import io.custos.engine.sdk.FieldType;
+import io.custos.engine.sdk.FrameworkEngine;
+import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.PathSpec;
+import io.custos.engine.sdk.Response;
+import io.custos.engine.sdk.StorageView;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * Vault's Kubernetes auth method: a pod logs in with its service-account JWT. The token is checked
+ * offline against the cluster's signing keys ({@code pem_keys}) when configured, else by the
+ * cluster itself through the TokenReview API over TLS pinned to {@code kubernetes_ca_cert}. The
+ * service account and namespace must be bound by the role ({@code *} binds all).
+ */
+final class KubernetesAuthBackend extends FrameworkEngine {
+    private final StorageView storage;
+    private final Clock clock;
+
+    KubernetesAuthBackend(EngineContext context) {
+        this.storage = context.storage();
+        this.clock = context.clock();
+    }
+
+    /** The mount's config as stored. */
+    public static final class Config {
+        public String kubernetesHost = "";
+        public String kubernetesCaCert = "";
+        public String tokenReviewerJwt = "";
+        public List<String> pemKeys = List.of();
+        public String issuer = "";
+    }
+
+    /** A role as stored. */
+    public static final class Role {
+        public List<String> boundServiceAccountNames = List.of();
+        public List<String> boundServiceAccountNamespaces = List.of();
+        public String audience = "";
+        public List<String> tokenPolicies = List.of();
+        public long tokenTtl;
+        public long tokenMaxTtl;
+        public long tokenNumUses;
+        public boolean tokenNoDefaultPolicy;
+    }
+
+    /** Who the JWT says it is. */
+    record ServiceAccount(String name, String namespace, String uid) {
+    }
+
+    @Override
+    public Set<String> unauthenticatedPaths() {
+        return Set.of("login");
+    }
+
+    @Override
+    protected List<PathSpec> declarePaths() {
+        return List.of(
+                PathSpec.path("config")
+                        .fields(Field.of("kubernetes_host", FieldType.STRING, "API server URL, https://host:port."),
+                                Field.of("kubernetes_ca_cert", FieldType.STRING, "PEM CA of the API server."),
+                                Field.of("token_reviewer_jwt", FieldType.STRING, "JWT allowed to call TokenReview.")
+                                        .asSensitive(),
+                                Field.of("pem_keys", FieldType.STRING_LIST, "Service-account signing public keys (offline checks)."),
+                                Field.of("issuer", FieldType.STRING, "Required iss of service-account tokens."),
+                                Field.of("disable_local_ca_jwt", FieldType.BOOL, "Accepted for compatibility."))
+                        .on(READ, (r, d) -> readConfig())
+                        .on(UPDATE, (r, d) -> writeConfig(d))
+                        .help("How to reach the cluster, or its keys for offline checks.", "").build(),
+                PathSpec.path("role/?")
+                        .on(LIST, (r, d) -> Response.listOf(storage.list("role/")))
+                        .help("Lists roles.", "").build(),
+                PathSpec.path("role/(?P<name>[^/]+)")
+                        .fields(Field.of("bound_service_account_names", FieldType.COMMA_STRING_LIST, "Allowed names, or *."),
+                                Field.of("bound_service_account_namespaces", FieldType.COMMA_STRING_LIST,
+                                        "Allowed namespaces, or *."),
+                                Field.of("audience", FieldType.STRING, "Required aud of the token."),
+                                Field.of("token_policies", FieldType.COMMA_STRING_LIST, "Policies of issued tokens."),
+                                Field.of("policies", FieldType.COMMA_STRING_LIST, "Older name of token_policies."),
+                                Field.of("token_ttl", FieldType.DURATION, "TTL of issued tokens."),
+                                Field.of("token_max_ttl", FieldType.DURATION, "Maximum TTL of issued tokens."),
+                                Field.of("token_num_uses", FieldType.INT, "Uses of issued tokens."),
+                                Field.of("token_no_default_policy", FieldType.BOOL, "Do not add the default policy."))
+                        .on(READ, (r, d) -> readRole(d.getString("name")))
+                        .on(UPDATE, (r, d) -> writeRole(d))
+                        .on(DELETE, (r, d) -> {
+                            storage.delete("role/" + d.getString("name"));
+                            return null;
+                        })
+                        .help("Binds service accounts and namespaces to token settings.", "").build(),
+                PathSpec.path("login")
+                        .fields(Field.of("role", FieldType.STRING, "The role."),
+                                Field.of("jwt", FieldType.STRING, "The service-account token.").asSensitive())
+                        .on(UPDATE, (r, d) -> login(d))
+                        .help("Exchanges a service-account JWT for a token.", "").build());
+    }
+
+    private Response readConfig() {
+        Config c = storage.get("config").map(b -> Json.read(b, Config.class)).orElse(null);
+        if (c == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("kubernetes_host", c.kubernetesHost);
+        m.put("kubernetes_ca_cert", c.kubernetesCaCert);
+        m.put("pem_keys", c.pemKeys);
+        m.put("issuer", c.issuer);
+        return Response.of(m);
+    }
+
+    private Response writeConfig(FieldData d) {
+        Config c = new Config();
+        c.kubernetesHost = d.getString("kubernetes_host").trim();
+        c.kubernetesCaCert = d.getString("kubernetes_ca_cert");
+        c.tokenReviewerJwt = d.getString("token_reviewer_jwt");
+        c.pemKeys = d.has("pem_keys") ? d.getAs("pem_keys") : List.of();
+        c.issuer = d.getString("issuer");
+        if (c.pemKeys.isEmpty() && !c.kubernetesHost.startsWith("https://")) {
+            throw EngineException.badRequest("kubernetes_host must be an https:// URL (or configure pem_keys)");
+        }
+        if (!c.pemKeys.isEmpty()) {
+            JwtVerifier.parsePemKeys(c.pemKeys);
+        }
+        if (!c.kubernetesCaCert.isBlank()) {
+            trust(c.kubernetesCaCert);
+        }
+        storage.put("config", Json.write(c));
+        return null;
+    }
+
+    private Response readRole(String name) {
+        Role r = storage.get("role/" + name).map(b -> Json.read(b, Role.class)).orElse(null);
+        if (r == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("bound_service_account_names", r.boundServiceAccountNames);
+        m.put("bound_service_account_namespaces", r.boundServiceAccountNamespaces);
+        m.put("audience", r.audience);
+        m.put("token_policies", r.tokenPolicies);
+        m.put("token_ttl", r.tokenTtl);
+        m.put("token_max_ttl", r.tokenMaxTtl);
+        return Response.of(m);
+    }
+
+    private Response writeRole(FieldData d) {
+        Role r = new Role();
+        r.boundServiceAccountNames = d.has("bound_service_account_names") ? d.getAs("bound_service_account_names") : List.of();
+        r.boundServiceAccountNamespaces = d.has("bound_service_account_namespaces")
+                ? d.getAs("bound_service_account_namespaces") : List.of();
+        if (r.boundServiceAccountNames.isEmpty() || r.boundServiceAccountNamespaces.isEmpty()) {
+            throw EngineException.badRequest("bound_service_account_names and bound_service_account_namespaces are "
+                    + "required (use \"*\" to allow any)");
+        }
+        r.audience = d.getString("audience");
+        r.tokenPolicies = d.has("token_policies") ? d.getAs("token_policies")
+                : d.has("policies") ? d.getAs("policies") : List.of();
+        r.tokenTtl = d.getDuration("token_ttl").toSeconds();
+        r.tokenMaxTtl = d.getDuration("token_max_ttl").toSeconds();
+        r.tokenNumUses = Math.max(0, d.getLong("token_num_uses"));
+        r.tokenNoDefaultPolicy = d.getBool("token_no_default_policy");
+        storage.put("role/" + d.getString("name"), Json.write(r));
+        return null;
+    }
+
+    private Response login(FieldData d) {
+        String roleName = d.getString("role");
+        String jwt = d.getString("jwt");
+        if (roleName.isBlank() || jwt.isBlank()) {
+            throw EngineException.badRequest("role and jwt are required");
+        }
+        Role role = storage.get("role/" + roleName).map(b -> Json.read(b, Role.class))
+                .orElseThrow(() -> EngineException.badRequest("invalid role name \"" + roleName + "\""));
+        Config config = storage.get("config").map(b -> Json.read(b, Config.class))
+                .orElseThrow(() -> EngineException.badRequest("the kubernetes method is not configured"));
+        ServiceAccount sa = config.pemKeys.isEmpty() ? review(config, role, jwt) : offline(config, role, jwt);
+        if (!bound(role.boundServiceAccountNames, sa.name())) {
+            throw EngineException.badRequest("service account name not authorized");
+        }
+        if (!bound(role.boundServiceAccountNamespaces, sa.namespace())) {
+            throw EngineException.badRequest("namespace not authorized");
+        }
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("role", roleName);
+        metadata.put("service_account_name", sa.name());
+        metadata.put("service_account_namespace", sa.namespace());
+        metadata.put("service_account_uid", sa.uid());
+        Map<String, Object> auth = new LinkedHashMap<>();
+        auth.put("policies", role.tokenPolicies);
+        auth.put("no_default_policy", role.tokenNoDefaultPolicy);
+        auth.put("ttl", role.tokenTtl);
+        auth.put("max_ttl", role.tokenMaxTtl);
+        auth.put("num_uses", role.tokenNumUses);
+        auth.put("display_name", sa.namespace() + "-" + sa.name());
+        auth.put("metadata", metadata);
+        return Response.ofAuth(auth);
+    }
+
+    private static boolean bound(List<String> allowed, String value) {
+        return allowed.contains("*") || allowed.contains(value);
+    }
+
+    /** Signature, issuer, expiry and audience checked here against the cluster's public keys. */
+    private ServiceAccount offline(Config config, Role role, String jwt) {
+        JWTClaimsSet claims = new JwtVerifier(JwtVerifier.parsePemKeys(config.pemKeys), null,
+                List.of("RS256", "ES256")).verify(jwt);
+        if (!config.issuer.isEmpty() && !config.issuer.equals(claims.getIssuer())) {
+            throw EngineException.badRequest("invalid service-account token: iss does not match the configured issuer");
+        }
+        if (claims.getExpirationTime() != null && clock.instant().isAfter(claims.getExpirationTime().toInstant())) {
+            throw EngineException.badRequest("invalid service-account token: token is expired");
+        }
+        if (!role.audience.isEmpty() && (claims.getAudience() == null || !claims.getAudience().contains(role.audience))) {
+            throw EngineException.badRequest("invalid service-account token: aud does not match the role's audience");
+        }
+        Object k8s = claims.getClaim("kubernetes.io");
+        if (k8s instanceof Map<?, ?> m && m.get("serviceaccount") instanceof Map<?, ?> sa) {
+            return new ServiceAccount(String.valueOf(sa.get("name")), String.valueOf(m.get("namespace")),
+                    String.valueOf(sa.get("uid")));
+        }
+        Object name = claims.getClaim("kubernetes.io/serviceaccount/service-account.name");
+        Object ns = claims.getClaim("kubernetes.io/serviceaccount/namespace");
+        if (name == null || ns == null) {
+            throw EngineException.badRequest("invalid service-account token: no service account claims");
+        }
+        return new ServiceAccount(String.valueOf(name), String.valueOf(ns),
+                String.valueOf(claims.getClaim("kubernetes.io/serviceaccount/service-account.uid")));
+    }
+
+    /** The cluster's own verdict, from the TokenReview API over TLS pinned to the configured CA. */
+    private ServiceAccount review(Config config, Role role, String jwt) {
+        Map<String, Object> spec = new LinkedHashMap<>();
+        spec.put("token", jwt);
+        if (!role.audience.isEmpty()) {
+            spec.put("audiences", List.of(role.audience));
+        }
+        byte[] body = Json.write(Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenReview", "spec", spec));
+        String bearer = config.tokenReviewerJwt.isBlank() ? jwt : config.tokenReviewerJwt;
+        try {
+            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+            if (!config.kubernetesCaCert.isBlank()) {
+                b.sslContext(trust(config.kubernetesCaCert));
+            }
+            HttpResponse<byte[]> r = b.build().send(HttpRequest.newBuilder(URI.create(
+                            config.kubernetesHost.replaceAll("/+$", "") + "/apis/authentication.k8s.io/v1/tokenreviews"))
+                    .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + bearer)
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            if (r.statusCode() != 200 && r.statusCode() != 201) {
+                throw EngineException.badRequest("TokenReview failed with status " + r.statusCode());
+            }
+            Map<String, Object> status = asMap(Json.readMap(r.body()).get("status"));
+            if (!Boolean.TRUE.equals(status.get("authenticated"))) {
+                throw EngineException.badRequest("the cluster did not authenticate the service-account token");
+            }
+            Map<String, Object> user = asMap(status.get("user"));
+            String[] parts = String.valueOf(user.get("username")).split(":");
+            if (parts.length != 4 || !parts[0].equals("system") || !parts[1].equals("serviceaccount")) {
+                throw EngineException.badRequest("the reviewed token is not a service-account token");
+            }
+            return new ServiceAccount(parts[3], parts[2], String.valueOf(user.get("uid")));
+        } catch (IOException e) {
+            throw EngineException.badRequest("cannot reach the TokenReview API: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw EngineException.badRequest("interrupted during TokenReview");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> asMap(Object o) {
+        return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+    }
+
+    private static SSLContext trust(String pem) {
+        try {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            int i = 0;
+            for (Certificate c : CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)))) {
+                ks.setCertificateEntry("ca" + i++, c);
+            }
+            if (i == 0) {
+                throw EngineException.badRequest("kubernetes_ca_cert holds no certificate");
+            }
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(ks);
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            return ctx;
+        } catch (GeneralSecurityException | IOException e) {
+            throw EngineException.badRequest("kubernetes_ca_cert is not a PEM certificate");
+        }
+    }
+}

@@ -1,0 +1,165 @@
+package io.custos.broker.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import io.custos.engine.sdk.Json;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.io.StringWriter;
+import java.math.BigInteger;
+import java.net.InetSocketAddress;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Kubernetes login: offline against the cluster's keys, and through a TokenReview endpoint over pinned TLS. */
+@MicronautTest
+class KubernetesAuthTest extends BrokerHttpTest {
+    private String root;
+    private RSAKey saKey;
+    private RSAKey otherKey;
+    private HttpsServer apiServer;
+
+    @BeforeAll
+    void setUp() throws Exception {
+        root = initAndUnseal();
+        saKey = new RSAKeyGenerator(2048).generate();
+        otherKey = new RSAKeyGenerator(2048).generate();
+        String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(
+                saKey.toRSAPublicKey().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+        call("POST", "sys/auth/kubernetes", root, "{\"type\":\"kubernetes\"}");
+        assertEquals(204, call("POST", "auth/kubernetes/config", root, Json.MAPPER.writeValueAsString(Map.of(
+                "pem_keys", List.of(pem), "issuer", "kubernetes/serviceaccount"))).status());
+        assertEquals(204, call("POST", "auth/kubernetes/role/app", root, "{\"bound_service_account_names\":\"web\","
+                + "\"bound_service_account_namespaces\":\"prod\",\"token_policies\":\"default\",\"token_ttl\":\"15m\"}").status());
+        startTokenReview();
+    }
+
+    @AfterAll
+    void stop() {
+        apiServer.stop(0);
+    }
+
+    private String legacyToken(RSAKey key, String ns, String name) throws Exception {
+        JWTClaimsSet c = new JWTClaimsSet.Builder().issuer("kubernetes/serviceaccount")
+                .claim("kubernetes.io/serviceaccount/namespace", ns)
+                .claim("kubernetes.io/serviceaccount/service-account.name", name)
+                .claim("kubernetes.io/serviceaccount/service-account.uid", "uid-1").subject("system:serviceaccount:" + ns + ":" + name)
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), c);
+        jwt.sign(new RSASSASigner(key));
+        return jwt.serialize();
+    }
+
+    private String projectedToken(Instant exp) throws Exception {
+        JWTClaimsSet c = new JWTClaimsSet.Builder().issuer("kubernetes/serviceaccount").audience("custos")
+                .expirationTime(Date.from(exp))
+                .claim("kubernetes.io", Map.of("namespace", "prod", "serviceaccount", Map.of("name", "web", "uid", "u2")))
+                .build();
+        SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.RS256), c);
+        jwt.sign(new RSASSASigner(saKey));
+        return jwt.serialize();
+    }
+
+    private Reply login(String mount, String role, String jwt) {
+        return call("POST", "auth/" + mount + "/login", null, "{\"role\":\"" + role + "\",\"jwt\":\"" + jwt + "\"}");
+    }
+
+    @Test
+    void offlineLoginAndItsRefusals() throws Exception {
+        Reply ok = login("kubernetes", "app", legacyToken(saKey, "prod", "web"));
+        assertEquals(200, ok.status(), () -> String.valueOf(ok.json()));
+        assertEquals("web", ok.json().get("auth").get("metadata").get("service_account_name").asText());
+        assertEquals(900, ok.json().get("auth").get("lease_duration").asInt());
+        assertEquals("namespace not authorized", login("kubernetes", "app", legacyToken(saKey, "dev", "web")).error());
+        assertEquals("service account name not authorized",
+                login("kubernetes", "app", legacyToken(saKey, "prod", "db")).error());
+        assertTrue(login("kubernetes", "app", legacyToken(otherKey, "prod", "web")).error().contains("signature"));
+        assertEquals(200, login("kubernetes", "app", projectedToken(Instant.now().plusSeconds(600))).status());
+        assertTrue(login("kubernetes", "app", projectedToken(Instant.now().minusSeconds(600))).error().contains("expired"));
+        assertEquals(400, login("kubernetes", "nope", legacyToken(saKey, "prod", "web")).status());
+    }
+
+    @Test
+    void tokenReviewLoginOverPinnedTls() throws Exception {
+        Reply good = login("k8s-review", "app", "good-pod-token");
+        assertEquals(200, good.status(), () -> String.valueOf(good.json()));
+        assertEquals("prod", good.json().get("auth").get("metadata").get("service_account_namespace").asText());
+        assertEquals("the cluster did not authenticate the service-account token",
+                login("k8s-review", "app", "forged-token").error());
+    }
+
+    private void startTokenReview() throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(256);
+        KeyPair kp = g.generateKeyPair();
+        Instant now = Instant.now();
+        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name("CN=kube-apiserver"),
+                BigInteger.ONE, Date.from(now.minusSeconds(60)), Date.from(now.plusSeconds(3600)),
+                new X500Name("CN=kube-apiserver"), kp.getPublic());
+        b.addExtension(Extension.subjectAlternativeName, false,
+                new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
+        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
+                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
+        KeyStore ks = KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setKeyEntry("api", kp.getPrivate(), new char[0], new java.security.cert.Certificate[] {cert});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, new char[0]);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(kmf.getKeyManagers(), null, null);
+        apiServer = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        apiServer.setHttpsConfigurator(new HttpsConfigurator(ssl));
+        apiServer.createContext("/apis/authentication.k8s.io/v1/tokenreviews", ex -> {
+            Map<String, Object> review = Json.readMap(ex.getRequestBody().readAllBytes());
+            String token = String.valueOf(((Map<?, ?>) review.get("spec")).get("token"));
+            boolean reviewer = "Bearer reviewer-jwt".equals(ex.getRequestHeaders().getFirst("Authorization"));
+            Map<String, Object> status = reviewer && token.equals("good-pod-token")
+                    ? Map.of("authenticated", true, "user", Map.of("username", "system:serviceaccount:prod:web", "uid", "u3"))
+                    : Map.of("authenticated", false);
+            byte[] out = Json.write(Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenReview", "status", status));
+            ex.sendResponseHeaders(201, out.length);
+            ex.getResponseBody().write(out);
+            ex.close();
+        });
+        apiServer.start();
+        StringWriter pem = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(pem)) {
+            w.writeObject(cert);
+        }
+        call("POST", "sys/auth/k8s-review", root, "{\"type\":\"kubernetes\"}");
+        assertEquals(204, call("POST", "auth/k8s-review/config", root, Json.MAPPER.writeValueAsString(Map.of(
+                "kubernetes_host", "https://127.0.0.1:" + apiServer.getAddress().getPort(),
+                "kubernetes_ca_cert", pem.toString(), "token_reviewer_jwt", "reviewer-jwt"))).status());
+        call("POST", "auth/k8s-review/role/app", root, "{\"bound_service_account_names\":\"*\","
+                + "\"bound_service_account_namespaces\":\"prod\",\"token_policies\":\"default\"}");
+    }
+}
