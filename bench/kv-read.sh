@@ -22,8 +22,8 @@ curl -sf -H 'X-Vault-Token: bench' -d "{\"data\":{\"password\":\"$payload\"}}" \
   http://127.0.0.1:$broker_port/v1/secret/data/bench >/dev/null
 rps() { wrk -t2 -c64 -d"${2}s" "${@:3}" "$1" | awk '/Requests\/sec/ {print $2}'; }
 echo "warming up (JIT) ..."
-rps http://127.0.0.1:$broker_port/v1/secret/data/bench 30 -H 'X-Vault-Token: bench' >/dev/null
-rps http://127.0.0.1:$ceiling_port/v1/secret/data/bench 15 >/dev/null
+rps http://127.0.0.1:$broker_port/v1/secret/data/bench 60 -H 'X-Vault-Token: bench' >/dev/null
+rps http://127.0.0.1:$ceiling_port/v1/secret/data/bench 20 >/dev/null
 b=(); c=()
 for round in 1 2 3; do
   b+=("$(rps http://127.0.0.1:$broker_port/v1/secret/data/bench "$secs" -H 'X-Vault-Token: bench')")

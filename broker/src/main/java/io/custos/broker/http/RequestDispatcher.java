@@ -133,7 +133,8 @@ public class RequestDispatcher {
                 return login;
             }
         }
-        TokenEntry token = tokens.lookup(http.token()).orElse(null);
+        TokenStore.Found found = tokens.find(http.token()).orElse(null);
+        TokenEntry token = found == null ? null : found.entry();
         record.identify(op.capability(), path, data, token, http.token());
         audit.logRequest(record);
         if (token == null) {
@@ -182,13 +183,15 @@ public class RequestDispatcher {
         }
         Acl.Decision decision = authorize(acl, routed.operation(), path, engine.policyParameters(routed));
         Duration wrapTtl = wrapTtl(http.wrapTtl(), decision);
-        if (!tokens.spendUse(http.token())) {
+        if (!tokens.spendUse(found)) {
             throw new EngineException(403, "permission denied");
         }
-        routed = routed.withAttribute(TokenBackend.CALLER, new TokenBackend.Caller(token, http.token()))
-                .withAttribute(TokenBackend.DECISION, decision)
-                .withAttribute(WrappingBackend.WRAP_TTL, wrapTtl)
-                .withAttribute(Request.REMOTE_ADDRESS, http.remoteAddress());
+        Map<String, Object> attributes = new java.util.HashMap<>();
+        attributes.put(TokenBackend.CALLER, new TokenBackend.Caller(token, http.token()));
+        attributes.put(TokenBackend.DECISION, decision);
+        attributes.put(WrappingBackend.WRAP_TTL, wrapTtl);
+        attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
+        routed = routed.withAttributes(attributes);
         if (engine == system && SystemBackend.RAW_RESPONSES.contains(relative)) {
             return ResponseWriter.raw(system.handle(routed), false);
         }

@@ -217,12 +217,11 @@ public class TokenStore {
      * Spends one use of a limited-use token, atomically on this node: the last use deletes it, and a
      * token with no uses left is refused. Returns false when the token can no longer be used.
      */
-    public boolean spendUse(String token) {
-        String hash = hash(token);
-        TokenEntry cached = byHash.get(hash);
-        if (cached != null && cached.numUses() == 0) {
+    public boolean spendUse(Found token) {
+        if (token.entry().numUses() == 0) {
             return true;
         }
+        String hash = token.hash();
         synchronized (lockFor(hash)) {
             TokenEntry entry = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
             if (entry == null) {

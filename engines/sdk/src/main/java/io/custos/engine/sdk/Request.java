@@ -42,6 +42,17 @@ public record Request(Operation operation, String path, Map<String, Object> data
         return new Request(operation, path, data, contentType, a);
     }
 
+    /** The same request with these attributes added (null values are skipped). */
+    public Request withAttributes(Map<String, Object> more) {
+        Map<String, Object> a = new HashMap<>(attributes);
+        more.forEach((k, v) -> {
+            if (v != null) {
+                a.put(k, v);
+            }
+        });
+        return new Request(operation, path, data, contentType, a);
+    }
+
     @SuppressWarnings("unchecked")
     public <T> T attribute(String key) {
         return (T) attributes.get(key);
