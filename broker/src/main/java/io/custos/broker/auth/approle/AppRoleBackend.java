@@ -5,6 +5,7 @@ import static io.custos.engine.sdk.Operation.LIST;
 import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
+import io.custos.broker.auth.TokenSettings;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
@@ -61,11 +62,7 @@ final class AppRoleBackend extends FrameworkEngine {
         public List<String> secretIdBoundCidrs = List.of();
         public long secretIdNumUses;
         public long secretIdTtl;
-        public List<String> tokenPolicies = List.of();
-        public long tokenTtl;
-        public long tokenMaxTtl;
-        public long tokenNumUses;
-        public boolean tokenNoDefaultPolicy;
+        public TokenSettings token = new TokenSettings();
     }
 
     /** A secret-id as stored (under the HMAC of the secret-id). */
@@ -79,18 +76,11 @@ final class AppRoleBackend extends FrameworkEngine {
     }
 
     private static final Field ROLE_NAME = Field.of("role_name", FieldType.STRING, "The role.");
-    private static final Field[] ROLE_FIELDS = {
+    private static final Field[] SECRET_ID_FIELDS = {
         Field.of("bind_secret_id", FieldType.BOOL, "Require a secret-id at login.").withDefault(true),
         Field.of("secret_id_bound_cidrs", FieldType.COMMA_STRING_LIST, "Networks a secret-id may be used from."),
         Field.of("secret_id_num_uses", FieldType.INT, "Logins per secret-id; 0 is unlimited."),
         Field.of("secret_id_ttl", FieldType.DURATION, "Lifetime of a secret-id; 0 is unlimited."),
-        Field.of("token_policies", FieldType.COMMA_STRING_LIST, "Policies of issued tokens."),
-        Field.of("policies", FieldType.COMMA_STRING_LIST, "Older name of token_policies."),
-        Field.of("token_ttl", FieldType.DURATION, "TTL of issued tokens."),
-        Field.of("token_max_ttl", FieldType.DURATION, "Maximum TTL of issued tokens."),
-        Field.of("token_num_uses", FieldType.INT, "Uses of issued tokens; 0 is unlimited."),
-        Field.of("token_no_default_policy", FieldType.BOOL, "Do not add the default policy."),
-        Field.of("token_type", FieldType.STRING, "Only service tokens exist."),
     };
 
     @Override
@@ -110,7 +100,8 @@ final class AppRoleBackend extends FrameworkEngine {
                         .on(LIST, (r, d) -> Response.listOf(storage.list("role/")))
                         .help("Lists roles.", "").build(),
                 PathSpec.path("role/(?P<role_name>[^/]+)")
-                        .fields(ROLE_FIELDS)
+                        .fields(SECRET_ID_FIELDS)
+                        .fields(TokenSettings.FIELDS)
                         .on(READ, (r, d) -> readRole(d))
                         .on(UPDATE, (r, d) -> writeRole(d))
                         .on(DELETE, (r, d) -> deleteRole(d))
@@ -162,13 +153,7 @@ final class AppRoleBackend extends FrameworkEngine {
         out.put("secret_id_bound_cidrs", r.secretIdBoundCidrs);
         out.put("secret_id_num_uses", r.secretIdNumUses);
         out.put("secret_id_ttl", r.secretIdTtl);
-        out.put("token_policies", r.tokenPolicies);
-        out.put("policies", r.tokenPolicies);
-        out.put("token_ttl", r.tokenTtl);
-        out.put("token_max_ttl", r.tokenMaxTtl);
-        out.put("token_num_uses", r.tokenNumUses);
-        out.put("token_no_default_policy", r.tokenNoDefaultPolicy);
-        out.put("token_type", "service");
+        r.token.describeInto(out);
         return Response.of(out);
     }
 
@@ -194,27 +179,7 @@ final class AppRoleBackend extends FrameworkEngine {
         if (d.has("secret_id_ttl")) {
             r.secretIdTtl = nonNegative("secret_id_ttl", d.getDuration("secret_id_ttl").toSeconds());
         }
-        if (d.has("token_policies") || d.has("policies")) {
-            r.tokenPolicies = d.has("token_policies") ? d.getAs("token_policies") : d.getAs("policies");
-        }
-        if (d.has("token_ttl")) {
-            r.tokenTtl = nonNegative("token_ttl", d.getDuration("token_ttl").toSeconds());
-        }
-        if (d.has("token_max_ttl")) {
-            r.tokenMaxTtl = nonNegative("token_max_ttl", d.getDuration("token_max_ttl").toSeconds());
-        }
-        if (d.has("token_num_uses")) {
-            r.tokenNumUses = nonNegative("token_num_uses", d.getLong("token_num_uses"));
-        }
-        if (d.has("token_no_default_policy")) {
-            r.tokenNoDefaultPolicy = d.getBool("token_no_default_policy");
-        }
-        if (d.has("token_type") && !d.getString("token_type").matches("service|default")) {
-            throw EngineException.badRequest("only service tokens are supported");
-        }
-        if (r.tokenMaxTtl > 0 && r.tokenTtl > r.tokenMaxTtl) {
-            throw EngineException.badRequest("token_ttl cannot be greater than token_max_ttl");
-        }
+        r.token.update(d);
         storage.put("role/" + name, Json.write(r));
         return null;
     }
@@ -348,15 +313,7 @@ final class AppRoleBackend extends FrameworkEngine {
             }
             metadata.putAll(s.metadata);
         }
-        Map<String, Object> auth = new LinkedHashMap<>();
-        auth.put("policies", r.tokenPolicies);
-        auth.put("no_default_policy", r.tokenNoDefaultPolicy);
-        auth.put("ttl", r.tokenTtl);
-        auth.put("max_ttl", r.tokenMaxTtl);
-        auth.put("num_uses", r.tokenNumUses);
-        auth.put("display_name", r.name);
-        auth.put("metadata", metadata);
-        return Response.ofAuth(auth);
+        return Response.ofAuth(r.token.authRequest(r.name, metadata));
     }
 
     // ---- helpers

@@ -6,6 +6,7 @@ import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import io.custos.broker.auth.TokenSettings;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
@@ -65,11 +66,7 @@ final class JwtAuthBackend extends FrameworkEngine {
         public Map<String, Object> boundClaims = Map.of();
         public Map<String, String> claimMappings = Map.of();
         public long clockSkewLeeway = 60;
-        public List<String> tokenPolicies = List.of();
-        public long tokenTtl;
-        public long tokenMaxTtl;
-        public long tokenNumUses;
-        public boolean tokenNoDefaultPolicy;
+        public TokenSettings token = new TokenSettings();
     }
 
     @Override
@@ -102,13 +99,8 @@ final class JwtAuthBackend extends FrameworkEngine {
                                 Field.of("bound_subject", FieldType.STRING, "Required sub."),
                                 Field.of("bound_claims", FieldType.MAP, "Claim → required value or list of values."),
                                 Field.of("claim_mappings", FieldType.STRING_MAP, "Claim → metadata key."),
-                                Field.of("clock_skew_leeway", FieldType.DURATION, "Leeway for exp/nbf (default 60s)."),
-                                Field.of("token_policies", FieldType.COMMA_STRING_LIST, "Policies of issued tokens."),
-                                Field.of("policies", FieldType.COMMA_STRING_LIST, "Older name of token_policies."),
-                                Field.of("token_ttl", FieldType.DURATION, "TTL of issued tokens."),
-                                Field.of("token_max_ttl", FieldType.DURATION, "Maximum TTL of issued tokens."),
-                                Field.of("token_num_uses", FieldType.INT, "Uses of issued tokens."),
-                                Field.of("token_no_default_policy", FieldType.BOOL, "Do not add the default policy."))
+                                Field.of("clock_skew_leeway", FieldType.DURATION, "Leeway for exp/nbf (default 60s)."))
+                        .fields(TokenSettings.FIELDS)
                         .on(READ, (r, d) -> readRole(d.getString("name")))
                         .on(UPDATE, (r, d) -> writeRole(d))
                         .on(DELETE, (r, d) -> {
@@ -204,10 +196,7 @@ final class JwtAuthBackend extends FrameworkEngine {
         m.put("bound_claims", r.boundClaims.isEmpty() ? null : r.boundClaims);
         m.put("claim_mappings", r.claimMappings.isEmpty() ? null : r.claimMappings);
         m.put("clock_skew_leeway", r.clockSkewLeeway);
-        m.put("token_policies", r.tokenPolicies);
-        m.put("token_ttl", r.tokenTtl);
-        m.put("token_max_ttl", r.tokenMaxTtl);
-        m.put("token_num_uses", r.tokenNumUses);
+        r.token.describeInto(m);
         return Response.of(m);
     }
 
@@ -230,12 +219,7 @@ final class JwtAuthBackend extends FrameworkEngine {
         });
         r.claimMappings = d.has("claim_mappings") ? d.getAs("claim_mappings") : Map.of();
         r.clockSkewLeeway = d.has("clock_skew_leeway") ? Math.max(0, d.getDuration("clock_skew_leeway").toSeconds()) : 60;
-        r.tokenPolicies = d.has("token_policies") ? d.getAs("token_policies")
-                : d.has("policies") ? d.getAs("policies") : List.of();
-        r.tokenTtl = d.getDuration("token_ttl").toSeconds();
-        r.tokenMaxTtl = d.getDuration("token_max_ttl").toSeconds();
-        r.tokenNumUses = Math.max(0, d.getLong("token_num_uses"));
-        r.tokenNoDefaultPolicy = d.getBool("token_no_default_policy");
+        r.token.update(d);
         storage.put("role/" + d.getString("name"), Json.write(r));
         return null;
     }
@@ -268,15 +252,7 @@ final class JwtAuthBackend extends FrameworkEngine {
                 metadata.put(key, String.valueOf(value));
             }
         });
-        Map<String, Object> auth = new LinkedHashMap<>();
-        auth.put("policies", role.tokenPolicies);
-        auth.put("no_default_policy", role.tokenNoDefaultPolicy);
-        auth.put("ttl", role.tokenTtl);
-        auth.put("max_ttl", role.tokenMaxTtl);
-        auth.put("num_uses", role.tokenNumUses);
-        auth.put("display_name", u);
-        auth.put("metadata", metadata);
-        return Response.ofAuth(auth);
+        return Response.ofAuth(role.token.authRequest(u, metadata));
     }
 
     private void checkClaims(JWTClaimsSet claims, Config config, Role role) {

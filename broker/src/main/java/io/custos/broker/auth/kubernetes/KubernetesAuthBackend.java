@@ -7,6 +7,7 @@ import static io.custos.engine.sdk.Operation.UPDATE;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.custos.broker.auth.jwt.JwtVerifier;
+import io.custos.broker.auth.TokenSettings;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
@@ -66,11 +67,7 @@ final class KubernetesAuthBackend extends FrameworkEngine {
         public List<String> boundServiceAccountNames = List.of();
         public List<String> boundServiceAccountNamespaces = List.of();
         public String audience = "";
-        public List<String> tokenPolicies = List.of();
-        public long tokenTtl;
-        public long tokenMaxTtl;
-        public long tokenNumUses;
-        public boolean tokenNoDefaultPolicy;
+        public TokenSettings token = new TokenSettings();
     }
 
     /** Who the JWT says it is. */
@@ -103,13 +100,8 @@ final class KubernetesAuthBackend extends FrameworkEngine {
                         .fields(Field.of("bound_service_account_names", FieldType.COMMA_STRING_LIST, "Allowed names, or *."),
                                 Field.of("bound_service_account_namespaces", FieldType.COMMA_STRING_LIST,
                                         "Allowed namespaces, or *."),
-                                Field.of("audience", FieldType.STRING, "Required aud of the token."),
-                                Field.of("token_policies", FieldType.COMMA_STRING_LIST, "Policies of issued tokens."),
-                                Field.of("policies", FieldType.COMMA_STRING_LIST, "Older name of token_policies."),
-                                Field.of("token_ttl", FieldType.DURATION, "TTL of issued tokens."),
-                                Field.of("token_max_ttl", FieldType.DURATION, "Maximum TTL of issued tokens."),
-                                Field.of("token_num_uses", FieldType.INT, "Uses of issued tokens."),
-                                Field.of("token_no_default_policy", FieldType.BOOL, "Do not add the default policy."))
+                                Field.of("audience", FieldType.STRING, "Required aud of the token."))
+                        .fields(TokenSettings.FIELDS)
                         .on(READ, (r, d) -> readRole(d.getString("name")))
                         .on(UPDATE, (r, d) -> writeRole(d))
                         .on(DELETE, (r, d) -> {
@@ -166,9 +158,7 @@ final class KubernetesAuthBackend extends FrameworkEngine {
         m.put("bound_service_account_names", r.boundServiceAccountNames);
         m.put("bound_service_account_namespaces", r.boundServiceAccountNamespaces);
         m.put("audience", r.audience);
-        m.put("token_policies", r.tokenPolicies);
-        m.put("token_ttl", r.tokenTtl);
-        m.put("token_max_ttl", r.tokenMaxTtl);
+        r.token.describeInto(m);
         return Response.of(m);
     }
 
@@ -182,12 +172,7 @@ final class KubernetesAuthBackend extends FrameworkEngine {
                     + "required (use \"*\" to allow any)");
         }
         r.audience = d.getString("audience");
-        r.tokenPolicies = d.has("token_policies") ? d.getAs("token_policies")
-                : d.has("policies") ? d.getAs("policies") : List.of();
-        r.tokenTtl = d.getDuration("token_ttl").toSeconds();
-        r.tokenMaxTtl = d.getDuration("token_max_ttl").toSeconds();
-        r.tokenNumUses = Math.max(0, d.getLong("token_num_uses"));
-        r.tokenNoDefaultPolicy = d.getBool("token_no_default_policy");
+        r.token.update(d);
         storage.put("role/" + d.getString("name"), Json.write(r));
         return null;
     }
@@ -214,15 +199,7 @@ final class KubernetesAuthBackend extends FrameworkEngine {
         metadata.put("service_account_name", sa.name());
         metadata.put("service_account_namespace", sa.namespace());
         metadata.put("service_account_uid", sa.uid());
-        Map<String, Object> auth = new LinkedHashMap<>();
-        auth.put("policies", role.tokenPolicies);
-        auth.put("no_default_policy", role.tokenNoDefaultPolicy);
-        auth.put("ttl", role.tokenTtl);
-        auth.put("max_ttl", role.tokenMaxTtl);
-        auth.put("num_uses", role.tokenNumUses);
-        auth.put("display_name", sa.namespace() + "-" + sa.name());
-        auth.put("metadata", metadata);
-        return Response.ofAuth(auth);
+        return Response.ofAuth(role.token.authRequest(sa.namespace() + "-" + sa.name(), metadata));
     }
 
     private static boolean bound(List<String> allowed, String value) {

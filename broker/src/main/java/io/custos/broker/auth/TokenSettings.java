@@ -1,0 +1,88 @@
+package io.custos.broker.auth;
+
+import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.Field;
+import io.custos.engine.sdk.FieldData;
+import io.custos.engine.sdk.FieldType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code token_*} settings every auth method's role carries (Vault's {@code tokenutil}): their
+ * field declarations, how a write updates them, how a read shows them, and the auth block a login
+ * hands to the broker to issue the token. Durations are seconds.
+ */
+public final class TokenSettings {
+    public List<String> tokenPolicies = List.of();
+    public long tokenTtl;
+    public long tokenMaxTtl;
+    public long tokenNumUses;
+    public boolean tokenNoDefaultPolicy;
+
+    public static final Field[] FIELDS = {
+        Field.of("token_policies", FieldType.COMMA_STRING_LIST, "Policies of issued tokens."),
+        Field.of("policies", FieldType.COMMA_STRING_LIST, "Older name of token_policies."),
+        Field.of("token_ttl", FieldType.DURATION, "TTL of issued tokens."),
+        Field.of("token_max_ttl", FieldType.DURATION, "Maximum TTL of issued tokens (bounds renewals too)."),
+        Field.of("token_num_uses", FieldType.INT, "Uses of issued tokens; 0 is unlimited."),
+        Field.of("token_no_default_policy", FieldType.BOOL, "Do not add the default policy."),
+        Field.of("token_type", FieldType.STRING, "Only service tokens exist."),
+    };
+
+    /** Applies the fields present in a role write; absent ones keep their value. */
+    public void update(FieldData d) {
+        if (d.has("token_type") && !d.getString("token_type").matches("service|default|default-service")) {
+            throw EngineException.badRequest("only service tokens are supported");
+        }
+        if (d.has("token_policies") || d.has("policies")) {
+            tokenPolicies = d.has("token_policies") ? d.getAs("token_policies") : d.getAs("policies");
+        }
+        if (d.has("token_ttl")) {
+            tokenTtl = nonNegative("token_ttl", d.getDuration("token_ttl").toSeconds());
+        }
+        if (d.has("token_max_ttl")) {
+            tokenMaxTtl = nonNegative("token_max_ttl", d.getDuration("token_max_ttl").toSeconds());
+        }
+        if (d.has("token_num_uses")) {
+            tokenNumUses = nonNegative("token_num_uses", d.getLong("token_num_uses"));
+        }
+        if (d.has("token_no_default_policy")) {
+            tokenNoDefaultPolicy = d.getBool("token_no_default_policy");
+        }
+        if (tokenMaxTtl > 0 && tokenTtl > tokenMaxTtl) {
+            throw EngineException.badRequest("token_ttl cannot be greater than token_max_ttl");
+        }
+    }
+
+    /** Adds the settings to a role read, in Vault's field names. */
+    public void describeInto(Map<String, Object> out) {
+        out.put("token_policies", tokenPolicies);
+        out.put("policies", tokenPolicies);
+        out.put("token_ttl", tokenTtl);
+        out.put("token_max_ttl", tokenMaxTtl);
+        out.put("token_num_uses", tokenNumUses);
+        out.put("token_no_default_policy", tokenNoDefaultPolicy);
+        out.put("token_type", "service");
+    }
+
+    /** What a successful login returns for the broker to issue the token from. */
+    public Map<String, Object> authRequest(String displayName, Map<String, String> metadata) {
+        Map<String, Object> auth = new LinkedHashMap<>();
+        auth.put("policies", tokenPolicies);
+        auth.put("no_default_policy", tokenNoDefaultPolicy);
+        auth.put("ttl", tokenTtl);
+        auth.put("max_ttl", tokenMaxTtl);
+        auth.put("num_uses", tokenNumUses);
+        auth.put("display_name", displayName);
+        auth.put("metadata", metadata);
+        return auth;
+    }
+
+    private static long nonNegative(String field, long v) {
+        if (v < 0) {
+            throw EngineException.badRequest(field + " cannot be negative");
+        }
+        return v;
+    }
+}
