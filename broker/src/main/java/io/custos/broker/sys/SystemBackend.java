@@ -471,6 +471,9 @@ public class SystemBackend extends FrameworkEngine {
         for (MountTable.Mounted m : mounts.mounted()) {
             byMount.put(m.entry().path(), m.engine().paths());
         }
+        for (MountTable.Mounted m : authMounts.mounted()) {
+            byMount.put("auth/" + m.entry().path(), m.engine().paths());
+        }
         return OpenApiDocument.build("Custos HTTP API", BuildInfo.VERSION, byMount);
     }
 

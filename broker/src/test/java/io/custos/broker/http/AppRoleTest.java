@@ -42,6 +42,8 @@ class AppRoleTest extends BrokerHttpTest {
         assertEquals(204, call("POST", "auth/approle/role/web", root,
                 "{\"token_policies\":\"app\",\"token_ttl\":\"20m\",\"token_max_ttl\":\"30m\"}").status());
         assertTrue(call("GET", "sys/auth", root, null).json().get("data").has("approle/"));
+        assertTrue(call("GET", "sys/internal/specs/openapi", root, null).json().get("paths").has("/auth/approle/login"),
+                "mounted auth methods are in the generated contract");
         Reply ok = login(roleId("web"), secretId("web").get("secret_id").asText());
         assertEquals(200, ok.status(), () -> String.valueOf(ok.json()));
         JsonNode auth = ok.json().get("auth");
