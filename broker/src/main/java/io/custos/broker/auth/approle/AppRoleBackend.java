@@ -1,35 +1,31 @@
 package io.custos.broker.auth.approle;
 
-import static io.custos.engine.sdk.Operation.DELETE;
 import static io.custos.engine.sdk.Operation.LIST;
 import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
+import io.custos.broker.auth.RoleAuthBackend;
 import io.custos.broker.auth.TokenSettings;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
-import io.custos.engine.sdk.FrameworkEngine;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
-import io.custos.engine.sdk.StorageView;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -41,16 +37,13 @@ import javax.crypto.spec.SecretKeySpec;
  * this mount's own key; role-ids are indexed by HMAC (lookups never compare them byte by byte) and
  * kept in the role, encrypted by the barrier, so {@code role-id} can be read back as in Vault.
  */
-final class AppRoleBackend extends FrameworkEngine {
+final class AppRoleBackend extends RoleAuthBackend {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private final StorageView storage;
-    private final Clock clock;
     private volatile byte[] hmacKey;
 
     AppRoleBackend(EngineContext context) {
-        this.storage = context.storage();
-        this.clock = context.clock();
+        super(context);
     }
 
     /** A role as stored. Durations in seconds. */
@@ -84,11 +77,6 @@ final class AppRoleBackend extends FrameworkEngine {
     };
 
     @Override
-    public Set<String> unauthenticatedPaths() {
-        return Set.of("login");
-    }
-
-    @Override
     protected List<PathSpec> declarePaths() {
         return List.of(
                 PathSpec.path("login")
@@ -96,16 +84,9 @@ final class AppRoleBackend extends FrameworkEngine {
                                 Field.of("secret_id", FieldType.STRING, "The secret-id.").asSensitive())
                         .on(UPDATE, this::login)
                         .help("Exchanges a role-id and secret-id for a token.", "").build(),
-                PathSpec.path("role/?")
-                        .on(LIST, (r, d) -> Response.listOf(storage.list("role/")))
-                        .help("Lists roles.", "").build(),
-                PathSpec.path("role/(?P<role_name>[^/]+)")
-                        .fields(SECRET_ID_FIELDS)
-                        .fields(TokenSettings.FIELDS)
-                        .on(READ, (r, d) -> readRole(d))
-                        .on(UPDATE, (r, d) -> writeRole(d))
-                        .on(DELETE, (r, d) -> deleteRole(d))
-                        .help("Creates, reads, updates or deletes a role.", "").build(),
+                roleList(),
+                role("role_name", "Creates, reads, updates or deletes a role.", (r, d) -> readRole(d),
+                        (r, d) -> writeRole(d), SECRET_ID_FIELDS),
                 PathSpec.path("role/(?P<role_name>[^/]+)/role-id")
                         .fields(Field.of("role_id", FieldType.STRING, "A custom role-id.").asSensitive())
                         .on(READ, (r, d) -> readRoleId(d))
@@ -184,8 +165,9 @@ final class AppRoleBackend extends FrameworkEngine {
         return null;
     }
 
-    private synchronized Response deleteRole(FieldData d) {
-        String name = d.getString("role_name");
+    /** Deletes the role with its role-id index and every secret-id. */
+    @Override
+    protected synchronized Response deleteRole(String name) {
         storage.get("role/" + name).map(b -> Json.read(b, Role.class)).ifPresent(r -> {
             storage.delete("role_id/" + r.roleIdHash);
             for (String s : storage.list("secret_id/" + name + "/")) {

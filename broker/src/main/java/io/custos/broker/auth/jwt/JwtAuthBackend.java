@@ -1,28 +1,24 @@
 package io.custos.broker.auth.jwt;
 
-import static io.custos.engine.sdk.Operation.DELETE;
-import static io.custos.engine.sdk.Operation.LIST;
 import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import io.custos.broker.auth.RoleAuthBackend;
 import io.custos.broker.auth.TokenSettings;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
-import io.custos.engine.sdk.FrameworkEngine;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Response;
-import io.custos.engine.sdk.StorageView;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
@@ -30,7 +26,6 @@ import java.util.Date;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Vault's JWT auth method (JWT login; the OIDC browser flow is not offered): {@code config} pins the
@@ -39,14 +34,11 @@ import java.util.Set;
  * the signature, then {@code exp}/{@code nbf} with the role's leeway, {@code iss}, {@code aud},
  * {@code sub} and bound claims, and asks the broker for a token.
  */
-final class JwtAuthBackend extends FrameworkEngine {
-    private final StorageView storage;
-    private final Clock clock;
+final class JwtAuthBackend extends RoleAuthBackend {
     private volatile JwtVerifier verifier;
 
     JwtAuthBackend(EngineContext context) {
-        this.storage = context.storage();
-        this.clock = context.clock();
+        super(context);
     }
 
     /** The mount's config as stored. */
@@ -70,11 +62,6 @@ final class JwtAuthBackend extends FrameworkEngine {
     }
 
     @Override
-    public Set<String> unauthenticatedPaths() {
-        return Set.of("login");
-    }
-
-    @Override
     protected List<PathSpec> declarePaths() {
         return List.of(
                 PathSpec.path("config")
@@ -89,25 +76,16 @@ final class JwtAuthBackend extends FrameworkEngine {
                         .on(READ, (r, d) -> readConfig())
                         .on(UPDATE, (r, d) -> writeConfig(d))
                         .help("Where the signing keys come from, the issuer, and the allowed algorithms.", "").build(),
-                PathSpec.path("role/?")
-                        .on(LIST, (r, d) -> Response.listOf(storage.list("role/")))
-                        .help("Lists roles.", "").build(),
-                PathSpec.path("role/(?P<name>[^/]+)")
-                        .fields(Field.of("role_type", FieldType.STRING, "jwt (oidc is not offered)."),
-                                Field.of("bound_audiences", FieldType.COMMA_STRING_LIST, "Accepted aud values."),
-                                Field.of("user_claim", FieldType.STRING, "The claim naming the user.").withDefault("sub"),
-                                Field.of("bound_subject", FieldType.STRING, "Required sub."),
-                                Field.of("bound_claims", FieldType.MAP, "Claim → required value or list of values."),
-                                Field.of("claim_mappings", FieldType.STRING_MAP, "Claim → metadata key."),
-                                Field.of("clock_skew_leeway", FieldType.DURATION, "Leeway for exp/nbf (default 60s)."))
-                        .fields(TokenSettings.FIELDS)
-                        .on(READ, (r, d) -> readRole(d.getString("name")))
-                        .on(UPDATE, (r, d) -> writeRole(d))
-                        .on(DELETE, (r, d) -> {
-                            storage.delete("role/" + d.getString("name"));
-                            return null;
-                        })
-                        .help("Binds what a JWT must say to log in, and what token it gets.", "").build(),
+                roleList(),
+                role("name", "Binds what a JWT must say to log in, and what token it gets.",
+                        (r, d) -> readRole(d.getString("name")), (r, d) -> writeRole(d),
+                        Field.of("role_type", FieldType.STRING, "jwt (oidc is not offered)."),
+                        Field.of("bound_audiences", FieldType.COMMA_STRING_LIST, "Accepted aud values."),
+                        Field.of("user_claim", FieldType.STRING, "The claim naming the user.").withDefault("sub"),
+                        Field.of("bound_subject", FieldType.STRING, "Required sub."),
+                        Field.of("bound_claims", FieldType.MAP, "Claim → required value or list of values."),
+                        Field.of("claim_mappings", FieldType.STRING_MAP, "Claim → metadata key."),
+                        Field.of("clock_skew_leeway", FieldType.DURATION, "Leeway for exp/nbf (default 60s).")),
                 PathSpec.path("login")
                         .fields(Field.of("role", FieldType.STRING, "The role."),
                                 Field.of("jwt", FieldType.STRING, "The signed JWT.").asSensitive())

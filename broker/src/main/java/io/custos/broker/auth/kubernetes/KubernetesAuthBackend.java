@@ -1,23 +1,20 @@
 package io.custos.broker.auth.kubernetes;
 
-import static io.custos.engine.sdk.Operation.DELETE;
-import static io.custos.engine.sdk.Operation.LIST;
 import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
 import com.nimbusds.jwt.JWTClaimsSet;
 import io.custos.broker.auth.jwt.JwtVerifier;
+import io.custos.broker.auth.RoleAuthBackend;
 import io.custos.broker.auth.TokenSettings;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
-import io.custos.engine.sdk.FrameworkEngine;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Response;
-import io.custos.engine.sdk.StorageView;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -29,12 +26,10 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -44,13 +39,10 @@ import javax.net.ssl.TrustManagerFactory;
  * cluster itself through the TokenReview API over TLS pinned to {@code kubernetes_ca_cert}. The
  * service account and namespace must be bound by the role ({@code *} binds all).
  */
-final class KubernetesAuthBackend extends FrameworkEngine {
-    private final StorageView storage;
-    private final Clock clock;
+final class KubernetesAuthBackend extends RoleAuthBackend {
 
     KubernetesAuthBackend(EngineContext context) {
-        this.storage = context.storage();
-        this.clock = context.clock();
+        super(context);
     }
 
     /** The mount's config as stored. */
@@ -75,11 +67,6 @@ final class KubernetesAuthBackend extends FrameworkEngine {
     }
 
     @Override
-    public Set<String> unauthenticatedPaths() {
-        return Set.of("login");
-    }
-
-    @Override
     protected List<PathSpec> declarePaths() {
         return List.of(
                 PathSpec.path("config")
@@ -93,22 +80,13 @@ final class KubernetesAuthBackend extends FrameworkEngine {
                         .on(READ, (r, d) -> readConfig())
                         .on(UPDATE, (r, d) -> writeConfig(d))
                         .help("How to reach the cluster, or its keys for offline checks.", "").build(),
-                PathSpec.path("role/?")
-                        .on(LIST, (r, d) -> Response.listOf(storage.list("role/")))
-                        .help("Lists roles.", "").build(),
-                PathSpec.path("role/(?P<name>[^/]+)")
-                        .fields(Field.of("bound_service_account_names", FieldType.COMMA_STRING_LIST, "Allowed names, or *."),
-                                Field.of("bound_service_account_namespaces", FieldType.COMMA_STRING_LIST,
-                                        "Allowed namespaces, or *."),
-                                Field.of("audience", FieldType.STRING, "Required aud of the token."))
-                        .fields(TokenSettings.FIELDS)
-                        .on(READ, (r, d) -> readRole(d.getString("name")))
-                        .on(UPDATE, (r, d) -> writeRole(d))
-                        .on(DELETE, (r, d) -> {
-                            storage.delete("role/" + d.getString("name"));
-                            return null;
-                        })
-                        .help("Binds service accounts and namespaces to token settings.", "").build(),
+                roleList(),
+                role("name", "Binds service accounts and namespaces to token settings.",
+                        (r, d) -> readRole(d.getString("name")), (r, d) -> writeRole(d),
+                        Field.of("bound_service_account_names", FieldType.COMMA_STRING_LIST, "Allowed names, or *."),
+                        Field.of("bound_service_account_namespaces", FieldType.COMMA_STRING_LIST,
+                                "Allowed namespaces, or *."),
+                        Field.of("audience", FieldType.STRING, "Required aud of the token.")),
                 PathSpec.path("login")
                         .fields(Field.of("role", FieldType.STRING, "The role."),
                                 Field.of("jwt", FieldType.STRING, "The service-account token.").asSensitive())

@@ -1,0 +1,62 @@
+package io.custos.broker.auth;
+
+import static io.custos.engine.sdk.Operation.DELETE;
+import static io.custos.engine.sdk.Operation.LIST;
+import static io.custos.engine.sdk.Operation.READ;
+import static io.custos.engine.sdk.Operation.UPDATE;
+
+import io.custos.engine.sdk.EngineContext;
+import io.custos.engine.sdk.Field;
+import io.custos.engine.sdk.FrameworkEngine;
+import io.custos.engine.sdk.PathSpec;
+import io.custos.engine.sdk.Response;
+import io.custos.engine.sdk.StorageView;
+import java.time.Clock;
+import java.util.Set;
+
+/**
+ * What every role-based auth method shares: its storage and clock, an unauthenticated
+ * {@code login}, and the {@code role/} path family (LIST, and READ/UPDATE/DELETE of one role with
+ * the method's own fields plus the {@link TokenSettings} fields). Roles live at {@code role/<name>}.
+ */
+public abstract class RoleAuthBackend extends FrameworkEngine {
+    protected final StorageView storage;
+    protected final Clock clock;
+
+    protected RoleAuthBackend(EngineContext context) {
+        this.storage = context.storage();
+        this.clock = context.clock();
+    }
+
+    @Override
+    public final Set<String> unauthenticatedPaths() {
+        return Set.of("login");
+    }
+
+    /** {@code LIST role/}. */
+    protected final PathSpec roleList() {
+        return PathSpec.path("role/?")
+                .on(LIST, (r, d) -> Response.listOf(storage.list("role/")))
+                .help("Lists roles.", "")
+                .build();
+    }
+
+    /** {@code role/<capture>}: read, write (the method's fields and token_*), delete. */
+    protected final PathSpec role(String capture, String help, PathSpec.Handler read, PathSpec.Handler write,
+            Field... fields) {
+        return PathSpec.path("role/(?P<" + capture + ">[^/]+)")
+                .fields(fields)
+                .fields(TokenSettings.FIELDS)
+                .on(READ, read)
+                .on(UPDATE, write)
+                .on(DELETE, (r, d) -> deleteRole(d.getString(capture)))
+                .help(help, "")
+                .build();
+    }
+
+    /** Deletes a role (methods with per-role state override to clean it up too). */
+    protected Response deleteRole(String name) {
+        storage.delete("role/" + name);
+        return null;
+    }
+}
