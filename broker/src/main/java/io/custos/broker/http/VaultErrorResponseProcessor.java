@@ -23,9 +23,13 @@ public class VaultErrorResponseProcessor implements ErrorResponseProcessor<byte[
 
     @Override
     public MutableHttpResponse<byte[]> processResponse(ErrorContext errorContext, MutableHttpResponse<?> response) {
+        boolean bodyTooLarge = errorContext.getRootCause()
+                .map(t -> t.getClass().getSimpleName().equals("ContentLengthExceededException")).orElse(false);
         int status = response.code();
         String message = switch (status) {
-            case 413 -> "request body is larger than the limit of " + maxRequestSize + " bytes";
+            // Netty rejects an over-long request line or header block with a bare 413 and no cause
+            case 413 -> bodyTooLarge ? "request body is larger than the limit of " + maxRequestSize + " bytes"
+                    : "request too large: the request line or headers exceed the server's limits";
             case 404, 405 -> null;
             case 400 -> "bad request";
             default -> status >= 500 ? "internal error" : response.reason();

@@ -45,6 +45,9 @@ public final class PolicyParser {
                 rules.add(rule(block.getKey(), asMap(block.getValue(), "path \"" + block.getKey() + "\"")));
             }
         }
+        if (rules.isEmpty()) {
+            throw EngineException.badRequest("policy \"" + name + "\" has no path blocks");
+        }
         return new Policy(name, text, List.copyOf(mergeDuplicates(rules)));
     }
 

@@ -50,6 +50,22 @@ class HostileInputTest extends BrokerHttpTest {
                 Arguments.of("GET", "sys/health?activecode=1000", null),
                 Arguments.of("LIST", "sys/mounts", null),
                 Arguments.of("PUT", "secret/subkeys/x", "{}"),
+                Arguments.of("PUT", "sys/policies/acl/x", "{\"policy\": 5}"),
+                Arguments.of("PUT", "sys/policies/acl/x", "{\"policy\":\"path \\\"a\\\" { capabilities = [1] }\"}"),
+                Arguments.of("PUT", "sys/policies/acl/x", "{\"policy\":\"{\\\"path\\\":[1,2]}\"}"),
+                Arguments.of("PUT", "sys/policies/acl/bad%20name", "{\"policy\":\"path \\\"a\\\" {}\"}"),
+                Arguments.of("POST", "auth/token/create", "{\"ttl\":\"-1h\"}"),
+                Arguments.of("POST", "auth/token/create", "{\"policies\":{\"a\":1}}"),
+                Arguments.of("POST", "auth/token/create", "{\"num_uses\":-3}"),
+                Arguments.of("POST", "auth/token/renew-self", "{\"increment\":\"later\"}"),
+                Arguments.of("POST", "auth/token/lookup", "{}"),
+                Arguments.of("POST", "auth/token/revoke-accessor", "{\"accessor\":[1]}"),
+                Arguments.of("POST", "sys/wrapping/unwrap", "{\"token\": 123}"),
+                Arguments.of("POST", "sys/auth/x", "{\"type\":\"nope\"}"),
+                Arguments.of("POST", "sys/auth/token", "{\"type\":\"approle\"}"),
+                Arguments.of("POST", "sys/audit-hash/nope", "{\"input\":\"x\"}"),
+                Arguments.of("POST", "auth/nomethod/login", "{}"),
+                // last: the server must close the connection after an over-long request line
                 Arguments.of("GET", "secret/data/" + "a/".repeat(3000) + "b", null));
     }
 
