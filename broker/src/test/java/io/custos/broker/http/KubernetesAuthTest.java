@@ -109,6 +109,31 @@ class KubernetesAuthTest extends BrokerHttpTest {
     }
 
     @Test
+    void offlineLoginAgainstTheClustersJwks() throws Exception {
+        RSAKey keyed = new RSAKey.Builder(saKey).keyID("sa-1").build();
+        com.sun.net.httpserver.HttpServer jwks = com.sun.net.httpserver.HttpServer.create(
+                new InetSocketAddress("127.0.0.1", 0), 0);
+        byte[] body = new com.nimbusds.jose.jwk.JWKSet(keyed.toPublicJWK()).toString().getBytes();
+        jwks.createContext("/openid/v1/jwks", ex -> {
+            ex.sendResponseHeaders(200, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        jwks.start();
+        try {
+            call("POST", "sys/auth/k8s-jwks", root, "{\"type\":\"kubernetes\"}");
+            assertEquals(204, call("POST", "auth/k8s-jwks/config", root, "{\"jwks_url\":\"http://127.0.0.1:"
+                    + jwks.getAddress().getPort() + "/openid/v1/jwks\",\"issuer\":\"kubernetes/serviceaccount\"}").status());
+            call("POST", "auth/k8s-jwks/role/app", root, "{\"bound_service_account_names\":\"web\","
+                    + "\"bound_service_account_namespaces\":\"prod\"}");
+            assertEquals(200, login("k8s-jwks", "app", legacyToken(saKey, "prod", "web")).status());
+            assertTrue(login("k8s-jwks", "app", legacyToken(otherKey, "prod", "web")).error().contains("signature"));
+        } finally {
+            jwks.stop(0);
+        }
+    }
+
+    @Test
     void tokenReviewLoginOverPinnedTls() throws Exception {
         Reply good = login("k8s-review", "app", "good-pod-token");
         assertEquals(200, good.status(), () -> String.valueOf(good.json()));

@@ -37,9 +37,12 @@ import javax.net.ssl.TrustManagerFactory;
  * Vault's Kubernetes auth method: a pod logs in with its service-account JWT. The token is checked
  * offline against the cluster's signing keys ({@code pem_keys}) when configured, else by the
  * cluster itself through the TokenReview API over TLS pinned to {@code kubernetes_ca_cert}. The
- * service account and namespace must be bound by the role ({@code *} binds all).
+ * service account and namespace must be bound by the role ({@code *} binds all). Offline checks
+ * may also use the cluster's JWKS ({@code jwks_url}), cached and re-fetched on an unknown key id.
  */
 final class KubernetesAuthBackend extends RoleAuthBackend {
+
+    private volatile JwtVerifier offlineVerifier;
 
     KubernetesAuthBackend(EngineContext context) {
         super(context);
@@ -51,6 +54,7 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
         public String kubernetesCaCert = "";
         public String tokenReviewerJwt = "";
         public List<String> pemKeys = List.of();
+        public String jwksUrl = "";
         public String issuer = "";
     }
 
@@ -75,6 +79,8 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
                                 Field.of("token_reviewer_jwt", FieldType.STRING, "JWT allowed to call TokenReview.")
                                         .asSensitive(),
                                 Field.of("pem_keys", FieldType.STRING_LIST, "Service-account signing public keys (offline checks)."),
+                                Field.of("jwks_url", FieldType.STRING,
+                                        "The cluster's service-account JWKS, e.g. https://host/openid/v1/jwks (offline checks)."),
                                 Field.of("issuer", FieldType.STRING, "Required iss of service-account tokens."),
                                 Field.of("disable_local_ca_jwt", FieldType.BOOL, "Accepted for compatibility."))
                         .on(READ, (r, d) -> readConfig())
@@ -103,6 +109,7 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
         m.put("kubernetes_host", c.kubernetesHost);
         m.put("kubernetes_ca_cert", c.kubernetesCaCert);
         m.put("pem_keys", c.pemKeys);
+        m.put("jwks_url", c.jwksUrl);
         m.put("issuer", c.issuer);
         return Response.of(m);
     }
@@ -113,9 +120,13 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
         c.kubernetesCaCert = d.getString("kubernetes_ca_cert");
         c.tokenReviewerJwt = d.getString("token_reviewer_jwt");
         c.pemKeys = d.has("pem_keys") ? d.getAs("pem_keys") : List.of();
+        c.jwksUrl = d.getString("jwks_url").trim();
         c.issuer = d.getString("issuer");
-        if (c.pemKeys.isEmpty() && !c.kubernetesHost.startsWith("https://")) {
-            throw EngineException.badRequest("kubernetes_host must be an https:// URL (or configure pem_keys)");
+        if (!c.pemKeys.isEmpty() && !c.jwksUrl.isEmpty()) {
+            throw EngineException.badRequest("set pem_keys or jwks_url, not both");
+        }
+        if (!offline(c) && !c.kubernetesHost.startsWith("https://")) {
+            throw EngineException.badRequest("kubernetes_host must be an https:// URL (or configure pem_keys or jwks_url)");
         }
         if (!c.pemKeys.isEmpty()) {
             JwtVerifier.parsePemKeys(c.pemKeys);
@@ -124,6 +135,7 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
             trust(c.kubernetesCaCert);
         }
         storage.put("config", Json.write(c));
+        offlineVerifier = null;
         return null;
     }
 
@@ -165,7 +177,7 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
                 .orElseThrow(() -> EngineException.badRequest("invalid role name \"" + roleName + "\""));
         Config config = storage.get("config").map(b -> Json.read(b, Config.class))
                 .orElseThrow(() -> EngineException.badRequest("the kubernetes method is not configured"));
-        ServiceAccount sa = config.pemKeys.isEmpty() ? review(config, role, jwt) : offline(config, role, jwt);
+        ServiceAccount sa = offline(config) ? offline(config, role, jwt) : review(config, role, jwt);
         if (!bound(role.boundServiceAccountNames, sa.name())) {
             throw EngineException.badRequest("service account name not authorized");
         }
@@ -184,10 +196,19 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
         return allowed.contains("*") || allowed.contains(value);
     }
 
-    /** Signature, issuer, expiry and audience checked here against the cluster's public keys. */
+    private static boolean offline(Config c) {
+        return !c.pemKeys.isEmpty() || !c.jwksUrl.isEmpty();
+    }
+
+    /** Signature, issuer, expiry and audience checked here against the cluster's public keys or JWKS. */
     private ServiceAccount offline(Config config, Role role, String jwt) {
-        JWTClaimsSet claims = new JwtVerifier(JwtVerifier.parsePemKeys(config.pemKeys), null,
-                List.of("RS256", "ES256")).verify(jwt);
+        JwtVerifier v = offlineVerifier;
+        if (v == null) {
+            v = new JwtVerifier(config.jwksUrl.isEmpty() ? JwtVerifier.parsePemKeys(config.pemKeys) : List.of(),
+                    config.jwksUrl.isEmpty() ? null : config.jwksUrl, List.of("RS256", "ES256"));
+            offlineVerifier = v;
+        }
+        JWTClaimsSet claims = v.verify(jwt);
         if (!config.issuer.isEmpty() && !config.issuer.equals(claims.getIssuer())) {
             throw EngineException.badRequest("invalid service-account token: iss does not match the configured issuer");
         }
