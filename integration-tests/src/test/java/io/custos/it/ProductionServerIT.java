@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.custos.testing.TestPostgres;
 import io.github.jopenlibs.vault.Vault;
 import io.github.jopenlibs.vault.VaultConfig;
@@ -179,6 +180,29 @@ class ProductionServerIT {
         assertEquals("invalid role or secret ID", call("POST", "auth/approle/login", null, login, 400)
                 .get("errors").get(0).asText());
         assertTrue(!broker.output().contains(secretId), "no secret-id in the server's output");
+    }
+
+    @Test
+    @Order(5)
+    void certificateLoginWithTheTls13ClientCertificate() throws Exception {
+        TestTls.ClientIdentity ca = TestTls.identity("Custos Test CA", null, null);
+        TestTls.ClientIdentity web = TestTls.identity("web", "spiffe://example.org/ns/prod/sa/web", ca);
+        TestTls.ClientIdentity outsider = TestTls.identity("web", "spiffe://example.org/ns/prod/sa/web", null);
+        TestTls.ClientIdentity wrongId = TestTls.identity("db", "spiffe://example.org/ns/dev/sa/db", ca);
+        call("POST", "sys/auth/cert", rootToken, "{\"type\":\"cert\"}", 204);
+        call("POST", "auth/cert/certs/web", rootToken, new ObjectMapper().writeValueAsString(java.util.Map.of(
+                "certificate", TestTls.pem(ca.certificate()), "allowed_uri_sans", "spiffe://example.org/ns/prod/*",
+                "token_policies", "app")), 204);
+        String token = asClient(web).call("POST", "auth/cert/login", null, "{}", 200).get("auth").get("client_token").asText();
+        assertEquals("battery staple", call("GET", "secret/data/app/config", token, null, 200)
+                .get("data").get("data").get("password").asText());
+        asClient(outsider).call("POST", "auth/cert/login", null, "{}", 400);
+        asClient(wrongId).call("POST", "auth/cert/login", null, "{}", 400);
+        asClient(null).call("POST", "auth/cert/login", null, "{}", 400);
+    }
+
+    private ApiClient asClient(TestTls.ClientIdentity identity) throws Exception {
+        return new ApiClient(HttpClient.newBuilder().sslContext(tls.clientContext(identity)).build(), "https://localhost:" + port);
     }
 
     private static boolean opensslAvailable() {

@@ -57,6 +57,59 @@ final class TestTls {
         return w.toString();
     }
 
+    /** A client identity: a key pair and a certificate signed by {@code issuer} (self-signed when null). */
+    record ClientIdentity(KeyPair keys, X509Certificate certificate) {
+    }
+
+    static ClientIdentity identity(String cn, String uriSan, ClientIdentity issuer) throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair kp = g.generateKeyPair();
+        Instant now = Instant.now();
+        X500Name subject = new X500Name("CN=" + cn);
+        X500Name issuerName = issuer == null ? subject : new X500Name(issuer.certificate().getSubjectX500Principal().getName());
+        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerName, BigInteger.valueOf(System.nanoTime()),
+                Date.from(now.minus(1, ChronoUnit.MINUTES)), Date.from(now.plus(1, ChronoUnit.HOURS)), subject, kp.getPublic());
+        if (uriSan != null) {
+            b.addExtension(Extension.subjectAlternativeName, false,
+                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, uriSan)));
+        }
+        if (issuer == null) {
+            b.addExtension(Extension.basicConstraints, true, new org.bouncycastle.asn1.x509.BasicConstraints(true));
+        }
+        java.security.PrivateKey signer = issuer == null ? kp.getPrivate() : issuer.keys().getPrivate();
+        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
+                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
+        return new ClientIdentity(kp, cert);
+    }
+
+    static String pem(X509Certificate cert) throws Exception {
+        return pem((Object) cert);
+    }
+
+    /** Trusts the server certificate and presents {@code client} (or nothing when null). */
+    SSLContext clientContext(ClientIdentity client) throws Exception {
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("custos", certificate);
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        javax.net.ssl.KeyManager[] kms = null;
+        if (client != null) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(null, null);
+            ks.setKeyEntry("client", client.keys().getPrivate(), new char[0],
+                    new java.security.cert.Certificate[] {client.certificate()});
+            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
+                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, new char[0]);
+            kms = kmf.getKeyManagers();
+        }
+        SSLContext ctx = SSLContext.getInstance("TLSv1.3");
+        ctx.init(kms, tmf.getTrustManagers(), null);
+        return ctx;
+    }
+
     SSLContext trustingContext(String protocol) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);

@@ -227,8 +227,10 @@ public class RequestDispatcher {
         }
         record.identify(op.capability(), path, request.data(), null, null);
         audit.logRequest(record);
-        Response r = m.engine().handle(request.withPath(relative)
-                .withAttribute(Request.REMOTE_ADDRESS, http.remoteAddress()));
+        Map<String, Object> attributes = new java.util.HashMap<>();
+        attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
+        attributes.put(Request.CLIENT_CERTIFICATE, http.clientCertificate());
+        Response r = m.engine().handle(request.withPath(relative).withAttributes(attributes));
         if (r != null && r.auth() != null) {
             r = tokenBackend.issueForLogin(r, path, m.entry().type(), m.entry().defaultLeaseTtl(), m.entry().maxLeaseTtl());
         }

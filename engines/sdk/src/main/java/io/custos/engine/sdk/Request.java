@@ -14,6 +14,8 @@ public record Request(Operation operation, String path, Map<String, Object> data
 
     /** Attribute: the client's IP address (a String), for engines that bind use to networks. */
     public static final String REMOTE_ADDRESS = "remote_address";
+    /** Attribute: the X.509 certificate the client presented in the TLS handshake, if any. */
+    public static final String CLIENT_CERTIFICATE = "tls_client_certificate";
 
     public Request {
         data = data == null ? Map.of() : data;
