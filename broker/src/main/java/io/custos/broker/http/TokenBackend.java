@@ -66,7 +66,10 @@ public class TokenBackend extends FrameworkEngine {
     private static final Field[] CREATE_FIELDS = {
         Field.of("policies", FieldType.COMMA_STRING_LIST, "Policies of the new token; default: the caller's."),
         Field.of("no_default_policy", FieldType.BOOL, "Do not add the default policy."),
-        Field.of("ttl", FieldType.DURATION, "Time to live; default 768h, capped by explicit_max_ttl and lease policies."),
+        Field.of("ttl", FieldType.DURATION, "Time to live; default 768h (or a lease policy's default_ttl), capped by "
+                + "explicit_max_ttl and lease policies."),
+        Field.of("period", FieldType.DURATION, "Makes a periodic token: every renewal restores a full period, "
+                + "with no maximum but explicit_max_ttl."),
         Field.of("explicit_max_ttl", FieldType.DURATION, "A hard cap on the token's life, renewals included."),
         Field.of("display_name", FieldType.STRING, "A name for humans, shown as token-<name>."),
         Field.of("meta", FieldType.STRING_MAP, "String metadata, returned on lookup."),
@@ -216,11 +219,14 @@ public class TokenBackend extends FrameworkEngine {
             throw EngineException.badRequest("token is not renewable");
         }
         long now = clock.instant().getEpochSecond();
-        Duration increment = d.has("increment") ? d.getDuration("increment") : Duration.ofSeconds(e.ttlSeconds());
+        Duration increment = e.periodSeconds() > 0 ? Duration.ofSeconds(e.periodSeconds())
+                : d.has("increment") ? d.getDuration("increment") : Duration.ofSeconds(e.ttlSeconds());
         if (increment.isNegative()) {
             throw EngineException.badRequest("increment cannot be negative");
         }
-        long max = e.creationTime() + (e.explicitMaxTtlSeconds() > 0 ? e.explicitMaxTtlSeconds() : DEFAULT_TTL.toSeconds());
+        // a periodic token has no maximum but an explicit one; others stop at creation + max TTL
+        long max = e.explicitMaxTtlSeconds() > 0 ? e.creationTime() + e.explicitMaxTtlSeconds()
+                : e.periodSeconds() > 0 ? Long.MAX_VALUE : e.creationTime() + DEFAULT_TTL.toSeconds();
         Acl.Decision decision = r.attribute(DECISION);
         if (decision != null && !decision.maxTtl().isZero()) {
             max = Math.min(max, now + decision.maxTtl().toSeconds());
@@ -374,7 +380,21 @@ public class TokenBackend extends FrameworkEngine {
         Caller caller = r.attribute(CALLER);
         boolean root = policies.contains(Policy.ROOT);
         List<String> warnings = new ArrayList<>();
-        Duration ttl = d.has("ttl") ? d.getDuration("ttl") : (root ? Duration.ZERO : DEFAULT_TTL);
+        Acl.Decision decision = r.attribute(DECISION);
+        Duration period = d.getDuration("period");
+        if (period.isNegative()) {
+            throw EngineException.badRequest("period cannot be negative");
+        }
+        Duration ttl;
+        if (!period.isZero()) {
+            ttl = period;
+        } else if (d.has("ttl")) {
+            ttl = d.getDuration("ttl");
+        } else if (decision != null && !decision.defaultTtl().isZero()) {
+            ttl = decision.defaultTtl(); // a lease policy's default_ttl
+        } else {
+            ttl = root ? Duration.ZERO : DEFAULT_TTL;
+        }
         if (ttl.isNegative()) {
             throw EngineException.badRequest("ttl cannot be negative");
         }
@@ -385,7 +405,6 @@ public class TokenBackend extends FrameworkEngine {
         if (!explicitMax.isZero() && (ttl.isZero() || ttl.compareTo(explicitMax) > 0)) {
             ttl = explicitMax;
         }
-        Acl.Decision decision = r.attribute(DECISION);
         if (decision != null && !decision.maxTtl().isZero() && (ttl.isZero() || ttl.compareTo(decision.maxTtl()) > 0)) {
             warnings.add("TTL of \"" + GoDuration.format(ttl) + "\" exceeded the effective max_ttl of \""
                     + GoDuration.format(decision.maxTtl()) + "\" set by a lease policy; TTL value is capped accordingly");
@@ -396,7 +415,7 @@ public class TokenBackend extends FrameworkEngine {
         TokenEntry template = new TokenEntry(null, policies, name.isEmpty() ? "token" : "token-" + name, path, now,
                 ttl.toSeconds(), d.<Map<String, String>>getAs("meta") == null ? Map.of() : d.getAs("meta"),
                 orphan ? "" : caller.entry().accessor(), ttl.isZero() ? 0 : now + ttl.toSeconds(),
-                explicitMax.toSeconds(), numUses, renewable);
+                explicitMax.toSeconds(), numUses, renewable || !period.isZero(), period.toSeconds());
         TokenStore.Issued issued = tokens.create(template);
         Response response = Response.ofAuth(authBlock(issued.token(), issued.entry()));
         warnings.forEach(response::warn);
@@ -478,6 +497,7 @@ public class TokenBackend extends FrameworkEngine {
         d.put("num_uses", entry.numUses());
         d.put("orphan", entry.parentAccessor().isEmpty());
         d.put("path", entry.path());
+        d.put("period", entry.periodSeconds());
         d.put("policies", entry.policies());
         d.put("renewable", entry.renewable());
         d.put("ttl", entry.expireTime() == 0 ? 0 : Math.max(0, entry.expireTime() - now));

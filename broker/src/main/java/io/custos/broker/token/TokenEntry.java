@@ -6,11 +6,20 @@ import java.util.Map;
 /**
  * A stored token: everything but the token itself, which is kept only as a keyed hash (the
  * storage key). Safe to log and return: it has no secret field. Times are epoch seconds;
- * {@code expireTime} 0 means it never expires (root tokens); {@code numUses} 0 means unlimited.
+ * {@code expireTime} 0 means it never expires (root tokens); {@code numUses} 0 means unlimited; a
+ * {@code periodSeconds} token is renewed to a full period each time, with no maximum but an explicit one.
  */
 public record TokenEntry(String accessor, List<String> policies, String displayName, String path,
         long creationTime, long ttlSeconds, Map<String, String> meta, String parentAccessor, long expireTime,
-        long explicitMaxTtlSeconds, long numUses, boolean renewable) {
+        long explicitMaxTtlSeconds, long numUses, boolean renewable, long periodSeconds) {
+
+    /** A token without a period. */
+    public TokenEntry(String accessor, List<String> policies, String displayName, String path, long creationTime,
+            long ttlSeconds, Map<String, String> meta, String parentAccessor, long expireTime,
+            long explicitMaxTtlSeconds, long numUses, boolean renewable) {
+        this(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, parentAccessor, expireTime,
+                explicitMaxTtlSeconds, numUses, renewable, 0);
+    }
 
     public TokenEntry {
         meta = meta == null ? Map.of() : meta;
@@ -28,16 +37,16 @@ public record TokenEntry(String accessor, List<String> policies, String displayN
 
     TokenEntry asOrphan() {
         return new TokenEntry(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, "",
-                expireTime, explicitMaxTtlSeconds, numUses, renewable);
+                expireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds);
     }
 
     public TokenEntry renewed(long newTtlSeconds, long newExpireTime) {
         return new TokenEntry(accessor, policies, displayName, path, creationTime, newTtlSeconds, meta, parentAccessor,
-                newExpireTime, explicitMaxTtlSeconds, numUses, renewable);
+                newExpireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds);
     }
 
     TokenEntry withNumUses(long remaining) {
         return new TokenEntry(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, parentAccessor,
-                expireTime, explicitMaxTtlSeconds, remaining, renewable);
+                expireTime, explicitMaxTtlSeconds, remaining, renewable, periodSeconds);
     }
 }

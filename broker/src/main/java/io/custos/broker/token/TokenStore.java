@@ -93,7 +93,8 @@ public class TokenStore {
         String token = newToken();
         TokenEntry entry = new TokenEntry(newAccessor(), template.policies(), template.displayName(), template.path(),
                 clock.instant().getEpochSecond(), template.ttlSeconds(), template.meta(), template.parentAccessor(),
-                template.expireTime(), template.explicitMaxTtlSeconds(), template.numUses(), template.renewable());
+                template.expireTime(), template.explicitMaxTtlSeconds(), template.numUses(), template.renewable(),
+                template.periodSeconds());
         store(token, entry);
         return new Issued(token, entry);
     }

@@ -122,6 +122,23 @@ class TokenHierarchyTest extends BrokerHttpTest {
     }
 
     @Test
+    void periodicTokensRenewToAFullPeriodAndPolicyDefaultTtlApplies() {
+        JsonNode periodic = create(root, "{\"policies\":[\"maker\"],\"period\":\"30m\"}");
+        assertEquals(1800, periodic.get("lease_duration").asInt());
+        Reply renewed = call("POST", "auth/token/renew-self", periodic.get("client_token").asText(), "{\"increment\":\"5h\"}");
+        assertEquals(1800, renewed.json().get("auth").get("lease_duration").asInt());
+        assertTrue(renewed.json().get("warnings").isNull());
+        assertEquals(1800, call("GET", "auth/token/lookup-self", periodic.get("client_token").asText(), null)
+                .json().get("data").get("period").asInt());
+
+        call("PUT", "sys/policies/acl/short-default", root, "{\"policy\":\"path \\\"auth/token/create\\\" {\\n"
+                + " capabilities = [\\\"update\\\"]\\n default_ttl = \\\"20m\\\"\\n}\"}");
+        String maker = create(root, "{\"policies\":[\"short-default\"]}").get("client_token").asText();
+        assertEquals(1200, create(maker, "{}").get("lease_duration").asInt(), "the lease policy's default_ttl");
+        assertEquals(600, create(maker, "{\"ttl\":\"10m\"}").get("lease_duration").asInt());
+    }
+
+    @Test
     void revokeSelfEndsTheCallingToken() {
         String t = create(root, "{\"policies\":[\"maker\"]}").get("client_token").asText();
         assertEquals(204, call("POST", "auth/token/revoke-self", t, null).status());
