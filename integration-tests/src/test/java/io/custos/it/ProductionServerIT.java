@@ -201,6 +201,62 @@ class ProductionServerIT {
         asClient(null).call("POST", "auth/cert/login", null, "{}", 400);
     }
 
+    @Test
+    @Order(6)
+    void jwtAndKubernetesLoginsOverHttpsAndTheirRefusals() throws Exception {
+        com.nimbusds.jose.jwk.RSAKey key = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).generate();
+        String pem = "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(
+                key.toRSAPublicKey().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+        ObjectMapper json = new ObjectMapper();
+
+        call("POST", "sys/auth/jwt", rootToken, "{\"type\":\"jwt\"}", 204);
+        call("POST", "auth/jwt/config", rootToken, json.writeValueAsString(java.util.Map.of(
+                "jwt_validation_pubkeys", java.util.List.of(pem), "bound_issuer", "https://idp.example")), 204);
+        call("POST", "auth/jwt/role/ci", rootToken, "{\"bound_audiences\":\"custos\",\"user_claim\":\"sub\","
+                + "\"token_policies\":\"app\"}", 204);
+        java.time.Instant now = java.time.Instant.now();
+        java.util.function.Function<com.nimbusds.jwt.JWTClaimsSet.Builder, String> sign = b -> {
+            try {
+                com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                        new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.RS256), b.build());
+                jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(key));
+                return jwt.serialize();
+            } catch (com.nimbusds.jose.JOSEException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        java.util.function.Supplier<com.nimbusds.jwt.JWTClaimsSet.Builder> claims = () ->
+                new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer("https://idp.example").subject("pipeline")
+                        .audience("custos").expirationTime(java.util.Date.from(now.plusSeconds(300)));
+        String good = sign.apply(claims.get());
+        String token = call("POST", "auth/jwt/login", null, "{\"role\":\"ci\",\"jwt\":\"" + good + "\"}", 200)
+                .get("auth").get("client_token").asText();
+        call("GET", "secret/data/app/config", token, null, 200);
+        String none = new com.nimbusds.jwt.PlainJWT(claims.get().build()).serialize();
+        call("POST", "auth/jwt/login", null, "{\"role\":\"ci\",\"jwt\":\"" + none + "\"}", 400);
+        String expired = sign.apply(claims.get().expirationTime(java.util.Date.from(now.minusSeconds(3600))));
+        call("POST", "auth/jwt/login", null, "{\"role\":\"ci\",\"jwt\":\"" + expired + "\"}", 400);
+        String wrongAud = sign.apply(claims.get().audience("other"));
+        call("POST", "auth/jwt/login", null, "{\"role\":\"ci\",\"jwt\":\"" + wrongAud + "\"}", 400);
+
+        call("POST", "sys/auth/kubernetes", rootToken, "{\"type\":\"kubernetes\"}", 204);
+        call("POST", "auth/kubernetes/config", rootToken, json.writeValueAsString(java.util.Map.of(
+                "pem_keys", java.util.List.of(pem), "issuer", "kubernetes/serviceaccount")), 204);
+        call("POST", "auth/kubernetes/role/web", rootToken, "{\"bound_service_account_names\":\"web\","
+                + "\"bound_service_account_namespaces\":\"prod\",\"token_policies\":\"app\"}", 204);
+        java.util.function.BiFunction<String, String, String> saToken = (ns, name) -> sign.apply(
+                new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer("kubernetes/serviceaccount")
+                        .claim("kubernetes.io/serviceaccount/namespace", ns)
+                        .claim("kubernetes.io/serviceaccount/service-account.name", name));
+        String pod = call("POST", "auth/kubernetes/login", null, "{\"role\":\"web\",\"jwt\":\""
+                + saToken.apply("prod", "web") + "\"}", 200).get("auth").get("client_token").asText();
+        call("GET", "secret/data/app/config", pod, null, 200);
+        call("POST", "auth/kubernetes/login", null, "{\"role\":\"web\",\"jwt\":\""
+                + saToken.apply("dev", "web") + "\"}", 400);
+        call("POST", "auth/kubernetes/login", null, "{\"role\":\"web\",\"jwt\":\""
+                + saToken.apply("prod", "db") + "\"}", 400);
+    }
+
     private ApiClient asClient(TestTls.ClientIdentity identity) throws Exception {
         return new ApiClient(HttpClient.newBuilder().sslContext(tls.clientContext(identity)).build(), "https://localhost:" + port);
     }
