@@ -60,6 +60,13 @@ class JwtAuthTest extends BrokerHttpTest {
             ex.getResponseBody().write(b);
             ex.close();
         });
+        jwksServer.createContext("/.well-known/openid-configuration", ex -> {
+            byte[] b = ("{\"issuer\":\"https://issuer.example\",\"jwks_uri\":\"http://127.0.0.1:"
+                    + jwksServer.getAddress().getPort() + "/jwks\"}").getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(200, b.length);
+            ex.getResponseBody().write(b);
+            ex.close();
+        });
         jwksServer.start();
         jwksBody.set(new JWKSet(List.of(signing.toPublicJWK())).toString());
         call("POST", "sys/auth/jwks", root, "{\"type\":\"jwt\"}");
@@ -126,6 +133,17 @@ class JwtAuthTest extends BrokerHttpTest {
         assertRefused(call("POST", "auth/jwt/login", null, "{\"role\":\"nobody\",\"jwt\":\"x.y.z\"}"), "could not be found");
         assertEquals(400, call("POST", "auth/jwt/config", root, "{\"jwt_supported_algs\":[\"HS256\"],"
                 + "\"jwks_url\":\"http://127.0.0.1:1/\"}").status(), "HMAC algorithms cannot be configured");
+    }
+
+    @Test
+    void oidcDiscoveryFindsTheJwks() throws Exception {
+        call("POST", "sys/auth/oidc", root, "{\"type\":\"jwt\"}");
+        assertEquals(204, call("POST", "auth/oidc/config", root, "{\"oidc_discovery_url\":\"http://127.0.0.1:"
+                + jwksServer.getAddress().getPort() + "\",\"bound_issuer\":\"https://issuer.example\"}").status());
+        call("POST", "auth/oidc/role/web", root, "{\"bound_audiences\":\"custos\",\"user_claim\":\"sub\"}");
+        assertEquals(200, login("oidc", sign(signing, b -> { })).status());
+        assertEquals(400, call("POST", "auth/oidc/config", root,
+                "{\"oidc_discovery_url\":\"http://127.0.0.1:1\"}").status(), "an unreachable issuer is a 400");
     }
 
     @Test

@@ -112,6 +112,28 @@ class PolicyEnforcementTest extends BrokerHttpTest {
     }
 
     @Test
+    void useLimitsHoldUnderConcurrency() throws Exception {
+        String limited = call("POST", "auth/token/create", root, "{\"policies\":[\"app-reader\"],\"num_uses\":5}")
+                .json().get("auth").get("client_token").asText();
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            results.add(pool.submit(() -> {
+                go.await();
+                return call("GET", "secret/data/app/db", limited, null).status();
+            }));
+        }
+        go.countDown();
+        int ok = 0;
+        for (java.util.concurrent.Future<Integer> f : results) {
+            ok += f.get() == 200 ? 1 : 0;
+        }
+        pool.shutdown();
+        assertEquals(5, ok, "exactly num_uses requests succeed");
+    }
+
+    @Test
     void policiesAreManagedThroughBothEndpoints() {
         JsonNode keys = call("LIST", "sys/policies/acl", root, null).json().get("data").get("keys");
         assertTrue(keys.toString().contains("\"app-reader\"") && keys.toString().contains("\"default\"")
