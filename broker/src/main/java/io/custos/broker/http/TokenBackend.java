@@ -293,6 +293,7 @@ public class TokenBackend extends FrameworkEngine {
         return null;
     }
 
+    /** Policy names as Vault treats them: trimmed, lower-case, blanks dropped. */
     private static List<String> lower(List<String> in) {
         List<String> out = new ArrayList<>();
         in.forEach(p -> {
@@ -337,14 +338,7 @@ public class TokenBackend extends FrameworkEngine {
         if (d.has("type") && !d.getString("type").equals("service")) {
             throw EngineException.badRequest("only service tokens are supported");
         }
-        Set<String> policies = new LinkedHashSet<>();
-        List<String> requested = d.has("policies") ? d.getAs("policies") : parent.policies();
-        for (String p : requested) {
-            String n = p.trim().toLowerCase(Locale.ROOT);
-            if (!n.isEmpty()) {
-                policies.add(n);
-            }
-        }
+        Set<String> policies = new LinkedHashSet<>(lower(d.has("policies") ? d.getAs("policies") : parent.policies()));
         if (!parent.isRoot()) {
             for (String p : policies) {
                 if (!p.equals(Policy.DEFAULT) && !parent.policies().contains(p)) {
@@ -430,13 +424,7 @@ public class TokenBackend extends FrameworkEngine {
     @SuppressWarnings("unchecked")
     Response issueForLogin(Response login, String loginPath, String methodType, long mountDefaultTtl, long mountMaxTtl) {
         Map<String, Object> a = login.auth();
-        Set<String> policies = new LinkedHashSet<>();
-        for (Object p : (List<Object>) a.getOrDefault("policies", List.of())) {
-            String n = String.valueOf(p).trim().toLowerCase(Locale.ROOT);
-            if (!n.isEmpty()) {
-                policies.add(n);
-            }
-        }
+        Set<String> policies = new LinkedHashSet<>(lower((List<String>) a.getOrDefault("policies", List.of())));
         if (!Boolean.TRUE.equals(a.get("no_default_policy"))) {
             policies.add(Policy.DEFAULT);
         }
