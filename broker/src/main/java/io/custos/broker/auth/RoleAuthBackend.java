@@ -12,12 +12,15 @@ import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Response;
 import io.custos.engine.sdk.StorageView;
 import java.time.Clock;
+import io.custos.engine.sdk.Json;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * What every role-based auth method shares: its storage and clock, an unauthenticated
  * {@code login}, and the {@code role/} path family (LIST, and READ/UPDATE/DELETE of one role with
- * the method's own fields plus the {@link TokenSettings} fields). Roles live at {@code role/<name>}.
+ * the method's own fields plus the {@link TokenSettings} fields). Roles live at
+ * {@code <rolePrefix()><name>}, {@code role/} unless a method names them otherwise.
  */
 public abstract class RoleAuthBackend extends FrameworkEngine {
     protected final StorageView storage;
@@ -33,10 +36,20 @@ public abstract class RoleAuthBackend extends FrameworkEngine {
         return Set.of("login");
     }
 
+    /** Where roles live and the path family they are served under (Vault's cert method says {@code certs/}). */
+    protected String rolePrefix() {
+        return "role/";
+    }
+
+    /** A stored role, decoded. */
+    protected final <T> Optional<T> loadRole(String name, Class<T> type) {
+        return storage.get(rolePrefix() + name).map(b -> Json.read(b, type));
+    }
+
     /** {@code LIST role/}. */
     protected final PathSpec roleList() {
-        return PathSpec.path("role/?")
-                .on(LIST, (r, d) -> Response.listOf(storage.list("role/")))
+        return PathSpec.path(rolePrefix() + "?")
+                .on(LIST, (r, d) -> Response.listOf(storage.list(rolePrefix())))
                 .help("Lists roles.", "")
                 .build();
     }
@@ -44,7 +57,7 @@ public abstract class RoleAuthBackend extends FrameworkEngine {
     /** {@code role/<capture>}: read, write (the method's fields and token_*), delete. */
     protected final PathSpec role(String capture, String help, PathSpec.Handler read, PathSpec.Handler write,
             Field... fields) {
-        return PathSpec.path("role/(?P<" + capture + ">[^/]+)")
+        return PathSpec.path(rolePrefix() + "(?P<" + capture + ">[^/]+)")
                 .fields(fields)
                 .fields(TokenSettings.FIELDS)
                 .on(READ, read)
@@ -56,7 +69,7 @@ public abstract class RoleAuthBackend extends FrameworkEngine {
 
     /** Deletes a role (methods with per-role state override to clean it up too). */
     protected Response deleteRole(String name) {
-        storage.delete("role/" + name);
+        storage.delete(rolePrefix() + name);
         return null;
     }
 }

@@ -120,12 +120,12 @@ final class AppRoleBackend extends RoleAuthBackend {
 
     private Role role(FieldData d) {
         String name = d.getString("role_name");
-        return storage.get("role/" + name).map(b -> Json.read(b, Role.class))
+        return loadRole(name, Role.class)
                 .orElseThrow(() -> EngineException.badRequest("role \"" + name + "\" does not exist"));
     }
 
     private Response readRole(FieldData d) {
-        Role r = storage.get("role/" + d.getString("role_name")).map(b -> Json.read(b, Role.class)).orElse(null);
+        Role r = loadRole(d.getString("role_name"), Role.class).orElse(null);
         if (r == null) {
             return null;
         }
@@ -140,7 +140,7 @@ final class AppRoleBackend extends RoleAuthBackend {
 
     private synchronized Response writeRole(FieldData d) {
         String name = d.getString("role_name");
-        Role r = storage.get("role/" + name).map(b -> Json.read(b, Role.class)).orElse(null);
+        Role r = loadRole(name, Role.class).orElse(null);
         if (r == null) {
             r = new Role();
             r.name = name;
@@ -161,19 +161,19 @@ final class AppRoleBackend extends RoleAuthBackend {
             r.secretIdTtl = nonNegative("secret_id_ttl", d.getDuration("secret_id_ttl").toSeconds());
         }
         r.token.update(d);
-        storage.put("role/" + name, Json.write(r));
+        storage.put(rolePrefix() + name, Json.write(r));
         return null;
     }
 
     /** Deletes the role with its role-id index and every secret-id. */
     @Override
     protected synchronized Response deleteRole(String name) {
-        storage.get("role/" + name).map(b -> Json.read(b, Role.class)).ifPresent(r -> {
+        loadRole(name, Role.class).ifPresent(r -> {
             storage.delete("role_id/" + r.roleIdHash);
             for (String s : storage.list("secret_id/" + name + "/")) {
                 destroySecretId(r, s);
             }
-            storage.delete("role/" + name);
+            storage.delete(rolePrefix() + name);
         });
         return null;
     }
@@ -196,7 +196,7 @@ final class AppRoleBackend extends RoleAuthBackend {
         r.roleId = roleId;
         r.roleIdHash = h;
         storage.put("role_id/" + h, r.name.getBytes(StandardCharsets.UTF_8));
-        storage.put("role/" + r.name, Json.write(r));
+        storage.put(rolePrefix() + r.name, Json.write(r));
         return Response.of(Map.of("role_id", roleId));
     }
 
@@ -266,7 +266,7 @@ final class AppRoleBackend extends RoleAuthBackend {
         }
         String name = storage.get("role_id/" + hash(roleId)).map(b -> new String(b, StandardCharsets.UTF_8))
                 .orElseThrow(() -> EngineException.badRequest("invalid role or secret ID"));
-        Role r = storage.get("role/" + name).map(b -> Json.read(b, Role.class))
+        Role r = loadRole(name, Role.class)
                 .orElseThrow(() -> EngineException.badRequest("invalid role or secret ID"));
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("role_name", r.name);

@@ -1,8 +1,5 @@
 package io.custos.broker.auth.cert;
 
-import static io.custos.engine.sdk.Operation.DELETE;
-import static io.custos.engine.sdk.Operation.LIST;
-import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
 import io.custos.broker.auth.RoleAuthBackend;
@@ -48,6 +45,12 @@ final class CertAuthBackend extends RoleAuthBackend {
         super(context);
     }
 
+    /** Trusted certificates are Vault's {@code certs/:name}. */
+    @Override
+    protected String rolePrefix() {
+        return "certs/";
+    }
+
     /** A trusted certificate entry as stored. */
     public static final class CertRole {
         public String certificate = "";
@@ -60,23 +63,14 @@ final class CertAuthBackend extends RoleAuthBackend {
     @Override
     protected List<PathSpec> declarePaths() {
         return List.of(
-                PathSpec.path("certs/?")
-                        .on(LIST, (r, d) -> Response.listOf(storage.list("certs/")))
-                        .help("Lists trusted certificates.", "").build(),
-                PathSpec.path("certs/(?P<name>[^/]+)")
-                        .fields(Field.of("certificate", FieldType.STRING, "PEM CA (or leaf) certificate to trust."),
-                                Field.of("allowed_common_names", FieldType.COMMA_STRING_LIST, "Allowed CNs (globs)."),
-                                Field.of("allowed_dns_sans", FieldType.COMMA_STRING_LIST, "Allowed DNS SANs (globs)."),
-                                Field.of("allowed_uri_sans", FieldType.COMMA_STRING_LIST, "Allowed URI SANs (globs)."),
-                                Field.of("display_name", FieldType.STRING, "Accepted for compatibility."))
-                        .fields(TokenSettings.FIELDS)
-                        .on(READ, (r, d) -> readCert(d.getString("name")))
-                        .on(UPDATE, (r, d) -> writeCert(d))
-                        .on(DELETE, (r, d) -> {
-                            storage.delete("certs/" + d.getString("name"));
-                            return null;
-                        })
-                        .help("A trusted certificate and what it may vouch for.", "").build(),
+                roleList(),
+                role("name", "A trusted certificate and what it may vouch for.", (r, d) -> readCert(d.getString("name")),
+                        (r, d) -> writeCert(d),
+                        Field.of("certificate", FieldType.STRING, "PEM CA (or leaf) certificate to trust."),
+                        Field.of("allowed_common_names", FieldType.COMMA_STRING_LIST, "Allowed CNs (globs)."),
+                        Field.of("allowed_dns_sans", FieldType.COMMA_STRING_LIST, "Allowed DNS SANs (globs)."),
+                        Field.of("allowed_uri_sans", FieldType.COMMA_STRING_LIST, "Allowed URI SANs (globs)."),
+                        Field.of("display_name", FieldType.STRING, "Accepted for compatibility.")),
                 PathSpec.path("login")
                         .fields(Field.of("name", FieldType.STRING, "Only try this trusted certificate."))
                         .on(UPDATE, this::login)
@@ -84,7 +78,7 @@ final class CertAuthBackend extends RoleAuthBackend {
     }
 
     private Response readCert(String name) {
-        CertRole c = storage.get("certs/" + name).map(b -> Json.read(b, CertRole.class)).orElse(null);
+        CertRole c = loadRole(name, CertRole.class).orElse(null);
         if (c == null) {
             return null;
         }
@@ -99,7 +93,7 @@ final class CertAuthBackend extends RoleAuthBackend {
 
     private Response writeCert(FieldData d) {
         String name = d.getString("name");
-        CertRole c = storage.get("certs/" + name).map(b -> Json.read(b, CertRole.class)).orElseGet(CertRole::new);
+        CertRole c = loadRole(name, CertRole.class).orElseGet(CertRole::new);
         if (d.has("certificate")) {
             parse(d.getString("certificate"));
             c.certificate = d.getString("certificate");
@@ -117,7 +111,7 @@ final class CertAuthBackend extends RoleAuthBackend {
             c.allowedUriSans = d.getAs("allowed_uri_sans");
         }
         c.token.update(d);
-        storage.put("certs/" + name, Json.write(c));
+        storage.put(rolePrefix() + name, Json.write(c));
         return null;
     }
 
@@ -126,9 +120,9 @@ final class CertAuthBackend extends RoleAuthBackend {
         if (!(presented instanceof X509Certificate client)) {
             throw EngineException.badRequest("no client certificate was presented in the TLS handshake");
         }
-        List<String> names = d.has("name") ? List.of(d.getString("name")) : storage.list("certs/");
+        List<String> names = d.has("name") ? List.of(d.getString("name")) : storage.list(rolePrefix());
         for (String name : names) {
-            CertRole role = storage.get("certs/" + name).map(b -> Json.read(b, CertRole.class)).orElse(null);
+            CertRole role = loadRole(name, CertRole.class).orElse(null);
             if (role != null && trusted(client, parse(role.certificate)) && namesAllowed(client, role)) {
                 Map<String, String> metadata = new LinkedHashMap<>();
                 metadata.put("cert_name", name);

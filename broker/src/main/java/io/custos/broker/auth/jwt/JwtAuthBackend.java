@@ -162,7 +162,7 @@ final class JwtAuthBackend extends RoleAuthBackend {
     }
 
     private Response readRole(String name) {
-        Role r = storage.get("role/" + name).map(b -> Json.read(b, Role.class)).orElse(null);
+        Role r = loadRole(name, Role.class).orElse(null);
         if (r == null) {
             return null;
         }
@@ -198,7 +198,7 @@ final class JwtAuthBackend extends RoleAuthBackend {
         r.claimMappings = d.has("claim_mappings") ? d.getAs("claim_mappings") : Map.of();
         r.clockSkewLeeway = d.has("clock_skew_leeway") ? Math.max(0, d.getDuration("clock_skew_leeway").toSeconds()) : 60;
         r.token.update(d);
-        storage.put("role/" + d.getString("name"), Json.write(r));
+        storage.put(rolePrefix() + d.getString("name"), Json.write(r));
         return null;
     }
 
@@ -208,7 +208,7 @@ final class JwtAuthBackend extends RoleAuthBackend {
         if (roleName.isBlank() || token.isBlank()) {
             throw EngineException.badRequest("role and jwt are required");
         }
-        Role role = storage.get("role/" + roleName).map(b -> Json.read(b, Role.class))
+        Role role = loadRole(roleName, Role.class)
                 .orElseThrow(() -> EngineException.badRequest("role \"" + roleName + "\" could not be found"));
         Config config = config();
         JwtVerifier v = verifier;

@@ -140,7 +140,7 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
     }
 
     private Response readRole(String name) {
-        Role r = storage.get("role/" + name).map(b -> Json.read(b, Role.class)).orElse(null);
+        Role r = loadRole(name, Role.class).orElse(null);
         if (r == null) {
             return null;
         }
@@ -163,7 +163,7 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
         }
         r.audience = d.getString("audience");
         r.token.update(d);
-        storage.put("role/" + d.getString("name"), Json.write(r));
+        storage.put(rolePrefix() + d.getString("name"), Json.write(r));
         return null;
     }
 
@@ -173,7 +173,7 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
         if (roleName.isBlank() || jwt.isBlank()) {
             throw EngineException.badRequest("role and jwt are required");
         }
-        Role role = storage.get("role/" + roleName).map(b -> Json.read(b, Role.class))
+        Role role = loadRole(roleName, Role.class)
                 .orElseThrow(() -> EngineException.badRequest("invalid role name \"" + roleName + "\""));
         Config config = storage.get("config").map(b -> Json.read(b, Config.class))
                 .orElseThrow(() -> EngineException.badRequest("the kubernetes method is not configured"));
