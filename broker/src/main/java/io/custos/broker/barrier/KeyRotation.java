@@ -34,6 +34,7 @@ public class KeyRotation {
     private final PhysicalStorage physical;
     private final BarrierConfiguration config;
     private final Clock clock;
+    private final io.custos.broker.lease.LeaseManager leases;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong rewrapped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -41,7 +42,8 @@ public class KeyRotation {
     private volatile long lastPersistedEncryptions = -1;
 
     public KeyRotation(Core core, AesGcmBarrier barrier, PhysicalStorage physical, BarrierConfiguration config,
-            Clock clock) {
+            Clock clock, io.custos.broker.lease.LeaseManager leases) {
+        this.leases = leases;
         this.core = core;
         this.barrier = barrier;
         this.physical = physical;
@@ -110,6 +112,7 @@ public class KeyRotation {
                 }
                 after = page.get(page.size() - 1).path();
             }
+            done += leases.rewrap(target);
             rewrapped.addAndGet(done);
             lastCompleted = clock.instant();
         } finally {

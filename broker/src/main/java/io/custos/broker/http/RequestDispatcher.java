@@ -8,6 +8,8 @@ import io.custos.broker.audit.AuditRecord;
 import io.custos.broker.audit.AuditUnavailableException;
 import io.custos.broker.barrier.IntegrityException;
 import io.custos.broker.barrier.SealedException;
+import io.custos.broker.lease.LeaseBackend;
+import io.custos.broker.lease.LeaseManager;
 import io.custos.broker.mount.AuthMountTable;
 import io.custos.broker.mount.MountTable;
 import io.custos.broker.policy.Acl;
@@ -58,10 +60,14 @@ public class RequestDispatcher {
     private final AuditBroker audit;
     private final WrappingBackend wrapping;
     private final AuthMountTable authMounts;
+    private final LeaseManager leases;
+    private final LeaseBackend leaseBackend;
 
     public RequestDispatcher(Core core, TokenStore tokens, MountTable mounts, SystemBackend system,
             TokenBackend tokenBackend, PolicyStore policies, AuditBroker audit, WrappingBackend wrapping,
-            AuthMountTable authMounts) {
+            AuthMountTable authMounts, LeaseManager leases, LeaseBackend leaseBackend) {
+        this.leases = leases;
+        this.leaseBackend = leaseBackend;
         this.core = core;
         this.tokens = tokens;
         this.mounts = mounts;
@@ -148,7 +154,12 @@ public class RequestDispatcher {
         SecretsEngine engine;
         String relative;
         String mountType;
-        if (path.startsWith("sys/wrapping/")) {
+        MountTable.Mounted secretMount = null;
+        if (sysPath != null && LeaseBackend.serves(sysPath)) {
+            engine = leaseBackend;
+            relative = sysPath;
+            mountType = "system";
+        } else if (path.startsWith("sys/wrapping/")) {
             engine = wrapping;
             relative = path.substring("sys/wrapping/".length());
             mountType = "system";
@@ -173,6 +184,7 @@ public class RequestDispatcher {
         } else {
             MountTable.Mounted m = mounts.resolve(path).orElseThrow(() -> EngineException.notFound(
                     "no handler for route \"" + path + "\". route entry not found."));
+            secretMount = m;
             engine = m.engine();
             relative = remainder(path, m.entry().path());
             mountType = m.entry().type();
@@ -191,6 +203,11 @@ public class RequestDispatcher {
         attributes.put(TokenBackend.DECISION, decision);
         attributes.put(WrappingBackend.WRAP_TTL, wrapTtl);
         attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
+        attributes.put(Request.DISPLAY_NAME, token.displayName());
+        if (secretMount != null) {
+            attributes.put(Request.LEASES, leases.issuer(stripSlash(path), secretMount.entry(), engine,
+                    token.accessor(), token.expireTime(), decision.defaultTtl(), decision.maxTtl()));
+        }
         routed = routed.withAttributes(attributes);
         if (engine == system && SystemBackend.RAW_RESPONSES.contains(relative)) {
             return ResponseWriter.raw(system.handle(routed), false);
@@ -205,6 +222,10 @@ public class RequestDispatcher {
                     path, wrapTtl));
         }
         return ResponseWriter.envelope(requestId, response, mountType, op);
+    }
+
+    private static String stripSlash(String path) {
+        return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 
     private static String remainder(String path, String mountPath) {

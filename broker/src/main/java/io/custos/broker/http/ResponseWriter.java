@@ -26,7 +26,7 @@ final class ResponseWriter {
         if (r == null) {
             return op == Operation.READ || op == Operation.LIST ? error(404, null) : new ApiResponse(204, ApiResponse.EMPTY);
         }
-        if (r.data() == null && r.auth() == null && r.warnings().isEmpty()) {
+        if (r.data() == null && r.auth() == null && r.warnings().isEmpty() && r.leaseId().isEmpty()) {
             return new ApiResponse(r.status() == 0 ? 204 : r.status(), ApiResponse.EMPTY);
         }
         if (r.status() == 404 && r.data() == null && r.auth() == null) {
@@ -40,9 +40,9 @@ final class ResponseWriter {
     static Map<String, Object> body(String requestId, Response r, String mountType) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("request_id", requestId);
-        body.put("lease_id", "");
-        body.put("renewable", false);
-        body.put("lease_duration", 0);
+        body.put("lease_id", r.leaseId());
+        body.put("renewable", r.renewable());
+        body.put("lease_duration", r.leaseDuration());
         body.put("data", r.data());
         body.put("wrap_info", null);
         body.put("warnings", r.warnings().isEmpty() ? null : r.warnings());

@@ -45,9 +45,12 @@ public class MountTable {
     private final Map<String, EngineFactory> factories = new TreeMap<>();
     private volatile Map<String, Mounted> mounts;
 
+    private io.custos.engine.sdk.SystemView systemView = io.custos.engine.sdk.SystemView.DEFAULTS;
+
     @jakarta.inject.Inject
-    public MountTable(BarrierStorage storage, Clock clock) {
+    public MountTable(BarrierStorage storage, Clock clock, io.custos.broker.policy.PasswordPolicies passwords) {
         this(storage, clock, STORAGE_PATH, "secret", RESERVED);
+        this.systemView = passwords;
     }
 
     /** A table of {@code kind} engines, persisted at {@code storagePath}, refusing the {@code reserved} paths. */
@@ -72,7 +75,11 @@ public class MountTable {
     }
 
     public void onSeal() {
+        Map<String, Mounted> m = mounts;
         mounts = null;
+        if (m != null) {
+            m.values().forEach(x -> x.engine().shutdown());
+        }
     }
 
     /** The mount serving {@code path} (relative to /v1/), if any. */
@@ -139,6 +146,7 @@ public class MountTable {
         persist(next);
         mounts = next;
         storage.deletePrefix(m.entry().storagePrefix());
+        m.engine().shutdown();
     }
 
     public synchronized MountEntry tune(String rawPath, String description, Long defaultTtl, Long maxTtl,
@@ -198,7 +206,7 @@ public class MountTable {
 
     private SecretsEngine instantiate(MountEntry e) {
         return factoryFor(e.type()).create(new EngineContext(e.path(), storage.sub(e.storagePrefix()),
-                e.options(), clock));
+                e.options(), clock, systemView));
     }
 
     private List<MountEntry> loadEntries() {

@@ -8,7 +8,8 @@ public final class RootPaths {
             "sys/audit", "auth/token/revoke-orphan", "auth/token/create-orphan", "auth/token/accessors",
             "auth/token/accessors/");
     private static final List<String> PREFIXES = List.of("sys/rotate/", "sys/raw/", "sys/audit/",
-            "sys/leases/revoke-force/", "sys/leases/revoke-prefix/", "auth/token/revoke-orphan/");
+            "sys/leases/revoke-force/", "sys/leases/revoke-prefix/",
+            "sys/leases/lookup/", "sys/revoke-force/", "sys/revoke-prefix/", "auth/token/revoke-orphan/");
 
     private RootPaths() {
     }

@@ -62,9 +62,14 @@ public class SystemBackend extends FrameworkEngine {
     private final TokenBackend tokenBackend;
     private final WrappingBackend wrapping;
     private final Clock clock;
+    private final io.custos.broker.lease.LeaseManager leases;
+    private final io.custos.broker.policy.PasswordPolicies passwordPolicies;
 
     public SystemBackend(Core core, MountTable mounts, AuthMountTable authMounts, AesGcmBarrier barrier, KeyRotation rotation,
-            PolicyStore policies, AuditBroker audit, TokenBackend tokenBackend, WrappingBackend wrapping, Clock clock) {
+            PolicyStore policies, AuditBroker audit, TokenBackend tokenBackend, WrappingBackend wrapping, Clock clock,
+            io.custos.broker.lease.LeaseManager leases, io.custos.broker.policy.PasswordPolicies passwordPolicies) {
+        this.leases = leases;
+        this.passwordPolicies = passwordPolicies;
         this.core = core;
         this.mounts = mounts;
         this.authMounts = authMounts;
@@ -75,6 +80,22 @@ public class SystemBackend extends FrameworkEngine {
         this.tokenBackend = tokenBackend;
         this.wrapping = wrapping;
         this.clock = clock;
+    }
+
+    /**
+     * Vault's unmount: every lease the mount issued is revoked first (a failed revocation stops
+     * the unmount, so nothing it handed out is left without a lease to take it back).
+     */
+    private void disableMount(String path) {
+        String mountPath = MountTable.normalize(path);
+        if (mounts.get(mountPath).isPresent()) {
+            leases.revokePrefix(mountPath, true, false);
+        }
+        mounts.disable(mountPath);
+    }
+
+    private static String requiredName(FieldData d) {
+        return d.getString("name");
     }
 
     /** A handler that acts and answers 204. */
@@ -180,7 +201,7 @@ public class SystemBackend extends FrameworkEngine {
                                 Field.of("plugin_name", FieldType.STRING, "Alias of type."))
                         .on(READ, (r, d) -> Response.of(mountAt(d).toApi()))
                         .on(UPDATE, (r, d) -> enable(d))
-                        .on(DELETE, noContent(d -> mounts.disable(d.getString("path"))))
+                        .on(DELETE, noContent(d -> disableMount(d.getString("path"))))
                         .help("Enables, reads or disables a mount.", "")
                         .build(),
                 PathSpec.path("policies/acl/?")
@@ -194,6 +215,27 @@ public class SystemBackend extends FrameworkEngine {
                         .on(UPDATE, noContent(d -> policies.put(d.getString("name"), policyText(d.getString("policy")))))
                         .on(DELETE, noContent(d -> policies.delete(d.getString("name"))))
                         .help("Reads, writes or deletes an ACL policy (HCL or JSON, optionally base64-encoded).", "")
+                        .build(),
+                PathSpec.path("policies/password/?")
+                        .on(LIST, (r, d) -> Response.listOf(passwordPolicies.list()))
+                        .help("Lists password policies.", "")
+                        .build(),
+                PathSpec.path("policies/password/(?P<name>[^/]+)/generate")
+                        .fields(Field.of("name", FieldType.STRING, "The password policy."))
+                        .on(READ, (r, d) -> Response.of(Map.of("password",
+                                passwordPolicies.generatePassword(requiredName(d)))))
+                        .help("Generates a password from a password policy.", "")
+                        .build(),
+                PathSpec.path("policies/password/(?P<name>[^/]+)")
+                        .fields(Field.of("name", FieldType.STRING, "The password policy."),
+                                Field.of("policy", FieldType.STRING, "length and rule \"charset\" blocks, in HCL or "
+                                        + "JSON, optionally base64-encoded."))
+                        .on(READ, (r, d) -> passwordPolicies.get(requiredName(d))
+                                .map(t -> Response.of(Map.of("policy", t))).orElse(null))
+                        .on(UPDATE, noContent(d -> passwordPolicies.put(requiredName(d),
+                                policyText(d.getString("policy") == null ? "" : d.getString("policy")))))
+                        .on(DELETE, noContent(d -> passwordPolicies.delete(requiredName(d))))
+                        .help("Reads, writes or deletes a password policy.", "")
                         .build(),
                 PathSpec.path("policy/?")
                         .on(READ, (r, d) -> Response.of(Map.of("policies", policies.list(), "keys", policies.list())))

@@ -60,6 +60,9 @@ public class TokenStore {
     private final Object[] locks = IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
     private volatile byte[] hmacKey;
 
+    private final List<java.util.function.Consumer<String>> revokeListeners =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public TokenStore(BarrierStorage storage, Clock clock) {
         this.storage = storage;
         this.clock = clock;
@@ -167,11 +170,17 @@ public class TokenStore {
      * crash part-way leaves no child whose parent is gone but that still validates: validity checks
      * the ancestors). With {@code orphanChildren} the children survive as orphans.
      */
+    /** Registers a listener told the accessor of every revoked token (the lease manager revokes its leases). */
+    public void onRevoke(java.util.function.Consumer<String> listener) {
+        revokeListeners.add(listener);
+    }
+
     public void revoke(String hash, boolean orphanChildren) {
         TokenEntry entry = load(hash);
         if (entry == null) {
             return;
         }
+        revokeListeners.forEach(l -> l.accept(entry.accessor()));
         String childrenPrefix = PARENT_PREFIX + hash(entry.accessor()) + "/";
         for (String child : storage.list(childrenPrefix)) {
             byte[] childHash = storage.get(childrenPrefix + child).orElse(null);

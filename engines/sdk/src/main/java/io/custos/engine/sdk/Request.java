@@ -16,6 +16,10 @@ public record Request(Operation operation, String path, Map<String, Object> data
     public static final String REMOTE_ADDRESS = "remote_address";
     /** Attribute: the X.509 certificate the client presented in the TLS handshake, if any. */
     public static final String CLIENT_CERTIFICATE = "tls_client_certificate";
+    /** Attribute: the {@link LeaseIssuer} bound to this request (its token, policies and mount limits). */
+    public static final String LEASES = "lease_issuer";
+    /** Attribute: the calling token's display name (Vault's {@code DisplayName}), for username templates. */
+    public static final String DISPLAY_NAME = "display_name";
 
     public Request {
         data = data == null ? Map.of() : data;
@@ -53,6 +57,15 @@ public record Request(Operation operation, String path, Map<String, Object> data
             }
         });
         return new Request(operation, path, data, contentType, a);
+    }
+
+    /** The lease manager for this request; a 500-class error if the broker attached none. */
+    public LeaseIssuer leases() {
+        LeaseIssuer l = attribute(LEASES);
+        if (l == null) {
+            throw new IllegalStateException("this request carries no lease issuer");
+        }
+        return l;
     }
 
     @SuppressWarnings("unchecked")

@@ -15,6 +15,9 @@ public final class Response {
     private final int status;
     private final List<String> warnings = new ArrayList<>();
     private Map<String, Object> auth;
+    private String leaseId = "";
+    private long leaseDuration;
+    private boolean renewable;
 
     private Response(Map<String, Object> data, int status) {
         this.data = data;
@@ -54,6 +57,26 @@ public final class Response {
     public Response withAuth(Map<String, Object> authBlock) {
         this.auth = authBlock;
         return this;
+    }
+
+    /** Sets the lease fields of the envelope (done by the broker's lease manager on commit). */
+    public Response withLease(String id, long durationSeconds, boolean isRenewable) {
+        this.leaseId = id;
+        this.leaseDuration = durationSeconds;
+        this.renewable = isRenewable;
+        return this;
+    }
+
+    public String leaseId() {
+        return leaseId;
+    }
+
+    public long leaseDuration() {
+        return leaseDuration;
+    }
+
+    public boolean renewable() {
+        return renewable;
     }
 
     public Map<String, Object> auth() {

@@ -34,4 +34,35 @@ public interface SecretsEngine {
     default java.util.Set<String> unauthenticatedPaths() {
         return java.util.Set.of();
     }
+
+    /**
+     * Extends a lease's secret to {@code lease.expireTime()} (e.g. moves a database user's
+     * {@code VALID UNTIL}). Called by the broker before it records the renewal.
+     */
+    default void renewLease(LeaseData lease) {
+        throw EngineException.badRequest("lease is not renewable");
+    }
+
+    /** Takes back what the lease handed out. Must be idempotent: it may be retried after a partial failure. */
+    default void revokeLease(LeaseData lease) {
+    }
+
+    /**
+     * Undoes a lease whose issuance never completed (the broker died, or a step failed): what
+     * might have been created must not survive. Idempotent; by default the same as revocation.
+     */
+    default void rollbackLease(LeaseData lease) {
+        revokeLease(lease);
+    }
+
+    /**
+     * Called about once a second on one broker node at a time (Vault's periodic function), for
+     * scheduled work such as rotating static credentials.
+     */
+    default void periodic(java.time.Instant now) {
+    }
+
+    /** The mount is going away (unmounted or sealed): release connections and threads. */
+    default void shutdown() {
+    }
 }

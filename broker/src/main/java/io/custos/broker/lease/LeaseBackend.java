@@ -1,0 +1,204 @@
+package io.custos.broker.lease;
+
+import static io.custos.engine.sdk.Operation.LIST;
+import static io.custos.engine.sdk.Operation.READ;
+import static io.custos.engine.sdk.Operation.UPDATE;
+
+import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.Field;
+import io.custos.engine.sdk.FieldData;
+import io.custos.engine.sdk.FieldType;
+import io.custos.engine.sdk.FrameworkEngine;
+import io.custos.engine.sdk.PathSpec;
+import io.custos.engine.sdk.Response;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code sys/leases/} (and Vault's older {@code sys/renew}, {@code sys/revoke*} aliases): lookup,
+ * listing, renewal, revocation (asynchronous unless {@code sync=true}), prefix and forced
+ * revocation, and the irrevocable leases with their counts. Paths are relative to {@code sys/}.
+ */
+@Singleton
+public class LeaseBackend extends FrameworkEngine {
+    private static final Field LEASE_ID = Field.of("lease_id", FieldType.STRING, "The lease's id.");
+    private static final Field URL_LEASE_ID = Field.of("url_lease_id", FieldType.STRING,
+            "The lease's id, given in the path instead of the body.");
+    private static final Field PREFIX = Field.of("prefix", FieldType.STRING, "The lease id prefix to revoke.");
+    private static final Field SYNC = Field.of("sync", FieldType.BOOL,
+            "Wait for the revocation to finish (204) instead of queueing it (202).");
+    private static final Field INCREMENT = Field.of("increment", FieldType.DURATION,
+            "The new TTL, counted from now; the lease's original TTL when omitted.");
+
+    private final LeaseManager leases;
+    private final Clock clock;
+
+    public LeaseBackend(LeaseManager leases, Clock clock) {
+        this.leases = leases;
+        this.clock = clock;
+    }
+
+    /** Whether a {@code sys/} path (without the prefix) is served here. */
+    public static boolean serves(String sysPath) {
+        return sysPath.startsWith("leases") || sysPath.equals("renew") || sysPath.startsWith("renew/")
+                || sysPath.equals("revoke") || sysPath.startsWith("revoke/") || sysPath.startsWith("revoke-prefix/")
+                || sysPath.startsWith("revoke-force/");
+    }
+
+    @Override
+    protected List<PathSpec> declarePaths() {
+        return List.of(
+                PathSpec.path("leases/lookup")
+                        .fields(LEASE_ID)
+                        .on(UPDATE, (r, d) -> lookup(required(d.getString("lease_id"))))
+                        .help("Looks up a lease's times and renewability.", "")
+                        .build(),
+                PathSpec.path("leases/lookup/?(?P<prefix>.*)")
+                        .fields(PREFIX)
+                        .on(LIST, (r, d) -> Response.listOf(leases.list(folder(d.getString("prefix")))))
+                        .help("Lists lease ids below a prefix (sudo).", "")
+                        .build(),
+                renewPath("leases/renew"),
+                renewPath("renew"),
+                revokePath("leases/revoke"),
+                revokePath("revoke"),
+                prefixPath("leases/revoke-prefix/(?P<prefix>.+)", false),
+                prefixPath("revoke-prefix/(?P<prefix>.+)", false),
+                prefixPath("leases/revoke-force/(?P<prefix>.+)", true),
+                prefixPath("revoke-force/(?P<prefix>.+)", true),
+                PathSpec.path("leases/count")
+                        .fields(Field.of("type", FieldType.STRING, "irrevocable, or all (the default)."),
+                                Field.of("include_child_namespaces", FieldType.BOOL, "Accepted; Custos has no namespaces."))
+                        .on(READ, (r, d) -> count(d.getString("type")))
+                        .help("Counts leases, or only the irrevocable ones.", "")
+                        .build(),
+                PathSpec.path("leases")
+                        .fields(Field.of("type", FieldType.STRING, "irrevocable (the only listing offered)."),
+                                Field.of("limit", FieldType.STRING, "At most this many (default 10000)."),
+                                Field.of("include_child_namespaces", FieldType.BOOL, "Accepted; Custos has no namespaces."))
+                        .on(READ, (r, d) -> irrevocable(d))
+                        .help("Lists the irrevocable leases with their last error.", "")
+                        .build());
+    }
+
+    private PathSpec renewPath(String base) {
+        return PathSpec.path(base + "(/(?P<url_lease_id>.+))?")
+                .fields(LEASE_ID, URL_LEASE_ID, INCREMENT)
+                .on(UPDATE, (r, d) -> renew(d))
+                .help("Renews a lease: the new TTL counts from now, capped at the lease's max TTL.", "")
+                .build();
+    }
+
+    private PathSpec revokePath(String base) {
+        return PathSpec.path(base + "(/(?P<url_lease_id>.+))?")
+                .fields(LEASE_ID, URL_LEASE_ID, SYNC)
+                .on(UPDATE, (r, d) -> {
+                    String id = leaseId(d);
+                    if (d.getBool("sync")) {
+                        leases.revokeNow(id, false);
+                        return null;
+                    }
+                    leases.revokeLater(id);
+                    return Response.withStatus(202, null);
+                })
+                .help("Revokes a lease: queued for the expiry workers (202), or now with sync=true (204).", "")
+                .build();
+    }
+
+    private PathSpec prefixPath(String pattern, boolean force) {
+        return PathSpec.path(pattern)
+                .fields(PREFIX, SYNC)
+                .on(UPDATE, (r, d) -> {
+                    String prefix = d.getString("prefix");
+                    if (force || d.getBool("sync")) {
+                        leases.revokePrefix(prefix, true, force);
+                        return null;
+                    }
+                    leases.revokePrefix(prefix, false, false);
+                    return Response.withStatus(202, null);
+                })
+                .help(force ? "Revokes every lease below a prefix, dropping those whose revocation fails (sudo)."
+                        : "Revokes every lease below a prefix (sudo).", "")
+                .build();
+    }
+
+    private Response lookup(String id) {
+        LeaseRow row = leases.find(id).filter(r -> r.state() != LeaseRow.PENDING)
+                .orElseThrow(() -> EngineException.badRequest("invalid lease"));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", row.id());
+        m.put("issue_time", row.issueTime().toString());
+        m.put("expire_time", row.expireTime().toString());
+        m.put("last_renewal", row.lastRenewal() == null ? null : row.lastRenewal().toString());
+        m.put("renewable", row.renewable() && row.state() == LeaseRow.ACTIVE);
+        m.put("ttl", Math.max(0, Duration.between(clock.instant(), row.expireTime()).toSeconds()));
+        if (row.state() == LeaseRow.IRREVOCABLE) {
+            m.put("irrevocable", true);
+            m.put("error", row.lastError());
+        }
+        return Response.of(m);
+    }
+
+    private Response renew(FieldData d) {
+        LeaseManager.Renewal r = leases.renew(leaseId(d), d.getDuration("increment"));
+        Response out = Response.of(null).withLease(r.id(), r.ttlSeconds(), r.renewable());
+        r.warnings().forEach(out::warn);
+        return out;
+    }
+
+    private Response count(String type) {
+        Map<String, Long> counts = leases.counts();
+        long n = "irrevocable".equals(type) ? counts.get("irrevocable")
+                : counts.get("active") + counts.get("irrevocable");
+        return Response.of(Map.of("counts", counts, "lease_count", n));
+    }
+
+    private Response irrevocable(FieldData d) {
+        if (!"irrevocable".equals(d.getString("type"))) {
+            throw EngineException.badRequest("only type=irrevocable leases can be listed here; "
+                    + "use LIST sys/leases/lookup/:prefix");
+        }
+        int limit = 10_000;
+        String raw = d.getString("limit");
+        if (raw != null && !raw.isEmpty() && !raw.equals("none")) {
+            try {
+                limit = Integer.parseInt(raw);
+            } catch (NumberFormatException e) {
+                throw EngineException.badRequest("limit must be a number or \"none\"");
+            }
+        }
+        List<Map<String, Object>> rows = leases.irrevocable(Math.max(1, limit)).stream().map(r -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("lease_id", r.id());
+            m.put("namespace", "root");
+            m.put("error", r.lastError());
+            m.put("attempts", r.attempts());
+            return m;
+        }).toList();
+        return Response.of(Map.of("leases", rows, "lease_count", rows.size()));
+    }
+
+    private static String leaseId(FieldData d) {
+        String id = d.getString("lease_id");
+        if (id == null || id.isEmpty()) {
+            id = d.getString("url_lease_id");
+        }
+        return required(id);
+    }
+
+    private static String required(String id) {
+        if (id == null || id.isEmpty()) {
+            throw EngineException.badRequest("lease_id must be specified");
+        }
+        return id;
+    }
+
+    private static String folder(String prefix) {
+        return prefix == null || prefix.isEmpty() || prefix.endsWith("/") ? (prefix == null ? "" : prefix)
+                : prefix + "/";
+    }
+}

@@ -1,0 +1,207 @@
+package io.custos.engine.database;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.custos.engine.sdk.EngineException;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One configured PostgreSQL server: a small connection pool with the config's credentials and
+ * the statements the engine runs there. Creation and custom statements run in one transaction
+ * each; statements that touch table ACLs (GRANT/REVOKE/DROP OWNED) first take a per-database
+ * advisory lock, because concurrent ACL rewrites of one table fail with "tuple concurrently
+ * updated". The default revocation works where Vault's does not: sessions are terminated and
+ * owned objects reassigned and dropped in every listed database before the role is dropped.
+ */
+final class PostgresTarget implements AutoCloseable {
+    /** The advisory lock serialising ACL changes on one database ("custos-acl"). */
+    static final long ACL_LOCK = 0x6375_7374_6f73_6163L;
+    /** SQLSTATE undefined_object: the role does not exist (already revoked). */
+    private static final String UNDEFINED_OBJECT = "42704";
+
+    private final String name;
+    private final DbConfig config;
+    private final ConnectionUrl url;
+    private volatile HikariDataSource pool;
+
+    PostgresTarget(String name, DbConfig config) {
+        this.name = name;
+        this.config = config;
+        this.url = ConnectionUrl.parse(config.connectionUrl());
+    }
+
+    DbConfig config() {
+        return config;
+    }
+
+    String user() {
+        return config.username() != null && !config.username().isEmpty() ? config.username()
+                : url.literalUser() == null ? "" : url.literalUser();
+    }
+
+    private String password() {
+        return config.password() != null && !config.password().isEmpty() ? config.password()
+                : url.literalPassword();
+    }
+
+    /** A fresh, unpooled login with {@code password}: proves a password works. */
+    void verifyLogin(String password) throws SQLException {
+        try (Connection c = DriverManager.getConnection(url.jdbcUrl(), url.properties(user(), password));
+                Statement s = c.createStatement()) {
+            s.execute("SELECT 1");
+        }
+    }
+
+    Connection connection() throws SQLException {
+        HikariDataSource p = pool;
+        if (p == null) {
+            synchronized (this) {
+                if (pool == null) {
+                    pool = newPool();
+                }
+                p = pool;
+            }
+        }
+        return p.getConnection();
+    }
+
+    private HikariDataSource newPool() {
+        HikariConfig h = new HikariConfig();
+        h.setPoolName("custos-db-" + name);
+        h.setJdbcUrl(url.jdbcUrl());
+        url.properties(user(), password()).forEach((k, v) -> h.addDataSourceProperty(k.toString(), v));
+        h.setUsername(user());
+        h.setPassword(password());
+        h.setMaximumPoolSize(Math.max(1, config.maxOpenConnections()));
+        h.setMinimumIdle(Math.min(Math.max(0, config.maxIdleConnections()), Math.max(1, config.maxOpenConnections())));
+        if (config.maxConnectionLifetimeSeconds() >= 30) {
+            h.setMaxLifetime(config.maxConnectionLifetimeSeconds() * 1000);
+        }
+        h.setConnectionTimeout(5_000);
+        h.setInitializationFailTimeout(-1);
+        return new HikariDataSource(h);
+    }
+
+    /** Runs statements in one transaction, ACL-changing ones under the database's advisory lock. */
+    void execute(List<String> statements) throws SQLException {
+        try (Connection c = connection()) {
+            runInTransaction(c, statements);
+        }
+    }
+
+    static void runInTransaction(Connection c, List<String> statements) throws SQLException {
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            if (Statements.touchesAcls(statements)) {
+                s.execute("SELECT pg_advisory_xact_lock(" + ACL_LOCK + ")");
+            }
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
+        }
+    }
+
+    /**
+     * The default revocation, idempotent: no more logins, sessions terminated, owned objects
+     * reassigned (to {@code reassign_owned_to}, default the connection user) and dropped in each
+     * database of {@code revocation_databases} (default the connection's), then the role dropped.
+     */
+    void defaultRevoke(String role) throws SQLException {
+        try (Connection c = connection()) {
+            if (!roleExists(c, role)) {
+                return;
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("ALTER ROLE " + ident(role) + " NOLOGIN");
+            } catch (SQLException e) {
+                if (UNDEFINED_OBJECT.equals(e.getSQLState())) {
+                    return;
+                }
+                throw e;
+            }
+            terminateSessions(c, role);
+            String owner = config.reassignOwnedTo() == null || config.reassignOwnedTo().isEmpty() ? user()
+                    : config.reassignOwnedTo();
+            List<String> owned = List.of("REASSIGN OWNED BY " + ident(role) + " TO " + ident(owner),
+                    "DROP OWNED BY " + ident(role));
+            List<String> dbs = config.revocationDatabases() == null || config.revocationDatabases().isEmpty()
+                    ? List.of(url.database()) : config.revocationDatabases();
+            for (String db : dbs) {
+                if (db.equals(url.database())) {
+                    runInTransaction(c, owned);
+                } else {
+                    try (Connection other = DriverManager.getConnection(url.jdbcUrl(db), url.properties(user(), password()))) {
+                        runInTransaction(other, owned);
+                    }
+                }
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute("DROP ROLE IF EXISTS " + ident(role));
+            }
+        }
+    }
+
+    static boolean roleExists(Connection c, String role) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
+            s.setString(1, role);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next();
+            }
+        }
+    }
+
+    /** Ends every session of {@code role} and waits (up to 5 s each) until they are gone. */
+    static void terminateSessions(Connection c, String role) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
+                + " WHERE usename = ? AND pid <> pg_backend_pid()")) {
+            s.setString(1, role);
+            s.executeQuery().close();
+        }
+    }
+
+    /** Runs {@code statements} for {@code role} on one connection (custom revocation, renewal, rollback). */
+    void run(List<String> statements, String role, String password, Instant expiration) throws SQLException {
+        execute(statements.stream().map(st -> Statements.render(st, role, password, expiration)).toList());
+    }
+
+    static String ident(String name) {
+        return "\"" + name.replace("\"", "\"\"") + "\"";
+    }
+
+    /** A clear error for the client that names the config and PostgreSQL's complaint, never a statement. */
+    EngineException failure(String what, SQLException e) {
+        String state = e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")";
+        int status = e.getSQLState() != null && e.getSQLState().startsWith("08") ? 503 : 400;
+        return new EngineException(status, what + " on database \"" + name + "\" failed: " + firstLine(e.getMessage())
+                + state);
+    }
+
+    private static String firstLine(String m) {
+        if (m == null) {
+            return "unknown error";
+        }
+        int nl = m.indexOf('\n');
+        return nl < 0 ? m : m.substring(0, nl);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (pool != null) {
+            pool.close();
+            pool = null;
+        }
+    }
+}
