@@ -46,13 +46,60 @@ public final class TestPostgres {
     private final int port;
     private final String password;
     private final AutoCloseable stopper;
+    private final AutoCloseable restarter;
 
     private TestPostgres(String kind, String host, int port, String password, AutoCloseable stopper) {
+        this(kind, host, port, password, stopper, null);
+    }
+
+    private TestPostgres(String kind, String host, int port, String password, AutoCloseable stopper,
+            AutoCloseable restarter) {
         this.kind = kind;
         this.host = host;
         this.port = port;
         this.password = password;
         this.stopper = stopper;
+        this.restarter = restarter;
+    }
+
+    /**
+     * A server of its own (an {@code initdb} cluster from the machine's PostgreSQL binaries, SCRAM
+     * auth) that a fault-injection test may restart; stopped when the JVM exits or on {@link #stop}.
+     */
+    public static TestPostgres dedicated() {
+        try {
+            TestPostgres pg = startInitdb("pw-" + UUID.randomUUID());
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    pg.stopper.close();
+                } catch (Exception e) {
+                    // best effort at JVM exit
+                }
+            }));
+            return pg;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start a dedicated PostgreSQL (initdb): " + e, e);
+        }
+    }
+
+    /** Crash-restarts the server ({@code pg_ctl stop -m immediate}, then start on the same port). */
+    public void restartImmediately() {
+        if (restarter == null) {
+            throw new UnsupportedOperationException("only a dedicated server can be restarted");
+        }
+        try {
+            restarter.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("restart failed: " + e, e);
+        }
+    }
+
+    public void stop() {
+        try {
+            stopper.close();
+        } catch (Exception e) {
+            throw new IllegalStateException("stop failed: " + e, e);
+        }
     }
 
     public static synchronized TestPostgres shared() {
@@ -159,12 +206,17 @@ public final class TestPostgres {
         }
         run(asPostgres(root, List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", SUPERUSER,
                 "--auth=scram-sha-256", "--pwfile=" + pwfile, "-E", "UTF8")));
-        run(asPostgres(root, List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-l",
+        List<String> start = asPostgres(root, List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-l",
                 dir.resolve("log").toString(), "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1"
-                        + " -c max_connections=300", "start")));
+                        + " -c max_connections=300", "start"));
+        run(start);
         AutoCloseable stop = () -> run(asPostgres(root, List.of(bin.resolve("pg_ctl").toString(), "-D",
                 data.toString(), "-m", "immediate", "stop")));
-        return new TestPostgres("initdb", "127.0.0.1", port, password, stop);
+        AutoCloseable restart = () -> {
+            stop.close();
+            run(start);
+        };
+        return new TestPostgres("initdb", "127.0.0.1", port, password, stop, restart);
     }
 
     private static List<String> asPostgres(boolean root, List<String> cmd) {
