@@ -51,7 +51,16 @@ public class LeaseBackend extends FrameworkEngine {
 
     @Override
     protected List<PathSpec> declarePaths() {
-        return List.of(
+        List<PathSpec> out = new java.util.ArrayList<>();
+        for (String base : List.of("leases/renew", "renew")) {
+            out.add(renewPath(base));
+            out.add(renewPath(base + "/(?P<url_lease_id>.+)"));
+        }
+        for (String base : List.of("leases/revoke", "revoke")) {
+            out.add(revokePath(base));
+            out.add(revokePath(base + "/(?P<url_lease_id>.+)"));
+        }
+        out.addAll(List.of(
                 PathSpec.path("leases/lookup")
                         .fields(LEASE_ID)
                         .on(UPDATE, (r, d) -> lookup(required(d.getString("lease_id"))))
@@ -62,10 +71,6 @@ public class LeaseBackend extends FrameworkEngine {
                         .on(LIST, (r, d) -> Response.listOf(leases.list(folder(d.getString("prefix")))))
                         .help("Lists lease ids below a prefix (sudo).", "")
                         .build(),
-                renewPath("leases/renew"),
-                renewPath("renew"),
-                revokePath("leases/revoke"),
-                revokePath("revoke"),
                 prefixPath("leases/revoke-prefix/(?P<prefix>.+)", false),
                 prefixPath("revoke-prefix/(?P<prefix>.+)", false),
                 prefixPath("leases/revoke-force/(?P<prefix>.+)", true),
@@ -82,11 +87,12 @@ public class LeaseBackend extends FrameworkEngine {
                                 Field.of("include_child_namespaces", FieldType.BOOL, "Accepted; Custos has no namespaces."))
                         .on(READ, (r, d) -> irrevocable(d))
                         .help("Lists the irrevocable leases with their last error.", "")
-                        .build());
+                        .build()));
+        return out;
     }
 
     private PathSpec renewPath(String base) {
-        return PathSpec.path(base + "(/(?P<url_lease_id>.+))?")
+        return PathSpec.path(base)
                 .fields(LEASE_ID, URL_LEASE_ID, INCREMENT)
                 .on(UPDATE, (r, d) -> renew(d))
                 .help("Renews a lease: the new TTL counts from now, capped at the lease's max TTL.", "")
@@ -94,7 +100,7 @@ public class LeaseBackend extends FrameworkEngine {
     }
 
     private PathSpec revokePath(String base) {
-        return PathSpec.path(base + "(/(?P<url_lease_id>.+))?")
+        return PathSpec.path(base)
                 .fields(LEASE_ID, URL_LEASE_ID, SYNC)
                 .on(UPDATE, (r, d) -> {
                     String id = leaseId(d);

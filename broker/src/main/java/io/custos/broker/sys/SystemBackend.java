@@ -64,10 +64,13 @@ public class SystemBackend extends FrameworkEngine {
     private final Clock clock;
     private final io.custos.broker.lease.LeaseManager leases;
     private final io.custos.broker.policy.PasswordPolicies passwordPolicies;
+    private final io.custos.broker.lease.LeaseBackend leaseBackend;
 
     public SystemBackend(Core core, MountTable mounts, AuthMountTable authMounts, AesGcmBarrier barrier, KeyRotation rotation,
             PolicyStore policies, AuditBroker audit, TokenBackend tokenBackend, WrappingBackend wrapping, Clock clock,
-            io.custos.broker.lease.LeaseManager leases, io.custos.broker.policy.PasswordPolicies passwordPolicies) {
+            io.custos.broker.lease.LeaseManager leases, io.custos.broker.policy.PasswordPolicies passwordPolicies,
+            io.custos.broker.lease.LeaseBackend leaseBackend) {
+        this.leaseBackend = leaseBackend;
         this.leases = leases;
         this.passwordPolicies = passwordPolicies;
         this.core = core;
@@ -507,7 +510,9 @@ public class SystemBackend extends FrameworkEngine {
     /** The contract of every path this server serves right now: sys/ and each mount's engine. */
     public Map<String, Object> openApi() {
         Map<String, List<PathSpec>> byMount = new LinkedHashMap<>();
-        byMount.put("sys/", paths());
+        List<PathSpec> sys = new ArrayList<>(paths());
+        sys.addAll(leaseBackend.paths());
+        byMount.put("sys/", sys);
         byMount.put("sys/wrapping/", wrapping.paths());
         byMount.put("auth/token/", tokenBackend.paths());
         for (MountTable.Mounted m : mounts.mounted()) {

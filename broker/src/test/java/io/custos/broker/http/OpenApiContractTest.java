@@ -13,7 +13,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The committed contract ({@code api-spec/src/main/resources/openapi.json}) is what the server
- * generates from its declarations for the reference layout (sys/ plus KV v2 at secret/). After
+ * generates from its declarations for the reference layout (sys/ plus KV v2 at secret/ and the
+ * database engine at database/). After
  * changing a declaration, regenerate it with {@code ./mvnw -pl broker test -Dtest=OpenApiContractTest
  * -Dcustos.spec.write=true}.
  */
@@ -25,6 +26,7 @@ class OpenApiContractTest extends BrokerHttpTest {
     void committedContractMatchesTheDeclarations() throws Exception {
         String token = initAndUnseal();
         call("POST", "sys/mounts/secret", token, "{\"type\":\"kv\",\"options\":{\"version\":\"2\"}}");
+        call("POST", "sys/mounts/database", token, "{\"type\":\"database\"}");
         Reply spec = call("GET", "sys/internal/specs/openapi", token, null);
         assertEquals(200, spec.status());
         String generated = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(spec.json()) + "\n";
