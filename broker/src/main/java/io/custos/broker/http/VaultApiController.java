@@ -72,7 +72,9 @@ public class VaultApiController {
         ApiResponse r = dispatcher.dispatch(new ApiRequest(request.getMethodName(), afterPrefix,
                 queryOf(request), body, request.getContentType().map(MediaType::toString).orElse(null),
                 token(request), request.getRemoteAddress().getAddress().getHostAddress(),
-                request.getHeaders().get("X-Vault-Wrap-TTL"), request.getCertificate().orElse(null)));
+                request.getHeaders().get("X-Vault-Wrap-TTL"),
+                // only logins (the cert method) look at the client certificate; finding it is not free
+                afterPrefix.startsWith("auth/") ? request.getCertificate().orElse(null) : null));
         MutableHttpResponse<byte[]> response = HttpResponse.status(io.micronaut.http.HttpStatus.valueOf(r.status()));
         response.header(HttpHeaders.CACHE_CONTROL, "no-store");
         if (r.body().length > 0) {

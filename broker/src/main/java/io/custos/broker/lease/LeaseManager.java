@@ -103,7 +103,6 @@ public class LeaseManager {
             LeaseRow row = new LeaseRow(id, requestPath, tokenAccessor == null ? "" : tokenAccessor, now, expire,
                     maxExpire, null, Duration.between(now, expire).toSeconds(), false, LeaseRow.PENDING, 0, null,
                     now.plus(config.getPendingGrace()), blob, AesGcmBarrier.termOf(blob));
-            store.insert(row);
             return new Pending(row, internal, engine, relative(requestPath, mount.path()));
         };
     }
@@ -122,12 +121,14 @@ public class LeaseManager {
             this.internal = internal;
             this.engine = engine;
             this.relativePath = relativePath;
-            this.tx = store.begin();
+            this.tx = store.connection();
             try {
-                store.lock(tx, row.id());
+                LeaseStore.insert(tx, row); // auto-commit: durable before the engine creates anything
+                tx.setAutoCommit(false);
+                store.lock(tx, row.id()); // held until commit or close: no worker rolls it back meanwhile
             } catch (SQLException e) {
                 closeQuietly();
-                throw new LeaseStorageException("cannot lock the pending lease", e);
+                throw new LeaseStorageException("cannot record the pending lease", e);
             }
         }
 

@@ -42,9 +42,9 @@ public class LeaseStore {
         }
     }
 
-    void insert(LeaseRow r) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("INSERT INTO custos_leases (" + COLUMNS
+    /** Inserts on {@code c} (committed at once if {@code c} auto-commits). */
+    static void insert(Connection c, LeaseRow r) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("INSERT INTO custos_leases (" + COLUMNS
                         + ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")) {
             s.setString(1, r.id());
             s.setString(2, r.path());
@@ -62,8 +62,15 @@ public class LeaseStore {
             s.setBytes(14, r.data());
             s.setInt(15, r.keyTerm());
             s.executeUpdate();
+        }
+    }
+
+    /** A connection in auto-commit mode, for a durable write followed by a transaction of its own. */
+    Connection connection() {
+        try {
+            return dataSource.getConnection();
         } catch (SQLException e) {
-            throw new LeaseStorageException("cannot record the lease", e);
+            throw new LeaseStorageException("cannot reach lease storage", e);
         }
     }
 

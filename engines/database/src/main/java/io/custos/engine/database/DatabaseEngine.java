@@ -49,6 +49,8 @@ final class DatabaseEngine extends FrameworkEngine {
 
     private final EngineContext context;
     private final Map<String, PostgresTarget> targets = new ConcurrentHashMap<>();
+    /** Parsed username templates by their text (parsing is not free and they rarely change). */
+    private final Map<String, UsernameTemplate> templates = new ConcurrentHashMap<>();
 
     DatabaseEngine(EngineContext context) {
         this.context = context;
@@ -454,7 +456,8 @@ final class DatabaseEngine extends FrameworkEngine {
                     + role.dbName() + "\"");
         }
         String display = request.attribute(Request.DISPLAY_NAME);
-        String username = UsernameTemplate.parse(cfg.usernameTemplate(), context.clock()).render(
+        String username = templates.computeIfAbsent(cfg.usernameTemplate(), t -> UsernameTemplate.parse(t,
+                context.clock())).render(
                 display == null ? "token" : display, roleName);
         String password = context.system().generatePassword(cfg.passwordPolicy());
         Map<String, Object> internal = Map.of("username", username, "role", roleName, "db_name", role.dbName());
