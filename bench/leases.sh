@@ -2,7 +2,7 @@
 # Lease and dynamic-credential benchmarks: credentials issued/s vs raw CREATE ROLE on the same
 # connections, 10,000 leases expiring at once vs raw DROP ROLE, expiry lag, start-up and RSS with
 # 0 and 1,000,000 stored leases. Starts a throwaway PostgreSQL 15 cluster (initdb) and the broker.
-# Usage: bench/leases.sh [seconds-per-round]   (JAVA_HOME selects the JDK; run as root or postgres)
+# Usage: bench/leases.sh [seconds-per-round] [sections: creds,expiry,lag,startup]   (JAVA_HOME selects the JDK; run as root or postgres)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
@@ -21,4 +21,4 @@ as_pg "$pgbin/pg_ctl" -D "$dir/data" -w -l "$dir/log" -o "-p $port -k $dir -c li
 trap 'as_pg "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf /tmp/custos-bench-dev' EXIT
 rm -rf /tmp/custos-bench-dev
 echo "java: $("$java_bin" -version 2>&1 | head -1)"
-"$java_bin" -cp "$jar" bench/LeaseBench.java "$jar" "$port" "$pw" "$secs"
+"$java_bin" -cp "$jar" bench/LeaseBench.java "$jar" "$port" "$pw" "$secs" "${2:-creds,expiry,lag,startup}"

@@ -44,4 +44,12 @@ public interface LeaseConfiguration {
 
     @Bindable(defaultValue = "60s")
     Duration getPendingGrace();
+
+    /**
+     * What {@code sys/leases/revoke} and {@code revoke-prefix} do when the request has no
+     * {@code sync}: queue (202, the default) or revoke before answering (204, Vault's server default,
+     * which SDKs that insist on 204 — such as vault-java-driver — need).
+     */
+    @Bindable(defaultValue = "false")
+    boolean isRevokeSyncByDefault();
 }

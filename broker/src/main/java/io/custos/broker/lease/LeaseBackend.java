@@ -30,16 +30,23 @@ public class LeaseBackend extends FrameworkEngine {
             "The lease's id, given in the path instead of the body.");
     private static final Field PREFIX = Field.of("prefix", FieldType.STRING, "The lease id prefix to revoke.");
     private static final Field SYNC = Field.of("sync", FieldType.BOOL,
-            "Wait for the revocation to finish (204) instead of queueing it (202).");
+            "Wait for the revocation to finish (204) instead of queueing it (202); the default is "
+                    + "custos.leases.revoke-sync-by-default (false).");
     private static final Field INCREMENT = Field.of("increment", FieldType.DURATION,
             "The new TTL, counted from now; the lease's original TTL when omitted.");
 
     private final LeaseManager leases;
     private final Clock clock;
+    private final boolean syncByDefault;
 
-    public LeaseBackend(LeaseManager leases, Clock clock) {
+    public LeaseBackend(LeaseManager leases, Clock clock, io.custos.broker.config.LeaseConfiguration config) {
         this.leases = leases;
         this.clock = clock;
+        this.syncByDefault = config.isRevokeSyncByDefault();
+    }
+
+    private boolean sync(FieldData d) {
+        return d.has("sync") ? d.getBool("sync") : syncByDefault;
     }
 
     /** Whether a {@code sys/} path (without the prefix) is served here. */
@@ -104,7 +111,7 @@ public class LeaseBackend extends FrameworkEngine {
                 .fields(LEASE_ID, URL_LEASE_ID, SYNC)
                 .on(UPDATE, (r, d) -> {
                     String id = leaseId(d);
-                    if (d.getBool("sync")) {
+                    if (sync(d)) {
                         leases.revokeNow(id, false);
                         return null;
                     }
@@ -120,7 +127,7 @@ public class LeaseBackend extends FrameworkEngine {
                 .fields(PREFIX, SYNC)
                 .on(UPDATE, (r, d) -> {
                     String prefix = d.getString("prefix");
-                    if (force || d.getBool("sync")) {
+                    if (force || sync(d)) {
                         leases.revokePrefix(prefix, true, force);
                         return null;
                     }

@@ -336,4 +336,73 @@ class DatabaseCredentialsTest extends BrokerHttpTest {
         ok(call("POST", "database/config/app", root, "{\"password_policy\":\"\",\"username_template\":\"\"}"));
         assertNotEquals(404, call("GET", "sys/policies/password/digits", root, null).status());
     }
+
+    @Test
+    void badLeaseRequestsAreClear400sAndPrefixOperationsNeedSudo() {
+        Reply missing = call("PUT", "sys/leases/renew", root, "{}");
+        assertEquals(400, missing.status());
+        assertEquals("lease_id must be specified", missing.error());
+        assertEquals(400, call("PUT", "sys/leases/renew", root, "{\"lease_id\":\"database/creds/readonly/nope\"}")
+                .status());
+        assertEquals(400, call("PUT", "sys/leases/renew", root, "{\"lease_id\":\"x\",\"increment\":\"soon\"}")
+                .status());
+        assertEquals("invalid lease", call("PUT", "sys/leases/lookup", root, "{\"lease_id\":\"nope\"}").error());
+        assertEquals(400, call("GET", "sys/leases", root, null).status());
+        assertEquals(400, call("PUT", "sys/leases/revoke", root, "{\"lease_id\":[1,2]}").status());
+
+        ok(call("POST", "sys/policies/acl/lease-admin", root, "{\"policy\":\"path \\\"sys/leases/*\\\" { "
+                + "capabilities = [\\\"update\\\", \\\"list\\\"] }\"}"));
+        String admin = ok(call("POST", "auth/token/create", root, "{\"policies\":[\"lease-admin\"]}")).json()
+                .get("auth").get("client_token").asText();
+        assertEquals(403, call("PUT", "sys/leases/revoke-prefix/database/", admin, "{}").status());
+        assertEquals(403, call("PUT", "sys/leases/revoke-force/database/", admin, "{}").status());
+        assertEquals(403, call("LIST", "sys/leases/lookup/database/", admin, null).status());
+    }
+
+    @Test
+    void theDefaultPolicyRenewsAndLooksUpALeaseByItsId() {
+        String holder = ok(call("POST", "auth/token/create", root, "{\"policies\":[\"default\"]}")).json()
+                .get("auth").get("client_token").asText();
+        String id = ok(call("GET", "database/creds/readonly", root, null)).json().get("lease_id").asText();
+        ok(call("PUT", "sys/leases/renew", holder, "{\"lease_id\":\"" + id + "\",\"increment\":\"30m\"}"));
+        ok(call("PUT", "sys/leases/lookup", holder, "{\"lease_id\":\"" + id + "\"}"));
+        assertEquals(403, call("PUT", "sys/leases/revoke", holder, "{\"lease_id\":\"" + id + "\"}").status());
+        assertEquals(204, call("PUT", "sys/leases/revoke", root, "{\"lease_id\":\"" + id + "\",\"sync\":true}")
+                .status());
+    }
+
+    @Test
+    void unmountingRevokesTheMountsLeases() throws Exception {
+        ok(call("POST", "sys/mounts/db2", root, "{\"type\":\"database\"}"));
+        ok(call("POST", "db2/config/app", root, "{\"plugin_name\":\"postgresql-database-plugin\","
+                + "\"connection_url\":\"" + target.jdbcUrl() + "\",\"username\":\"" + target.user()
+                + "\",\"password\":\"" + target.password() + "\",\"allowed_roles\":\"*\"}"));
+        ok(call("POST", "db2/roles/r", root, "{\"db_name\":\"app\",\"creation_statements\":\"CREATE ROLE "
+                + "\\\"{{name}}\\\" LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'\"}"));
+        String user = ok(call("GET", "db2/creds/r", root, null)).json().get("data").get("username").asText();
+        assertTrue(roleExists(user));
+        assertEquals(204, call("DELETE", "sys/mounts/db2", root, null).status());
+        assertFalse(roleExists(user));
+        assertEquals(404, call("LIST", "sys/leases/lookup/db2/creds/r/", root, null).status());
+    }
+
+    @Test
+    void keyRotationRewrapsLeaseData() throws Exception {
+        ok(call("GET", "database/creds/readonly", root, null));
+        ok(call("PUT", "sys/rotate", root, null));
+        int term = ok(call("GET", "sys/key-status", root, null)).json().get("data").get("term").asInt();
+        long below = -1;
+        for (int i = 0; i < 100 && below != 0; i++) {
+            Thread.sleep(100);
+            try (Connection c = db.connect(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT count(*) FROM custos_leases WHERE key_term < " + term)) {
+                rs.next();
+                below = rs.getLong(1);
+            }
+        }
+        assertEquals(0, below, "lease data still wrapped under an older keyring term");
+        String id = ok(call("GET", "database/creds/readonly", root, null)).json().get("lease_id").asText();
+        assertEquals(204, call("PUT", "sys/leases/revoke", root, "{\"lease_id\":\"" + id + "\",\"sync\":true}")
+                .status());
+    }
 }

@@ -127,38 +127,57 @@ final class PostgresTarget implements AutoCloseable {
      */
     void defaultRevoke(String role) throws SQLException {
         try (Connection c = connection()) {
-            if (!roleExists(c, role)) {
-                return;
-            }
-            try (Statement s = c.createStatement()) {
-                s.execute("ALTER ROLE " + ident(role) + " NOLOGIN");
-            } catch (SQLException e) {
-                if (UNDEFINED_OBJECT.equals(e.getSQLState())) {
-                    return;
+            long oid;
+            boolean owns;
+            try (PreparedStatement s = c.prepareStatement("SELECT r.oid, EXISTS (SELECT 1 FROM pg_shdepend d WHERE"
+                    + " d.refobjid = r.oid AND d.refclassid = 'pg_authid'::regclass AND d.deptype IN ('o', 'a', 'i', 'r'))"
+                    + " FROM pg_roles r WHERE r.rolname = ?")) {
+                s.setString(1, role);
+                try (ResultSet rs = s.executeQuery()) {
+                    if (!rs.next()) {
+                        return; // already gone: a repeated revocation succeeds
+                    }
+                    oid = rs.getLong(1);
+                    owns = rs.getBoolean(2);
                 }
-                throw e;
             }
-            terminateSessions(c, role);
-            String owner = config.reassignOwnedTo() == null || config.reassignOwnedTo().isEmpty() ? user()
-                    : config.reassignOwnedTo();
-            List<String> owned = List.of("REASSIGN OWNED BY " + ident(role) + " TO " + ident(owner),
-                    "DROP OWNED BY " + ident(role));
-            List<String> dbs = config.revocationDatabases() == null || config.revocationDatabases().isEmpty()
-                    ? List.of(url.database()) : config.revocationDatabases();
-            for (String db : dbs) {
-                if (db.equals(url.database())) {
-                    runInTransaction(c, owned);
-                } else {
-                    try (Connection other = DriverManager.getConnection(url.jdbcUrl(db), url.properties(user(), password()))) {
-                        runInTransaction(other, owned);
+            String endSessions = "SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_get_activity(NULL) WHERE usesysid = " + oid
+                    + " AND pid <> pg_backend_pid()";
+            if (!owns) {
+                // the usual case (IN ROLE users own nothing): one transaction, one commit
+                runInTransaction(c, List.of("ALTER ROLE " + ident(role) + " NOLOGIN; " + endSessions + "; DROP ROLE IF EXISTS "
+                        + ident(role)));
+            } else {
+                try (Statement s = c.createStatement()) {
+                    s.execute("ALTER ROLE " + ident(role) + " NOLOGIN; " + endSessions);
+                }
+                String owner = config.reassignOwnedTo() == null || config.reassignOwnedTo().isEmpty() ? user()
+                        : config.reassignOwnedTo();
+                List<String> owned = List.of("REASSIGN OWNED BY " + ident(role) + " TO " + ident(owner),
+                        "DROP OWNED BY " + ident(role));
+                List<String> dbs = config.revocationDatabases() == null || config.revocationDatabases().isEmpty()
+                        ? List.of(url.database()) : config.revocationDatabases();
+                for (String db : dbs) {
+                    if (db.equals(url.database())) {
+                        runInTransaction(c, owned);
+                    } else {
+                        try (Connection other = DriverManager.getConnection(url.jdbcUrl(db),
+                                url.properties(user(), password()))) {
+                            runInTransaction(other, owned);
+                        }
                     }
                 }
+                try (Statement s = c.createStatement()) {
+                    s.execute("DROP ROLE IF EXISTS " + ident(role));
+                }
             }
+            // a login that slipped in before NOLOGIN was committed must not outlive the role
             try (Statement s = c.createStatement()) {
-                s.execute("DROP ROLE IF EXISTS " + ident(role));
+                s.executeQuery(endSessions).close();
             }
         }
     }
+
 
     static boolean roleExists(Connection c, String role) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
@@ -166,15 +185,6 @@ final class PostgresTarget implements AutoCloseable {
             try (ResultSet rs = s.executeQuery()) {
                 return rs.next();
             }
-        }
-    }
-
-    /** Ends every session of {@code role} and waits (up to 5 s each) until they are gone. */
-    static void terminateSessions(Connection c, String role) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("SELECT pg_terminate_backend(pid, 5000) FROM pg_stat_activity"
-                + " WHERE usename = ? AND pid <> pg_backend_pid()")) {
-            s.setString(1, role);
-            s.executeQuery().close();
         }
     }
 
