@@ -71,9 +71,19 @@ class LeaseFaultsIT {
 
     @Test
     void targetRestartedDuringIssuanceLeavesEveryUserWithALease() throws Exception {
+        restartDuringIssuance(false);
+    }
+
+    @Test
+    void storageAndTargetRestartedTogetherDuringIssuanceLeaveEveryUserWithALease() throws Exception {
+        restartDuringIssuance(true);
+    }
+
+    /** Concurrent issuance while the target's server (and, if asked, the broker's storage on it) crash-restarts. */
+    private void restartDuringIssuance(boolean storageToo) throws Exception {
         TestPostgres dedicated = TestPostgres.dedicated();
         try {
-            TestPostgres.Database storage = TestPostgres.shared().createDatabase();
+            TestPostgres.Database storage = storageToo ? dedicated.createDatabase() : TestPostgres.shared().createDatabase();
             TestPostgres.Database target = dedicated.admin();
             int port = BrokerProcess.freePort();
             ApiClient api = new ApiClient(HttpClient.newHttpClient(), "http://127.0.0.1:" + port);
@@ -109,6 +119,15 @@ class LeaseFaultsIT {
                 pool.shutdown();
                 assertTrue(pool.awaitTermination(60, TimeUnit.SECONDS));
                 assertTrue(failures.get() > 0, "the restart interrupted no issuance");
+                // with storage restarted too, the broker must still serve once PostgreSQL is back
+                assertTrue(DatabaseTarget.await(Duration.ofSeconds(30), () -> {
+                    HttpResponse<String> r = api.send("GET", "database/creds/flaky", DatabaseTarget.ROOT, null);
+                    if (r.statusCode() == 200) {
+                        JsonNode j = JSON.readTree(r.body());
+                        issued.put(j.get("data").get("username").asText(), j.get("lease_id").asText());
+                    }
+                    return r.statusCode() == 200;
+                }), "issuance did not recover after the restart");
                 assertTrue(issued.size() > 10, "issuance did not resume: " + issued.size());
 
                 // every user in the target belongs to a lease a client got; the rest are rolled back
