@@ -405,4 +405,33 @@ class DatabaseCredentialsTest extends BrokerHttpTest {
         assertEquals(204, call("PUT", "sys/leases/revoke", root, "{\"lease_id\":\"" + id + "\",\"sync\":true}")
                 .status());
     }
+
+    @Test
+    void ownedObjectsAreHandledInEveryListedDatabase() throws Exception {
+        TestPostgres.Database other = TestPostgres.shared().createDatabase();
+        try (Connection c = other.connect(); Statement s = c.createStatement()) {
+            s.execute("GRANT CONNECT ON DATABASE " + other.name() + " TO custos_readers");
+            s.execute("GRANT CREATE ON SCHEMA public TO custos_readers");
+        }
+        ok(call("POST", "sys/mounts/db3", root, "{\"type\":\"database\"}"));
+        ok(call("POST", "db3/config/app", root, "{\"plugin_name\":\"postgresql-database-plugin\","
+                + "\"connection_url\":\"" + target.jdbcUrl() + "\",\"username\":\"" + target.user()
+                + "\",\"password\":\"" + target.password() + "\",\"allowed_roles\":\"*\","
+                + "\"revocation_databases\":[\"" + target.name() + "\",\"" + other.name() + "\"]}"));
+        ok(call("POST", "db3/roles/r", root, "{\"db_name\":\"app\",\"creation_statements\":\"CREATE ROLE "
+                + "\\\"{{name}}\\\" LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}' IN ROLE custos_readers\"}"));
+        JsonNode j = ok(call("GET", "db3/creds/r", root, null)).json();
+        String user = j.get("data").get("username").asText();
+        try (Connection c = DriverManager.getConnection(other.jdbcUrl(), user, j.get("data").get("password").asText());
+                Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE elsewhere (id int)");
+        }
+        assertEquals(204, call("PUT", "sys/leases/revoke-prefix/db3/", root, "{\"sync\":true}").status());
+        assertFalse(roleExists(user));
+        try (Connection c = other.connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT tableowner FROM pg_tables WHERE tablename = 'elsewhere'")) {
+            assertTrue(rs.next());
+            assertEquals(other.user(), rs.getString(1));
+        }
+    }
 }
