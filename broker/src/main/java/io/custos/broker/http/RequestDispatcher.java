@@ -84,7 +84,8 @@ public class RequestDispatcher {
         AuditRecord record = new AuditRecord(requestId, http.remoteAddress());
         ApiResponse response = handle(http, requestId, record);
         try {
-            audit.logResponse(record, response.status(), response.body());
+            audit.logResponse(record, response.status(), response.isJson() ? response.body()
+                    : Json.write(Map.of("content_type", response.contentType(), "bytes", response.body().length)));
             return response;
         } catch (AuditUnavailableException e) {
             // fail closed: what could not be recorded is not returned
@@ -137,6 +138,12 @@ public class RequestDispatcher {
             ApiResponse login = tryLogin(path, op, request, http, requestId, record);
             if (login != null) {
                 return login;
+            }
+        }
+        if (!path.startsWith("sys/") && !path.startsWith("auth/")) {
+            ApiResponse open = tryUnauthenticated(path, op, request, http, requestId, record);
+            if (open != null) {
+                return open;
             }
         }
         TokenStore.Found found = tokens.find(http.token()).orElse(null);
@@ -193,7 +200,8 @@ public class RequestDispatcher {
         if (op == Operation.UPDATE) {
             routed = routed.withOperation(engine.classifyWrite(routed));
         }
-        Acl.Decision decision = authorize(acl, routed.operation(), path, engine.policyParameters(routed));
+        boolean sudo = RootPaths.needsSudo(path) || matchesAny(engine.sudoPaths(), relative);
+        Acl.Decision decision = authorize(acl, routed.operation(), path, engine.policyParameters(routed), sudo);
         Duration wrapTtl = wrapTtl(http.wrapTtl(), decision);
         if (!tokens.spendUse(found)) {
             throw new EngineException(403, "permission denied");
@@ -243,7 +251,7 @@ public class RequestDispatcher {
             return null;
         }
         String relative = remainder(path.substring(5), m.entry().path());
-        if (!m.engine().unauthenticatedPaths().contains(relative)) {
+        if (!matchesAny(m.engine().unauthenticatedPaths(), relative)) {
             return null;
         }
         record.identify(op.capability(), path, request.data(), null, null);
@@ -256,6 +264,57 @@ public class RequestDispatcher {
             r = tokenBackend.issueForLogin(r, path, m.entry().type(), m.entry().defaultLeaseTtl(), m.entry().maxLeaseTtl());
         }
         return ResponseWriter.envelope(requestId, r, m.entry().type(), op);
+    }
+
+    /**
+     * A secrets engine's public path (a CA certificate, a CRL, OCSP): answered without a token,
+     * audited, and only for reads (and OCSP's POST). Null when the path is not one.
+     */
+    private ApiResponse tryUnauthenticated(String path, Operation op, Request request, ApiRequest http,
+            String requestId, AuditRecord record) {
+        MountTable.Mounted m = mounts.resolve(path).orElse(null);
+        if (m == null) {
+            return null;
+        }
+        String relative = remainder(path, m.entry().path());
+        if (!matchesAny(m.engine().unauthenticatedPaths(), relative) || (op != Operation.READ
+                && !(op == Operation.UPDATE && relative.startsWith("ocsp")))) {
+            return null;
+        }
+        record.identify(op.capability(), path, request.data(), null, null);
+        audit.logRequest(record);
+        Map<String, Object> attributes = new java.util.HashMap<>();
+        attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
+        Response r = m.engine().handle(request.withPath(relative).withAttributes(attributes));
+        return ResponseWriter.envelope(requestId, r, m.entry().type(), op);
+    }
+
+    /** Vault's path patterns: exact, a trailing {@code *} for a prefix, {@code +} for one segment. */
+    static boolean matchesAny(java.util.Set<String> patterns, String path) {
+        for (String p : patterns) {
+            if (p.equals(path)) {
+                return true;
+            }
+            String[] want = p.split("/", -1);
+            String[] got = path.split("/", -1);
+            boolean prefix = p.endsWith("*");
+            if (!prefix && want.length != got.length || prefix && got.length < want.length) {
+                continue;
+            }
+            boolean ok = true;
+            for (int i = 0; i < want.length && ok; i++) {
+                String w = want[i];
+                if (i == want.length - 1 && prefix) {
+                    ok = got[i].startsWith(w.substring(0, w.length() - 1));
+                } else {
+                    ok = w.equals("+") ? !got[i].isEmpty() : w.equals(got[i]);
+                }
+            }
+            if (ok) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @SuppressWarnings("unchecked")
@@ -289,8 +348,9 @@ public class RequestDispatcher {
     }
 
     /** The ACL's verdict; a refusal is Vault's bare "permission denied" (the reason is not disclosed). */
-    private static Acl.Decision authorize(Acl acl, Operation op, String path, Map<String, Object> params) {
-        Acl.Decision d = acl.check(op, path, params, RootPaths.needsSudo(path));
+    private static Acl.Decision authorize(Acl acl, Operation op, String path, Map<String, Object> params,
+            boolean sudo) {
+        Acl.Decision d = acl.check(op, path, params, sudo);
         if (!d.allowed()) {
             throw new EngineException(403, "permission denied");
         }

@@ -23,6 +23,9 @@ final class ResponseWriter {
     }
 
     static ApiResponse envelope(String requestId, Response r, String mountType, Operation op) {
+        if (r != null && r.rawContentType() != null) {
+            return new ApiResponse(r.status() == 0 ? 200 : r.status(), r.rawBody(), r.rawContentType());
+        }
         if (r == null) {
             return op == Operation.READ || op == Operation.LIST ? error(404, null) : new ApiResponse(204, ApiResponse.EMPTY);
         }

@@ -78,7 +78,8 @@ public class VaultApiController {
         MutableHttpResponse<byte[]> response = HttpResponse.status(io.micronaut.http.HttpStatus.valueOf(r.status()));
         response.header(HttpHeaders.CACHE_CONTROL, "no-store");
         if (r.body().length > 0) {
-            response.contentType(MediaType.APPLICATION_JSON_TYPE).body(r.body());
+            response.contentType(r.isJson() ? MediaType.APPLICATION_JSON_TYPE : MediaType.of(r.contentType()))
+                    .body(r.body());
         }
         return response;
     }

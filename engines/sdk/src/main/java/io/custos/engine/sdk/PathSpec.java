@@ -108,6 +108,11 @@ public final class PathSpec {
             return this;
         }
 
+        public Builder fields(java.util.Collection<Field> declared) {
+            fields.addAll(declared);
+            return this;
+        }
+
         public Builder on(Operation op, Handler handler) {
             operations.put(op, handler);
             return this;

@@ -16,6 +16,8 @@ public final class Response {
     private final List<String> warnings = new ArrayList<>();
     private Map<String, Object> auth;
     private String leaseId = "";
+    private String rawContentType;
+    private byte[] rawBody;
     private long leaseDuration;
     private boolean renewable;
 
@@ -39,6 +41,26 @@ public final class Response {
     /** Vault's shape for a LIST answer. */
     public static Response listOf(List<String> keys) {
         return keys.isEmpty() ? null : of(Map.of("keys", keys));
+    }
+
+    /**
+     * A body sent as it is, not in Vault's JSON envelope: a DER or PEM certificate or CRL, an OCSP
+     * response. The broker writes it with this content type.
+     */
+    public static Response raw(int status, String contentType, byte[] body) {
+        Response r = new Response(null, status);
+        r.rawContentType = contentType;
+        r.rawBody = body.clone();
+        return r;
+    }
+
+    /** The raw body's content type, or null for an enveloped response. */
+    public String rawContentType() {
+        return rawContentType;
+    }
+
+    public byte[] rawBody() {
+        return rawBody == null ? null : rawBody.clone();
     }
 
     public Response warn(String warning) {

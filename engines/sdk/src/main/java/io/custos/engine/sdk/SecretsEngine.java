@@ -62,6 +62,14 @@ public interface SecretsEngine {
     default void periodic(java.time.Instant now) {
     }
 
+    /**
+     * Paths (relative to the mount, Vault's patterns: {@code *} suffix, {@code +} segment) that need
+     * {@code sudo} on top of the operation's capability, such as PKI's {@code root}.
+     */
+    default java.util.Set<String> sudoPaths() {
+        return java.util.Set.of();
+    }
+
     /** The mount is going away (unmounted or sealed): release connections and threads. */
     default void shutdown() {
     }

@@ -1,0 +1,191 @@
+package io.custos.engine.pki;
+
+import io.custos.engine.sdk.EngineException;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+
+/** Builds X.509 v3 certificates: what goes in a CA or a leaf, signed through a {@link KeyManager}. */
+final class Certs {
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Map<String, Integer> KEY_USAGES = Map.ofEntries(
+            Map.entry("digitalsignature", KeyUsage.digitalSignature), Map.entry("contentcommitment", KeyUsage.nonRepudiation),
+            Map.entry("keyencipherment", KeyUsage.keyEncipherment), Map.entry("dataencipherment", KeyUsage.dataEncipherment),
+            Map.entry("keyagreement", KeyUsage.keyAgreement), Map.entry("certsign", KeyUsage.keyCertSign),
+            Map.entry("crlsign", KeyUsage.cRLSign), Map.entry("encipheronly", KeyUsage.encipherOnly),
+            Map.entry("decipheronly", KeyUsage.decipherOnly));
+    private static final Map<String, KeyPurposeId> EXT_KEY_USAGES = Map.of(
+            "serverauth", KeyPurposeId.id_kp_serverAuth, "clientauth", KeyPurposeId.id_kp_clientAuth,
+            "codesigning", KeyPurposeId.id_kp_codeSigning, "emailprotection", KeyPurposeId.id_kp_emailProtection,
+            "timestamping", KeyPurposeId.id_kp_timeStamping, "ocspsigning", KeyPurposeId.id_kp_OCSPSigning);
+
+    /** What a certificate says about its subject. */
+    record Subject(String commonName, List<String> dnsNames, List<String> emails, List<InetAddress> ips,
+            List<String> uris, List<String> ou, List<String> organization, List<String> country,
+            List<String> locality, List<String> province, boolean excludeCnFromSans) {
+    }
+
+    private Certs() {
+    }
+
+    static BigInteger newSerial() {
+        byte[] b = new byte[20];
+        RANDOM.nextBytes(b);
+        b[0] &= 0x7f; // positive and at most 20 octets (RFC 5280)
+        return new BigInteger(1, b);
+    }
+
+    /** Vault's serial format: lower-case hex octets joined by ':'. */
+    static String serial(BigInteger s) {
+        String hex = s.toString(16);
+        if (hex.length() % 2 == 1) {
+            hex = "0" + hex;
+        }
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < hex.length(); i += 2) {
+            if (i > 0) {
+                out.append(':');
+            }
+            out.append(hex, i, i + 2);
+        }
+        return out.toString();
+    }
+
+    static BigInteger parseSerial(String s) {
+        String hex = s.replace(":", "").replace("-", "").toLowerCase(Locale.ROOT);
+        if (hex.isEmpty() || !hex.matches("[0-9a-f]+")) {
+            throw EngineException.badRequest("invalid serial number \"" + s + "\"");
+        }
+        return new BigInteger(hex, 16);
+    }
+
+    /** The storage key of a serial: hex without separators. */
+    static String key(BigInteger s) {
+        return serial(s).replace(':', '-');
+    }
+
+    static X500Name name(Subject s) {
+        X500NameBuilder b = new X500NameBuilder(BCStyle.INSTANCE);
+        s.country().forEach(v -> b.addRDN(BCStyle.C, v));
+        s.province().forEach(v -> b.addRDN(BCStyle.ST, v));
+        s.locality().forEach(v -> b.addRDN(BCStyle.L, v));
+        s.organization().forEach(v -> b.addRDN(BCStyle.O, v));
+        s.ou().forEach(v -> b.addRDN(BCStyle.OU, v));
+        if (s.commonName() != null && !s.commonName().isEmpty()) {
+            b.addRDN(BCStyle.CN, s.commonName());
+        }
+        return b.build();
+    }
+
+    /**
+     * Signs a certificate for {@code subjectKey}. {@code issuer} null means self-signed by
+     * {@code signerKeyId}'s own key (a root). A CA gets basicConstraints CA:TRUE and certSign/CRLSign.
+     */
+    static X509Certificate build(KeyManager keys, String signerKeyId, X509Certificate issuer, X500Name subject,
+            PublicKey subjectKey, Subject names, Instant notBefore, Instant notAfter, boolean ca, int maxPathLength,
+            List<String> keyUsage, List<String> extKeyUsage, boolean serverFlag, boolean clientFlag) {
+        try {
+            X500Name issuerName = issuer == null ? subject : X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded());
+            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerName, newSerial(), Date.from(notBefore),
+                    Date.from(notAfter), subject, subjectKey);
+            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
+            b.addExtension(Extension.authorityKeyIdentifier, false, issuer == null
+                    ? ext.createAuthorityKeyIdentifier(subjectKey) : ext.createAuthorityKeyIdentifier(issuer.getPublicKey()));
+            if (ca) {
+                b.addExtension(Extension.basicConstraints, true, maxPathLength >= 0 ? new BasicConstraints(maxPathLength)
+                        : new BasicConstraints(true));
+                b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign
+                        | KeyUsage.digitalSignature));
+            } else {
+                b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+                int usage = 0;
+                for (String u : keyUsage) {
+                    Integer bit = KEY_USAGES.get(u.toLowerCase(Locale.ROOT));
+                    if (bit == null) {
+                        throw EngineException.badRequest("unknown key_usage \"" + u + "\"");
+                    }
+                    usage |= bit;
+                }
+                if (usage != 0) {
+                    b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+                }
+                List<KeyPurposeId> purposes = new ArrayList<>();
+                if (serverFlag) {
+                    purposes.add(KeyPurposeId.id_kp_serverAuth);
+                }
+                if (clientFlag) {
+                    purposes.add(KeyPurposeId.id_kp_clientAuth);
+                }
+                for (String u : extKeyUsage) {
+                    KeyPurposeId id = EXT_KEY_USAGES.get(u.toLowerCase(Locale.ROOT));
+                    if (id == null) {
+                        throw EngineException.badRequest("unknown ext_key_usage \"" + u + "\"");
+                    }
+                    if (!purposes.contains(id)) {
+                        purposes.add(id);
+                    }
+                }
+                if (!purposes.isEmpty()) {
+                    b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes.toArray(
+                            new KeyPurposeId[0])));
+                }
+            }
+            GeneralNames sans = sans(names);
+            if (sans != null) {
+                b.addExtension(Extension.subjectAlternativeName, false, sans);
+            }
+            ContentSigner signer = keys.signer(signerKeyId);
+            X509CertificateHolder holder = b.build(signer);
+            return Pem.certificate(holder);
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot build the certificate", e);
+        }
+    }
+
+    private static GeneralNames sans(Subject s) {
+        List<GeneralName> out = new ArrayList<>();
+        if (s.commonName() != null && !s.commonName().isEmpty() && !s.excludeCnFromSans()) {
+            if (s.commonName().contains("@")) {
+                out.add(new GeneralName(GeneralName.rfc822Name, s.commonName()));
+            } else if (!s.dnsNames().contains(s.commonName())) {
+                out.add(new GeneralName(GeneralName.dNSName, s.commonName()));
+            }
+        }
+        s.dnsNames().forEach(d -> out.add(new GeneralName(GeneralName.dNSName, d)));
+        s.emails().forEach(e -> out.add(new GeneralName(GeneralName.rfc822Name, e)));
+        s.ips().forEach(ip -> out.add(new GeneralName(GeneralName.iPAddress, ip.getHostAddress())));
+        s.uris().forEach(u -> out.add(new GeneralName(GeneralName.uniformResourceIdentifier, u)));
+        return out.isEmpty() ? null : new GeneralNames(out.toArray(new GeneralName[0]));
+    }
+
+    static String hex(byte[] b) {
+        return HexFormat.ofDelimiter(":").formatHex(b);
+    }
+
+}

@@ -1,0 +1,116 @@
+package io.custos.engine.pki;
+
+import io.custos.engine.sdk.EngineContext;
+import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.Field;
+import io.custos.engine.sdk.FieldData;
+import io.custos.engine.sdk.FieldType;
+import io.custos.engine.sdk.Json;
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.CRLNumber;
+import org.bouncycastle.asn1.x509.CRLReason;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.X509v2CRLBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+
+/** Per-issuer CRLs: rebuilt on every revocation, stored, served until they expire (then rebuilt). */
+final class Crls {
+    static final List<Field> FIELDS = List.of(
+            Field.of("expiry", FieldType.DURATION, "How long a CRL is valid (default 72h)."),
+            Field.of("disable", FieldType.BOOL, "Serve an empty CRL."),
+            Field.of("ocsp_disable", FieldType.BOOL, "Turn the OCSP responder off."),
+            Field.of("enable_delta", FieldType.BOOL, "Build delta CRLs."),
+            Field.of("auto_rebuild", FieldType.BOOL, "Rebuild CRLs before they expire."));
+
+    /** Stored {@code config/crl}. */
+    record Config(long expirySeconds, boolean disable, boolean ocspDisable, boolean enableDelta, boolean autoRebuild) {
+        Map<String, Object> describe() {
+            return Map.of("expiry", PkiEngine.ttlText(expirySeconds), "disable", disable, "ocsp_disable", ocspDisable,
+                    "enable_delta", enableDelta, "auto_rebuild", autoRebuild);
+        }
+    }
+
+    private final EngineContext context;
+    private final KeyManager keys;
+
+    Crls(EngineContext context, KeyManager keys) {
+        this.context = context;
+        this.keys = keys;
+    }
+
+    Config config() {
+        return context.storage().get("config/crl").map(b -> Json.read(b, Config.class))
+                .orElse(new Config(Duration.ofHours(72).toSeconds(), false, false, false, false));
+    }
+
+    void configure(FieldData d) {
+        Config o = config();
+        long expiry = d.has("expiry") ? d.getDuration("expiry").toSeconds() : o.expirySeconds();
+        if (expiry <= 0) {
+            throw EngineException.badRequest("expiry must be positive");
+        }
+        context.storage().put("config/crl", Json.write(new Config(expiry,
+                d.has("disable") ? d.getBool("disable") : o.disable(),
+                d.has("ocsp_disable") ? d.getBool("ocsp_disable") : o.ocspDisable(),
+                d.has("enable_delta") ? d.getBool("enable_delta") : o.enableDelta(),
+                d.has("auto_rebuild") ? d.getBool("auto_rebuild") : o.autoRebuild())));
+    }
+
+    /** The issuer's current CRL (DER), rebuilt when missing or past its nextUpdate. */
+    byte[] current(Issuer issuer) {
+        return context.storage().get("crl/" + issuer.id()).filter(der -> !expired(der)).orElseGet(() -> rebuild(issuer));
+    }
+
+    private boolean expired(byte[] der) {
+        try {
+            Date next = new org.bouncycastle.cert.X509CRLHolder(der).getNextUpdate();
+            return next == null || !next.toInstant().isAfter(context.clock().instant());
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** Builds, signs and stores a fresh CRL of every certificate this issuer revoked. */
+    synchronized byte[] rebuild(Issuer issuer) {
+        if (!issuer.canSign()) {
+            throw EngineException.badRequest("issuer " + issuer.id() + " has no key here and cannot sign a CRL");
+        }
+        Config cfg = config();
+        Instant now = context.clock().instant();
+        X509Certificate ca = issuer.cert();
+        X509v2CRLBuilder b = new X509v2CRLBuilder(X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()),
+                Date.from(now));
+        b.setNextUpdate(Date.from(now.plusSeconds(cfg.expirySeconds())));
+        if (!cfg.disable()) {
+            for (String key : context.storage().list("revoked/")) {
+                Map<String, Object> r = context.storage().get("revoked/" + key).map(Json::readMap).orElse(null);
+                if (r != null && issuer.id().equals(r.get("issuer_id"))) {
+                    BigInteger serial = Certs.parseSerial(key);
+                    b.addCRLEntry(serial, Date.from(Instant.ofEpochSecond(((Number) r.get("revocation_time")).longValue())),
+                            CRLReason.unspecified);
+                }
+            }
+        }
+        long number = context.storage().get("crl-number/" + issuer.id()).map(x -> Long.parseLong(new String(x))).orElse(0L)
+                + 1;
+        try {
+            b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(number)));
+            b.addExtension(Extension.authorityKeyIdentifier, false,
+                    new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.getPublicKey()));
+            byte[] der = b.build(keys.signer(issuer.keyId())).getEncoded();
+            context.storage().put("crl-number/" + issuer.id(), Long.toString(number).getBytes());
+            context.storage().put("crl/" + issuer.id(), der);
+            return der;
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot build the CRL", e);
+        }
+    }
+}

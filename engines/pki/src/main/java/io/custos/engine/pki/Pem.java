@@ -1,0 +1,157 @@
+package io.custos.engine.pki;
+
+import io.custos.engine.sdk.EngineException;
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMKeyPair;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.util.io.pem.PemObject;
+
+/** PEM in and out: certificates, CSRs and private keys in Vault's formats. */
+final class Pem {
+    private Pem() {
+    }
+
+    static String encode(Object o) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+            w.writeObject(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toString().trim();
+    }
+
+    static String encode(String type, byte[] der) {
+        return encode(new PemObject(type, der));
+    }
+
+    /**
+     * A private key as Vault returns it: {@code pkcs8} → "PRIVATE KEY"; otherwise the key's own
+     * form — "RSA PRIVATE KEY" (PKCS#1), "EC PRIVATE KEY" (SEC 1), and PKCS#8 for Ed25519.
+     */
+    static String privateKey(PrivateKey key, boolean pkcs8) {
+        if (pkcs8 || key.getAlgorithm().equalsIgnoreCase("Ed25519") || key.getAlgorithm().equalsIgnoreCase("EdDSA")) {
+            return encode("PRIVATE KEY", key.getEncoded());
+        }
+        try {
+            PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
+            byte[] inner = info.parsePrivateKey().toASN1Primitive().getEncoded();
+            if (key.getAlgorithm().equals("RSA")) {
+                return encode("RSA PRIVATE KEY", inner);
+            }
+            // SEC 1 with the curve named, as openssl writes it
+            org.bouncycastle.asn1.sec.ECPrivateKey ec = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(inner);
+            org.bouncycastle.asn1.ASN1Object params = (org.bouncycastle.asn1.ASN1Object) info.getPrivateKeyAlgorithm()
+                    .getParameters();
+            org.bouncycastle.asn1.sec.ECPrivateKey named = new org.bouncycastle.asn1.sec.ECPrivateKey(
+                    Pem.orderBits(key), ec.getKey(), ec.getPublicKey(), params);
+            return encode("EC PRIVATE KEY", named.getEncoded());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static int orderBits(PrivateKey key) {
+        return ((java.security.interfaces.ECPrivateKey) key).getParams().getOrder().bitLength();
+    }
+
+    static List<X509Certificate> certificates(String pem) {
+        List<X509Certificate> out = new ArrayList<>();
+        for (Object o : objects(pem)) {
+            if (o instanceof X509CertificateHolder h) {
+                out.add(certificate(h));
+            }
+        }
+        return out;
+    }
+
+    static X509Certificate certificate(X509CertificateHolder h) {
+        try {
+            return new JcaX509CertificateConverter().getCertificate(h);
+        } catch (CertificateException e) {
+            throw EngineException.badRequest("unreadable certificate: " + e.getMessage());
+        }
+    }
+
+    static PKCS10CertificationRequest csr(String pem) {
+        for (Object o : objects(pem)) {
+            if (o instanceof PKCS10CertificationRequest r) {
+                return r;
+            }
+        }
+        throw EngineException.badRequest("csr: no PEM-encoded CERTIFICATE REQUEST found");
+    }
+
+    /** The first private key in a PEM bundle, with its public half. */
+    static KeyPair keyPair(String pem) {
+        JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
+        try {
+            for (Object o : objects(pem)) {
+                if (o instanceof PEMKeyPair kp) {
+                    return conv.getKeyPair(kp);
+                }
+                if (o instanceof PrivateKeyInfo info) {
+                    PrivateKey key = conv.getPrivateKey(info);
+                    return new KeyPair(publicOf(info), key);
+                }
+            }
+        } catch (IOException e) {
+            throw EngineException.badRequest("unreadable private key: " + e.getMessage());
+        }
+        return null;
+    }
+
+    private static java.security.PublicKey publicOf(PrivateKeyInfo info) throws IOException {
+        if (info.getPublicKeyData() != null) {
+            return new JcaPEMKeyConverter().getPublicKey(new org.bouncycastle.asn1.x509.SubjectPublicKeyInfo(
+                    info.getPrivateKeyAlgorithm(), info.getPublicKeyData().getBytes()));
+        }
+        org.bouncycastle.crypto.params.AsymmetricKeyParameter priv =
+                org.bouncycastle.crypto.util.PrivateKeyFactory.createKey(info);
+        org.bouncycastle.crypto.params.AsymmetricKeyParameter pub;
+        if (priv instanceof org.bouncycastle.crypto.params.RSAPrivateCrtKeyParameters rsa) {
+            pub = new org.bouncycastle.crypto.params.RSAKeyParameters(false, rsa.getModulus(), rsa.getPublicExponent());
+        } else if (priv instanceof org.bouncycastle.crypto.params.ECPrivateKeyParameters ec) {
+            pub = new org.bouncycastle.crypto.params.ECPublicKeyParameters(
+                    ec.getParameters().getG().multiply(ec.getD()).normalize(), ec.getParameters());
+        } else if (priv instanceof org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters ed) {
+            pub = ed.generatePublicKey();
+        } else {
+            throw EngineException.badRequest("unsupported private key type");
+        }
+        org.bouncycastle.asn1.x509.SubjectPublicKeyInfo spki =
+                org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(pub);
+        if (priv instanceof org.bouncycastle.crypto.params.ECPrivateKeyParameters) {
+            spki = new org.bouncycastle.asn1.x509.SubjectPublicKeyInfo(info.getPrivateKeyAlgorithm(),
+                    spki.getPublicKeyData().getBytes());
+        }
+        return new JcaPEMKeyConverter().getPublicKey(spki);
+    }
+
+    private static List<Object> objects(String pem) {
+        List<Object> out = new ArrayList<>();
+        try (PEMParser p = new PEMParser(new StringReader(pem == null ? "" : pem))) {
+            Object o;
+            while ((o = p.readObject()) != null) {
+                out.add(o);
+            }
+        } catch (IOException | RuntimeException e) {
+            throw EngineException.badRequest("malformed PEM: " + e.getMessage());
+        }
+        return out;
+    }
+}

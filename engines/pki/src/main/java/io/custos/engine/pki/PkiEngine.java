@@ -1,0 +1,909 @@
+package io.custos.engine.pki;
+
+import static io.custos.engine.sdk.Operation.DELETE;
+import static io.custos.engine.sdk.Operation.LIST;
+import static io.custos.engine.sdk.Operation.READ;
+import static io.custos.engine.sdk.Operation.UPDATE;
+
+import io.custos.engine.sdk.EngineContext;
+import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.Field;
+import io.custos.engine.sdk.FieldData;
+import io.custos.engine.sdk.FieldType;
+import io.custos.engine.sdk.FrameworkEngine;
+import io.custos.engine.sdk.GoDuration;
+import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.PathSpec;
+import io.custos.engine.sdk.Response;
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.style.IETFUtils;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.Extensions;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+/**
+ * Vault's PKI secrets engine: root and intermediate CAs (several issuers per mount, a default),
+ * roles with Vault's name rules, issuance with server-generated keys or from a CSR, revocation
+ * with a CRL rebuilt on every revoke. Issuer keys are used only through the {@link KeyManager}.
+ */
+final class PkiEngine extends FrameworkEngine {
+    private static final Duration DEFAULT_TTL = Duration.ofHours(768);
+    private static final List<String> DEFAULT_KEY_USAGE = List.of("DigitalSignature", "KeyAgreement", "KeyEncipherment");
+
+    private final EngineContext context;
+    private final KeyManager keys;
+    private final Crls crls;
+
+    PkiEngine(EngineContext context, KeyManager keys) {
+        this.context = context;
+        this.keys = keys;
+        this.crls = new Crls(context, keys);
+    }
+
+    @Override
+    public Set<String> unauthenticatedPaths() {
+        return Set.of("cert/*", "ca", "ca/pem", "ca_chain", "crl", "crl/pem", "crl/delta", "crl/delta/pem", "ocsp",
+                "ocsp/*", "issuer/+/pem", "issuer/+/der", "issuer/+/json", "issuer/+/crl", "issuer/+/crl/pem",
+                "issuer/+/crl/der");
+    }
+
+    @Override
+    public Set<String> sudoPaths() {
+        return Set.of("root", "root/sign-self-issued");
+    }
+
+    // ---- declarations ----
+
+    private static Field str(String name, String description) {
+        return Field.of(name, FieldType.STRING, description);
+    }
+
+    private static Field bool(String name, String description) {
+        return Field.of(name, FieldType.BOOL, description);
+    }
+
+    private static Field strings(String name, String description) {
+        return Field.of(name, FieldType.COMMA_STRING_LIST, description);
+    }
+
+    private static final List<Field> CA_FIELDS = List.of(
+            str("type", "internal (the key stays here) or exported (returned once)."),
+            str("common_name", "The CA's common name."),
+            Field.of("ttl", FieldType.DURATION, "Validity (default 768h)."),
+            str("key_type", "rsa (default), ec or ed25519."),
+            Field.of("key_bits", FieldType.INT, "RSA 2048/3072/4096, EC 256/384."),
+            str("issuer_name", "A unique name for the new issuer."),
+            Field.of("max_path_length", FieldType.INT, "Path length constraint (-1 = none)."),
+            strings("ou", "Subject OU."), strings("organization", "Subject O."), strings("country", "Subject C."),
+            strings("locality", "Subject L."), strings("province", "Subject ST."),
+            strings("alt_names", "DNS SANs."), strings("ip_sans", "IP SANs."), strings("uri_sans", "URI SANs."),
+            str("format", "pem (default), der or pem_bundle."),
+            str("private_key_format", "Empty (the key's own PEM form) or pkcs8."));
+
+    private static final List<Field> ISSUE_FIELDS = List.of(
+            str("role", "The role."),
+            str("common_name", "Subject CN; checked against the role."),
+            strings("alt_names", "DNS or email SANs."), strings("ip_sans", "IP SANs."), strings("uri_sans", "URI SANs."),
+            Field.of("ttl", FieldType.DURATION, "Requested validity; at most the role's max_ttl."),
+            str("format", "pem (default), der or pem_bundle."),
+            str("private_key_format", "Empty or pkcs8."),
+            bool("exclude_cn_from_sans", "Do not copy the CN into the SANs."),
+            str("issuer_ref", "Issuer to sign with (default: the role's, else the mount default)."));
+
+    @Override
+    protected List<PathSpec> declarePaths() {
+        List<Field> csrFields = new ArrayList<>(ISSUE_FIELDS);
+        csrFields.add(str("csr", "PEM certificate signing request."));
+        List<Field> signIntermediate = new ArrayList<>(CA_FIELDS);
+        signIntermediate.add(str("csr", "The intermediate's CSR."));
+        signIntermediate.add(bool("use_csr_values", "Take the subject and SANs from the CSR."));
+        signIntermediate.add(str("issuer_ref", "Issuer that signs (default: the mount default)."));
+        return List.of(
+                PathSpec.path("root/generate/(?P<type>internal|exported|existing|kms)")
+                        .fields(CA_FIELDS)
+                        .on(UPDATE, (r, d) -> generateRoot(d))
+                        .help("Generates a self-signed root CA (a new issuer).", "")
+                        .build(),
+                PathSpec.path("issuers/generate/root/(?P<type>internal|exported)")
+                        .fields(CA_FIELDS)
+                        .on(UPDATE, (r, d) -> generateRoot(d))
+                        .help("Generates a root CA (the newer path).", "")
+                        .build(),
+                PathSpec.path("root/rotate/(?P<type>internal|exported)")
+                        .fields(CA_FIELDS)
+                        .on(UPDATE, (r, d) -> generateRoot(d))
+                        .help("A new root beside the old one (the default issuer does not change).", "")
+                        .build(),
+                PathSpec.path("root")
+                        .on(DELETE, (r, d) -> deleteAll())
+                        .help("Deletes every issuer and key of the mount (sudo).", "")
+                        .build(),
+                PathSpec.path("intermediate/generate/(?P<type>internal|exported)")
+                        .fields(CA_FIELDS)
+                        .on(UPDATE, (r, d) -> generateIntermediate(d))
+                        .help("Generates a key and a CSR for an intermediate CA.", "")
+                        .build(),
+                PathSpec.path("root/sign-intermediate")
+                        .fields(signIntermediate)
+                        .on(UPDATE, (r, d) -> signIntermediate(d))
+                        .help("Signs an intermediate CA's CSR with a root.", "")
+                        .build(),
+                PathSpec.path("intermediate/set-signed")
+                        .fields(str("certificate", "The signed intermediate certificate, optionally with its chain."))
+                        .on(UPDATE, (r, d) -> setSigned(d.getString("certificate")))
+                        .help("Installs the signed intermediate for its pending key.", "")
+                        .build(),
+                PathSpec.path("(issuers/import/bundle|config/ca|issuers/import/cert)")
+                        .fields(str("pem_bundle", "Certificates (and optionally a private key), PEM."))
+                        .on(UPDATE, (r, d) -> importBundle(d.getString("pem_bundle")))
+                        .help("Imports issuers (and a key) from a PEM bundle.", "")
+                        .build(),
+                PathSpec.path("config/issuers")
+                        .fields(str("default", "The default issuer (id or name)."))
+                        .on(READ, (r, d) -> Response.of(Map.of("default", defaultIssuerId().orElse(""))))
+                        .on(UPDATE, (r, d) -> {
+                            Issuer i = issuer(d.getString("default"));
+                            context.storage().put("config/issuers", Json.write(Map.of("default", i.id())));
+                            return Response.of(Map.of("default", i.id()));
+                        })
+                        .help("Reads or sets the default issuer.", "")
+                        .build(),
+                PathSpec.path("issuers/?")
+                        .on(LIST, (r, d) -> listIssuers())
+                        .help("Lists issuers.", "")
+                        .build(),
+                PathSpec.path("issuer/(?P<issuer_ref>[^/]+)/(?P<form>pem|der|json)")
+                        .fields(str("issuer_ref", "Issuer id or name, or default."), str("form", "pem, der or json."))
+                        .on(READ, (r, d) -> issuerForm(issuer(d.getString("issuer_ref")), d.getString("form")))
+                        .help("The issuer's certificate.", "")
+                        .build(),
+                PathSpec.path("issuer/(?P<issuer_ref>[^/]+)")
+                        .fields(str("issuer_ref", "Issuer id or name, or default."),
+                                str("issuer_name", "A new name for the issuer."))
+                        .on(READ, (r, d) -> Response.of(describe(issuer(d.getString("issuer_ref")))))
+                        .on(UPDATE, (r, d) -> rename(issuer(d.getString("issuer_ref")), d.getString("issuer_name")))
+                        .on(DELETE, (r, d) -> {
+                            deleteIssuer(issuer(d.getString("issuer_ref")));
+                            return null;
+                        })
+                        .help("Reads, renames or deletes an issuer.", "")
+                        .build(),
+                PathSpec.path("ca(?P<pem>/pem)?")
+                        .fields(str("pem", "Present for PEM."))
+                        .on(READ, (r, d) -> {
+                            X509Certificate c = issuer("default").cert();
+                            return d.getString("pem") != null && !d.getString("pem").isEmpty()
+                                    ? Response.raw(200, "application/pem-file", (Pem.encode(c) + "\n").getBytes())
+                                    : Response.raw(200, "application/pkix-cert", der(c));
+                        })
+                        .help("The default issuer's certificate (DER, or PEM at ca/pem).", "")
+                        .build(),
+                PathSpec.path("(ca_chain|cert/ca_chain)")
+                        .on(READ, (r, d) -> Response.raw(200, "application/pem-file", String.join("\n",
+                                chainOf(issuer("default"))).concat("\n").getBytes()))
+                        .help("The default issuer's chain, PEM.", "")
+                        .build(),
+                PathSpec.path("cert/(?P<serial>[0-9A-Fa-f:-]+|ca|crl|delta-crl)")
+                        .fields(str("serial", "Serial number (colon or hyphen separated), or ca / crl."))
+                        .on(READ, (r, d) -> readCert(d.getString("serial")))
+                        .help("A certificate by serial number (JSON, PEM in certificate).", "")
+                        .build(),
+                PathSpec.path("certs/?")
+                        .on(LIST, (r, d) -> Response.listOf(context.storage().list("certs/").stream()
+                                .map(k -> k.replace('-', ':')).toList()))
+                        .help("Serial numbers of stored certificates.", "")
+                        .build(),
+                PathSpec.path("certs/revoked/?")
+                        .on(LIST, (r, d) -> Response.listOf(context.storage().list("revoked/").stream()
+                                .map(k -> k.replace('-', ':')).toList()))
+                        .help("Serial numbers of revoked certificates.", "")
+                        .build(),
+                PathSpec.path("roles/?")
+                        .on(LIST, (r, d) -> Response.listOf(context.storage().list("roles/")))
+                        .help("Lists roles.", "")
+                        .build(),
+                PathSpec.path("roles/(?P<name>[^/]+)")
+                        .fields(Roles.FIELDS)
+                        .existenceCheck((r, d) -> context.storage().get("roles/" + d.getString("name")).isPresent())
+                        .on(UPDATE, (r, d) -> {
+                            PkiRole role = Roles.from(d, role(d.getString("name")).orElse(null));
+                            context.storage().put("roles/" + d.getString("name"), Json.write(role));
+                            return Response.of(Roles.describe(role));
+                        })
+                        .on(READ, (r, d) -> role(d.getString("name")).map(x -> Response.of(Roles.describe(x))).orElse(null))
+                        .on(DELETE, (r, d) -> {
+                            context.storage().delete("roles/" + d.getString("name"));
+                            return null;
+                        })
+                        .help("A role: which certificates may be issued.", "")
+                        .build(),
+                PathSpec.path("(issue|issuer/(?P<issuer_ref_path>[^/]+)/issue)/(?P<role>[^/]+)")
+                        .fields(withField(ISSUE_FIELDS, str("issuer_ref_path", "Issuer in the path.")))
+                        .on(UPDATE, (r, d) -> issue(d, null))
+                        .help("Issues a certificate and its private key under a role.", "")
+                        .build(),
+                PathSpec.path("(sign|issuer/(?P<issuer_ref_path>[^/]+)/sign)/(?P<role>[^/]+)")
+                        .fields(withField(csrFields, str("issuer_ref_path", "Issuer in the path.")))
+                        .on(UPDATE, (r, d) -> issue(d, Pem.csr(required(d, "csr"))))
+                        .help("Signs a CSR under a role (the key never leaves the client).", "")
+                        .build(),
+                PathSpec.path("sign-verbatim(/(?P<role>[^/]+))?")
+                        .fields(withField(csrFields, Field.of("key_usage", FieldType.COMMA_STRING_LIST, "Key usages."),
+                                Field.of("ext_key_usage", FieldType.COMMA_STRING_LIST, "Extended key usages.")))
+                        .on(UPDATE, (r, d) -> signVerbatim(d))
+                        .help("Signs a CSR as it is (sudo-level trust: no role name checks).", "")
+                        .build(),
+                PathSpec.path("revoke")
+                        .fields(str("serial_number", "Serial of the certificate to revoke."),
+                                str("certificate", "Or the certificate itself, PEM."))
+                        .on(UPDATE, (r, d) -> revoke(d.getString("serial_number"), d.getString("certificate"), null))
+                        .help("Revokes a certificate and rebuilds the CRL.", "")
+                        .build(),
+                PathSpec.path("revoke-with-key")
+                        .fields(str("serial_number", "Serial of the certificate to revoke."),
+                                str("certificate", "Or the certificate itself, PEM."),
+                                str("private_key", "The certificate's private key, proving possession."))
+                        .on(UPDATE, (r, d) -> revoke(d.getString("serial_number"), d.getString("certificate"),
+                                required(d, "private_key")))
+                        .help("Revokes a certificate by a holder of its private key.", "")
+                        .build(),
+                PathSpec.path("crl(?P<pem>/pem)?")
+                        .fields(str("pem", "Present for PEM."))
+                        .on(READ, (r, d) -> {
+                            byte[] crl = crls.current(issuer("default"));
+                            return d.getString("pem") != null && !d.getString("pem").isEmpty()
+                                    ? Response.raw(200, "application/pem-file", (Pem.encode("X509 CRL", crl) + "\n").getBytes())
+                                    : Response.raw(200, "application/pkix-crl", crl);
+                        })
+                        .help("The default issuer's CRL (DER, or PEM at crl/pem).", "")
+                        .build(),
+                PathSpec.path("crl/rotate")
+                        .on(READ, (r, d) -> {
+                            listIssuerIds().forEach(id -> crls.rebuild(issuer(id)));
+                            return Response.of(Map.of("success", true));
+                        })
+                        .help("Rebuilds every issuer's CRL now.", "")
+                        .build(),
+                PathSpec.path("config/crl")
+                        .fields(Crls.FIELDS)
+                        .on(READ, (r, d) -> Response.of(crls.config().describe()))
+                        .on(UPDATE, (r, d) -> {
+                            crls.configure(d);
+                            return null;
+                        })
+                        .help("CRL settings: expiry, disable.", "")
+                        .build());
+    }
+
+    private static List<Field> withField(List<Field> base, Field... more) {
+        List<Field> out = new ArrayList<>(base);
+        out.addAll(List.of(more));
+        return out;
+    }
+
+    // ---- issuers ----
+
+    private Response generateRoot(FieldData d) {
+        boolean exported = "exported".equals(d.getString("type"));
+        KeyType type = KeyType.of(d.getString("key_type"), (int) d.getLong("key_bits"));
+        String cn = required(d, "common_name");
+        Duration ttl = d.has("ttl") ? d.getDuration("ttl") : Duration.ofDays(3650);
+        KeyPair pair = exported ? type.generate() : null;
+        String keyId = exported ? keys.importKey(pair) : keys.generate(type);
+        Certs.Subject subject = subject(d, cn);
+        Instant now = context.clock().instant();
+        X509Certificate cert = Certs.build(keys, keyId, null, Certs.name(subject), keys.publicKey(keyId), subject,
+                now.minusSeconds(30), now.plus(ttl), true, d.has("max_path_length") ? (int) d.getLong("max_path_length") : -1,
+                List.of(), List.of(), false, false);
+        Issuer issuer = store(new Issuer(java.util.UUID.randomUUID().toString(), uniqueName(d.getString("issuer_name")),
+                Pem.encode(cert), List.of(Pem.encode(cert)), keyId));
+        if (defaultIssuerId().isEmpty()) {
+            context.storage().put("config/issuers", Json.write(Map.of("default", issuer.id())));
+        }
+        Map<String, Object> out = new LinkedHashMap<>(certificateData(cert, List.of(cert), d.getString("format")));
+        out.put("issuer_id", issuer.id());
+        out.put("issuer_name", issuer.name());
+        out.put("key_id", keyId);
+        out.put("key_type", type.name());
+        if (exported) {
+            out.put("private_key", Pem.privateKey(pair.getPrivate(), "pkcs8".equals(d.getString("private_key_format"))));
+            out.put("private_key_type", type.name());
+        }
+        return Response.of(out);
+    }
+
+    private Response generateIntermediate(FieldData d) {
+        boolean exported = "exported".equals(d.getString("type"));
+        KeyType type = KeyType.of(d.getString("key_type"), (int) d.getLong("key_bits"));
+        String cn = required(d, "common_name");
+        KeyPair pair = exported ? type.generate() : null;
+        String keyId = exported ? keys.importKey(pair) : keys.generate(type);
+        Certs.Subject subject = subject(d, cn);
+        PKCS10CertificationRequest csr;
+        try {
+            csr = new JcaPKCS10CertificationRequestBuilder(Certs.name(subject), keys.publicKey(keyId))
+                    .build(keys.signer(keyId));
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot build the CSR", e);
+        }
+        context.storage().put("pending-keys/" + keyId, new byte[] {1});
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("csr", Pem.encode(csr));
+        out.put("key_id", keyId);
+        out.put("key_type", type.name());
+        if (exported) {
+            out.put("private_key", Pem.privateKey(pair.getPrivate(), "pkcs8".equals(d.getString("private_key_format"))));
+            out.put("private_key_type", type.name());
+        }
+        return Response.of(out);
+    }
+
+    private Response signIntermediate(FieldData d) {
+        Issuer signer = signingIssuer(d.getString("issuer_ref"));
+        PKCS10CertificationRequest csr = Pem.csr(required(d, "csr"));
+        PublicKey key = verifiedKey(csr);
+        boolean useCsr = d.getBool("use_csr_values");
+        X500Name subjectName;
+        Certs.Subject subject;
+        if (useCsr) {
+            subjectName = csr.getSubject();
+            subject = new Certs.Subject(null, List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of(),
+                    List.of(), List.of(), true);
+        } else {
+            subject = subject(d, required(d, "common_name"));
+            subjectName = Certs.name(subject);
+        }
+        Instant now = context.clock().instant();
+        Duration ttl = d.has("ttl") ? d.getDuration("ttl") : DEFAULT_TTL;
+        Instant notAfter = capToIssuer(signer, now.plus(ttl));
+        X509Certificate cert = Certs.build(keys, signer.keyId(), signer.cert(), subjectName, key, subject,
+                now.minusSeconds(30), notAfter, true, d.has("max_path_length") ? (int) d.getLong("max_path_length") : -1,
+                List.of(), List.of(), false, false);
+        storeCert(cert, signer);
+        List<X509Certificate> chain = new ArrayList<>(List.of(cert));
+        chain.addAll(chainCerts(signer));
+        return Response.of(certificateData(cert, chain, d.getString("format")));
+    }
+
+    private Response setSigned(String pem) {
+        List<X509Certificate> certs = Pem.certificates(pem == null ? "" : pem);
+        if (certs.isEmpty()) {
+            throw EngineException.badRequest("certificate: no PEM certificate given");
+        }
+        X509Certificate cert = certs.get(0);
+        String keyId = null;
+        for (String pending : context.storage().list("pending-keys/")) {
+            if (keys.publicKey(pending).equals(cert.getPublicKey())) {
+                keyId = pending;
+            }
+        }
+        if (keyId == null) {
+            throw EngineException.badRequest("the certificate does not match any key generated by "
+                    + "intermediate/generate here");
+        }
+        List<String> chain = new ArrayList<>();
+        certs.forEach(c -> chain.add(Pem.encode(c)));
+        Issuer issuer = store(new Issuer(java.util.UUID.randomUUID().toString(), uniqueName(""), Pem.encode(cert),
+                chain, keyId));
+        context.storage().delete("pending-keys/" + keyId);
+        if (defaultIssuerId().isEmpty()) {
+            context.storage().put("config/issuers", Json.write(Map.of("default", issuer.id())));
+        }
+        return Response.of(Map.of("imported_issuers", List.of(issuer.id()), "imported_keys", List.of(keyId),
+                "existing_issuers", List.of(), "existing_keys", List.of()));
+    }
+
+    private Response importBundle(String pem) {
+        if (pem == null || pem.isBlank()) {
+            throw EngineException.badRequest("pem_bundle must be given");
+        }
+        List<X509Certificate> certs = Pem.certificates(pem);
+        KeyPair pair = Pem.keyPair(pem);
+        String keyId = pair == null ? null : keys.importKey(pair);
+        List<String> imported = new ArrayList<>();
+        for (X509Certificate c : certs) {
+            if (c.getBasicConstraints() < 0) {
+                continue;
+            }
+            boolean ours = pair != null && c.getPublicKey().equals(pair.getPublic());
+            Issuer i = store(new Issuer(java.util.UUID.randomUUID().toString(), uniqueName(""), Pem.encode(c),
+                    List.of(Pem.encode(c)), ours ? keyId : ""));
+            imported.add(i.id());
+        }
+        if (imported.isEmpty()) {
+            throw EngineException.badRequest("pem_bundle holds no CA certificate");
+        }
+        if (defaultIssuerId().isEmpty()) {
+            context.storage().put("config/issuers", Json.write(Map.of("default", imported.get(0))));
+        }
+        return Response.of(Map.of("imported_issuers", imported, "imported_keys", keyId == null ? List.of() : List.of(keyId)));
+    }
+
+    private Response deleteAll() {
+        for (String id : listIssuerIds()) {
+            Issuer i = issuer(id);
+            if (i.canSign()) {
+                keys.delete(i.keyId());
+            }
+            context.storage().delete("issuers/" + id);
+        }
+        context.storage().delete("config/issuers");
+        return null;
+    }
+
+    private void deleteIssuer(Issuer i) {
+        context.storage().delete("issuers/" + i.id());
+        if (defaultIssuerId().filter(i.id()::equals).isPresent()) {
+            context.storage().delete("config/issuers");
+        }
+    }
+
+    private Response rename(Issuer i, String name) {
+        if (name == null || name.isEmpty()) {
+            return Response.of(describe(i));
+        }
+        Issuer renamed = store(i.named(uniqueName(name)));
+        return Response.of(describe(renamed));
+    }
+
+    private Response listIssuers() {
+        List<String> ids = listIssuerIds();
+        if (ids.isEmpty()) {
+            return null;
+        }
+        Map<String, Object> info = new LinkedHashMap<>();
+        for (String id : ids) {
+            Issuer i = issuer(id);
+            info.put(id, Map.of("issuer_name", i.name(), "is_default", defaultIssuerId().filter(id::equals).isPresent()));
+        }
+        return Response.of(Map.of("keys", ids, "key_info", info));
+    }
+
+    private Response issuerForm(Issuer i, String form) {
+        X509Certificate c = i.cert();
+        return switch (form) {
+            case "der" -> Response.raw(200, "application/pkix-cert", der(c));
+            case "pem" -> Response.raw(200, "application/pem-file", (Pem.encode(c) + "\n").getBytes());
+            default -> Response.of(Map.of("certificate", Pem.encode(c), "ca_chain", chainOf(i), "issuer_id", i.id(),
+                    "issuer_name", i.name()));
+        };
+    }
+
+    private Map<String, Object> describe(Issuer i) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("issuer_id", i.id());
+        m.put("issuer_name", i.name());
+        m.put("key_id", i.keyId() == null ? "" : i.keyId());
+        m.put("certificate", i.certificate());
+        m.put("ca_chain", chainOf(i));
+        m.put("leaf_not_after_behavior", "err");
+        return m;
+    }
+
+    private Issuer store(Issuer i) {
+        context.storage().put("issuers/" + i.id(), Json.write(i));
+        return i;
+    }
+
+    private List<String> listIssuerIds() {
+        return context.storage().list("issuers/").stream().filter(k -> !k.endsWith("/")).toList();
+    }
+
+    private Optional<String> defaultIssuerId() {
+        return context.storage().get("config/issuers").map(b -> (String) Json.readMap(b).get("default"))
+                .filter(s -> !s.isEmpty());
+    }
+
+    /** An issuer by id, name or {@code default}; 400 when none matches. */
+    Issuer issuer(String ref) {
+        String r = ref == null || ref.isEmpty() ? "default" : ref;
+        if (r.equals("default")) {
+            String id = defaultIssuerId().orElseThrow(() -> EngineException.badRequest(
+                    "no default issuer currently configured"));
+            return load(id).orElseThrow(() -> EngineException.badRequest("no default issuer currently configured"));
+        }
+        Optional<Issuer> byId = load(r);
+        if (byId.isPresent()) {
+            return byId.get();
+        }
+        for (String id : listIssuerIds()) {
+            Issuer i = load(id).orElse(null);
+            if (i != null && r.equals(i.name())) {
+                return i;
+            }
+        }
+        throw EngineException.badRequest("unable to find PKI issuer for reference: " + r);
+    }
+
+    private Optional<Issuer> load(String id) {
+        if (id.contains("/")) {
+            return Optional.empty();
+        }
+        return context.storage().get("issuers/" + id).map(b -> Json.read(b, Issuer.class));
+    }
+
+    private Issuer signingIssuer(String ref) {
+        Issuer i = issuer(ref);
+        if (!i.canSign()) {
+            throw EngineException.badRequest("issuer " + i.id() + " has no key here and cannot sign");
+        }
+        return i;
+    }
+
+    private String uniqueName(String wanted) {
+        if (wanted == null || wanted.isEmpty()) {
+            return "";
+        }
+        if (!wanted.matches("[A-Za-z0-9_-]+") || wanted.equals("default")) {
+            throw EngineException.badRequest("issuer_name must be letters, digits, '-' or '_' (and not \"default\")");
+        }
+        for (String id : listIssuerIds()) {
+            if (load(id).map(Issuer::name).filter(wanted::equals).isPresent()) {
+                throw EngineException.badRequest("issuer name already in use: " + wanted);
+            }
+        }
+        return wanted;
+    }
+
+    private List<String> chainOf(Issuer i) {
+        return i.caChain() == null || i.caChain().isEmpty() ? List.of(i.certificate()) : i.caChain();
+    }
+
+    private List<X509Certificate> chainCerts(Issuer i) {
+        List<X509Certificate> out = new ArrayList<>();
+        chainOf(i).forEach(p -> out.addAll(Pem.certificates(p)));
+        return out;
+    }
+
+    private Instant capToIssuer(Issuer issuer, Instant notAfter) {
+        Instant limit = issuer.cert().getNotAfter().toInstant();
+        if (notAfter.isAfter(limit)) {
+            throw EngineException.badRequest("cannot satisfy request, as TTL would result in notAfter of "
+                    + notAfter + " that is beyond the expiration of the CA certificate at " + limit);
+        }
+        return notAfter;
+    }
+
+    // ---- issuance ----
+
+    private Optional<PkiRole> role(String name) {
+        return context.storage().get("roles/" + name).map(b -> Json.read(b, PkiRole.class));
+    }
+
+    /** issue/:role (csr null: the key is generated here) and sign/:role. */
+    private Response issue(FieldData d, PKCS10CertificationRequest csr) {
+        String roleName = d.getString("role");
+        PkiRole role = role(roleName).orElseThrow(() -> EngineException.badRequest("unknown role: " + roleName));
+        String ref = d.getString("issuer_ref_path");
+        if (ref == null || ref.isEmpty()) {
+            ref = d.has("issuer_ref") ? d.getString("issuer_ref") : role.issuerRef();
+        }
+        Issuer issuer = signingIssuer(ref);
+
+        String cn = d.getString("common_name");
+        List<String> altNames = listOf(d, "alt_names");
+        List<String> uris = listOf(d, "uri_sans");
+        List<String> ipStrings = listOf(d, "ip_sans");
+        PublicKey subjectKey;
+        KeyPair generated = null;
+        KeyType type;
+        if (csr != null) {
+            subjectKey = verifiedKey(csr);
+            type = KeyType.of(subjectKey);
+            if (!role.keyType().equals("any") && (!type.name().equals(role.keyType())
+                    || (role.keyBits() > 0 && type.bits() < role.keyBits()))) {
+                throw EngineException.badRequest("role requires keys of type " + role.keyType()
+                        + (role.keyBits() > 0 ? " with at least " + role.keyBits() + " bits" : "") + "; the CSR's key is "
+                        + type);
+            }
+            if ((cn == null || cn.isEmpty()) && role.useCsrCommonName()) {
+                cn = csrCommonName(csr);
+            }
+            if (role.useCsrSans()) {
+                csrSans(csr, altNames, ipStrings, uris);
+            }
+        } else {
+            if (role.keyType().equals("any")) {
+                throw EngineException.badRequest("a role with key_type \"any\" can only sign CSRs, not issue keys");
+            }
+            type = KeyType.of(role.keyType(), role.keyBits());
+            generated = type.generate();
+            subjectKey = generated.getPublic();
+        }
+        if ((cn == null || cn.isEmpty()) && role.requireCn()) {
+            throw EngineException.badRequest("the common_name field is required, or must be provided in a CSR "
+                    + "with \"use_csr_common_name\" set to true, unless \"require_cn\" is set to false");
+        }
+        List<String> dns = new ArrayList<>();
+        List<String> emails = new ArrayList<>();
+        if (cn != null && !cn.isEmpty() && !NamePolicy.allowedName(role, cn)) {
+            throw EngineException.badRequest("common name " + cn + " not allowed by this role");
+        }
+        for (String n : altNames) {
+            if (!NamePolicy.allowedName(role, n)) {
+                throw EngineException.badRequest("subject alternate name " + n + " not allowed by this role");
+            }
+            (n.contains("@") ? emails : dns).add(n);
+        }
+        List<InetAddress> ips = new ArrayList<>();
+        for (String ip : ipStrings) {
+            if (!role.allowIpSans()) {
+                throw EngineException.badRequest("IP Subject Alternative Names are not allowed in this role, but was "
+                        + "provided " + ip);
+            }
+            ips.add(NamePolicy.ip(ip));
+        }
+        for (String u : uris) {
+            if (!NamePolicy.allowedUri(role, u)) {
+                throw EngineException.badRequest("URI Subject Alternative Names " + u + " not allowed by this role");
+            }
+        }
+        Instant now = context.clock().instant();
+        Duration max = role.maxTtl() > 0 ? Duration.ofSeconds(role.maxTtl()) : DEFAULT_TTL;
+        Duration ttl = d.has("ttl") ? d.getDuration("ttl") : role.ttl() > 0 ? Duration.ofSeconds(role.ttl()) : max;
+        if (ttl.compareTo(max) > 0) {
+            if (d.has("ttl")) {
+                throw EngineException.badRequest("ttl is larger than maximum allowed (" + max.toSeconds() + ")");
+            }
+            ttl = max;
+        }
+        Instant notAfter = capToIssuer(issuer, now.plus(ttl));
+        Certs.Subject subject = new Certs.Subject(cn, dns, emails, ips, uris, role.ou(), role.organization(),
+                role.country(), role.locality(), role.province(), d.getBool("exclude_cn_from_sans"));
+        X509Certificate cert = Certs.build(keys, issuer.keyId(), issuer.cert(), Certs.name(subject), subjectKey, subject,
+                now.minusSeconds(role.notBeforeDuration()), notAfter, false, -1, role.keyUsage(), role.extKeyUsage(),
+                role.serverFlag(), role.clientFlag());
+        if (!role.noStore()) {
+            storeCert(cert, issuer);
+        }
+        List<X509Certificate> chain = chainCerts(issuer);
+        String format = d.getString("format");
+        Map<String, Object> out = new LinkedHashMap<>(certificateData(cert, chain, format));
+        if (generated != null) {
+            String key = Pem.privateKey(generated.getPrivate(), "pkcs8".equals(d.getString("private_key_format")));
+            out.put("private_key", "der".equals(format) ? Base64.getEncoder().encodeToString(generated.getPrivate()
+                    .getEncoded()) : key);
+            out.put("private_key_type", type.name());
+            if ("pem_bundle".equals(format)) {
+                out.put("certificate", key + "\n" + out.get("certificate"));
+            }
+        }
+        return Response.of(out);
+    }
+
+    private Response signVerbatim(FieldData d) {
+        Issuer issuer = signingIssuer(d.getString("issuer_ref"));
+        PKCS10CertificationRequest csr = Pem.csr(required(d, "csr"));
+        PublicKey key = verifiedKey(csr);
+        List<String> dns = new ArrayList<>();
+        List<String> ips = new ArrayList<>();
+        List<String> uris = new ArrayList<>();
+        csrSans(csr, dns, ips, uris);
+        List<InetAddress> addrs = ips.stream().map(NamePolicy::ip).toList();
+        Certs.Subject names = new Certs.Subject(null, dns, List.of(), addrs, uris, List.of(), List.of(), List.of(),
+                List.of(), List.of(), true);
+        Instant now = context.clock().instant();
+        Duration ttl = d.has("ttl") ? d.getDuration("ttl") : DEFAULT_TTL;
+        X509Certificate cert = Certs.build(keys, issuer.keyId(), issuer.cert(), csr.getSubject(), key, names,
+                now.minusSeconds(30), capToIssuer(issuer, now.plus(ttl)), false, -1,
+                d.has("key_usage") ? listOf(d, "key_usage") : DEFAULT_KEY_USAGE, listOf(d, "ext_key_usage"), false, false);
+        storeCert(cert, issuer);
+        return Response.of(certificateData(cert, chainCerts(issuer), d.getString("format")));
+    }
+
+    private static PublicKey verifiedKey(PKCS10CertificationRequest csr) {
+        try {
+            JcaPKCS10CertificationRequest j = new JcaPKCS10CertificationRequest(csr);
+            if (!csr.isSignatureValid(new org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder()
+                    .build(j.getPublicKey()))) {
+                throw EngineException.badRequest("the CSR's signature does not verify");
+            }
+            return j.getPublicKey();
+        } catch (EngineException e) {
+            throw e;
+        } catch (Exception e) {
+            throw EngineException.badRequest("unreadable CSR: " + e.getMessage());
+        }
+    }
+
+    private static String csrCommonName(PKCS10CertificationRequest csr) {
+        var rdns = csr.getSubject().getRDNs(BCStyle.CN);
+        return rdns.length == 0 ? null : IETFUtils.valueToString(rdns[0].getFirst().getValue());
+    }
+
+    private static void csrSans(PKCS10CertificationRequest csr, List<String> dns, List<String> ips, List<String> uris) {
+        for (var attr : csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
+            Extensions ext = Extensions.getInstance(attr.getAttrValues().getObjectAt(0));
+            GeneralNames names = GeneralNames.fromExtensions(ext, Extension.subjectAlternativeName);
+            if (names == null) {
+                continue;
+            }
+            for (GeneralName n : names.getNames()) {
+                switch (n.getTagNo()) {
+                    case GeneralName.dNSName, GeneralName.rfc822Name -> dns.add(n.getName().toString());
+                    case GeneralName.uniformResourceIdentifier -> uris.add(n.getName().toString());
+                    case GeneralName.iPAddress -> {
+                        byte[] raw = org.bouncycastle.asn1.ASN1OctetString.getInstance(n.getName()).getOctets();
+                        try {
+                            ips.add(InetAddress.getByAddress(raw).getHostAddress());
+                        } catch (java.net.UnknownHostException e) {
+                            throw EngineException.badRequest("CSR holds an invalid IP SAN");
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+        }
+    }
+
+    private Certs.Subject subject(FieldData d, String cn) {
+        List<InetAddress> ips = listOf(d, "ip_sans").stream().map(NamePolicy::ip).toList();
+        List<String> dns = new ArrayList<>();
+        List<String> emails = new ArrayList<>();
+        listOf(d, "alt_names").forEach(n -> (n.contains("@") ? emails : dns).add(n));
+        return new Certs.Subject(cn, dns, emails, ips, listOf(d, "uri_sans"), listOf(d, "ou"), listOf(d, "organization"),
+                listOf(d, "country"), listOf(d, "locality"), listOf(d, "province"), false);
+    }
+
+    private Map<String, Object> certificateData(X509Certificate cert, List<X509Certificate> chain, String format) {
+        String f = format == null || format.isEmpty() ? "pem" : format;
+        if (!f.equals("pem") && !f.equals("der") && !f.equals("pem_bundle")) {
+            throw EngineException.badRequest("unsupported format \"" + f + "\": use pem, der or pem_bundle");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        java.util.function.Function<X509Certificate, String> enc = f.equals("der")
+                ? c -> Base64.getEncoder().encodeToString(der(c)) : Pem::encode;
+        String certificate = enc.apply(cert);
+        List<String> caChain = new ArrayList<>();
+        for (X509Certificate c : chain) {
+            if (!c.equals(cert)) {
+                caChain.add(enc.apply(c));
+            }
+        }
+        if (f.equals("pem_bundle")) {
+            certificate = String.join("\n", java.util.stream.Stream.concat(java.util.stream.Stream.of(certificate),
+                    caChain.stream()).toList());
+        }
+        out.put("certificate", certificate);
+        out.put("issuing_ca", caChain.isEmpty() ? certificate : caChain.get(0));
+        out.put("ca_chain", caChain);
+        out.put("serial_number", Certs.serial(cert.getSerialNumber()));
+        out.put("expiration", cert.getNotAfter().toInstant().getEpochSecond());
+        return out;
+    }
+
+    private void storeCert(X509Certificate cert, Issuer issuer) {
+        context.storage().put("certs/" + Certs.key(cert.getSerialNumber()), Json.write(Map.of("certificate",
+                Pem.encode(cert), "issuer_id", issuer.id())));
+    }
+
+    private Response readCert(String serial) {
+        if (serial.equals("ca")) {
+            return Response.of(Map.of("certificate", issuer("default").certificate()));
+        }
+        if (serial.equals("crl")) {
+            return Response.of(Map.of("certificate", Pem.encode("X509 CRL", crls.current(issuer("default")))));
+        }
+        BigInteger s = Certs.parseSerial(serial);
+        Optional<byte[]> stored = context.storage().get("certs/" + Certs.key(s));
+        if (stored.isEmpty()) {
+            return null;
+        }
+        Map<String, Object> m = Json.readMap(stored.get());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("certificate", m.get("certificate"));
+        Optional<byte[]> revoked = context.storage().get("revoked/" + Certs.key(s));
+        out.put("revocation_time", revoked.map(b -> Json.readMap(b).get("revocation_time")).orElse(0));
+        return Response.of(out);
+    }
+
+    // ---- revocation ----
+
+    private Response revoke(String serialText, String certPem, String privateKeyPem) {
+        X509Certificate cert;
+        BigInteger serial;
+        if (certPem != null && !certPem.isEmpty()) {
+            List<X509Certificate> given = Pem.certificates(certPem);
+            if (given.isEmpty()) {
+                throw EngineException.badRequest("certificate: no PEM certificate given");
+            }
+            cert = given.get(0);
+            serial = cert.getSerialNumber();
+        } else if (serialText != null && !serialText.isEmpty()) {
+            serial = Certs.parseSerial(serialText);
+            cert = context.storage().get("certs/" + Certs.key(serial))
+                    .map(b -> Pem.certificates((String) Json.readMap(b).get("certificate")).get(0)).orElse(null);
+        } else {
+            throw EngineException.badRequest("one of serial_number or certificate is required");
+        }
+        if (cert == null) {
+            throw EngineException.badRequest("certificate with serial " + Certs.serial(serial)
+                    + " not found (certificates issued with no_store can be revoked by giving the certificate)");
+        }
+        if (privateKeyPem != null) {
+            KeyPair pair = Pem.keyPair(privateKeyPem);
+            if (pair == null || !pair.getPublic().equals(cert.getPublicKey())) {
+                throw EngineException.badRequest("the private key does not match the certificate");
+            }
+        }
+        Issuer issuer = issuerOf(cert);
+        if (cert.getBasicConstraints() >= 0 && listIssuerIds().stream().map(this::issuer)
+                .anyMatch(i -> i.cert().equals(cert))) {
+            throw EngineException.badRequest("adding issuer (id: " + Certs.serial(serial) + ") to its own CRL is "
+                    + "not allowed");
+        }
+        String key = Certs.key(serial);
+        Optional<byte[]> already = context.storage().get("revoked/" + key);
+        long when = already.map(b -> ((Number) Json.readMap(b).get("revocation_time")).longValue())
+                .orElse(context.clock().instant().getEpochSecond());
+        if (already.isEmpty()) {
+            context.storage().put("revoked/" + key, Json.write(Map.of("revocation_time", when, "issuer_id", issuer.id(),
+                    "certificate", Pem.encode(cert))));
+            crls.rebuild(issuer);
+        }
+        return Response.of(Map.of("revocation_time", when, "revocation_time_rfc3339", Instant.ofEpochSecond(when)
+                .toString(), "state", "revoked"));
+    }
+
+    private Issuer issuerOf(X509Certificate cert) {
+        for (String id : listIssuerIds()) {
+            Issuer i = issuer(id);
+            try {
+                cert.verify(i.cert().getPublicKey());
+                return i;
+            } catch (Exception e) {
+                // not this one
+            }
+        }
+        throw EngineException.badRequest("the certificate was not issued by any issuer of this mount");
+    }
+
+    // ---- helpers ----
+
+    private static byte[] der(X509Certificate c) {
+        try {
+            return c.getEncoded();
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static List<String> listOf(FieldData d, String field) {
+        List<String> v = d.getAs(field);
+        return v == null ? new ArrayList<>() : new ArrayList<>(v);
+    }
+
+    private static String required(FieldData d, String field) {
+        String v = d.getString(field);
+        if (v == null || v.isEmpty()) {
+            throw EngineException.badRequest("missing " + field);
+        }
+        return v;
+    }
+
+    static String ttlText(long seconds) {
+        return GoDuration.format(Duration.ofSeconds(seconds));
+    }
+}

@@ -1,0 +1,89 @@
+package io.custos.engine.pki;
+
+import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.StorageView;
+import io.custos.engine.sdk.Json;
+import java.security.KeyPair;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.util.Base64;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * Issuer keys as PKCS#8 in the mount's storage (so behind the broker's barrier), held in memory
+ * once loaded for signing speed. The only {@link KeyManager} so far; nothing outside this class
+ * touches private key bytes.
+ */
+final class StoredKeyManager implements KeyManager {
+    private final StorageView storage;
+    private final Map<String, KeyPair> loaded = new ConcurrentHashMap<>();
+
+    StoredKeyManager(StorageView storage) {
+        this.storage = storage;
+    }
+
+    @Override
+    public String generate(KeyType type) {
+        return importKey(type.generate());
+    }
+
+    @Override
+    public String importKey(KeyPair key) {
+        String id = UUID.randomUUID().toString();
+        Base64.Encoder b64 = Base64.getEncoder();
+        storage.put("keys/" + id, Json.write(Map.of("private", b64.encodeToString(key.getPrivate().getEncoded()),
+                "public", b64.encodeToString(key.getPublic().getEncoded()))));
+        loaded.put(id, key);
+        return id;
+    }
+
+    @Override
+    public PublicKey publicKey(String keyId) {
+        return pair(keyId).getPublic();
+    }
+
+    @Override
+    public ContentSigner signer(String keyId) {
+        KeyPair p = pair(keyId);
+        try {
+            return new JcaContentSignerBuilder(KeyType.of(p.getPublic()).signatureAlgorithm()).build(p.getPrivate());
+        } catch (OperatorCreationException e) {
+            throw new IllegalStateException("cannot sign with key " + keyId, e);
+        }
+    }
+
+    @Override
+    public KeyType type(String keyId) {
+        return KeyType.of(publicKey(keyId));
+    }
+
+    @Override
+    public void delete(String keyId) {
+        storage.delete("keys/" + keyId);
+        loaded.remove(keyId);
+    }
+
+    private KeyPair pair(String keyId) {
+        return loaded.computeIfAbsent(keyId, id -> {
+            Map<String, Object> stored = Json.readMap(storage.get("keys/" + id).orElseThrow(
+                    () -> EngineException.badRequest("key " + id + " not found")));
+            Base64.Decoder b64 = Base64.getDecoder();
+            try {
+                JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
+                PrivateKey key = conv.getPrivateKey(PrivateKeyInfo.getInstance(b64.decode((String) stored.get("private"))));
+                PublicKey pub = conv.getPublicKey(SubjectPublicKeyInfo.getInstance(b64.decode((String) stored.get("public"))));
+                return new KeyPair(pub, key);
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException("stored key " + id + " is unreadable", e);
+            }
+        });
+    }
+}
