@@ -212,6 +212,9 @@ public class RequestDispatcher {
         attributes.put(WrappingBackend.WRAP_TTL, wrapTtl);
         attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
         attributes.put(Request.DISPLAY_NAME, token.displayName());
+        if (isRawBody(http.contentType()) && http.body() != null) {
+            attributes.put(Request.RAW_BODY, http.body());
+        }
         if (secretMount != null) {
             attributes.put(Request.LEASES, leases.issuer(stripSlash(path), secretMount.entry(), engine,
                     token.accessor(), token.expireTime(), decision.defaultTtl(), decision.maxTtl()));
@@ -285,6 +288,9 @@ public class RequestDispatcher {
         audit.logRequest(record);
         Map<String, Object> attributes = new java.util.HashMap<>();
         attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
+        if (isRawBody(http.contentType()) && http.body() != null) {
+            attributes.put(Request.RAW_BODY, http.body());
+        }
         Response r = m.engine().handle(request.withPath(relative).withAttributes(attributes));
         return ResponseWriter.envelope(requestId, r, m.entry().type(), op);
     }
@@ -375,6 +381,11 @@ public class RequestDispatcher {
         return new UUID(hi, lo).toString();
     }
 
+    /** Bodies that are not JSON parameters: an OCSP request (RFC 6960 §A.1). */
+    static boolean isRawBody(String contentType) {
+        return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/ocsp-request");
+    }
+
     private static boolean isMergePatch(String contentType) {
         return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith(MERGE_PATCH);
     }
@@ -430,6 +441,9 @@ public class RequestDispatcher {
             });
         }
         byte[] body = http.body();
+        if (isRawBody(http.contentType())) {
+            return data; // handed to the engine as bytes (Request.RAW_BODY)
+        }
         if (body != null && body.length > 0 && !isBlank(body)) {
             data.putAll(parseObject(body));
         }

@@ -54,11 +54,13 @@ final class PkiEngine extends FrameworkEngine {
     private final EngineContext context;
     private final KeyManager keys;
     private final Crls crls;
+    private final Ocsp ocsp;
 
     PkiEngine(EngineContext context, KeyManager keys) {
         this.context = context;
         this.keys = keys;
         this.crls = new Crls(context, keys);
+        this.ocsp = new Ocsp(context.storage(), keys, context.clock());
     }
 
     @Override
@@ -277,6 +279,12 @@ final class PkiEngine extends FrameworkEngine {
                                     : Response.raw(200, "application/pkix-crl", crl);
                         })
                         .help("The default issuer's CRL (DER, or PEM at crl/pem).", "")
+                        .build(),
+                PathSpec.path("ocsp/?(?P<req>.*)")
+                        .fields(str("req", "The base64 DER OCSP request (GET form)."))
+                        .on(READ, (r, d) -> ocspAnswer(decodeOcspGet(d.getString("req"))))
+                        .on(UPDATE, (r, d) -> ocspAnswer(ocspBody(r)))
+                        .help("RFC 6960 OCSP responder: GET ocsp/<base64 request> or POST application/ocsp-request.", "")
                         .build(),
                 PathSpec.path("crl/rotate")
                         .on(READ, (r, d) -> {
@@ -878,6 +886,34 @@ final class PkiEngine extends FrameworkEngine {
             }
         }
         throw EngineException.badRequest("the certificate was not issued by any issuer of this mount");
+    }
+
+    private Response ocspAnswer(byte[] request) {
+        if (crls.config().ocspDisable()) {
+            return Response.raw(401, "application/ocsp-response", new byte[0]);
+        }
+        List<Issuer> issuers = listIssuerIds().stream().map(this::issuer).toList();
+        return Response.raw(200, "application/ocsp-response", ocsp.respond(request, issuers, Duration.ofHours(12)));
+    }
+
+    private static byte[] decodeOcspGet(String encoded) {
+        String s = encoded == null ? "" : encoded.trim(); // the broker has already percent-decoded the path
+        try {
+            return Base64.getDecoder().decode(s);
+        } catch (IllegalArgumentException e) {
+            try {
+                return Base64.getDecoder().decode(java.net.URLDecoder.decode(s.replace("+", "%2B"),
+                        java.nio.charset.StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException again) {
+                return new byte[0]; // answered as a malformed request
+            }
+        }
+    }
+
+    /** The POST body: the broker hands non-JSON bodies over as {@link Request#RAW_BODY}. */
+    private static byte[] ocspBody(io.custos.engine.sdk.Request r) {
+        byte[] body = r.attribute(io.custos.engine.sdk.Request.RAW_BODY);
+        return body == null ? new byte[0] : body;
     }
 
     // ---- helpers ----

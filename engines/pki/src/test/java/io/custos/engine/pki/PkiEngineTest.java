@@ -260,4 +260,62 @@ class PkiEngineTest {
         call(root, Operation.DELETE, "root", Map.of());
         assertThrows(EngineException.class, () -> call(root, Operation.READ, "issuer/default", Map.of()));
     }
+
+    @Test
+    void ocspAnswersGoodRevokedAndUnknownAndOpenSslVerifiesTheResponse() throws Exception {
+        String rootPem = chain();
+        Map<String, Object> good = call(intermediate, Operation.UPDATE, "issue/svc", Map.of("common_name", "g.example.org"));
+        Map<String, Object> bad = call(intermediate, Operation.UPDATE, "issue/svc", Map.of("common_name", "r.example.org"));
+        call(intermediate, Operation.UPDATE, "revoke", Map.of("serial_number", bad.get("serial_number")));
+        @SuppressWarnings("unchecked")
+        String intPem = ((List<String>) good.get("ca_chain")).get(0);
+        String issuerFile = write("issuer.pem", intPem);
+        String all = write("trust.pem", rootPem + "\n" + intPem);
+        assertEquals("good", ocspStatus(issuerFile, all, write("g.pem", (String) good.get("certificate"))));
+        assertEquals("revoked", ocspStatus(issuerFile, all, write("r.pem", (String) bad.get("certificate"))));
+        // a serial not on record (issued with no_store): unknown
+        call(intermediate, Operation.UPDATE, "roles/nostore", Map.of("allow_any_name", true, "key_type", "ec",
+                "no_store", true));
+        Map<String, Object> unstored = call(intermediate, Operation.UPDATE, "issue/nostore", Map.of("common_name",
+                "n.example.org"));
+        assertEquals("unknown", ocspStatus(issuerFile, all, write("n.pem", (String) unstored.get("certificate"))));
+        // a certificate of another CA: that issuer is not served here
+        String otherCa = dir.resolve("other.key").toString();
+        String otherCrt = dir.resolve("other.crt").toString();
+        openssl("req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", otherCa,
+                "-out", otherCrt, "-subj", "/CN=Other CA", "-days", "1");
+        String req = dir.resolve("req.der").toString();
+        openssl("ocsp", "-issuer", otherCrt, "-cert", otherCrt, "-reqout", req, "-no_nonce");
+        byte[] answer = intermediate.handle(new Request(Operation.UPDATE, "ocsp", Map.of(), "application/ocsp-request",
+                Map.of(Request.RAW_BODY, Files.readAllBytes(Path.of(req))))).rawBody();
+        String respFile = dir.resolve("resp.der").toString();
+        Files.write(Path.of(respFile), answer);
+        String text = openssl("ocsp", "-respin", respFile, "-resp_text", "-noverify");
+        assertTrue(text.contains("unauthorized"), text);
+        // GET form: base64 of the DER request in the path
+        openssl("ocsp", "-issuer", issuerFile, "-cert", write("g2.pem", (String) good.get("certificate")), "-reqout",
+                req, "-no_nonce");
+        String b64 = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(req)));
+        Response viaGet = intermediate.handle(new Request(Operation.READ, "ocsp/" + b64, Map.of()));
+        assertEquals("application/ocsp-response", viaGet.rawContentType());
+        Files.write(Path.of(respFile), viaGet.rawBody());
+        String verified = openssl("ocsp", "-respin", respFile, "-CAfile", all, "-issuer", issuerFile, "-cert",
+                write("g3.pem", (String) good.get("certificate")), "-no_nonce");
+        assertTrue(verified.contains("Response verify OK") && verified.contains(": good"), verified);
+    }
+
+    /** Asks the engine through openssl-made request bytes; returns the status openssl reads from the verified answer. */
+    private String ocspStatus(String issuerFile, String trust, String certFile) throws Exception {
+        String req = dir.resolve("q.der").toString();
+        String made = openssl("ocsp", "-issuer", issuerFile, "-cert", certFile, "-reqout", req);
+        assertTrue(made.startsWith("0:"), made);
+        byte[] answer = intermediate.handle(new Request(Operation.UPDATE, "ocsp", Map.of(), "application/ocsp-request",
+                Map.of(Request.RAW_BODY, Files.readAllBytes(Path.of(req))))).rawBody();
+        String resp = dir.resolve("a.der").toString();
+        Files.write(Path.of(resp), answer);
+        String out = openssl("ocsp", "-respin", resp, "-CAfile", trust, "-issuer", issuerFile, "-cert", certFile, "-no_nonce");
+        assertTrue(out.contains("Response verify OK"), out);
+        return out.contains(": good") ? "good" : out.contains(": revoked") ? "revoked"
+                : out.contains(": unknown") ? "unknown" : out;
+    }
 }

@@ -18,6 +18,8 @@ public record Request(Operation operation, String path, Map<String, Object> data
     public static final String CLIENT_CERTIFICATE = "tls_client_certificate";
     /** Attribute: the {@link LeaseIssuer} bound to this request (its token, policies and mount limits). */
     public static final String LEASES = "lease_issuer";
+    /** Attribute: the request body as bytes, when it is not JSON (an OCSP request). */
+    public static final String RAW_BODY = "raw_body";
     /** Attribute: the calling token's display name (Vault's {@code DisplayName}), for username templates. */
     public static final String DISPLAY_NAME = "display_name";
 
