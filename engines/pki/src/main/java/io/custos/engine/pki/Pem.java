@@ -43,7 +43,8 @@ final class Pem {
      * A private key as Vault returns it: {@code pkcs8} → "PRIVATE KEY"; otherwise the key's own
      * form — "RSA PRIVATE KEY" (PKCS#1), "EC PRIVATE KEY" (SEC 1), and PKCS#8 for Ed25519.
      */
-    static String privateKey(PrivateKey key, boolean pkcs8) {
+    static String privateKey(KeyPair pair, boolean pkcs8) {
+        PrivateKey key = pair.getPrivate();
         if (pkcs8 || key.getAlgorithm().equalsIgnoreCase("Ed25519") || key.getAlgorithm().equalsIgnoreCase("EdDSA")) {
             return encode("PRIVATE KEY", key.getEncoded());
         }
@@ -57,8 +58,11 @@ final class Pem {
             org.bouncycastle.asn1.sec.ECPrivateKey ec = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(inner);
             org.bouncycastle.asn1.ASN1Object params = (org.bouncycastle.asn1.ASN1Object) info.getPrivateKeyAlgorithm()
                     .getParameters();
+            org.bouncycastle.asn1.DERBitString publicBits = new org.bouncycastle.asn1.DERBitString(
+                    org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded())
+                            .getPublicKeyData().getBytes());
             org.bouncycastle.asn1.sec.ECPrivateKey named = new org.bouncycastle.asn1.sec.ECPrivateKey(
-                    Pem.orderBits(key), ec.getKey(), ec.getPublicKey(), params);
+                    Pem.orderBits(key), ec.getKey(), publicBits, params);
             return encode("EC PRIVATE KEY", named.getEncoded());
         } catch (IOException e) {
             throw new IllegalStateException(e);
@@ -102,6 +106,10 @@ final class Pem {
         try {
             for (Object o : objects(pem)) {
                 if (o instanceof PEMKeyPair kp) {
+                    if (kp.getPublicKeyInfo() == null) {
+                        PrivateKeyInfo info = kp.getPrivateKeyInfo();
+                        return new KeyPair(publicOf(info), conv.getPrivateKey(info));
+                    }
                     return conv.getKeyPair(kp);
                 }
                 if (o instanceof PrivateKeyInfo info) {

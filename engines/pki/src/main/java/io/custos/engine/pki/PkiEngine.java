@@ -335,7 +335,7 @@ final class PkiEngine extends FrameworkEngine {
         out.put("key_id", keyId);
         out.put("key_type", type.name());
         if (exported) {
-            out.put("private_key", Pem.privateKey(pair.getPrivate(), "pkcs8".equals(d.getString("private_key_format"))));
+            out.put("private_key", Pem.privateKey(pair, "pkcs8".equals(d.getString("private_key_format"))));
             out.put("private_key_type", type.name());
         }
         return Response.of(out);
@@ -361,7 +361,7 @@ final class PkiEngine extends FrameworkEngine {
         out.put("key_id", keyId);
         out.put("key_type", type.name());
         if (exported) {
-            out.put("private_key", Pem.privateKey(pair.getPrivate(), "pkcs8".equals(d.getString("private_key_format"))));
+            out.put("private_key", Pem.privateKey(pair, "pkcs8".equals(d.getString("private_key_format"))));
             out.put("private_key_type", type.name());
         }
         return Response.of(out);
@@ -689,7 +689,7 @@ final class PkiEngine extends FrameworkEngine {
         String format = d.getString("format");
         Map<String, Object> out = new LinkedHashMap<>(certificateData(cert, chain, format));
         if (generated != null) {
-            String key = Pem.privateKey(generated.getPrivate(), "pkcs8".equals(d.getString("private_key_format")));
+            String key = Pem.privateKey(generated, "pkcs8".equals(d.getString("private_key_format")));
             out.put("private_key", "der".equals(format) ? Base64.getEncoder().encodeToString(generated.getPrivate()
                     .getEncoded()) : key);
             out.put("private_key_type", type.name());
