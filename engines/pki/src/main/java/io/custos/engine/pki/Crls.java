@@ -78,8 +78,79 @@ final class Crls {
         }
     }
 
+    /** After a revocation: the full CRL now, unless auto_rebuild leaves it to the schedule (then the delta). */
+    void revoked(Issuer issuer) {
+        Config cfg = config();
+        if (cfg.autoRebuild() && context.storage().get("crl/" + issuer.id()).isPresent()) {
+            if (cfg.enableDelta()) {
+                rebuildDelta(issuer);
+            }
+            return;
+        }
+        rebuild(issuer);
+    }
+
+    /** The issuer's delta CRL: revocations since its last full CRL. */
+    byte[] currentDelta(Issuer issuer) {
+        if (!config().enableDelta()) {
+            throw EngineException.badRequest("delta CRLs are not enabled (config/crl enable_delta)");
+        }
+        current(issuer);
+        return context.storage().get("delta-crl/" + issuer.id()).orElseGet(() -> rebuildDelta(issuer));
+    }
+
+    /** Rebuilds full CRLs that expire within a quarter of their lifetime (auto_rebuild). */
+    void periodic(List<Issuer> issuers) {
+        Config cfg = config();
+        if (!cfg.autoRebuild()) {
+            return;
+        }
+        for (Issuer i : issuers) {
+            if (!i.canSign()) {
+                continue;
+            }
+            byte[] der = context.storage().get("crl/" + i.id()).orElse(null);
+            Instant soon = context.clock().instant().plusSeconds(cfg.expirySeconds() / 4);
+            if (der == null || nextUpdate(der).isBefore(soon)) {
+                rebuild(i);
+            }
+        }
+    }
+
+    private Instant nextUpdate(byte[] der) {
+        try {
+            Date next = new org.bouncycastle.cert.X509CRLHolder(der).getNextUpdate();
+            return next == null ? Instant.EPOCH : next.toInstant();
+        } catch (IOException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    private synchronized byte[] rebuildDelta(Issuer issuer) {
+        byte[] base = context.storage().get("crl/" + issuer.id()).orElseGet(() -> rebuild(issuer));
+        try {
+            org.bouncycastle.cert.X509CRLHolder holder = new org.bouncycastle.cert.X509CRLHolder(base);
+            Instant since = holder.getThisUpdate().toInstant();
+            BigInteger baseNumber = CRLNumber.getInstance(holder.getExtension(Extension.cRLNumber).getParsedValue())
+                    .getCRLNumber();
+            byte[] der = sign(issuer, since, baseNumber);
+            context.storage().put("delta-crl/" + issuer.id(), der);
+            return der;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the base CRL", e);
+        }
+    }
+
     /** Builds, signs and stores a fresh CRL of every certificate this issuer revoked. */
     synchronized byte[] rebuild(Issuer issuer) {
+        byte[] der = sign(issuer, null, null);
+        context.storage().put("crl/" + issuer.id(), der);
+        context.storage().delete("delta-crl/" + issuer.id());
+        return der;
+    }
+
+    /** A CRL of this issuer's revocations (since {@code since} for a delta, whose base is {@code baseNumber}). */
+    private byte[] sign(Issuer issuer, Instant since, BigInteger baseNumber) {
         if (!issuer.canSign()) {
             throw EngineException.badRequest("issuer " + issuer.id() + " has no key here and cannot sign a CRL");
         }
@@ -93,9 +164,10 @@ final class Crls {
             for (String key : context.storage().list("revoked/")) {
                 Map<String, Object> r = context.storage().get("revoked/" + key).map(Json::readMap).orElse(null);
                 if (r != null && issuer.id().equals(r.get("issuer_id"))) {
-                    BigInteger serial = Certs.parseSerial(key);
-                    b.addCRLEntry(serial, Date.from(Instant.ofEpochSecond(((Number) r.get("revocation_time")).longValue())),
-                            CRLReason.unspecified);
+                    Instant at = Instant.ofEpochSecond(((Number) r.get("revocation_time")).longValue());
+                    if (since == null || !at.isBefore(since.minusSeconds(1))) {
+                        b.addCRLEntry(Certs.parseSerial(key), Date.from(at), CRLReason.unspecified);
+                    }
                 }
             }
         }
@@ -105,9 +177,11 @@ final class Crls {
             b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(number)));
             b.addExtension(Extension.authorityKeyIdentifier, false,
                     new JcaX509ExtensionUtils().createAuthorityKeyIdentifier(ca.getPublicKey()));
+            if (baseNumber != null) {
+                b.addExtension(Extension.deltaCRLIndicator, true, new CRLNumber(baseNumber));
+            }
             byte[] der = b.build(keys.signer(issuer.keyId())).getEncoded();
             context.storage().put("crl-number/" + issuer.id(), Long.toString(number).getBytes());
-            context.storage().put("crl/" + issuer.id(), der);
             return der;
         } catch (IOException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot build the CRL", e);

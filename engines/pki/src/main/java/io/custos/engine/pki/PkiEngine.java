@@ -55,12 +55,21 @@ final class PkiEngine extends FrameworkEngine {
     private final KeyManager keys;
     private final Crls crls;
     private final Ocsp ocsp;
+    private final Tidy tidy;
 
     PkiEngine(EngineContext context, KeyManager keys) {
         this.context = context;
         this.keys = keys;
         this.crls = new Crls(context, keys);
         this.ocsp = new Ocsp(context.storage(), keys, context.clock());
+        this.tidy = new Tidy(context, () -> listIssuerIds().stream().map(this::issuer).toList(), crls);
+    }
+
+    /** Scheduled work: auto-tidy and CRL auto-rebuild. */
+    @Override
+    public void periodic(Instant now) {
+        tidy.periodic(now);
+        crls.periodic(listIssuerIds().stream().map(this::issuer).toList());
     }
 
     @Override
@@ -242,12 +251,12 @@ final class PkiEngine extends FrameworkEngine {
                         .build(),
                 PathSpec.path("(issue|issuer/(?P<issuer_ref_path>[^/]+)/issue)/(?P<role>[^/]+)")
                         .fields(withField(ISSUE_FIELDS, str("issuer_ref_path", "Issuer in the path.")))
-                        .on(UPDATE, (r, d) -> issue(d, null))
+                        .on(UPDATE, (r, d) -> issue(r, d, null))
                         .help("Issues a certificate and its private key under a role.", "")
                         .build(),
                 PathSpec.path("(sign|issuer/(?P<issuer_ref_path>[^/]+)/sign)/(?P<role>[^/]+)")
                         .fields(withField(csrFields, str("issuer_ref_path", "Issuer in the path.")))
-                        .on(UPDATE, (r, d) -> issue(d, Pem.csr(required(d, "csr"))))
+                        .on(UPDATE, (r, d) -> issue(r, d, Pem.csr(required(d, "csr"))))
                         .help("Signs a CSR under a role (the key never leaves the client).", "")
                         .build(),
                 PathSpec.path("sign-verbatim(/(?P<role>[^/]+))?")
@@ -285,6 +294,36 @@ final class PkiEngine extends FrameworkEngine {
                         .on(READ, (r, d) -> ocspAnswer(decodeOcspGet(d.getString("req"))))
                         .on(UPDATE, (r, d) -> ocspAnswer(ocspBody(r)))
                         .help("RFC 6960 OCSP responder: GET ocsp/<base64 request> or POST application/ocsp-request.", "")
+                        .build(),
+                PathSpec.path("crl/delta(?P<pem>/pem)?")
+                        .fields(str("pem", "Present for PEM."))
+                        .on(READ, (r, d) -> {
+                            byte[] crl = crls.currentDelta(issuer("default"));
+                            return d.getString("pem") != null && !d.getString("pem").isEmpty()
+                                    ? Response.raw(200, "application/pem-file", (Pem.encode("X509 CRL", crl) + "\n").getBytes())
+                                    : Response.raw(200, "application/pkix-crl", crl);
+                        })
+                        .help("The default issuer's delta CRL (config/crl enable_delta).", "")
+                        .build(),
+                PathSpec.path("tidy")
+                        .fields(Tidy.FIELDS)
+                        .on(UPDATE, (r, d) -> {
+                            tidy.run(Tidy.Options.from(d, Tidy.Options.DEFAULT));
+                            return Response.withStatus(202, null).warn("Tidy operation successfully started. Any "
+                                    + "information from the operation will be printed to Vault's server logs.");
+                        })
+                        .help("Removes expired certificates from the store and the revocation list.", "")
+                        .build(),
+                PathSpec.path("tidy-status")
+                        .on(READ, (r, d) -> Response.of(tidy.status()))
+                        .help("The last tidy's outcome.", "")
+                        .build(),
+                PathSpec.path("config/auto-tidy")
+                        .fields(withField(Tidy.FIELDS, bool("enabled", "Run tidy on a schedule."),
+                                Field.of("interval_duration", FieldType.DURATION, "How often (default 12h).")))
+                        .on(READ, (r, d) -> Response.of(tidy.autoConfig().describe()))
+                        .on(UPDATE, (r, d) -> Response.of(tidy.configureAuto(d).describe()))
+                        .help("Scheduled tidy.", "")
                         .build(),
                 PathSpec.path("crl/rotate")
                         .on(READ, (r, d) -> {
@@ -600,7 +639,7 @@ final class PkiEngine extends FrameworkEngine {
     }
 
     /** issue/:role (csr null: the key is generated here) and sign/:role. */
-    private Response issue(FieldData d, PKCS10CertificationRequest csr) {
+    private Response issue(io.custos.engine.sdk.Request request, FieldData d, PKCS10CertificationRequest csr) {
         String roleName = d.getString("role");
         PkiRole role = role(roleName).orElseThrow(() -> EngineException.badRequest("unknown role: " + roleName));
         String ref = d.getString("issuer_ref_path");
@@ -686,6 +725,13 @@ final class PkiEngine extends FrameworkEngine {
             storeCert(cert, issuer);
         }
         List<X509Certificate> chain = chainCerts(issuer);
+        io.custos.engine.sdk.PendingLease lease = null;
+        if (role.generateLease()) {
+            // the lease ends with the certificate; its revocation revokes the certificate
+            Duration life = Duration.between(now, notAfter);
+            lease = request.leases().begin(Map.of("serial_number", Certs.serial(cert.getSerialNumber()), "certificate",
+                    Pem.encode(cert)), life, life);
+        }
         String format = d.getString("format");
         Map<String, Object> out = new LinkedHashMap<>(certificateData(cert, chain, format));
         if (generated != null) {
@@ -697,7 +743,26 @@ final class PkiEngine extends FrameworkEngine {
                 out.put("certificate", key + "\n" + out.get("certificate"));
             }
         }
+        if (lease != null) {
+            try (io.custos.engine.sdk.PendingLease l = lease) {
+                return l.commit(Response.of(out), false);
+            }
+        }
         return Response.of(out);
+    }
+
+    /** A certificate's lease ended or was revoked: the certificate is revoked (idempotent). */
+    @Override
+    public void revokeLease(io.custos.engine.sdk.LeaseData lease) {
+        String pem = lease.string("certificate");
+        if (pem == null || listIssuerIds().isEmpty()) {
+            return;
+        }
+        X509Certificate cert = Pem.certificates(pem).get(0);
+        if (cert.getNotAfter().toInstant().isBefore(context.clock().instant())) {
+            return; // expired: nothing left to revoke
+        }
+        revoke(null, pem, null);
     }
 
     private Response signVerbatim(FieldData d) {
@@ -869,7 +934,7 @@ final class PkiEngine extends FrameworkEngine {
         if (already.isEmpty()) {
             context.storage().put("revoked/" + key, Json.write(Map.of("revocation_time", when, "issuer_id", issuer.id(),
                     "certificate", Pem.encode(cert))));
-            crls.rebuild(issuer);
+            crls.revoked(issuer);
         }
         return Response.of(Map.of("revocation_time", when, "revocation_time_rfc3339", Instant.ofEpochSecond(when)
                 .toString(), "state", "revoked"));

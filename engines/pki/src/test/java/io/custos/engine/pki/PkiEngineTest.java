@@ -318,4 +318,43 @@ class PkiEngineTest {
         return out.contains(": good") ? "good" : out.contains(": revoked") ? "revoked"
                 : out.contains(": unknown") ? "unknown" : out;
     }
+
+    @Test
+    void tidyRemovesExpiredCertificatesAndDeltaCrlsCarryNewRevocations() throws Exception {
+        chain();
+        Map<String, Object> a = call(intermediate, Operation.UPDATE, "issue/svc", Map.of("common_name", "a.example.org",
+                "ttl", "1s"));
+        Map<String, Object> b = call(intermediate, Operation.UPDATE, "issue/svc", Map.of("common_name", "b.example.org",
+                "ttl", "1s"));
+        Map<String, Object> kept = call(intermediate, Operation.UPDATE, "issue/svc", Map.of("common_name", "k.example.org"));
+        call(intermediate, Operation.UPDATE, "revoke", Map.of("serial_number", b.get("serial_number")));
+        Thread.sleep(2200);
+        call(intermediate, Operation.UPDATE, "tidy", Map.of("tidy_cert_store", true, "tidy_revoked_certs", true,
+                "safety_buffer", "1s"));
+        Map<String, Object> status = call(intermediate, Operation.READ, "tidy-status", Map.of());
+        assertEquals("Finished", status.get("state"));
+        assertEquals(1, ((Number) status.get("cert_store_deleted_count")).intValue());
+        assertEquals(1, ((Number) status.get("revoked_cert_deleted_count")).intValue());
+        String listed = call(intermediate, Operation.LIST, "certs/", Map.of()).get("keys").toString();
+        assertTrue(listed.contains((String) kept.get("serial_number")) && !listed.contains((String) a.get("serial_number"))
+                && !listed.contains((String) b.get("serial_number")), listed);
+
+        call(intermediate, Operation.UPDATE, "config/crl", Map.of("enable_delta", true, "auto_rebuild", true));
+        call(intermediate, Operation.UPDATE, "revoke", Map.of("serial_number", kept.get("serial_number")));
+        String hex = ((String) kept.get("serial_number")).replace(":", "").toUpperCase(java.util.Locale.ROOT)
+                .replaceFirst("^0+", "");
+        String delta = write("delta.pem", new String(intermediate.handle(new Request(Operation.READ, "crl/delta/pem",
+                Map.of())).rawBody(), StandardCharsets.US_ASCII));
+        String deltaText = openssl("crl", "-in", delta, "-noout", "-text");
+        assertTrue(deltaText.contains("Delta CRL Indicator") && deltaText.toUpperCase(java.util.Locale.ROOT).contains(hex),
+                deltaText);
+        String full = write("full.pem", new String(intermediate.handle(new Request(Operation.READ, "crl/pem", Map.of()))
+                .rawBody(), StandardCharsets.US_ASCII));
+        assertFalse(openssl("crl", "-in", full, "-noout", "-text").toUpperCase(java.util.Locale.ROOT).contains(hex),
+                "auto_rebuild leaves the full CRL to its schedule");
+        call(intermediate, Operation.READ, "crl/rotate", Map.of());
+        String rotated = write("rotated.pem", new String(intermediate.handle(new Request(Operation.READ, "crl/pem",
+                Map.of())).rawBody(), StandardCharsets.US_ASCII));
+        assertTrue(openssl("crl", "-in", rotated, "-noout", "-text").toUpperCase(java.util.Locale.ROOT).contains(hex));
+    }
 }
