@@ -107,4 +107,19 @@ class PkiHttpTest extends BrokerHttpTest {
         assertEquals(200, call("POST", "pki/issue/web", admin, "{\"common_name\":\"a.example.net\"}").status());
         assertEquals(403, call("DELETE", "pki/root", admin, null).status());
     }
+
+    @Test
+    void generateLeaseGivesTheCertificateALeaseWhoseRevocationRevokesIt() {
+        assertEquals(200, call("POST", "pki/roles/leased", root, "{\"allow_any_name\":true,\"key_type\":\"ec\","
+                + "\"generate_lease\":true,\"ttl\":\"10m\"}").status());
+        JsonNode issued = call("POST", "pki/issue/leased", root, "{\"common_name\":\"leased.example.io\"}").json();
+        String lease = issued.get("lease_id").asText();
+        assertTrue(lease.startsWith("pki/issue/leased/"), lease);
+        assertEquals(600, issued.get("lease_duration").asLong(), 2);
+        String serial = issued.get("data").get("serial_number").asText();
+        assertEquals(0, call("GET", "pki/cert/" + serial, null, null).json().get("data").get("revocation_time").asLong());
+        assertEquals(204, call("PUT", "sys/leases/revoke", root, "{\"lease_id\":\"" + lease + "\",\"sync\":true}")
+                .status());
+        assertTrue(call("GET", "pki/cert/" + serial, null, null).json().get("data").get("revocation_time").asLong() > 0);
+    }
 }
