@@ -10,7 +10,7 @@ import java.util.List;
 record Issuer(String id, String name, String certificate, List<String> caChain, String keyId) {
 
     X509Certificate cert() {
-        return Pem.certificates(certificate).get(0);
+        return Pem.parsedOnce(certificate);
     }
 
     boolean canSign() {

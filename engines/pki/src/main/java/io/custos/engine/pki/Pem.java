@@ -73,6 +73,24 @@ final class Pem {
         return ((java.security.interfaces.ECPrivateKey) key).getParams().getOrder().bitLength();
     }
 
+    private static final java.util.Map<String, X509Certificate> PARSED = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(java.util.Map.Entry<String, X509Certificate> e) {
+                    return size() > 256;
+                }
+            });
+
+    /** An issuer certificate, parsed once (issuers sign on every request; their PEM rarely changes). */
+    static X509Certificate parsedOnce(String pem) {
+        X509Certificate c = PARSED.get(pem);
+        if (c == null) {
+            c = certificates(pem).get(0);
+            PARSED.put(pem, c);
+        }
+        return c;
+    }
+
     static List<X509Certificate> certificates(String pem) {
         List<X509Certificate> out = new ArrayList<>();
         for (Object o : objects(pem)) {

@@ -721,19 +721,19 @@ final class PkiEngine extends FrameworkEngine {
         X509Certificate cert = Certs.build(keys, issuer.keyId(), issuer.cert(), Certs.name(subject), subjectKey, subject,
                 now.minusSeconds(role.notBeforeDuration()), notAfter, false, -1, role.keyUsage(), role.extKeyUsage(),
                 role.serverFlag(), role.clientFlag());
+        String certPem = Pem.encode(cert);
         if (!role.noStore()) {
-            storeCert(cert, issuer);
+            storeCert(certPem, cert, issuer);
         }
-        List<X509Certificate> chain = chainCerts(issuer);
         io.custos.engine.sdk.PendingLease lease = null;
         if (role.generateLease()) {
             // the lease ends with the certificate; its revocation revokes the certificate
             Duration life = Duration.between(now, notAfter);
             lease = request.leases().begin(Map.of("serial_number", Certs.serial(cert.getSerialNumber()), "certificate",
-                    Pem.encode(cert)), life, life);
+                    certPem), life, life);
         }
         String format = d.getString("format");
-        Map<String, Object> out = new LinkedHashMap<>(certificateData(cert, chain, format));
+        Map<String, Object> out = new LinkedHashMap<>(certificateData(cert, certPem, chainOf(issuer), format));
         if (generated != null) {
             String key = Pem.privateKey(generated, "pkcs8".equals(d.getString("private_key_format")));
             out.put("private_key", "der".equals(format) ? Base64.getEncoder().encodeToString(generated.getPrivate()
@@ -841,24 +841,30 @@ final class PkiEngine extends FrameworkEngine {
     }
 
     private Map<String, Object> certificateData(X509Certificate cert, List<X509Certificate> chain, String format) {
+        List<String> pems = new ArrayList<>();
+        for (X509Certificate c : chain) {
+            if (!c.equals(cert)) {
+                pems.add(Pem.encode(c));
+            }
+        }
+        return certificateData(cert, Pem.encode(cert), pems, format);
+    }
+
+    /** Vault's certificate fields; {@code chainPem} is the issuing chain (issuer first), already PEM. */
+    private Map<String, Object> certificateData(X509Certificate cert, String certPem, List<String> chainPem,
+            String format) {
         String f = format == null || format.isEmpty() ? "pem" : format;
         if (!f.equals("pem") && !f.equals("der") && !f.equals("pem_bundle")) {
             throw EngineException.badRequest("unsupported format \"" + f + "\": use pem, der or pem_bundle");
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        java.util.function.Function<X509Certificate, String> enc = f.equals("der")
-                ? c -> Base64.getEncoder().encodeToString(der(c)) : Pem::encode;
-        String certificate = enc.apply(cert);
-        List<String> caChain = new ArrayList<>();
-        for (X509Certificate c : chain) {
-            if (!c.equals(cert)) {
-                caChain.add(enc.apply(c));
-            }
-        }
+        String certificate = f.equals("der") ? Base64.getEncoder().encodeToString(der(cert)) : certPem;
+        List<String> caChain = f.equals("der") ? chainPem.stream().map(p -> Base64.getEncoder().encodeToString(
+                der(Pem.parsedOnce(p)))).toList() : chainPem;
         if (f.equals("pem_bundle")) {
             certificate = String.join("\n", java.util.stream.Stream.concat(java.util.stream.Stream.of(certificate),
                     caChain.stream()).toList());
         }
+        Map<String, Object> out = new LinkedHashMap<>();
         out.put("certificate", certificate);
         out.put("issuing_ca", caChain.isEmpty() ? certificate : caChain.get(0));
         out.put("ca_chain", caChain);
@@ -868,8 +874,12 @@ final class PkiEngine extends FrameworkEngine {
     }
 
     private void storeCert(X509Certificate cert, Issuer issuer) {
-        context.storage().put("certs/" + Certs.key(cert.getSerialNumber()), Json.write(Map.of("certificate",
-                Pem.encode(cert), "issuer_id", issuer.id())));
+        storeCert(Pem.encode(cert), cert, issuer);
+    }
+
+    private void storeCert(String pem, X509Certificate cert, Issuer issuer) {
+        context.storage().put("certs/" + Certs.key(cert.getSerialNumber()), Json.write(Map.of("certificate", pem,
+                "issuer_id", issuer.id())));
     }
 
     private Response readCert(String serial) {

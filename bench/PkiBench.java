@@ -1,0 +1,113 @@
+import java.math.BigInteger;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.spec.ECGenParameterSpec;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * The ceiling for PKI issuance (see bench/pki.sh): key generation + certificate signing with
+ * BouncyCastle over the JDK's providers, in process, on THREADS threads — what issuing a certificate
+ * must cost at least. Run with the broker's shaded jar on the class path.
+ */
+public class PkiBench {
+
+    /** java PkiBench.java ec|rsa THREADS SECONDS: the ceiling's operations per second (after a warm-up). */
+    public static void main(String[] args) throws Exception {
+        String type = args[0];
+        int threads = Integer.parseInt(args[1]);
+        int secs = Integer.parseInt(args[2]);
+        rate(threads, Math.max(5, secs / 2), (t, i) -> ceiling(type));
+        System.out.printf("%.1f%n", rate(threads, secs, (t, i) -> ceiling(type)));
+    }
+
+    static double median(List<Double> v) {
+        List<Double> s = new ArrayList<>(v);
+        Collections.sort(s);
+        return s.get(s.size() / 2);
+    }
+
+    static final SecureRandom RANDOM = new SecureRandom();
+    static KeyPair issuerKey;
+
+    /** What issuance must do at least: a new key pair, a certificate with SANs, signed by an EC P-256 issuer, PEM. */
+    static void ceiling(String type) throws Exception {
+        synchronized (PkiBench.class) {
+            if (issuerKey == null) {
+                KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+                g.initialize(new ECGenParameterSpec("secp256r1"));
+                issuerKey = g.generateKeyPair();
+            }
+        }
+        KeyPairGenerator g = KeyPairGenerator.getInstance(type.equals("ec") ? "EC" : "RSA");
+        if (type.equals("ec")) {
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+        } else {
+            g.initialize(2048);
+        }
+        KeyPair kp = g.generateKeyPair();
+        byte[] serial = new byte[20];
+        RANDOM.nextBytes(serial);
+        serial[0] &= 0x7f;
+        long now = System.currentTimeMillis();
+        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name("CN=Bench Root"),
+                new BigInteger(1, serial), new Date(now - 30_000), new Date(now + 3_600_000),
+                new X500Name("CN=svc.example.com"), kp.getPublic());
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        b.addExtension(Extension.subjectAlternativeName, false,
+                new GeneralNames(new GeneralName(GeneralName.dNSName, "svc.example.com")));
+        ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKey.getPrivate());
+        java.io.StringWriter out = new java.io.StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+            w.writeObject(b.build(signer));
+            w.writeObject(kp.getPrivate());
+        }
+    }
+
+    interface Op {
+        void run(int thread, long i) throws Exception;
+    }
+
+    static double rate(int threads, int secs, Op op) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong done = new AtomicLong();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> fs = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            fs.add(pool.submit(() -> {
+                long i = 0;
+                while (!stop.get()) {
+                    op.run(thread, i++);
+                    done.incrementAndGet();
+                }
+                return null;
+            }));
+        }
+        Thread.sleep(secs * 1000L);
+        stop.set(true);
+        for (Future<?> f : fs) {
+            f.get();
+        }
+        pool.shutdown();
+        return done.get() / ((System.nanoTime() - t0) / 1e9);
+    }
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# PKI issuance over keep-alive HTTP (wrk, 4 connections) for EC P-256 and RSA 2048, with no_store
+# and with storage, against the ceiling measured in the same run: in-process key generation +
+# certificate signing with the same library on as many threads as cores (bench/PkiBench.java).
+# Usage: bench/pki.sh [seconds-per-round]   (JAVA_HOME selects the JDK for both; needs wrk)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs="${1:-10}"
+java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
+port=8293; cores=$(nproc)
+command -v wrk >/dev/null || { echo "bench/pki.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
+[ -f broker/target/custos-broker-0.1.0-SNAPSHOT-all.jar ] && [ -z "${CUSTOS_BENCH_REBUILD:-}" ] || ./mvnw -q -B -DskipTests -pl broker -am package
+jar=$PWD/broker/target/custos-broker-0.1.0-SNAPSHOT-all.jar
+"$java_bin" -jar "$jar" server -dev -dev-root-token-id=bench -dev-listen-address=127.0.0.1:$port >/tmp/custos-pki-bench.log 2>&1 &
+broker=$!
+trap 'kill $broker 2>/dev/null || true' EXIT
+until grep -q "Root Token" /tmp/custos-pki-bench.log; do sleep 0.5; done
+api() { curl -sf -o /dev/null -H 'X-Vault-Token: bench' -d "$2" "http://127.0.0.1:$port/v1/$1"; }
+api sys/mounts/pki '{"type":"pki"}'
+api pki/root/generate/internal '{"common_name":"Bench Root","key_type":"ec"}'
+for t in ec rsa; do
+  api pki/roles/$t-nostore "{\"allow_any_name\":true,\"key_type\":\"$t\",\"no_store\":true,\"ttl\":\"1h\"}"
+  api pki/roles/$t-store "{\"allow_any_name\":true,\"key_type\":\"$t\",\"no_store\":false,\"ttl\":\"1h\"}"
+done
+lua=$(mktemp /tmp/custos-pki-XXXX.lua)
+cat > "$lua" <<'LUA'
+wrk.method = "POST"
+wrk.body   = '{"common_name":"svc.example.com"}'
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["X-Vault-Token"] = "bench"
+LUA
+rps() { wrk -t2 -c4 -d"$2s" -s "$lua" "http://127.0.0.1:$port/v1/pki/issue/$1" | awk '/Non-2xx/ {bad=1} /Requests\/sec/ {r=$2} END {if (bad) print "ERR"; else print r}'; }
+ceiling() { "$java_bin" -cp "$jar" bench/PkiBench.java "$1" "$cores" "$2"; }
+median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
+echo "warming up (JIT) ..."
+rps ec-nostore 30 >/dev/null; rps ec-store 10 >/dev/null; rps rsa-nostore 10 >/dev/null
+echo "java: $("$java_bin" -version 2>&1 | head -1); wrk -t2 -c4; ceiling on $cores threads; medians of 3 rounds of ${secs}s"
+echo "| key | ceiling: in-process keygen + sign | Custos \`issue\` no_store | ratio | Custos \`issue\` stored | ratio |"
+echo "|---|---|---|---|---|---|"
+for t in ec rsa; do
+  c=(); n=(); s=()
+  for round in 1 2 3; do
+    c+=("$(ceiling $t "$secs")"); n+=("$(rps $t-nostore "$secs")"); s+=("$(rps $t-store "$secs")")
+  done
+  cm=$(median "${c[@]}"); nm=$(median "${n[@]}"); sm=$(median "${s[@]}")
+  awk -v t="$t" -v c="$cm" -v n="$nm" -v s="$sm" -v cs="${c[*]}" -v ns="${n[*]}" -v ss="${s[*]}" 'BEGIN {
+    printf "| %s | %.0f/s (%s) | %.0f/s (%s) | %.0f %% | %.0f/s (%s) | %.0f %% |\n", (t == "ec" ? "EC P-256" : "RSA 2048"),
+      c, cs, n, ns, 100 * n / c, s, ss, 100 * s / c }'
+done
