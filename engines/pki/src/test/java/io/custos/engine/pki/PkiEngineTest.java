@@ -357,4 +357,55 @@ class PkiEngineTest {
                 Map.of())).rawBody(), StandardCharsets.US_ASCII));
         assertTrue(openssl("crl", "-in", rotated, "-noout", "-text").toUpperCase(java.util.Locale.ROOT).contains(hex));
     }
+
+    @Test
+    void formatsKeyFormatsImportAndRevokeWithKey() throws Exception {
+        chain();
+        Map<String, Object> der = call(intermediate, Operation.UPDATE, "issue/svc", Map.of("common_name", "d.example.org",
+                "format", "der", "private_key_format", "pkcs8"));
+        X509Certificate parsed = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(java.util.Base64.getDecoder()
+                        .decode((String) der.get("certificate"))));
+        assertEquals("CN=d.example.org", parsed.getSubjectX500Principal().getName());
+        Map<String, Object> bundle = call(intermediate, Operation.UPDATE, "issue/svc", Map.of("common_name",
+                "b.example.org", "format", "pem_bundle", "private_key_format", "pkcs8", "exclude_cn_from_sans", true,
+                "alt_names", "alt.example.org"));
+        String pemBundle = (String) bundle.get("certificate");
+        assertTrue(pemBundle.startsWith("-----BEGIN PRIVATE KEY-----") && pemBundle.split("BEGIN CERTIFICATE").length == 4,
+                "key, leaf, intermediate and root");
+        X509Certificate leaf = Pem.certificates(pemBundle).get(0);
+        String sans = leaf.getSubjectAlternativeNames().toString();
+        assertTrue(sans.contains("alt.example.org") && !sans.contains("b.example.org"), sans);
+
+        // revoke-with-key: only the holder of the certificate's key may
+        Map<String, Object> owned = call(intermediate, Operation.UPDATE, "issue/svc", Map.of("common_name",
+                "o.example.org"));
+        EngineException wrongKey = assertThrows(EngineException.class, () -> call(intermediate, Operation.UPDATE,
+                "revoke-with-key", Map.of("serial_number", owned.get("serial_number"), "private_key",
+                        bundle.get("private_key"))));
+        assertTrue(wrongKey.getMessage().contains("does not match"), wrongKey.getMessage());
+        assertEquals("revoked", call(intermediate, Operation.UPDATE, "revoke-with-key", Map.of("serial_number",
+                owned.get("serial_number"), "private_key", owned.get("private_key"))).get("state"));
+
+        // a CA bundle (certificate + key) imported into a fresh mount signs from there
+        InMemoryStorage other = new InMemoryStorage();
+        PkiEngine imported = new PkiEngine(new EngineContext("imp/", other, Map.of(), Clock.systemUTC()),
+                new StoredKeyManager(other));
+        Map<String, Object> exported = call(root, Operation.UPDATE, "root/generate/exported", Map.of("common_name",
+                "Portable Root", "key_type", "ec", "issuer_name", "portable"));
+        Map<String, Object> result = call(imported, Operation.UPDATE, "issuers/import/bundle", Map.of("pem_bundle",
+                exported.get("private_key") + "\n" + exported.get("certificate")));
+        assertEquals(1, ((List<?>) result.get("imported_issuers")).size());
+        assertEquals(1, ((List<?>) result.get("imported_keys")).size());
+        call(imported, Operation.UPDATE, "roles/any", Map.of("allow_any_name", true, "key_type", "ec"));
+        Map<String, Object> fromImport = call(imported, Operation.UPDATE, "issue/any", Map.of("common_name", "i.example.com"));
+        String verify = openssl("verify", "-CAfile", write("portable.pem", (String) exported.get("certificate")),
+                write("fromimport.pem", (String) fromImport.get("certificate")));
+        assertTrue(verify.contains("OK"), verify);
+        Response issuerPem = imported.handle(new Request(Operation.READ, "issuer/default/pem", Map.of()));
+        assertEquals("application/pem-file", issuerPem.rawContentType());
+        EngineException noKey = assertThrows(EngineException.class, () -> call(imported, Operation.UPDATE,
+                "issuers/import/bundle", Map.of("pem_bundle", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")));
+        assertEquals(400, noKey.status());
+    }
 }
