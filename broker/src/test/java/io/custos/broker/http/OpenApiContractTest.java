@@ -27,6 +27,7 @@ class OpenApiContractTest extends BrokerHttpTest {
         String token = initAndUnseal();
         call("POST", "sys/mounts/secret", token, "{\"type\":\"kv\",\"options\":{\"version\":\"2\"}}");
         call("POST", "sys/mounts/database", token, "{\"type\":\"database\"}");
+        call("POST", "sys/mounts/pki", token, "{\"type\":\"pki\"}");
         Reply spec = call("GET", "sys/internal/specs/openapi", token, null);
         assertEquals(200, spec.status());
         String generated = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(spec.json()) + "\n";

@@ -165,11 +165,9 @@ final class PkiEngine extends FrameworkEngine {
                         .on(UPDATE, (r, d) -> setSigned(d.getString("certificate")))
                         .help("Installs the signed intermediate for its pending key.", "")
                         .build(),
-                PathSpec.path("(issuers/import/bundle|config/ca|issuers/import/cert)")
-                        .fields(str("pem_bundle", "Certificates (and optionally a private key), PEM."))
-                        .on(UPDATE, (r, d) -> importBundle(d.getString("pem_bundle")))
-                        .help("Imports issuers (and a key) from a PEM bundle.", "")
-                        .build(),
+                importPath("issuers/import/bundle"),
+                importPath("issuers/import/cert"),
+                importPath("config/ca"),
                 PathSpec.path("config/issuers")
                         .fields(str("default", "The default issuer (id or name)."))
                         .on(READ, (r, d) -> Response.of(Map.of("default", defaultIssuerId().orElse(""))))
@@ -200,21 +198,17 @@ final class PkiEngine extends FrameworkEngine {
                         })
                         .help("Reads, renames or deletes an issuer.", "")
                         .build(),
-                PathSpec.path("ca(?P<pem>/pem)?")
-                        .fields(str("pem", "Present for PEM."))
-                        .on(READ, (r, d) -> {
-                            X509Certificate c = issuer("default").cert();
-                            return d.getString("pem") != null && !d.getString("pem").isEmpty()
-                                    ? Response.raw(200, "application/pem-file", (Pem.encode(c) + "\n").getBytes())
-                                    : Response.raw(200, "application/pkix-cert", der(c));
-                        })
-                        .help("The default issuer's certificate (DER, or PEM at ca/pem).", "")
+                PathSpec.path("ca")
+                        .on(READ, (r, d) -> Response.raw(200, "application/pkix-cert", der(issuer("default").cert())))
+                        .help("The default issuer's certificate, DER.", "")
                         .build(),
-                PathSpec.path("(ca_chain|cert/ca_chain)")
-                        .on(READ, (r, d) -> Response.raw(200, "application/pem-file", String.join("\n",
-                                chainOf(issuer("default"))).concat("\n").getBytes()))
-                        .help("The default issuer's chain, PEM.", "")
+                PathSpec.path("ca/pem")
+                        .on(READ, (r, d) -> Response.raw(200, "application/pem-file",
+                                (Pem.encode(issuer("default").cert()) + "\n").getBytes()))
+                        .help("The default issuer's certificate, PEM.", "")
                         .build(),
+                caChainPath("ca_chain"),
+                caChainPath("cert/ca_chain"),
                 PathSpec.path("cert/(?P<serial>[0-9A-Fa-f:-]+|ca|crl|delta-crl)")
                         .fields(str("serial", "Serial number (colon or hyphen separated), or ca / crl."))
                         .on(READ, (r, d) -> readCert(d.getString("serial")))
@@ -249,22 +243,12 @@ final class PkiEngine extends FrameworkEngine {
                         })
                         .help("A role: which certificates may be issued.", "")
                         .build(),
-                PathSpec.path("(issue|issuer/(?P<issuer_ref_path>[^/]+)/issue)/(?P<role>[^/]+)")
-                        .fields(withField(ISSUE_FIELDS, str("issuer_ref_path", "Issuer in the path.")))
-                        .on(UPDATE, (r, d) -> issue(r, d, null))
-                        .help("Issues a certificate and its private key under a role.", "")
-                        .build(),
-                PathSpec.path("(sign|issuer/(?P<issuer_ref_path>[^/]+)/sign)/(?P<role>[^/]+)")
-                        .fields(withField(csrFields, str("issuer_ref_path", "Issuer in the path.")))
-                        .on(UPDATE, (r, d) -> issue(r, d, Pem.csr(required(d, "csr"))))
-                        .help("Signs a CSR under a role (the key never leaves the client).", "")
-                        .build(),
-                PathSpec.path("sign-verbatim(/(?P<role>[^/]+))?")
-                        .fields(withField(csrFields, Field.of("key_usage", FieldType.COMMA_STRING_LIST, "Key usages."),
-                                Field.of("ext_key_usage", FieldType.COMMA_STRING_LIST, "Extended key usages.")))
-                        .on(UPDATE, (r, d) -> signVerbatim(d))
-                        .help("Signs a CSR as it is (sudo-level trust: no role name checks).", "")
-                        .build(),
+                issuePath("issue/(?P<role>[^/]+)", false, csrFields),
+                issuePath("issuer/(?P<issuer_ref_path>[^/]+)/issue/(?P<role>[^/]+)", false, csrFields),
+                issuePath("sign/(?P<role>[^/]+)", true, csrFields),
+                issuePath("issuer/(?P<issuer_ref_path>[^/]+)/sign/(?P<role>[^/]+)", true, csrFields),
+                verbatimPath("sign-verbatim", csrFields),
+                verbatimPath("sign-verbatim/(?P<role>[^/]+)", csrFields),
                 PathSpec.path("revoke")
                         .fields(str("serial_number", "Serial of the certificate to revoke."),
                                 str("certificate", "Or the certificate itself, PEM."))
@@ -279,31 +263,18 @@ final class PkiEngine extends FrameworkEngine {
                                 required(d, "private_key")))
                         .help("Revokes a certificate by a holder of its private key.", "")
                         .build(),
-                PathSpec.path("crl(?P<pem>/pem)?")
-                        .fields(str("pem", "Present for PEM."))
-                        .on(READ, (r, d) -> {
-                            byte[] crl = crls.current(issuer("default"));
-                            return d.getString("pem") != null && !d.getString("pem").isEmpty()
-                                    ? Response.raw(200, "application/pem-file", (Pem.encode("X509 CRL", crl) + "\n").getBytes())
-                                    : Response.raw(200, "application/pkix-crl", crl);
-                        })
-                        .help("The default issuer's CRL (DER, or PEM at crl/pem).", "")
-                        .build(),
-                PathSpec.path("ocsp/?(?P<req>.*)")
-                        .fields(str("req", "The base64 DER OCSP request (GET form)."))
-                        .on(READ, (r, d) -> ocspAnswer(decodeOcspGet(d.getString("req"))))
+                crlPath("crl", false, false),
+                crlPath("crl/pem", true, false),
+                crlPath("crl/delta", false, true),
+                crlPath("crl/delta/pem", true, true),
+                PathSpec.path("ocsp")
                         .on(UPDATE, (r, d) -> ocspAnswer(ocspBody(r)))
-                        .help("RFC 6960 OCSP responder: GET ocsp/<base64 request> or POST application/ocsp-request.", "")
+                        .help("RFC 6960 OCSP responder: POST an application/ocsp-request.", "")
                         .build(),
-                PathSpec.path("crl/delta(?P<pem>/pem)?")
-                        .fields(str("pem", "Present for PEM."))
-                        .on(READ, (r, d) -> {
-                            byte[] crl = crls.currentDelta(issuer("default"));
-                            return d.getString("pem") != null && !d.getString("pem").isEmpty()
-                                    ? Response.raw(200, "application/pem-file", (Pem.encode("X509 CRL", crl) + "\n").getBytes())
-                                    : Response.raw(200, "application/pkix-crl", crl);
-                        })
-                        .help("The default issuer's delta CRL (config/crl enable_delta).", "")
+                PathSpec.path("ocsp/(?P<req>.+)")
+                        .fields(str("req", "The base64 DER OCSP request."))
+                        .on(READ, (r, d) -> ocspAnswer(decodeOcspGet(d.getString("req"))))
+                        .help("RFC 6960 OCSP responder, GET form: ocsp/<base64 request>.", "")
                         .build(),
                 PathSpec.path("tidy")
                         .fields(Tidy.FIELDS)
@@ -341,6 +312,53 @@ final class PkiEngine extends FrameworkEngine {
                         })
                         .help("CRL settings: expiry, disable.", "")
                         .build());
+    }
+
+    private PathSpec caChainPath(String path) {
+        return PathSpec.path(path)
+                .on(READ, (r, d) -> Response.raw(200, "application/pem-file", String.join("\n",
+                        chainOf(issuer("default"))).concat("\n").getBytes()))
+                .help("The default issuer's chain, PEM.", "")
+                .build();
+    }
+
+    private PathSpec importPath(String path) {
+        return PathSpec.path(path)
+                .fields(str("pem_bundle", "Certificates (and optionally a private key), PEM."))
+                .on(UPDATE, (r, d) -> importBundle(d.getString("pem_bundle")))
+                .help("Imports issuers (and a key) from a PEM bundle.", "")
+                .build();
+    }
+
+    private PathSpec issuePath(String pattern, boolean fromCsr, List<Field> csrFields) {
+        List<Field> fields = withField(fromCsr ? csrFields : ISSUE_FIELDS, str("issuer_ref_path", "Issuer in the path."));
+        return PathSpec.path(pattern)
+                .fields(fields)
+                .on(UPDATE, (r, d) -> issue(r, d, fromCsr ? Pem.csr(required(d, "csr")) : null))
+                .help(fromCsr ? "Signs a CSR under a role (the key never leaves the client)."
+                        : "Issues a certificate and its private key under a role.", "")
+                .build();
+    }
+
+    private PathSpec verbatimPath(String pattern, List<Field> csrFields) {
+        return PathSpec.path(pattern)
+                .fields(withField(csrFields, Field.of("key_usage", FieldType.COMMA_STRING_LIST, "Key usages."),
+                        Field.of("ext_key_usage", FieldType.COMMA_STRING_LIST, "Extended key usages.")))
+                .on(UPDATE, (r, d) -> signVerbatim(d))
+                .help("Signs a CSR as it is (no role name checks).", "")
+                .build();
+    }
+
+    private PathSpec crlPath(String path, boolean pem, boolean delta) {
+        return PathSpec.path(path)
+                .on(READ, (r, d) -> {
+                    byte[] crl = delta ? crls.currentDelta(issuer("default")) : crls.current(issuer("default"));
+                    return pem ? Response.raw(200, "application/pem-file", (Pem.encode("X509 CRL", crl) + "\n").getBytes())
+                            : Response.raw(200, "application/pkix-crl", crl);
+                })
+                .help("The default issuer's " + (delta ? "delta CRL (config/crl enable_delta)" : "CRL") + ", "
+                        + (pem ? "PEM." : "DER."), "")
+                .build();
     }
 
     private static List<Field> withField(List<Field> base, Field... more) {
