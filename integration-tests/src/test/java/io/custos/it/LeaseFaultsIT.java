@@ -130,16 +130,23 @@ class LeaseFaultsIT {
                 }), "issuance did not recover after the restart");
                 assertTrue(issued.size() > 10, "issuance did not resume: " + issued.size());
 
-                // every user in the target belongs to a lease a client got; the rest are rolled back
-                assertTrue(DatabaseTarget.await(Duration.ofSeconds(60), () -> issued.keySet().containsAll(
-                        DatabaseTarget.roles(target, "v-root-flaky-"))),
-                        () -> "users without a lease: " + orphans(target, issued));
-                assertTrue(DatabaseTarget.await(Duration.ofSeconds(30), () -> DatabaseTarget.count(storage,
-                        "SELECT count(*) FROM custos_leases WHERE state <> 1") == 0));
-                assertEquals(issued.size(), DatabaseTarget.roles(target, "v-root-flaky-").size());
+                // pending issuances are all resolved (rolled back) once the servers are back
+                assertTrue(DatabaseTarget.await(Duration.ofSeconds(60), () -> DatabaseTarget.count(storage,
+                        "SELECT count(*) FROM custos_leases WHERE state <> 1") == 0), "pending leases left");
+                // every credential a client received is a live user with its lease
+                assertTrue(DatabaseTarget.roles(target, "v-root-flaky-").containsAll(issued.keySet()));
                 for (String lease : issued.values()) {
                     api.call("PUT", "sys/leases/lookup", DatabaseTarget.ROOT, "{\"lease_id\":\"" + lease + "\"}", 200);
                 }
+                if (!storageToo) {
+                    // with storage up, a user whose delivery failed is rolled back at once
+                    assertTrue(DatabaseTarget.await(Duration.ofSeconds(60), () -> issued.keySet().containsAll(
+                            DatabaseTarget.roles(target, "v-root-flaky-"))),
+                            () -> "users without a delivered lease: " + orphans(target, issued));
+                }
+                // when storage died during an activation's COMMIT, the lease may be active although the
+                // client saw an error: its user lives until the lease ends. The decisive check: revoking
+                // every lease leaves no user behind, so every user has a lease that will revoke it.
                 api.call("PUT", "sys/leases/revoke-prefix/database/creds/flaky", DatabaseTarget.ROOT,
                         "{\"sync\":true}", 204);
                 assertTrue(DatabaseTarget.roles(target, "v-root-flaky-").isEmpty());

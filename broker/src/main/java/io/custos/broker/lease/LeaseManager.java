@@ -177,8 +177,23 @@ public class LeaseManager {
             } catch (RuntimeException | SQLException e) {
                 // the pending row stays; a worker rolls it back after the grace period
                 LOG.warn("rollback of {} deferred to the expiry worker: {}", row.id(), describe(e));
+                closeQuietly();
+                requeue();
             } finally {
                 closeQuietly();
+            }
+        }
+
+        /**
+         * If the activation's COMMIT failed with its outcome unknown (the connection died), the row
+         * may be active although the client got an error: make it due now, so the worker revokes it
+         * instead of leaving it to its expiry. Best effort — if storage is down, expiry still does it.
+         */
+        private void requeue() {
+            try {
+                store.makeDueExactly(row.id(), clock.instant());
+            } catch (RuntimeException ignored) {
+                // storage unreachable: the lease (pending or active) is still revoked by a worker later
             }
         }
 

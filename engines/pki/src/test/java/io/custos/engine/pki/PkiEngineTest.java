@@ -408,4 +408,20 @@ class PkiEngineTest {
                 "issuers/import/bundle", Map.of("pem_bundle", "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")));
         assertEquals(400, noKey.status());
     }
+
+    @Test
+    void ipSansCanBeForbiddenAndAutoTidyRunsOnSchedule() {
+        chain();
+        call(intermediate, Operation.UPDATE, "roles/noip", Map.of("allowed_domains", "example.org", "allow_subdomains",
+                true, "allow_ip_sans", false, "key_type", "ec"));
+        EngineException ip = assertThrows(EngineException.class, () -> call(intermediate, Operation.UPDATE,
+                "issue/noip", Map.of("common_name", "a.example.org", "ip_sans", "192.0.2.1")));
+        assertTrue(ip.getMessage().contains("IP Subject Alternative Names are not allowed in this role"), ip.getMessage());
+        assertEquals("Inactive", call(intermediate, Operation.READ, "tidy-status", Map.of()).get("state"));
+        call(intermediate, Operation.UPDATE, "config/auto-tidy", Map.of("enabled", true, "interval_duration", "1h",
+                "tidy_cert_store", true));
+        intermediate.periodic(java.time.Instant.now());
+        assertEquals("Finished", call(intermediate, Operation.READ, "tidy-status", Map.of()).get("state"));
+        assertEquals(true, call(intermediate, Operation.READ, "config/auto-tidy", Map.of()).get("enabled"));
+    }
 }
