@@ -370,12 +370,10 @@ final class PkiEngine extends FrameworkEngine {
     // ---- issuers ----
 
     private Response generateRoot(FieldData d) {
-        boolean exported = "exported".equals(d.getString("type"));
-        KeyType type = KeyType.of(d.getString("key_type"), (int) d.getLong("key_bits"));
         String cn = required(d, "common_name");
         Duration ttl = d.has("ttl") ? d.getDuration("ttl") : Duration.ofDays(3650);
-        KeyPair pair = exported ? type.generate() : null;
-        String keyId = exported ? keys.importKey(pair) : keys.generate(type);
+        CaKey key = newCaKey(d);
+        String keyId = key.id();
         Certs.Subject subject = subject(d, cn);
         Instant now = context.clock().instant();
         X509Certificate cert = Certs.build(keys, keyId, null, Certs.name(subject), keys.publicKey(keyId), subject,
@@ -389,21 +387,36 @@ final class PkiEngine extends FrameworkEngine {
         Map<String, Object> out = new LinkedHashMap<>(certificateData(cert, List.of(cert), d.getString("format")));
         out.put("issuer_id", issuer.id());
         out.put("issuer_name", issuer.name());
-        out.put("key_id", keyId);
-        out.put("key_type", type.name());
-        if (exported) {
-            out.put("private_key", Pem.privateKey(pair, "pkcs8".equals(d.getString("private_key_format"))));
-            out.put("private_key_type", type.name());
-        }
+        putKeyFields(out, key, d);
         return Response.of(out);
     }
 
-    private Response generateIntermediate(FieldData d) {
-        boolean exported = "exported".equals(d.getString("type"));
+    /** A new CA key: kept in the key manager, and for {@code exported} also returned (once). */
+    private record CaKey(String id, KeyType type, KeyPair exported) {
+    }
+
+    private CaKey newCaKey(FieldData d) {
         KeyType type = KeyType.of(d.getString("key_type"), (int) d.getLong("key_bits"));
+        if ("exported".equals(d.getString("type"))) {
+            KeyPair pair = type.generate();
+            return new CaKey(keys.importKey(pair), type, pair);
+        }
+        return new CaKey(keys.generate(type), type, null);
+    }
+
+    private static void putKeyFields(Map<String, Object> out, CaKey key, FieldData d) {
+        out.put("key_id", key.id());
+        out.put("key_type", key.type().name());
+        if (key.exported() != null) {
+            out.put("private_key", Pem.privateKey(key.exported(), "pkcs8".equals(d.getString("private_key_format"))));
+            out.put("private_key_type", key.type().name());
+        }
+    }
+
+    private Response generateIntermediate(FieldData d) {
         String cn = required(d, "common_name");
-        KeyPair pair = exported ? type.generate() : null;
-        String keyId = exported ? keys.importKey(pair) : keys.generate(type);
+        CaKey key = newCaKey(d);
+        String keyId = key.id();
         Certs.Subject subject = subject(d, cn);
         PKCS10CertificationRequest csr;
         try {
@@ -415,12 +428,7 @@ final class PkiEngine extends FrameworkEngine {
         context.storage().put("pending-keys/" + keyId, new byte[] {1});
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("csr", Pem.encode(csr));
-        out.put("key_id", keyId);
-        out.put("key_type", type.name());
-        if (exported) {
-            out.put("private_key", Pem.privateKey(pair, "pkcs8".equals(d.getString("private_key_format"))));
-            out.put("private_key_type", type.name());
-        }
+        putKeyFields(out, key, d);
         return Response.of(out);
     }
 
