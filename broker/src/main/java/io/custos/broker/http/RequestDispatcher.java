@@ -140,8 +140,11 @@ public class RequestDispatcher {
                 return login;
             }
         }
+        MountTable.Mounted secretTarget = null;
         if (!path.startsWith("sys/") && !path.startsWith("auth/")) {
-            ApiResponse open = tryUnauthenticated(path, op, request, http, requestId, record);
+            secretTarget = mounts.resolve(path).orElse(null);
+            ApiResponse open = secretTarget == null || secretTarget.engine().unauthenticatedPaths().isEmpty() ? null
+                    : tryUnauthenticated(secretTarget, path, op, request, http, requestId, record);
             if (open != null) {
                 return open;
             }
@@ -189,8 +192,10 @@ public class RequestDispatcher {
             relative = remainder(path.substring(5), m.entry().path());
             mountType = m.entry().type();
         } else {
-            MountTable.Mounted m = mounts.resolve(path).orElseThrow(() -> EngineException.notFound(
-                    "no handler for route \"" + path + "\". route entry not found."));
+            if (secretTarget == null) {
+                throw EngineException.notFound("no handler for route \"" + path + "\". route entry not found.");
+            }
+            MountTable.Mounted m = secretTarget;
             secretMount = m;
             engine = m.engine();
             relative = remainder(path, m.entry().path());
@@ -273,12 +278,8 @@ public class RequestDispatcher {
      * A secrets engine's public path (a CA certificate, a CRL, OCSP): answered without a token,
      * audited, and only for reads (and OCSP's POST). Null when the path is not one.
      */
-    private ApiResponse tryUnauthenticated(String path, Operation op, Request request, ApiRequest http,
-            String requestId, AuditRecord record) {
-        MountTable.Mounted m = mounts.resolve(path).orElse(null);
-        if (m == null) {
-            return null;
-        }
+    private ApiResponse tryUnauthenticated(MountTable.Mounted m, String path, Operation op, Request request,
+            ApiRequest http, String requestId, AuditRecord record) {
         String relative = remainder(path, m.entry().path());
         if (!matchesAny(m.engine().unauthenticatedPaths(), relative) || (op != Operation.READ
                 && !(op == Operation.UPDATE && relative.startsWith("ocsp")))) {
