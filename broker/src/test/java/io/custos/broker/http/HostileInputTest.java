@@ -20,6 +20,10 @@ class HostileInputTest extends BrokerHttpTest {
     void setUp() {
         token = initAndUnseal();
         call("POST", "sys/mounts/secret", token, "{\"type\":\"kv-v2\"}");
+        call("POST", "sys/mounts/database", token, "{\"type\":\"database\"}");
+        call("POST", "sys/mounts/pki", token, "{\"type\":\"pki\"}");
+        call("POST", "pki/root/generate/internal", token, "{\"common_name\":\"Hostile Root\",\"key_type\":\"ec\"}");
+        call("POST", "pki/roles/r", token, "{\"allow_any_name\":true,\"key_type\":\"ec\"}");
     }
 
     static Stream<Arguments> hostile() {
@@ -65,6 +69,40 @@ class HostileInputTest extends BrokerHttpTest {
                 Arguments.of("POST", "sys/auth/token", "{\"type\":\"approle\"}"),
                 Arguments.of("POST", "sys/audit-hash/nope", "{\"input\":\"x\"}"),
                 Arguments.of("POST", "auth/nomethod/login", "{}"),
+                Arguments.of("POST", "pki/root/generate/internal", "{\"common_name\":\"x\",\"ttl\":\"99999999999h\"}"),
+                Arguments.of("POST", "pki/root/generate/internal", "{\"common_name\":\"x\",\"key_type\":\"dsa\"}"),
+                Arguments.of("POST", "pki/root/generate/internal", "{\"common_name\":\"x\",\"key_bits\":\"many\"}"),
+                Arguments.of("POST", "pki/root/generate/internal", "{\"common_name\":\"x\",\"max_path_length\":1e300}"),
+                Arguments.of("POST", "pki/root/generate/internal", "{\"common_name\":\"x\",\"ip_sans\":\"1.2.3.4.5\"}"),
+                Arguments.of("POST", "pki/root/generate/exported", "{}"),
+                Arguments.of("POST", "pki/issue/r", "{\"common_name\":\"" + "a".repeat(5000) + "\"}"),
+                Arguments.of("POST", "pki/issue/r", "{\"common_name\":\"a.example.com\",\"ip_sans\":\"999.1.1.1\"}"),
+                Arguments.of("POST", "pki/issue/r", "{\"common_name\":\"a.example.com\",\"ttl\":\"99999999999h\"}"),
+                Arguments.of("POST", "pki/issue/r", "{\"common_name\":\"a.example.com\",\"alt_names\":[{\"a\":1}]}"),
+                Arguments.of("POST", "pki/sign/r", "{\"csr\":\"-----BEGIN CERTIFICATE REQUEST-----\\nAAAA\\n-----END CERTIFICATE REQUEST-----\"}"),
+                Arguments.of("POST", "pki/sign-verbatim", "{\"csr\":\"\"}"),
+                Arguments.of("POST", "pki/revoke", "{\"serial_number\":\"zz:zz\"}"),
+                Arguments.of("POST", "pki/revoke", "{\"certificate\":\"not pem\"}"),
+                Arguments.of("POST", "pki/issuers/import/bundle", "{\"pem_bundle\":\"-----BEGIN CERTIFICATE-----\\n!!\\n-----END CERTIFICATE-----\"}"),
+                Arguments.of("POST", "pki/config/issuers", "{\"default\":\"nope\"}"),
+                Arguments.of("POST", "pki/roles/bad", "{\"ttl\":\"2h\",\"max_ttl\":\"1h\"}"),
+                Arguments.of("POST", "pki/tidy", "{\"safety_buffer\":\"soon\"}"),
+                Arguments.of("POST", "pki/config/crl", "{\"expiry\":\"-1h\"}"),
+                Arguments.of("GET", "pki/crl/delta", null),
+                Arguments.of("POST", "database/config/x", "{\"plugin_name\":\"postgresql-database-plugin\",\"connection_url\":\"postgresql://h/db\",\"verify_connection\":false,\"max_open_connections\":-1}"),
+                Arguments.of("POST", "database/config/x", "{\"plugin_name\":\"postgresql-database-plugin\",\"connection_url\":\"host='unterminated\",\"verify_connection\":false}"),
+                Arguments.of("POST", "database/config/x", "{\"plugin_name\":\"postgresql-database-plugin\",\"connection_url\":\"postgresql://h/db\",\"verify_connection\":false,\"password_authentication\":\"md5\"}"),
+                Arguments.of("POST", "database/roles/x", "{\"db_name\":\"x\",\"creation_statements\":[1,{}]}"),
+                Arguments.of("POST", "database/roles/x", "{\"db_name\":\"x\",\"creation_statements\":\"SELECT 1\",\"default_ttl\":\"-5s\"}"),
+                Arguments.of("GET", "database/creds/none", null),
+                Arguments.of("POST", "database/static-roles/s", "{\"db_name\":\"none\",\"username\":\"u\",\"rotation_period\":\"1s\"}"),
+                Arguments.of("POST", "database/rotate-root/none", "{}"),
+                Arguments.of("POST", "sys/leases/renew", "{\"lease_id\":{\"a\":1}}"),
+                Arguments.of("POST", "sys/leases/lookup", "{\"lease_id\":\"" + "x/".repeat(500) + "\"}"),
+                Arguments.of("GET", "sys/leases?type=irrevocable&limit=lots", null),
+                Arguments.of("PUT", "sys/policies/password/p", "{\"policy\":\"length = 1e9\"}"),
+                Arguments.of("PUT", "sys/policies/password/p", "{\"policy\":\"length = 20\\nrule \\\"charset\\\" { charset = \\\"\\\" }\"}"),
+                Arguments.of("GET", "sys/policies/password/none/generate", null),
                 // last: the server must close the connection after an over-long request line
                 Arguments.of("GET", "secret/data/" + "a/".repeat(3000) + "b", null));
     }
