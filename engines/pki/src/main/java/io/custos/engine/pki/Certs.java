@@ -50,6 +50,11 @@ final class Certs {
             List<String> locality, List<String> province, boolean excludeCnFromSans) {
     }
 
+    /** {@code config/urls}: where relying parties find the issuer, its CRL and its OCSP responder. */
+    record Urls(List<String> issuingCertificates, List<String> crlDistributionPoints, List<String> ocspServers) {
+        static final Urls NONE = new Urls(List.of(), List.of(), List.of());
+    }
+
     private Certs() {
     }
 
@@ -109,6 +114,13 @@ final class Certs {
     static X509Certificate build(KeyManager keys, String signerKeyId, X509Certificate issuer, X500Name subject,
             PublicKey subjectKey, Subject names, Instant notBefore, Instant notAfter, boolean ca, int maxPathLength,
             List<String> keyUsage, List<String> extKeyUsage, boolean serverFlag, boolean clientFlag) {
+        return build(keys, signerKeyId, issuer, subject, subjectKey, names, notBefore, notAfter, ca, maxPathLength,
+                keyUsage, extKeyUsage, serverFlag, clientFlag, Urls.NONE);
+    }
+
+    static X509Certificate build(KeyManager keys, String signerKeyId, X509Certificate issuer, X500Name subject,
+            PublicKey subjectKey, Subject names, Instant notBefore, Instant notAfter, boolean ca, int maxPathLength,
+            List<String> keyUsage, List<String> extKeyUsage, boolean serverFlag, boolean clientFlag, Urls urls) {
         try {
             X500Name issuerName = issuer == null ? subject : X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded());
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerName, newSerial(), Date.from(notBefore),
@@ -156,6 +168,7 @@ final class Certs {
                             new KeyPurposeId[0])));
                 }
             }
+            addUrls(b, urls);
             GeneralNames sans = sans(names);
             if (sans != null) {
                 b.addExtension(Extension.subjectAlternativeName, false, sans);
@@ -165,6 +178,29 @@ final class Certs {
             return Pem.certificate(holder);
         } catch (IOException | java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot build the certificate", e);
+        }
+    }
+
+    private static void addUrls(X509v3CertificateBuilder b, Urls urls) throws java.io.IOException {
+        List<org.bouncycastle.asn1.x509.AccessDescription> access = new ArrayList<>();
+        urls.issuingCertificates().forEach(u -> access.add(new org.bouncycastle.asn1.x509.AccessDescription(
+                org.bouncycastle.asn1.x509.AccessDescription.id_ad_caIssuers,
+                new GeneralName(GeneralName.uniformResourceIdentifier, u))));
+        urls.ocspServers().forEach(u -> access.add(new org.bouncycastle.asn1.x509.AccessDescription(
+                org.bouncycastle.asn1.x509.AccessDescription.id_ad_ocsp,
+                new GeneralName(GeneralName.uniformResourceIdentifier, u))));
+        if (!access.isEmpty()) {
+            b.addExtension(Extension.authorityInfoAccess, false, new org.bouncycastle.asn1.x509.AuthorityInformationAccess(
+                    access.toArray(new org.bouncycastle.asn1.x509.AccessDescription[0])));
+        }
+        if (!urls.crlDistributionPoints().isEmpty()) {
+            List<org.bouncycastle.asn1.x509.DistributionPoint> points = new ArrayList<>();
+            for (String u : urls.crlDistributionPoints()) {
+                points.add(new org.bouncycastle.asn1.x509.DistributionPoint(new org.bouncycastle.asn1.x509.DistributionPointName(
+                        new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, u))), null, null));
+            }
+            b.addExtension(Extension.cRLDistributionPoints, false, new org.bouncycastle.asn1.x509.CRLDistPoint(
+                    points.toArray(new org.bouncycastle.asn1.x509.DistributionPoint[0])));
         }
     }
 

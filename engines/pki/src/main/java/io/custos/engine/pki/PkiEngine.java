@@ -296,6 +296,23 @@ final class PkiEngine extends FrameworkEngine {
                         .on(UPDATE, (r, d) -> Response.of(tidy.configureAuto(d).describe()))
                         .help("Scheduled tidy.", "")
                         .build(),
+                PathSpec.path("config/urls")
+                        .fields(strings("issuing_certificates", "URLs of the issuer's certificate (AIA caIssuers)."),
+                                strings("crl_distribution_points", "URLs of the CRL (CRL distribution points)."),
+                                strings("ocsp_servers", "URLs of the OCSP responder (AIA ocsp)."))
+                        .on(READ, (r, d) -> Response.of(describeUrls(urls())))
+                        .on(UPDATE, (r, d) -> {
+                            Certs.Urls old = urls();
+                            Certs.Urls next = new Certs.Urls(
+                                    d.has("issuing_certificates") ? urlList(d, "issuing_certificates") : old.issuingCertificates(),
+                                    d.has("crl_distribution_points") ? urlList(d, "crl_distribution_points")
+                                            : old.crlDistributionPoints(),
+                                    d.has("ocsp_servers") ? urlList(d, "ocsp_servers") : old.ocspServers());
+                            context.storage().put("config/urls", Json.write(next));
+                            return Response.of(describeUrls(next));
+                        })
+                        .help("URLs written into issued certificates (AIA and CRL distribution points).", "")
+                        .build(),
                 PathSpec.path("crl/rotate")
                         .on(READ, (r, d) -> {
                             listIssuerIds().forEach(id -> crls.rebuild(issuer(id)));
@@ -359,6 +376,30 @@ final class PkiEngine extends FrameworkEngine {
                 .help("The default issuer's " + (delta ? "delta CRL (config/crl enable_delta)" : "CRL") + ", "
                         + (pem ? "PEM." : "DER."), "")
                 .build();
+    }
+
+    private Certs.Urls urls() {
+        return context.storage().get("config/urls").map(b -> Json.read(b, Certs.Urls.class)).orElse(Certs.Urls.NONE);
+    }
+
+    private static Map<String, Object> describeUrls(Certs.Urls u) {
+        return Map.of("issuing_certificates", u.issuingCertificates(), "crl_distribution_points",
+                u.crlDistributionPoints(), "ocsp_servers", u.ocspServers());
+    }
+
+    private static List<String> urlList(FieldData d, String field) {
+        List<String> out = listOf(d, field);
+        for (String u : out) {
+            try {
+                java.net.URI uri = new java.net.URI(u);
+                if (uri.getScheme() == null || uri.getHost() == null) {
+                    throw new java.net.URISyntaxException(u, "not an absolute URL");
+                }
+            } catch (java.net.URISyntaxException e) {
+                throw EngineException.badRequest(field + ": \"" + u + "\" is not an absolute URL");
+            }
+        }
+        return out;
     }
 
     private static List<Field> withField(List<Field> base, Field... more) {
@@ -452,7 +493,7 @@ final class PkiEngine extends FrameworkEngine {
         Instant notAfter = capToIssuer(signer, now.plus(ttl));
         X509Certificate cert = Certs.build(keys, signer.keyId(), signer.cert(), subjectName, key, subject,
                 now.minusSeconds(30), notAfter, true, d.has("max_path_length") ? (int) d.getLong("max_path_length") : -1,
-                List.of(), List.of(), false, false);
+                List.of(), List.of(), false, false, urls());
         storeCert(cert, signer);
         List<X509Certificate> chain = new ArrayList<>(List.of(cert));
         chain.addAll(chainCerts(signer));
@@ -746,7 +787,7 @@ final class PkiEngine extends FrameworkEngine {
                 role.country(), role.locality(), role.province(), d.getBool("exclude_cn_from_sans"));
         X509Certificate cert = Certs.build(keys, issuer.keyId(), issuer.cert(), Certs.name(subject), subjectKey, subject,
                 now.minusSeconds(role.notBeforeDuration()), notAfter, false, -1, role.keyUsage(), role.extKeyUsage(),
-                role.serverFlag(), role.clientFlag());
+                role.serverFlag(), role.clientFlag(), urls());
         String certPem = Pem.encode(cert);
         if (!role.noStore()) {
             storeCert(certPem, cert, issuer);
@@ -806,7 +847,8 @@ final class PkiEngine extends FrameworkEngine {
         Duration ttl = d.has("ttl") ? d.getDuration("ttl") : DEFAULT_TTL;
         X509Certificate cert = Certs.build(keys, issuer.keyId(), issuer.cert(), csr.getSubject(), key, names,
                 now.minusSeconds(30), capToIssuer(issuer, now.plus(ttl)), false, -1,
-                d.has("key_usage") ? listOf(d, "key_usage") : DEFAULT_KEY_USAGE, listOf(d, "ext_key_usage"), false, false);
+                d.has("key_usage") ? listOf(d, "key_usage") : DEFAULT_KEY_USAGE, listOf(d, "ext_key_usage"), false, false,
+                urls());
         storeCert(cert, issuer);
         return Response.of(certificateData(cert, chainCerts(issuer), d.getString("format")));
     }

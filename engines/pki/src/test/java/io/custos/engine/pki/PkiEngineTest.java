@@ -424,4 +424,22 @@ class PkiEngineTest {
         assertEquals("Finished", call(intermediate, Operation.READ, "tidy-status", Map.of()).get("state"));
         assertEquals(true, call(intermediate, Operation.READ, "config/auto-tidy", Map.of()).get("enabled"));
     }
+
+    @Test
+    void configuredUrlsAppearInIssuedCertificates() throws Exception {
+        chain();
+        call(intermediate, Operation.UPDATE, "config/urls", Map.of(
+                "issuing_certificates", "https://vault.example.org/v1/pki_int/ca",
+                "crl_distribution_points", "https://vault.example.org/v1/pki_int/crl",
+                "ocsp_servers", "https://vault.example.org/v1/pki_int/ocsp"));
+        Map<String, Object> leaf = call(intermediate, Operation.UPDATE, "issue/svc", Map.of("common_name", "u.example.org"));
+        String text = openssl("x509", "-in", write("u.pem", (String) leaf.get("certificate")), "-noout", "-text");
+        assertTrue(text.contains("CA Issuers - URI:https://vault.example.org/v1/pki_int/ca"), text);
+        assertTrue(text.contains("OCSP - URI:https://vault.example.org/v1/pki_int/ocsp"), text);
+        assertTrue(text.contains("X509v3 CRL Distribution Points") && text.contains("URI:https://vault.example.org/v1/pki_int/crl"),
+                text);
+        EngineException bad = assertThrows(EngineException.class, () -> call(intermediate, Operation.UPDATE, "config/urls",
+                Map.of("ocsp_servers", "not a url")));
+        assertTrue(bad.getMessage().contains("is not an absolute URL"), bad.getMessage());
+    }
 }
