@@ -271,7 +271,8 @@ public class LeaseBench {
 
     static void credentialThroughput() throws Exception {
         report.append("## Dynamic credentials issued per second (PostgreSQL ").append(serverVersion()).append(")\n\n")
-                .append("Medians of 3 alternating rounds of ").append(seconds).append(" s each, after a 10 s warm-up.\n\n")
+                .append("Medians of 3 alternating rounds of ").append(seconds).append(" s each, after a 10 s warm-up; ")
+                .append("HTTP load from wrk (keep-alive).\n\n")
                 .append("| target connections | raw CREATE ROLE … IN ROLE (JDBC, one thread per connection) "
                         + "| HTTP clients | Custos `GET database/creds/bench` | ratio |\n")
                 .append("|---|---|---|---|---|\n");
@@ -285,7 +286,7 @@ public class LeaseBench {
             List<Double> ours = new ArrayList<>();
             for (int round = 0; round < 3; round++) {
                 raws.add(rawCreate(n, seconds, "raw" + n + "_" + clients + "_" + round + "_"));
-                ours.add(rate(clients, seconds, (t, i) -> ok("GET", "database/creds/bench", null)));
+                ours.add(wrk(clients, seconds, "database/creds/bench"));
             }
             Collections.sort(raws);
             Collections.sort(ours);
@@ -299,6 +300,23 @@ public class LeaseBench {
             ok("PUT", "sys/leases/revoke-prefix/database/creds/bench", "{\"sync\":true}");
         }
         report.append('\n');
+    }
+
+    /** Keep-alive GETs with wrk (the load generator the other HTTP benchmarks use; C, so it barely takes CPU). */
+    static double wrk(int connections, int secs, String path) throws Exception {
+        Process p = new ProcessBuilder("wrk", "-t" + Math.min(connections, 2), "-c" + connections, "-d" + secs + "s",
+                "-H", "X-Vault-Token: " + TOKEN, "http://127.0.0.1:" + BROKER_PORT + "/v1/" + path)
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        if (out.contains("Non-2xx")) {
+            throw new IllegalStateException("wrk saw errors:\n" + out);
+        }
+        Matcher m = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
+        if (!m.find()) {
+            throw new IllegalStateException("no wrk result:\n" + out);
+        }
+        return Double.parseDouble(m.group(1));
     }
 
     static String serverVersion() throws SQLException {

@@ -10,6 +10,7 @@ java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 pgbin="${CUSTOS_PG_BIN:-/usr/lib/postgresql/15/bin}"
 [ -f broker/target/custos-broker-0.1.0-SNAPSHOT-all.jar ] && [ -z "${CUSTOS_BENCH_REBUILD:-}" ] || ./mvnw -q -B -DskipTests -pl broker -am package
 jar=$PWD/broker/target/custos-broker-0.1.0-SNAPSHOT-all.jar
+command -v wrk >/dev/null || { echo "bench/leases.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
 dir=$(mktemp -d /tmp/custos-lease-bench.XXXX)
 pw="bench-$RANDOM$RANDOM"
 port=55432
