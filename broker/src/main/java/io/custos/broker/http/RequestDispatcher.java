@@ -396,6 +396,20 @@ public class RequestDispatcher {
         if (raw.isEmpty()) {
             throw EngineException.notFound("missing request path");
         }
+        try {
+            return decodeSegments(raw);
+        } catch (EngineException e) {
+            // RFC 6960 GET: after ".../ocsp/" comes one URL-encoded base64 request, which may hold '/'
+            // (as "%2F" or even "//"); only a path refused as segments gets this second reading
+            int at = raw.indexOf("/ocsp/");
+            if (at <= 0 || raw.startsWith("sys/") || raw.startsWith("auth/")) {
+                throw e;
+            }
+            return decodeSegments(raw.substring(0, at + 5)) + "/" + ocspRequest(raw.substring(at + 6));
+        }
+    }
+
+    private static String decodeSegments(String raw) {
         String[] segments = raw.split("/", -1);
         List<String> out = new ArrayList<>();
         for (int i = 0; i < segments.length; i++) {
@@ -418,6 +432,20 @@ public class RequestDispatcher {
             out.add(s);
         }
         return String.join("/", out);
+    }
+
+    /** The base64 of an OCSP GET, percent-decoded; only base64 characters may remain. */
+    private static String ocspRequest(String rawTail) {
+        String s;
+        try {
+            s = URLDecoder.decode(rawTail.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            throw EngineException.badRequest("invalid request path: bad percent-encoding");
+        }
+        if (s.isEmpty() || !s.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '+' || c == '/' || c == '=')) {
+            throw EngineException.badRequest("invalid OCSP request: the path after ocsp/ must be base64");
+        }
+        return s;
     }
 
     private static Operation operation(ApiRequest http) {

@@ -122,4 +122,36 @@ class PkiHttpTest extends BrokerHttpTest {
                 .status());
         assertTrue(call("GET", "pki/cert/" + serial, null, null).json().get("data").get("revocation_time").asLong() > 0);
     }
+
+    @Test
+    void ocspGetRequestsWithEncodedSlashesAreAnswered() throws Exception {
+        HttpResponse<byte[]> pem = raw("GET", "pki/ca/pem", null, null);
+        Path caFile = dir.resolve("ca-get.pem");
+        Files.write(caFile, pem.body());
+        for (int i = 0; i < 8; i++) {
+            JsonNode issued = call("POST", "pki/issue/web", root, "{\"common_name\":\"get" + i + ".example.net\"}").json()
+                    .get("data");
+            Path leaf = dir.resolve("get" + i + ".pem");
+            Files.writeString(leaf, issued.get("certificate").asText() + "\n");
+            Path req = dir.resolve("get" + i + ".req");
+            assertTrue(openssl("ocsp", "-issuer", caFile.toString(), "-cert", leaf.toString(), "-reqout",
+                    req.toString(), "-no_nonce").startsWith("0:"));
+            String b64 = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(req));
+            String encoded = java.net.URLEncoder.encode(b64, StandardCharsets.UTF_8); // '/' -> %2F, '+' -> %2B
+            HttpResponse<byte[]> answer = raw("GET", "pki/ocsp/" + encoded, null, null);
+            assertEquals(200, answer.statusCode(), encoded);
+            assertEquals("application/ocsp-response", answer.headers().firstValue("Content-Type").orElse(""));
+            Path resp = dir.resolve("get" + i + ".resp");
+            Files.write(resp, answer.body());
+            String out = openssl("ocsp", "-respin", resp.toString(), "-CAfile", caFile.toString(), "-issuer",
+                    caFile.toString(), "-cert", leaf.toString(), "-no_nonce");
+            assertTrue(out.contains("Response verify OK") && out.contains(": good"), out);
+        }
+        // not base64: answered as RFC 6960 says, with an OCSP "malformedRequest" response
+        HttpResponse<byte[]> malformed = raw("GET", "pki/ocsp/not%20base64!", null, null);
+        assertEquals(200, malformed.statusCode());
+        Path bad = dir.resolve("malformed.resp");
+        Files.write(bad, malformed.body());
+        assertTrue(openssl("ocsp", "-respin", bad.toString(), "-resp_text", "-noverify").contains("malformedrequest"));
+    }
 }
