@@ -123,6 +123,9 @@ public class RequestDispatcher {
         String path = op == Operation.LIST && !decoded.endsWith("/") ? decoded + "/" : decoded;
         Map<String, Object> data = parameters(http, op);
         Request request = new Request(op, path, data, http.contentType());
+        if (isRawBody(http.contentType()) && http.body() != null) {
+            request = request.withAttribute(Request.RAW_BODY, http.body()); // an OCSP request: bytes, not JSON
+        }
 
         String sysPath = path.startsWith("sys/") ? path.substring(4) : null;
         if (sysPath != null && SystemBackend.SEAL_EXEMPT.contains(sysPath)) {
@@ -217,9 +220,6 @@ public class RequestDispatcher {
         attributes.put(WrappingBackend.WRAP_TTL, wrapTtl);
         attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
         attributes.put(Request.DISPLAY_NAME, token.displayName());
-        if (isRawBody(http.contentType()) && http.body() != null) {
-            attributes.put(Request.RAW_BODY, http.body());
-        }
         if (secretMount != null) {
             attributes.put(Request.LEASES, leases.issuer(stripSlash(path), secretMount.entry(), engine,
                     token.accessor(), token.expireTime(), decision.defaultTtl(), decision.maxTtl()));
@@ -289,9 +289,6 @@ public class RequestDispatcher {
         audit.logRequest(record);
         Map<String, Object> attributes = new java.util.HashMap<>();
         attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
-        if (isRawBody(http.contentType()) && http.body() != null) {
-            attributes.put(Request.RAW_BODY, http.body());
-        }
         Response r = m.engine().handle(request.withPath(relative).withAttributes(attributes));
         return ResponseWriter.envelope(requestId, r, m.entry().type(), op);
     }

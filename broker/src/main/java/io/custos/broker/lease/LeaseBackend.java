@@ -211,7 +211,7 @@ public class LeaseBackend extends FrameworkEngine {
     }
 
     private static String folder(String prefix) {
-        return prefix == null || prefix.isEmpty() || prefix.endsWith("/") ? (prefix == null ? "" : prefix)
-                : prefix + "/";
+        String p = prefix == null ? "" : prefix;
+        return p.isEmpty() || p.endsWith("/") ? p : p + "/";
     }
 }

@@ -41,15 +41,12 @@ import org.slf4j.LoggerFactory;
 public class LeaseManager {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseManager.class);
     private static final String AAD_PREFIX = "lease/";
+    private static final int PAGE = 500;
     private static final char[] ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
             .toCharArray();
     /** Test hook: a named point at which the process halts, to prove crash safety (never set in production). */
     static final String HALT_AT = System.getProperty("custos.testing.halt-at",
             System.getenv().getOrDefault("CUSTOS_TESTING_HALT_AT", ""));
-
-    /** What a lease's owner asked for and what it got. */
-    public record Limits(Duration roleDefault, Duration roleMax) {
-    }
 
     /** What sys/leases/renew answers. */
     public record Renewal(String id, long ttlSeconds, boolean renewable, List<String> warnings) {
@@ -216,15 +213,7 @@ public class LeaseManager {
     /** Children of {@code prefix} for LIST sys/leases/lookup/:prefix (folders end in '/'). */
     public List<String> list(String prefix) {
         List<String> ids = new ArrayList<>();
-        String after = "";
-        while (true) {
-            List<String> page = store.idsWithPrefix(prefix, after, 10_000);
-            ids.addAll(page);
-            if (page.size() < 10_000) {
-                break;
-            }
-            after = page.get(page.size() - 1);
-        }
+        forEachPage(prefix, ids::addAll);
         return io.custos.engine.sdk.StorageListing.children(prefix, ids);
     }
 
@@ -297,17 +286,23 @@ public class LeaseManager {
             onWork.run();
             return n;
         }
-        int n = 0;
+        int[] n = {0};
+        forEachPage(prefix, page -> page.forEach(id -> {
+            if (revokeNow(id, force)) {
+                n[0]++;
+            }
+        }));
+        return n[0];
+    }
+
+    /** Lease ids with {@code prefix}, ascending, handed over a page at a time. */
+    private void forEachPage(String prefix, java.util.function.Consumer<List<String>> consumer) {
         String after = "";
         while (true) {
-            List<String> page = store.idsWithPrefix(prefix, after, 500);
-            for (String id : page) {
-                if (revokeNow(id, force)) {
-                    n++;
-                }
-            }
-            if (page.size() < 500) {
-                return n;
+            List<String> page = store.idsWithPrefix(prefix, after, PAGE);
+            consumer.accept(page);
+            if (page.size() < PAGE) {
+                return;
             }
             after = page.get(page.size() - 1);
         }

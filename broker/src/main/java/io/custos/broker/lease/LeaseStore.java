@@ -95,14 +95,7 @@ public class LeaseStore {
     }
 
     Optional<LeaseRow> find(String id) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM custos_leases WHERE lease_id = ?")) {
-            s.setString(1, id);
-            List<LeaseRow> rows = read(s);
-            return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0));
-        } catch (SQLException e) {
-            throw new LeaseStorageException("cannot read the lease", e);
-        }
+        return rows("WHERE lease_id = ?", id).stream().findFirst();
     }
 
     /** Lease ids starting with {@code prefix}, ascending, after {@code after}, at most {@code limit}. */
@@ -117,14 +110,7 @@ public class LeaseStore {
     }
 
     List<LeaseRow> irrevocable(int limit) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS
-                        + " FROM custos_leases WHERE state = 2 ORDER BY lease_id LIMIT ?")) {
-            s.setInt(1, limit);
-            return read(s);
-        } catch (SQLException e) {
-            throw new LeaseStorageException("cannot read leases", e);
-        }
+        return rows("WHERE state = 2 ORDER BY lease_id LIMIT ?", limit);
     }
 
     /** Rows per state name. */
@@ -207,21 +193,23 @@ public class LeaseStore {
 
     /** Up to {@code limit} rows whose data key is wrapped under a term older than {@code term}. */
     List<LeaseRow> belowTerm(int term, String after, int limit) {
-        try (Connection c = dataSource.getConnection();
-                PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM custos_leases WHERE key_term < ?"
-                        + " AND lease_id > ? ORDER BY lease_id LIMIT ?")) {
-            s.setInt(1, term);
-            s.setString(2, after);
-            s.setInt(3, limit);
-            return read(s);
-        } catch (SQLException e) {
-            throw new LeaseStorageException("cannot read leases", e);
-        }
+        return rows("WHERE key_term < ? AND lease_id > ? ORDER BY lease_id LIMIT ?", term, after, limit);
     }
 
     boolean replaceDataIfUnchanged(String id, byte[] expected, byte[] data, int term) {
         return update("UPDATE custos_leases SET data = ?, key_term = ? WHERE lease_id = ? AND data = ?", data, term,
                 id, expected) == 1;
+    }
+
+    /** Whole rows matching {@code where} (with its ORDER BY / LIMIT), outside any transaction. */
+    private List<LeaseRow> rows(String where, Object... args) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM custos_leases " + where)) {
+            bind(s, args);
+            return read(s);
+        } catch (SQLException e) {
+            throw new LeaseStorageException("cannot read leases", e);
+        }
     }
 
     private List<String> strings(String sql, Object... args) {

@@ -1,9 +1,7 @@
 package io.custos.broker.policy;
 
-import com.bertramlabs.plugins.hcl4j.HCLParser;
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.engine.sdk.EngineException;
-import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.PasswordGenerator;
 import io.custos.engine.sdk.SystemView;
 import jakarta.inject.Singleton;
@@ -61,13 +59,7 @@ public class PasswordPolicies implements SystemView {
 
     /** A policy document as a generator. */
     public static PasswordGenerator parse(String text) {
-        Map<String, Object> doc;
-        String t = text == null ? "" : text.trim();
-        try {
-            doc = t.startsWith("{") ? Json.readMap(t.getBytes(StandardCharsets.UTF_8)) : new HCLParser().parse(t);
-        } catch (Exception e) {
-            throw EngineException.badRequest("unable to parse password policy: " + firstLine(e.getMessage()));
-        }
+        Map<String, Object> doc = PolicyParser.document(text == null ? "" : text, "password policy");
         Object length = doc.get("length");
         if (!(length instanceof Number n) || n.doubleValue() != Math.floor(n.doubleValue())) {
             throw EngineException.badRequest("password policy: length must be a whole number");
@@ -113,13 +105,5 @@ public class PasswordPolicies implements SystemView {
         if (name == null || name.isEmpty() || name.contains("/")) {
             throw EngineException.badRequest("a password policy name is required (no '/')");
         }
-    }
-
-    private static String firstLine(String m) {
-        if (m == null) {
-            return "syntax error";
-        }
-        int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
     }
 }

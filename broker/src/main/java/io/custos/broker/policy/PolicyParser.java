@@ -31,7 +31,7 @@ public final class PolicyParser {
         if (text == null || text.isBlank()) {
             throw EngineException.badRequest("policy \"" + name + "\" is empty");
         }
-        Map<String, Object> doc = text.stripLeading().startsWith("{") ? parseJson(text) : parseHcl(text);
+        Map<String, Object> doc = document(text, "policy");
         List<PathRule> rules = new ArrayList<>();
         for (Map.Entry<String, Object> top : doc.entrySet()) {
             if (top.getKey().equals("name")) {
@@ -57,20 +57,28 @@ public final class PolicyParser {
         return new ArrayList<>(byPattern.values());
     }
 
-    private static Map<String, Object> parseJson(String text) {
+    /**
+     * A document in Vault's policy syntax (ACL or password policy): JSON when it starts with '{',
+     * else HCL. A parse error is a 400 naming {@code what} and the line, never echoing the text.
+     */
+    static Map<String, Object> document(String text, String what) {
+        return text.stripLeading().startsWith("{") ? parseJson(text, what) : parseHcl(text, what);
+    }
+
+    private static Map<String, Object> parseJson(String text, String what) {
         try {
             return Json.MAPPER.readValue(text, new TypeReference<LinkedHashMap<String, Object>>() { });
         } catch (JsonProcessingException e) {
-            throw EngineException.badRequest("failed to parse policy JSON"
+            throw EngineException.badRequest("failed to parse " + what + " JSON"
                     + (e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr()));
         }
     }
 
-    private static Map<String, Object> parseHcl(String text) {
+    private static Map<String, Object> parseHcl(String text, String what) {
         try {
             return new HCLParser().parse(text);
         } catch (Exception e) {
-            throw EngineException.badRequest("failed to parse policy HCL: " + firstLine(e.getMessage()));
+            throw EngineException.badRequest("failed to parse " + what + " HCL: " + firstLine(e.getMessage()));
         }
     }
 

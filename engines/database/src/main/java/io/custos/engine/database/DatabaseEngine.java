@@ -254,7 +254,7 @@ final class DatabaseEngine extends FrameworkEngine {
         PostgresTarget target = new PostgresTarget(name, cfg);
         if (verify) {
             try {
-                target.verifyLogin(passwordOf(cfg, target));
+                target.verifyLogin(cfg.password() == null || cfg.password().isEmpty() ? null : cfg.password());
             } catch (SQLException e) {
                 throw EngineException.badRequest("error creating database object: error verifying connection: "
                         + redact(target.failure("login", e).getMessage(), cfg.password()));
@@ -263,10 +263,6 @@ final class DatabaseEngine extends FrameworkEngine {
         store("config/" + name, cfg);
         closeTarget(name);
         return null;
-    }
-
-    private static String passwordOf(DbConfig cfg, PostgresTarget t) {
-        return cfg.password() == null || cfg.password().isEmpty() ? null : cfg.password();
     }
 
     private Response readConfig(String name) {

@@ -10,7 +10,6 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -220,8 +219,5 @@ final class Certs {
         return out.isEmpty() ? null : new GeneralNames(out.toArray(new GeneralName[0]));
     }
 
-    static String hex(byte[] b) {
-        return HexFormat.ofDelimiter(":").formatHex(b);
-    }
 
 }

@@ -70,12 +70,7 @@ final class Crls {
     }
 
     private boolean expired(byte[] der) {
-        try {
-            Date next = new org.bouncycastle.cert.X509CRLHolder(der).getNextUpdate();
-            return next == null || !next.toInstant().isAfter(context.clock().instant());
-        } catch (IOException e) {
-            return true;
-        }
+        return !nextUpdate(der).isAfter(context.clock().instant());
     }
 
     /** After a revocation: the full CRL now, unless auto_rebuild leaves it to the schedule (then the delta). */

@@ -62,14 +62,14 @@ final class PkiEngine extends FrameworkEngine {
         this.keys = keys;
         this.crls = new Crls(context, keys);
         this.ocsp = new Ocsp(context.storage(), keys, context.clock());
-        this.tidy = new Tidy(context, () -> listIssuerIds().stream().map(this::issuer).toList(), crls);
+        this.tidy = new Tidy(context, this::issuers, crls);
     }
 
     /** Scheduled work: auto-tidy and CRL auto-rebuild. */
     @Override
     public void periodic(Instant now) {
         tidy.periodic(now);
-        crls.periodic(listIssuerIds().stream().map(this::issuer).toList());
+        crls.periodic(issuers());
     }
 
     @Override
@@ -624,6 +624,10 @@ final class PkiEngine extends FrameworkEngine {
         return context.storage().list("issuers/").stream().filter(k -> !k.endsWith("/")).toList();
     }
 
+    private List<Issuer> issuers() {
+        return listIssuerIds().stream().map(this::issuer).toList();
+    }
+
     private Optional<String> defaultIssuerId() {
         return context.storage().get("config/issuers").map(b -> (String) Json.readMap(b).get("default"))
                 .filter(s -> !s.isEmpty());
@@ -1000,7 +1004,7 @@ final class PkiEngine extends FrameworkEngine {
             }
         }
         Issuer issuer = issuerOf(cert);
-        if (cert.getBasicConstraints() >= 0 && listIssuerIds().stream().map(this::issuer)
+        if (cert.getBasicConstraints() >= 0 && issuers().stream()
                 .anyMatch(i -> i.cert().equals(cert))) {
             throw EngineException.badRequest("adding issuer (id: " + Certs.serial(serial) + ") to its own CRL is "
                     + "not allowed");
@@ -1019,8 +1023,7 @@ final class PkiEngine extends FrameworkEngine {
     }
 
     private Issuer issuerOf(X509Certificate cert) {
-        for (String id : listIssuerIds()) {
-            Issuer i = issuer(id);
+        for (Issuer i : issuers()) {
             try {
                 cert.verify(i.cert().getPublicKey());
                 return i;
@@ -1035,8 +1038,7 @@ final class PkiEngine extends FrameworkEngine {
         if (crls.config().ocspDisable()) {
             return Response.raw(401, "application/ocsp-response", new byte[0]);
         }
-        List<Issuer> issuers = listIssuerIds().stream().map(this::issuer).toList();
-        return Response.raw(200, "application/ocsp-response", ocsp.respond(request, issuers, Duration.ofHours(12)));
+        return Response.raw(200, "application/ocsp-response", ocsp.respond(request, issuers(), Duration.ofHours(12)));
     }
 
     private static byte[] decodeOcspGet(String encoded) {
