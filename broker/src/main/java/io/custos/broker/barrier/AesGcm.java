@@ -1,5 +1,6 @@
 package io.custos.broker.barrier;
 
+import java.security.DrbgParameters;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import javax.crypto.AEADBadTagException;
@@ -36,11 +37,13 @@ public final class AesGcm {
             throw new IllegalStateException("AES/GCM is not available", e);
         }
     });
+    /** A DRBG instantiated at 256-bit strength (the JDK's default is 128), as AES-256 keys need. */
     private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(() -> {
         try {
-            return SecureRandom.getInstance("DRBG");
+            return SecureRandom.getInstance("DRBG",
+                    DrbgParameters.instantiation(256, DrbgParameters.Capability.RESEED_ONLY, null));
         } catch (GeneralSecurityException e) {
-            return new SecureRandom();
+            throw new IllegalStateException("no DRBG at 256-bit strength", e);
         }
     });
 
@@ -54,6 +57,11 @@ public final class AesGcm {
 
     public static SecureRandom random() {
         return RANDOM.get();
+    }
+
+    /** A fresh AES-256 key. */
+    public static byte[] randomKeyBytes() {
+        return randomBytes(KEY_BYTES);
     }
 
     public static byte[] randomBytes(int n) {

@@ -3,6 +3,7 @@ package io.custos.broker.barrier;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import javax.crypto.spec.SecretKeySpec;
@@ -28,42 +29,93 @@ public final class AesGcmBarrier {
     static final int HEADER_BYTES = 1 + 4 + WRAPPED_KEY_BYTES;
     public static final int OVERHEAD = HEADER_BYTES + AesGcm.NONCE_BYTES + AesGcm.TAG_BYTES;
 
+    /** Where the barrier gets a newer keyring when an entry names a term it does not know yet. */
+    @FunctionalInterface
+    public interface KeyringSource {
+        /** The keyring as stored now (every term); called when another node may have rotated. */
+        Keyring reload();
+    }
+
     private volatile Keyring keyring;
-    private final Map<Integer, LongAdder> encryptions = new ConcurrentHashMap<>();
+    private volatile KeyringSource source;
+    /** Encryptions per term as stored (every node's), as of the last flush. */
+    private volatile Map<Integer, Long> storedCounts = Map.of();
+    /** Encryptions per term on this node not yet added to the stored counts. */
+    private final Map<Integer, LongAdder> unflushed = new ConcurrentHashMap<>();
 
     public boolean isSealed() {
         return keyring == null;
     }
 
-    public void unseal(Keyring ring, Map<Integer, Long> storedCounts) {
-        encryptions.clear();
-        storedCounts.forEach((term, n) -> counter(term).add(n));
+    public void unseal(Keyring ring, Map<Integer, Long> counts) {
+        unseal(ring, counts, null);
+    }
+
+    /** Unseals with {@code ring}; {@code reloads} (may be null) serves terms another node added later. */
+    public synchronized void unseal(Keyring ring, Map<Integer, Long> counts, KeyringSource reloads) {
+        unflushed.clear();
+        storedCounts = Map.copyOf(counts);
+        this.source = reloads;
         this.keyring = ring;
     }
 
-    /** Installs a rotated keyring; new writes use its active term at once. */
-    public void install(Keyring ring) {
-        requireKeyring();
-        this.keyring = ring;
+    /**
+     * Installs a keyring with newer terms; new writes use its active term at once. An older or
+     * equal keyring is ignored, so a slow reload can never take the barrier back a term.
+     */
+    public synchronized void install(Keyring ring) {
+        Keyring current = requireKeyring();
+        if (ring.active().number() > current.active().number()
+                || ring.terms().size() > current.terms().size()) {
+            this.keyring = ring;
+        }
     }
 
-    public void seal() {
+    /** Forgets and wipes every key. */
+    public synchronized void seal() {
+        Keyring k = keyring;
         keyring = null;
+        source = null;
+        if (k != null) {
+            k.destroy();
+        }
     }
 
     public Keyring keyring() {
         return requireKeyring();
     }
 
-    /** Encryptions performed under each term so far (for key-status and automatic rotation). */
+    /** Encryptions under each term so far, on every node (for key-status and automatic rotation). */
     public Map<Integer, Long> encryptionCounts() {
-        Map<Integer, Long> out = new java.util.TreeMap<>();
-        encryptions.forEach((t, n) -> out.put(t, n.sum()));
+        Map<Integer, Long> out = new TreeMap<>(storedCounts);
+        unflushed.forEach((t, n) -> out.merge(t, n.sum(), Long::sum));
         return out;
     }
 
     public long encryptionsUnderActiveTerm() {
-        return counter(requireKeyring().active().number()).sum();
+        return encryptionCounts().getOrDefault(requireKeyring().active().number(), 0L);
+    }
+
+    /** Takes this node's counts since the last flush (to be added to storage); {@link #restoreUnflushed} on failure. */
+    public Map<Integer, Long> drainUnflushed() {
+        Map<Integer, Long> out = new TreeMap<>();
+        unflushed.forEach((t, n) -> {
+            long v = n.sumThenReset();
+            if (v != 0) {
+                out.put(t, v);
+            }
+        });
+        return out;
+    }
+
+    /** Puts back counts that could not be stored, so they are added at the next flush. */
+    public void restoreUnflushed(Map<Integer, Long> counts) {
+        counts.forEach((t, n) -> counter(t).add(n));
+    }
+
+    /** The stored totals after a flush (every node's encryptions). */
+    public void storedCounts(Map<Integer, Long> totals) {
+        storedCounts = Map.copyOf(totals);
     }
 
     public byte[] encrypt(String path, byte[] plaintext) {
@@ -114,13 +166,29 @@ public final class AesGcmBarrier {
         return out;
     }
 
-    /** The entry's data key, unwrapped with the term its header names (which the wrap authenticates). */
-    private static byte[] unwrapDataKey(Keyring ring, byte[] pathBytes, byte[] blob) {
-        Keyring.Term term = ring.term(checkFormat(blob));
+    /**
+     * The entry's data key, unwrapped with the term its header names (which the wrap
+     * authenticates). A term newer than every term held here was added by another node: the
+     * keyring is reloaded once before the entry is declared unreadable.
+     */
+    private byte[] unwrapDataKey(Keyring ring, byte[] pathBytes, byte[] blob) {
+        int number = checkFormat(blob);
+        Keyring.Term term = ring.term(number);
+        if (term == null && number > ring.active().number()) {
+            term = reloaded(number);
+        }
         if (term == null) {
             throw new IntegrityException("entry names an unknown key term");
         }
         return AesGcm.KEY_WRAP.open(term.key(), blob, 5, pathBytes, blob, 5, WRAPPED_KEY_BYTES);
+    }
+
+    private synchronized Keyring.Term reloaded(int number) {
+        Keyring current = requireKeyring();
+        if (current.term(number) == null && source != null) {
+            install(source.reload());
+        }
+        return requireKeyring().term(number);
     }
 
     /** The key term named in an entry's header. */
@@ -152,6 +220,6 @@ public final class AesGcmBarrier {
     }
 
     private LongAdder counter(int term) {
-        return encryptions.computeIfAbsent(term, t -> new LongAdder());
+        return unflushed.computeIfAbsent(term, t -> new LongAdder());
     }
 }

@@ -39,7 +39,7 @@ public class KeyRotation {
     private final AtomicLong rewrapped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
     private volatile Instant lastCompleted;
-    private volatile long lastPersistedEncryptions = -1;
+    private final long maxEncryptions;
 
     public KeyRotation(Core core, AesGcmBarrier barrier, PhysicalStorage physical, BarrierConfiguration config,
             Clock clock, io.custos.broker.lease.LeaseManager leases) {
@@ -49,6 +49,21 @@ public class KeyRotation {
         this.physical = physical;
         this.config = config;
         this.clock = clock;
+        this.maxEncryptions = clampedMaxEncryptions(config.getRotationMaxEncryptions());
+    }
+
+    /**
+     * The encryption budget of one term, clamped as Vault clamps it: at most
+     * {@link BarrierConfiguration#ABSOLUTE_MAX_ENCRYPTIONS} (≈ 2^31.85, where random 96-bit GCM
+     * nonces reach a 2^-32 collision chance), and at least one.
+     */
+    static long clampedMaxEncryptions(long configured) {
+        if (configured > BarrierConfiguration.ABSOLUTE_MAX_ENCRYPTIONS) {
+            LOG.warn("custos.barrier.rotation-max-encryptions {} is above the safe limit; using {}", configured,
+                    BarrierConfiguration.ABSOLUTE_MAX_ENCRYPTIONS);
+            return BarrierConfiguration.ABSOLUTE_MAX_ENCRYPTIONS;
+        }
+        return Math.max(1, configured);
     }
 
     /** sys/rotate: a new term now, then re-wrap in the background. */
@@ -67,15 +82,13 @@ public class KeyRotation {
             return;
         }
         try {
-            long active = barrier.encryptionsUnderActiveTerm();
-            if (active >= config.getRotationMaxEncryptions()) {
-                LOG.info("keyring term reached {} encryptions; rotating", active);
-                core.rotate();
-            }
-            long total = barrier.encryptionCounts().values().stream().mapToLong(Long::longValue).sum();
-            if (total != lastPersistedEncryptions) {
-                core.persistKeyring();
-                lastPersistedEncryptions = total;
+            // counts are every node's: this node's are added to storage first, then checked
+            core.syncKeyring();
+            int term = barrier.keyring().active().number();
+            long used = barrier.encryptionsUnderActiveTerm();
+            if (used >= maxEncryptions) {
+                LOG.info("keyring term {} reached {} encryptions; rotating", term, used);
+                core.rotateFrom(term);
             }
             rewrapAll();
         } catch (SealedException e) {

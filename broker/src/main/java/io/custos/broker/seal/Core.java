@@ -5,6 +5,7 @@ import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.barrier.IntegrityException;
 import io.custos.broker.barrier.Keyring;
+import io.custos.broker.barrier.SealedException;
 import io.custos.broker.mount.AuthMountTable;
 import io.custos.broker.mount.MountTable;
 import io.custos.broker.policy.PolicyStore;
@@ -20,7 +21,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The seal state machine: initialise (root key, first keyring term, unseal key split with Shamir
@@ -35,15 +39,15 @@ import java.util.UUID;
 public class Core {
     static final String SEAL_CONFIG = "seal-config";
     static final String ROOT_KEY = "root-key";
-    static final String KEYRING = "keyring";
+    private static final Logger LOG = LoggerFactory.getLogger(Core.class);
     private static final byte[] ROOT_KEY_AAD = "custos/root-key".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] KEYRING_AAD = "custos/keyring".getBytes(StandardCharsets.UTF_8);
 
     /** Public seal parameters, stored in clear. */
     record SealConfig(String type, int secretShares, int secretThreshold) {
     }
 
     private final PhysicalStorage physical;
+    private final StoredKeyring keyrings;
     private final AesGcmBarrier barrier;
     private final Optional<AutoSeal> autoSeal;
     private final TokenStore tokens;
@@ -54,13 +58,14 @@ public class Core {
     private final Clock clock;
 
     private volatile SealConfig config;
-    private byte[] rootKey;
+    private volatile byte[] rootKey;
     private final List<byte[]> pendingShares = new ArrayList<>();
     private String unsealNonce = "";
 
-    public Core(PhysicalStorage physical, AesGcmBarrier barrier, Optional<AutoSeal> autoSeal, TokenStore tokens,
+    public Core(PhysicalStorage physical, StoredKeyring keyrings, AesGcmBarrier barrier, Optional<AutoSeal> autoSeal, TokenStore tokens,
             MountTable mounts, AuthMountTable authMounts, PolicyStore policies, AuditBroker audit, Clock clock) {
         this.physical = physical;
+        this.keyrings = keyrings;
         this.barrier = barrier;
         this.autoSeal = autoSeal;
         this.tokens = tokens;
@@ -109,8 +114,7 @@ public class Core {
         if (autoSeal.isEmpty()) {
             validateShares(shares, threshold);
         }
-        byte[] root = AesGcm.randomBytes(AesGcm.KEY_BYTES);
-        Keyring keyring = Keyring.first(clock.instant());
+        byte[] root = AesGcm.randomKeyBytes();
         List<byte[]> out = new ArrayList<>();
         byte[] wrappedRoot;
         if (autoSeal.isPresent()) {
@@ -118,12 +122,12 @@ public class Core {
             shares = 0;
             threshold = 0;
         } else {
-            byte[] unsealKey = AesGcm.randomBytes(AesGcm.KEY_BYTES);
+            byte[] unsealKey = AesGcm.randomKeyBytes();
             wrappedRoot = AesGcm.DATA.seal(unsealKey, ROOT_KEY_AAD, root);
             out = shares == 1 ? List.of(unsealKey.clone()) : Shamir.split(unsealKey, shares, threshold, AesGcm.random());
             Arrays.fill(unsealKey, (byte) 0);
         }
-        physical.putCore(KEYRING, AesGcm.DATA.seal(root, KEYRING_AAD, keyring.toBytes(Map.of())));
+        keyrings.create(root).destroy();
         physical.putCore(ROOT_KEY, wrappedRoot);
         SealConfig sc = new SealConfig(autoSeal.map(AutoSeal::type).orElse("shamir"), shares, threshold);
         // written last: its presence is what "initialised" means
@@ -215,20 +219,48 @@ public class Core {
         return true;
     }
 
+    /**
+     * Opens the barrier with the keyring stored under {@code root}, then brings up what lives
+     * behind it. If any of those steps fails the node goes back to sealed (no half-unsealed node
+     * serves requests) and the real cause is logged before the failure is reported.
+     */
     private void unsealWith(byte[] root) {
-        Keyring.Loaded loaded = Keyring.fromBytes(AesGcm.DATA.open(root, KEYRING_AAD, physical.getCore(KEYRING).orElseThrow()));
+        StoredKeyring.Loaded loaded = keyrings.load(root);
         rootKey = root;
-        barrier.unseal(loaded.keyring(), loaded.encryptions());
-        tokens.onUnseal();
-        policies.onUnseal();
-        audit.onUnseal();
-        mounts.onUnseal();
-        authMounts.onUnseal();
+        barrier.unseal(loaded.keyring(), loaded.encryptions(), this::reloadKeyring);
+        try {
+            tokens.onUnseal();
+            policies.onUnseal();
+            audit.onUnseal();
+            mounts.onUnseal();
+            authMounts.onUnseal();
+        } catch (RuntimeException e) {
+            LOG.error("unseal failed after the keyring was loaded; sealing again", e);
+            seal();
+            throw e;
+        }
+    }
+
+    /**
+     * The stored keyring, for a barrier that met a term another node added. Not synchronised on
+     * this object: it runs inside request threads while {@link #seal} may hold the monitor.
+     */
+    private Keyring reloadKeyring() {
+        byte[] root = rootKey;
+        if (root == null) {
+            throw new SealedException();
+        }
+        return keyrings.loadNewer(root, barrier.keyring());
     }
 
     public synchronized void seal() {
         if (!barrier.isSealed()) {
-            persistKeyring();
+            try {
+                keyrings.flushCounts(barrier);
+            } catch (RuntimeException e) {
+                // storage is down: this node's last counts are lost, which only delays rotation
+                LOG.warn("could not store encryption counts before sealing: {}", e.getMessage());
+            }
         }
         mounts.onSeal();
         authMounts.onSeal();
@@ -237,27 +269,51 @@ public class Core {
         tokens.onSeal();
         barrier.seal();
         physical.dropCaches();
-        if (rootKey != null) {
-            Arrays.fill(rootKey, (byte) 0);
-            rootKey = null;
+        byte[] root = rootKey;
+        rootKey = null;
+        if (root != null) {
+            Arrays.fill(root, (byte) 0);
         }
         resetUnseal();
     }
 
-    /** Installs a new keyring term; new data keys are wrapped under it from now on. */
+    /** sys/rotate: adds a term after the highest stored one (whoever added it) and makes it active here. */
     public synchronized Keyring.Term rotate() {
-        Keyring next = barrier.keyring().rotate(clock.instant());
-        physical.putCore(KEYRING, AesGcm.DATA.seal(rootKey, KEYRING_AAD, next.toBytes(barrier.encryptionCounts())));
-        barrier.install(next);
-        return next.active();
+        keyrings.addTerm(requireRootKey(), OptionalInt.empty());
+        barrier.install(reloadKeyring());
+        return barrier.keyring().active();
     }
 
-    /** Persists the encryption counts with the keyring (periodically and before sealing). */
-    public synchronized void persistKeyring() {
+    /**
+     * Automatic rotation: adds a term only if {@code fromTerm} is still the highest stored (so N
+     * nodes reaching the budget together add one term, not N); either way this node ends up on
+     * the stored active term.
+     */
+    public synchronized Keyring.Term rotateFrom(int fromTerm) {
+        keyrings.addTerm(requireRootKey(), OptionalInt.of(fromTerm));
+        barrier.install(reloadKeyring());
+        return barrier.keyring().active();
+    }
+
+    /**
+     * Adds this node's encryption counts to the stored ones and picks up terms other nodes added
+     * (periodically and before sealing).
+     */
+    public void syncKeyring() {
         if (rootKey == null || barrier.isSealed()) {
             return;
         }
-        Keyring ring = barrier.keyring();
-        physical.putCore(KEYRING, AesGcm.DATA.seal(rootKey, KEYRING_AAD, ring.toBytes(barrier.encryptionCounts())));
+        keyrings.flushCounts(barrier);
+        if (keyrings.highestStoredTerm() > barrier.keyring().active().number()) {
+            barrier.install(reloadKeyring());
+        }
+    }
+
+    private byte[] requireRootKey() {
+        byte[] root = rootKey;
+        if (root == null || barrier.isSealed()) {
+            throw new SealedException();
+        }
+        return root;
     }
 }

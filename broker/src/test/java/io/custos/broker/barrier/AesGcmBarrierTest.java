@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -78,12 +79,58 @@ class AesGcmBarrierTest {
     }
 
     @Test
-    void keyringSerialisationKeepsTermsAndCountsButNeverPrintsKeys() {
+    void aTermSerialisesToItsKeyAndInstallTimeAndNeverPrintsItsKey() {
         Keyring ring = Keyring.first(Instant.EPOCH).rotate(Instant.parse("2026-01-01T00:00:00Z"));
-        Keyring.Loaded back = Keyring.fromBytes(ring.toBytes(Map.of(1, 5L, 2, 7L)));
-        assertEquals(2, back.keyring().active().number());
-        assertArrayEquals(ring.term(1).key().getEncoded(), back.keyring().term(1).key().getEncoded());
-        assertEquals(Map.of(1, 5L, 2, 7L), back.encryptions());
-        assertFalse(ring.active().toString().contains(java.util.Base64.getEncoder().encodeToString(ring.active().key().getEncoded())));
+        Keyring.Term back = Keyring.Term.fromBytes(2, ring.active().toBytes());
+        assertArrayEquals(ring.active().key().getEncoded(), back.key().getEncoded());
+        assertEquals(Instant.parse("2026-01-01T00:00:00Z"), back.installTime());
+        assertFalse(ring.active().toString().contains(
+                java.util.Base64.getEncoder().encodeToString(ring.active().key().getEncoded())));
+    }
+
+    @Test
+    void anEntryUnderATermAddedByAnotherNodeIsReadAfterOneReload() {
+        AesGcmBarrier other = new AesGcmBarrier();
+        Keyring shared = barrier.keyring();
+        Keyring rotated = shared.rotate(Instant.EPOCH);
+        other.unseal(rotated, Map.of());
+        byte[] blob = other.encrypt("p", value);
+        int[] reloads = new int[1];
+        barrier.unseal(shared, Map.of(), () -> {
+            reloads[0]++;
+            return rotated;
+        });
+        assertArrayEquals(value, barrier.decrypt("p", blob));
+        assertArrayEquals(value, barrier.decrypt("p", blob));
+        assertEquals(1, reloads[0]);
+        assertEquals(2, barrier.keyring().active().number());
+    }
+
+    @Test
+    void anOlderKeyringIsNeverInstalledOverANewerOne() {
+        Keyring older = barrier.keyring();
+        barrier.install(older.rotate(Instant.EPOCH));
+        barrier.install(older);
+        assertEquals(2, barrier.keyring().active().number());
+    }
+
+    @Test
+    void sealingWipesEveryTermKey() {
+        Keyring ring = barrier.keyring();
+        barrier.seal();
+        assertTrue(ring.active().key().isDestroyed());
+        assertThrows(SealedException.class, () -> ring.active().key().getEncoded());
+    }
+
+    @Test
+    void countsAreStoredTotalsPlusThisNodesUnflushedEncryptions() {
+        barrier.unseal(barrier.keyring(), Map.of(1, 100L));
+        barrier.encrypt("p", value);
+        assertEquals(101L, barrier.encryptionsUnderActiveTerm());
+        assertEquals(Map.of(1, 1L), barrier.drainUnflushed());
+        barrier.storedCounts(Map.of(1, 250L)); // another node counted too
+        assertEquals(250L, barrier.encryptionsUnderActiveTerm());
+        barrier.restoreUnflushed(Map.of(1, 3L));
+        assertEquals(253L, barrier.encryptionsUnderActiveTerm());
     }
 }
