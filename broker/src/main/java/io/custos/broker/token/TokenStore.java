@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -32,6 +33,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 @Singleton
 public class TokenStore {
+    private static final Pattern DISPLAY_NAME_UNSAFE = Pattern.compile("[^A-Za-z0-9-]");
     public static final String TOKEN_PREFIX = "cvs.";
     static final String HMAC_KEY_PATH = "core/token/hmac-key";
     static final String ID_PREFIX = "core/token/id/";
@@ -94,12 +96,23 @@ public class TokenStore {
     /** A new token like {@code template}, with a fresh token and accessor, linked under its parent. */
     public Issued create(TokenEntry template) {
         String token = newToken();
-        TokenEntry entry = new TokenEntry(newAccessor(), template.policies(), template.displayName(), template.path(),
+        TokenEntry entry = new TokenEntry(newAccessor(), template.policies(), cleanDisplayName(template.displayName()),
+                template.path(),
                 clock.instant().getEpochSecond(), template.ttlSeconds(), template.meta(), template.parentAccessor(),
                 template.expireTime(), template.explicitMaxTtlSeconds(), template.numUses(), template.renewable(),
                 template.periodSeconds());
         store(token, entry);
         return new Issued(token, entry);
+    }
+
+    /**
+     * A display name as Vault stores it: every character outside {@code [A-Za-z0-9-]} becomes
+     * {@code -} and one trailing {@code -} is dropped. Applied to every token (created or from a
+     * login) because display names reach username templates and so SQL.
+     */
+    public static String cleanDisplayName(String name) {
+        String clean = DISPLAY_NAME_UNSAFE.matcher(name == null ? "" : name).replaceAll("-");
+        return clean.endsWith("-") ? clean.substring(0, clean.length() - 1) : clean;
     }
 
     private void store(String token, TokenEntry entry) {

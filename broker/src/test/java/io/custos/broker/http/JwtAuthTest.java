@@ -102,6 +102,16 @@ class JwtAuthTest extends BrokerHttpTest {
     }
 
     @Test
+    void claimsCarryingQuotesBecomeACleanDisplayName() throws Exception {
+        Reply ok = login("jwt", sign(signing, b -> b.subject("al\"ice'; DROP ROLE x; --")));
+        assertEquals(200, ok.status(), () -> String.valueOf(ok.json()));
+        String display = call("GET", "auth/token/lookup-self", ok.json().get("auth").get("client_token").asText(), null)
+                .json().get("data").get("display_name").asText();
+        assertTrue(display.matches("[A-Za-z0-9-]+"), display);
+        assertTrue(display.startsWith("jwt-al-ice"), display);
+    }
+
+    @Test
     void aGoodTokenLogsIn() throws Exception {
         Reply ok = login("jwt", sign(signing, b -> { }));
         assertEquals(200, ok.status(), () -> String.valueOf(ok.json()));

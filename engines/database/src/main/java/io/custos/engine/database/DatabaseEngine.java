@@ -21,6 +21,7 @@ import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.PendingLease;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
+import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,6 +47,10 @@ final class DatabaseEngine extends FrameworkEngine {
     static final String PLUGIN = "postgresql-database-plugin";
     private static final List<String> DEFAULT_RENEW = List.of("ALTER ROLE \"{{name}}\" VALID UNTIL '{{expiration}}'");
     private static final List<String> DEFAULT_ROTATION = List.of("ALTER ROLE \"{{name}}\" WITH PASSWORD '{{password}}'");
+    /** What a generated user name may hold: it is spliced into SQL text as an identifier. */
+    static final Pattern SAFE_USERNAME = Pattern.compile("[A-Za-z0-9_.-]+");
+    /** PostgreSQL's identifier limit (NAMEDATALEN - 1); longer names would be truncated silently. */
+    static final int MAX_USERNAME_BYTES = 63;
     private static final CronParser CRON = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
 
     private final EngineContext context;
@@ -375,15 +381,17 @@ final class DatabaseEngine extends FrameworkEngine {
                 RotationFaults.afterAlter();
                 store("config/" + name, cfg.withPasswords(next, null));
             } catch (SQLException | RuntimeException e) {
-                PostgresTarget.runInTransaction(c, List.of("ALTER ROLE " + PostgresTarget.ident(user)
-                        + " WITH PASSWORD '" + cfg.password().replace("'", "''") + "'"));
+                // the rollback sends the old password the way the new one went: a SCRAM verifier under SCRAM
+                PostgresTarget.runInTransaction(c, List.of(Statements.render(DEFAULT_ROTATION.get(0), user,
+                        cfg.scram() ? Scram.verifier(cfg.password()) : cfg.password(), null)));
                 store("config/" + name, cfg.withPasswords(cfg.password(), null));
                 throw e instanceof SQLException sql ? current.failure("verifying the new root password", sql)
                         : new EngineException(500, "root rotation failed and was undone: " + e.getMessage());
             }
         } catch (SQLException e) {
             store("config/" + name, cfg.withPasswords(cfg.password(), null));
-            throw current.failure("root rotation", e);
+            throw current.failure("root rotation", logged(e, "root rotation of connection " + name, statements, next,
+                    cfg.scram() ? null : cfg.password()));
         }
         closeTarget(name);
     }
@@ -455,18 +463,21 @@ final class DatabaseEngine extends FrameworkEngine {
         String username = templates.computeIfAbsent(cfg.usernameTemplate(), t -> UsernameTemplate.parse(t,
                 context.clock())).render(
                 display == null ? "token" : display, roleName);
+        checkGeneratedUsername(username);
         String password = context.system().generatePassword(cfg.passwordPolicy());
         Map<String, Object> internal = Map.of("username", username, "role", roleName, "db_name", role.dbName());
         try (PendingLease lease = request.leases().begin(internal, Duration.ofSeconds(role.defaultTtl()),
                 Duration.ofSeconds(role.maxTtl()))) {
             String secretForSql = cfg.scram() ? Scram.verifier(password) : password;
-            List<String> statements = Statements.parse(role.creationStatements()).stream()
+            List<String> templates = Statements.parse(role.creationStatements());
+            List<String> statements = templates.stream()
                     .map(s -> Statements.render(s, username, secretForSql, lease.expireTime())).toList();
-            onTarget(role.dbName(), "creating the user", t -> {
+            onTarget(role.dbName(), "creating the user for role \"" + roleName + "\"", t -> {
                 try {
                     t.execute(statements);
                 } catch (SQLException e) {
-                    throw new SQLException(redact(e.getMessage(), password, secretForSql), e.getSQLState());
+                    throw logged(e, "creating user " + username + " for role " + roleName, templates, password,
+                            secretForSql);
                 }
                 return null;
             });
@@ -625,7 +636,7 @@ final class DatabaseEngine extends FrameworkEngine {
             try {
                 t.run(statements, role.username(), forSql, null);
             } catch (SQLException e) {
-                throw new SQLException(redact(e.getMessage(), next, forSql), e.getSQLState());
+                throw logged(e, "rotating static role " + name, statements, next, forSql);
             }
             return null;
         });
@@ -683,11 +694,45 @@ final class DatabaseEngine extends FrameworkEngine {
         return d.has(field) ? d.getAs(field) : old.orElse(List.of());
     }
 
+    /**
+     * Refuses a generated user name outside {@link #SAFE_USERNAME} before any statement runs:
+     * defence in depth behind the display-name cleaning, since the name lands in SQL text and the
+     * username template may pass any token or claim value through.
+     */
+    static void checkGeneratedUsername(String username) {
+        if (username.isEmpty() || !SAFE_USERNAME.matcher(username).matches()
+                || username.getBytes(StandardCharsets.UTF_8).length > MAX_USERNAME_BYTES) {
+            throw EngineException.badRequest("the user name generated by username_template must be 1 to "
+                    + MAX_USERNAME_BYTES + " characters from [A-Za-z0-9_.-]; the display name or role name put other"
+                    + " characters in it");
+        }
+    }
+
+    /**
+     * Logs a failed statement for the operator (its template, so no password is written) and
+     * returns the failure with every secret removed from PostgreSQL's message, for the client.
+     */
+    static SQLException logged(SQLException e, String what, List<String> templates, String... secrets) {
+        String message = redact(PostgresTarget.primaryMessage(e), secrets);
+        if (e instanceof StatementFailure f) {
+            LOG.warn("{}: statement {} of {} failed: {} (SQLSTATE {}); statement: {}", what, f.index(), f.count(),
+                    message, e.getSQLState(), f.index() <= templates.size() ? templates.get(f.index() - 1) : "?");
+            return new StatementFailure(f.index(), f.count(), new SQLException(message, e.getSQLState()));
+        }
+        LOG.warn("{}: {} (SQLSTATE {})", what, message, e.getSQLState());
+        return new SQLException(message, e.getSQLState());
+    }
+
+    /**
+     * Removes each secret from a message where it stands as a value (not inside a longer word),
+     * so a short password does not mangle the words around it.
+     */
     static String redact(String message, String... secrets) {
         String m = message == null ? "" : message;
         for (String s : secrets) {
             if (s != null && !s.isEmpty()) {
-                m = m.replace(s, "[redacted]");
+                m = Pattern.compile("(?<![A-Za-z0-9_])" + Pattern.quote(s) + "(?![A-Za-z0-9_])").matcher(m)
+                        .replaceAll("[redacted]");
             }
         }
         return m;

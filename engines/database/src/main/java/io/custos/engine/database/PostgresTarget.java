@@ -11,6 +11,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.List;
+import org.postgresql.util.PSQLException;
 
 /**
  * One configured PostgreSQL server: a small connection pool with the config's credentials and
@@ -100,6 +101,8 @@ final class PostgresTarget implements AutoCloseable {
         if (statements.size() == 1 && !Statements.touchesAcls(statements)) {
             try (Statement s = c.createStatement()) {
                 s.execute(statements.get(0)); // one statement is its own transaction: a round trip saved
+            } catch (SQLException e) {
+                throw new StatementFailure(1, 1, e);
             }
             return;
         }
@@ -108,8 +111,12 @@ final class PostgresTarget implements AutoCloseable {
             if (Statements.touchesAcls(statements)) {
                 s.execute("SELECT pg_advisory_xact_lock(" + ACL_LOCK + ")");
             }
-            for (String sql : statements) {
-                s.execute(sql);
+            for (int i = 0; i < statements.size(); i++) {
+                try {
+                    s.execute(statements.get(i));
+                } catch (SQLException e) {
+                    throw new StatementFailure(i + 1, statements.size(), e);
+                }
             }
             c.commit();
         } catch (SQLException | RuntimeException e) {
@@ -197,20 +204,32 @@ final class PostgresTarget implements AutoCloseable {
         return "\"" + name.replace("\"", "\"\"") + "\"";
     }
 
-    /** A clear error for the client that names the config and PostgreSQL's complaint, never a statement. */
+    /**
+     * A clear error for the client: the config, which statement failed and PostgreSQL's primary
+     * message and SQLSTATE, never statement text (a syntax error's {@code at or near "..."}
+     * fragment is cut, since it quotes the statement).
+     */
     EngineException failure(String what, SQLException e) {
         String state = e.getSQLState() == null ? "" : " (SQLSTATE " + e.getSQLState() + ")";
         int status = e.getSQLState() != null && e.getSQLState().startsWith("08") ? 503 : 400;
-        return new EngineException(status, what + " on database \"" + name + "\" failed: " + firstLine(e.getMessage())
-                + state);
+        String where = e instanceof StatementFailure f ? " at statement " + f.index() + " of " + f.count() : "";
+        return new EngineException(status, what + " on database \"" + name + "\" failed" + where + ": "
+                + primaryMessage(e) + state);
     }
 
-    private static String firstLine(String m) {
+    /** PostgreSQL's primary message, without position, detail, context or quoted SQL. */
+    static String primaryMessage(SQLException e) {
+        SQLException root = e instanceof StatementFailure && e.getCause() instanceof SQLException c ? c : e;
+        String m = root instanceof PSQLException p && p.getServerErrorMessage() != null
+                && p.getServerErrorMessage().getMessage() != null ? p.getServerErrorMessage().getMessage()
+                : root.getMessage();
         if (m == null) {
             return "unknown error";
         }
         int nl = m.indexOf('\n');
-        return nl < 0 ? m : m.substring(0, nl);
+        m = nl < 0 ? m : m.substring(0, nl);
+        int near = m.indexOf(" at or near ");
+        return near < 0 ? m : m.substring(0, near);
     }
 
     @Override

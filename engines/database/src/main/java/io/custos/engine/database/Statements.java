@@ -1,5 +1,6 @@
 package io.custos.engine.database;
 
+import io.custos.engine.sdk.EngineException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -116,13 +117,119 @@ final class Statements {
         cur.setLength(0);
     }
 
-    /** Fills the templates. The name goes in as-is: statements quote it ({@code "{{name}}"}). */
+    /**
+     * Fills the templates, each value escaped for the place it lands in: inside a quoted
+     * identifier {@code "} is doubled, inside a string literal {@code '} is doubled (and
+     * {@code \\} too in an {@code E'...'} literal), inside a dollar-quoted body a value holding the
+     * closing tag is refused, and outside any quotes only {@code [A-Za-z0-9_.-]} may be
+     * substituted. So no value, whatever a display name or password policy put in it, can end its
+     * quotes and become SQL. Templates inside comments are left unfilled.
+     */
     static String render(String statement, String name, String password, Instant expiration) {
-        String s = statement.replace("{{name}}", name).replace("{{username}}", name);
-        if (expiration != null) {
-            s = s.replace("{{expiration}}", EXPIRATION.format(expiration));
+        StringBuilder out = new StringBuilder(statement.length() + 64);
+        int n = statement.length();
+        int i = 0;
+        char quote = 0;
+        boolean backslashEscapes = false;
+        String dollarTag = null;
+        while (i < n) {
+            char c = statement.charAt(i);
+            if (c == '{' && statement.startsWith("{{", i)) {
+                int close = statement.indexOf("}}", i + 2);
+                String value = close < 0 ? null : switch (statement.substring(i + 2, close)) {
+                    case "name", "username" -> name;
+                    case "password" -> password;
+                    case "expiration" -> expiration == null ? null : EXPIRATION.format(expiration);
+                    default -> null;
+                };
+                if (value != null) {
+                    out.append(escape(value, statement.substring(i, close + 2), quote, backslashEscapes, dollarTag));
+                    i = close + 2;
+                    continue;
+                }
+            }
+            if (dollarTag != null) {
+                if (statement.startsWith(dollarTag, i)) {
+                    out.append(dollarTag);
+                    i += dollarTag.length();
+                    dollarTag = null;
+                    continue;
+                }
+            } else if (quote != 0) {
+                if (c == quote) {
+                    if (i + 1 < n && statement.charAt(i + 1) == quote) {
+                        out.append(c).append(c);
+                        i += 2;
+                        continue;
+                    }
+                    quote = 0;
+                } else if (backslashEscapes && c == '\\' && i + 1 < n) {
+                    out.append(c).append(statement.charAt(i + 1));
+                    i += 2;
+                    continue;
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+                backslashEscapes = c == '\'' && i > 0 && (statement.charAt(i - 1) == 'E' || statement.charAt(i - 1) == 'e')
+                        && (i < 2 || !isIdentifierChar(statement.charAt(i - 2)));
+            } else if (c == '$') {
+                int tagEnd = i + 1;
+                while (tagEnd < n && isIdentifierChar(statement.charAt(tagEnd))) {
+                    tagEnd++;
+                }
+                if (tagEnd < n && statement.charAt(tagEnd) == '$' && (i == 0 || !isIdentifierChar(statement.charAt(i - 1)))) {
+                    dollarTag = statement.substring(i, tagEnd + 1);
+                    out.append(dollarTag);
+                    i = tagEnd + 1;
+                    continue;
+                }
+            } else if (c == '-' && i + 1 < n && statement.charAt(i + 1) == '-') {
+                int end = statement.indexOf('\n', i);
+                end = end < 0 ? n : end;
+                out.append(statement, i, end);
+                i = end;
+                continue;
+            } else if (c == '/' && i + 1 < n && statement.charAt(i + 1) == '*') {
+                int end = statement.indexOf("*/", i + 2);
+                end = end < 0 ? n : end + 2;
+                out.append(statement, i, end);
+                i = end;
+                continue;
+            }
+            out.append(c);
+            i++;
         }
-        return password == null ? s : s.replace("{{password}}", password);
+        return out.toString();
+    }
+
+    private static String escape(String value, String template, char quote, boolean backslashEscapes, String dollarTag) {
+        if (dollarTag != null) {
+            if (value.contains(dollarTag) || value.endsWith("$")) {
+                throw EngineException.badRequest("the value of " + template + " would end the " + dollarTag
+                        + "-quoted body it is placed in");
+            }
+            return value;
+        }
+        if (quote == '"') {
+            return value.replace("\"", "\"\"");
+        }
+        if (quote == '\'') {
+            String v = backslashEscapes ? value.replace("\\", "\\\\") : value;
+            return v.replace("'", "''");
+        }
+        for (int k = 0; k < value.length(); k++) {
+            char ch = value.charAt(k);
+            if (!(isIdentifierChar(ch) || ch == '.' || ch == '-')) {
+                throw EngineException.badRequest(template + " is used outside quotes, and its value holds characters"
+                        + " SQL would read as syntax; quote it in the statement (\"" + template + "\" or '" + template
+                        + "')");
+            }
+        }
+        return value;
+    }
+
+    private static boolean isIdentifierChar(char c) {
+        return c == '_' || (c < 128 && Character.isLetterOrDigit(c));
     }
 
     /** Whether any statement grants or revokes privileges (those are serialised per database). */
