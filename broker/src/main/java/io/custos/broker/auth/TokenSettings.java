@@ -1,5 +1,6 @@
 package io.custos.broker.auth;
 
+import io.custos.engine.sdk.Cidr;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
@@ -19,6 +20,7 @@ public final class TokenSettings {
     public long tokenMaxTtl;
     public long tokenNumUses;
     public boolean tokenNoDefaultPolicy;
+    public List<String> tokenBoundCidrs = List.of();
 
     public static final Field[] FIELDS = {
         Field.of("token_policies", FieldType.COMMA_STRING_LIST, "Policies of issued tokens."),
@@ -28,6 +30,7 @@ public final class TokenSettings {
         Field.of("token_num_uses", FieldType.INT, "Uses of issued tokens; 0 is unlimited."),
         Field.of("token_no_default_policy", FieldType.BOOL, "Do not add the default policy."),
         Field.of("token_type", FieldType.STRING, "Only service tokens exist."),
+        Field.of("token_bound_cidrs", FieldType.COMMA_STRING_LIST, "Networks issued tokens may be used from."),
     };
 
     /** Applies the fields present in a role write; absent ones keep their value. */
@@ -50,6 +53,9 @@ public final class TokenSettings {
         if (d.has("token_no_default_policy")) {
             tokenNoDefaultPolicy = d.getBool("token_no_default_policy");
         }
+        if (d.has("token_bound_cidrs")) {
+            tokenBoundCidrs = Cidr.validate(d.getAs("token_bound_cidrs"));
+        }
         if (tokenMaxTtl > 0 && tokenTtl > tokenMaxTtl) {
             throw EngineException.badRequest("token_ttl cannot be greater than token_max_ttl");
         }
@@ -64,6 +70,7 @@ public final class TokenSettings {
         out.put("token_num_uses", tokenNumUses);
         out.put("token_no_default_policy", tokenNoDefaultPolicy);
         out.put("token_type", "service");
+        out.put("token_bound_cidrs", tokenBoundCidrs);
     }
 
     /** What a successful login returns for the broker to issue the token from. */
@@ -76,6 +83,7 @@ public final class TokenSettings {
         auth.put("num_uses", tokenNumUses);
         auth.put("display_name", displayName);
         auth.put("metadata", metadata);
+        auth.put("bound_cidrs", tokenBoundCidrs);
         return auth;
     }
 

@@ -19,6 +19,7 @@ import io.custos.broker.seal.Core;
 import io.custos.broker.sys.SystemBackend;
 import io.custos.broker.token.TokenEntry;
 import io.custos.broker.token.TokenStore;
+import io.custos.engine.sdk.Cidr;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.GoDuration;
 import io.custos.engine.sdk.Json;
@@ -156,7 +157,7 @@ public class RequestDispatcher {
         TokenEntry token = found == null ? null : found.entry();
         record.identify(op.capability(), path, data, token, http.token());
         audit.logRequest(record);
-        if (token == null) {
+        if (token == null || !Cidr.allows(token.boundCidrs(), http.remoteAddress())) {
             throw new EngineException(403, "permission denied");
         }
         if (op == Operation.PATCH && !isMergePatch(http.contentType())) {

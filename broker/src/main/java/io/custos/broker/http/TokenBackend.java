@@ -5,10 +5,12 @@ import static io.custos.engine.sdk.Operation.LIST;
 import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
+import io.custos.broker.config.LeaseConfiguration;
 import io.custos.broker.policy.Acl;
 import io.custos.broker.policy.Policy;
 import io.custos.broker.token.TokenEntry;
 import io.custos.broker.token.TokenStore;
+import io.custos.engine.sdk.Cidr;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
@@ -56,11 +58,14 @@ public class TokenBackend extends FrameworkEngine {
     private final TokenStore tokens;
     private final io.custos.broker.barrier.BarrierStorage storage;
     private final Clock clock;
+    private final Duration systemMaxTtl;
 
-    public TokenBackend(TokenStore tokens, io.custos.broker.barrier.BarrierStorage storage, Clock clock) {
+    public TokenBackend(TokenStore tokens, io.custos.broker.barrier.BarrierStorage storage, Clock clock,
+            LeaseConfiguration leaseConfig) {
         this.tokens = tokens;
         this.storage = storage;
         this.clock = clock;
+        this.systemMaxTtl = leaseConfig.getMaxTtl();
     }
 
     private static final Field[] CREATE_FIELDS = {
@@ -105,7 +110,10 @@ public class TokenBackend extends FrameworkEngine {
                                 Field.of("token_explicit_max_ttl", FieldType.DURATION, "Hard cap on the tokens' life."),
                                 Field.of("token_no_default_policy", FieldType.BOOL, "Do not add the default policy."),
                                 Field.of("token_num_uses", FieldType.INT, "Uses per token; 0 is unlimited."),
-                                Field.of("token_type", FieldType.STRING, "Only service tokens exist."))
+                                Field.of("token_type", FieldType.STRING, "Only service tokens exist."),
+                                Field.of("token_bound_cidrs", FieldType.COMMA_STRING_LIST,
+                                        "Networks the role's tokens may be used from."),
+                                Field.of("bound_cidrs", FieldType.COMMA_STRING_LIST, "Older name of token_bound_cidrs."))
                         .on(READ, (r, d) -> loadRole(d.getString("role_name")).map(TokenBackend::roleView).orElse(null))
                         .on(UPDATE, (r, d) -> writeRole(d))
                         .on(DELETE, (r, d) -> {
@@ -249,7 +257,10 @@ public class TokenBackend extends FrameworkEngine {
 
     /** A token role as stored. */
     public record TokenRole(List<String> allowedPolicies, List<String> disallowedPolicies, boolean orphan,
-            boolean renewable, long explicitMaxTtl, boolean noDefaultPolicy, long numUses) {
+            boolean renewable, long explicitMaxTtl, boolean noDefaultPolicy, long numUses, List<String> boundCidrs) {
+        public TokenRole {
+            boundCidrs = boundCidrs == null ? List.of() : boundCidrs;
+        }
     }
 
     private java.util.Optional<TokenRole> loadRole(String name) {
@@ -265,6 +276,7 @@ public class TokenBackend extends FrameworkEngine {
         m.put("token_explicit_max_ttl", role.explicitMaxTtl());
         m.put("token_no_default_policy", role.noDefaultPolicy());
         m.put("token_num_uses", role.numUses());
+        m.put("token_bound_cidrs", role.boundCidrs());
         m.put("token_type", "service");
         return Response.of(m);
     }
@@ -288,7 +300,9 @@ public class TokenBackend extends FrameworkEngine {
                 d.has("token_explicit_max_ttl") ? d.getDuration("token_explicit_max_ttl").toSeconds()
                         : old == null ? 0 : old.explicitMaxTtl(),
                 d.has("token_no_default_policy") ? d.getBool("token_no_default_policy") : old != null && old.noDefaultPolicy(),
-                uses);
+                uses, d.has("token_bound_cidrs") ? Cidr.validate(d.getAs("token_bound_cidrs"))
+                        : d.has("bound_cidrs") ? Cidr.validate(d.getAs("bound_cidrs"))
+                        : old == null ? List.of() : old.boundCidrs());
         storage.put(ROLE_PREFIX + d.getString("role_name"), Json.write(role));
         return null;
     }
@@ -329,7 +343,8 @@ public class TokenBackend extends FrameworkEngine {
             policies.add(Policy.DEFAULT);
         }
         return issue(r, d, List.copyOf(policies), role.orphan(), "auth/token/create/" + name, role.renewable(),
-                role.explicitMaxTtl(), role.numUses() > 0 ? role.numUses() : Math.max(0, d.getLong("num_uses")));
+                role.explicitMaxTtl(), role.numUses() > 0 ? role.numUses() : Math.max(0, d.getLong("num_uses")),
+                role.boundCidrs());
     }
 
     private Response create(Request r, FieldData d, boolean orphanPath) {
@@ -361,16 +376,18 @@ public class TokenBackend extends FrameworkEngine {
             throw EngineException.badRequest("num_uses cannot be negative");
         }
         boolean orphan = orphanPath || d.getBool("no_parent");
-        if (orphan && !parent.isRoot() && !orphanPath) {
+        Acl.Decision decision = r.attribute(DECISION);
+        boolean sudo = parent.isRoot() || (decision != null && decision.sudo());
+        if (orphan && !sudo && !orphanPath) {
             throw EngineException.badRequest("root or sudo privileges required to create an orphan token");
         }
         return issue(r, d, List.copyOf(policies), orphan, "auth/token/" + (orphanPath ? "create-orphan" : "create"),
-                d.getBool("renewable"), 0, numUses);
+                d.getBool("renewable"), 0, numUses, List.of());
     }
 
     /** TTL (default, explicit max, lease-policy cap) and storage of a token whose policies are settled. */
     private Response issue(Request r, FieldData d, List<String> policies, boolean orphan, String path,
-            boolean renewable, long roleExplicitMax, long numUses) {
+            boolean renewable, long roleExplicitMax, long numUses, List<String> boundCidrs) {
         Caller caller = r.attribute(CALLER);
         boolean root = policies.contains(Policy.ROOT);
         List<String> warnings = new ArrayList<>();
@@ -378,6 +395,10 @@ public class TokenBackend extends FrameworkEngine {
         Duration period = d.getDuration("period");
         if (period.isNegative()) {
             throw EngineException.badRequest("period cannot be negative");
+        }
+        // as Vault: a token that renews forever is for root or sudo holders only
+        if (!period.isZero() && !caller.entry().isRoot() && (decision == null || !decision.sudo())) {
+            throw EngineException.badRequest("root or sudo privileges required to create periodic token");
         }
         Duration ttl;
         if (!period.isZero()) {
@@ -404,12 +425,17 @@ public class TokenBackend extends FrameworkEngine {
                     + GoDuration.format(decision.maxTtl()) + "\" set by a lease policy; TTL value is capped accordingly");
             ttl = decision.maxTtl();
         }
+        if (period.isZero() && !systemMaxTtl.isZero() && ttl.compareTo(systemMaxTtl) > 0) {
+            warnings.add("TTL of \"" + GoDuration.format(ttl) + "\" exceeded the effective max_ttl of \""
+                    + GoDuration.format(systemMaxTtl) + "\"; TTL value is capped accordingly");
+            ttl = systemMaxTtl;
+        }
         long now = clock.instant().getEpochSecond();
         String name = d.getString("display_name").trim();
         TokenEntry template = new TokenEntry(null, policies, name.isEmpty() ? "token" : "token-" + name, path, now,
                 ttl.toSeconds(), d.<Map<String, String>>getAs("meta") == null ? Map.of() : d.getAs("meta"),
                 orphan ? "" : caller.entry().accessor(), ttl.isZero() ? 0 : now + ttl.toSeconds(),
-                explicitMax.toSeconds(), numUses, renewable || !period.isZero(), period.toSeconds());
+                explicitMax.toSeconds(), numUses, renewable || !period.isZero(), period.toSeconds(), boundCidrs);
         TokenStore.Issued issued = tokens.create(template);
         Response response = Response.ofAuth(authBlock(issued.token(), issued.entry()));
         warnings.forEach(response::warn);
@@ -430,7 +456,7 @@ public class TokenBackend extends FrameworkEngine {
         }
         long max = number(a.get("max_ttl"));
         if (max == 0) {
-            max = mountMaxTtl > 0 ? mountMaxTtl : DEFAULT_TTL.toSeconds();
+            max = mountMaxTtl > 0 ? mountMaxTtl : systemMaxTtl.toSeconds();
         }
         long ttl = number(a.get("ttl"));
         if (ttl == 0) {
@@ -443,7 +469,7 @@ public class TokenBackend extends FrameworkEngine {
         String name = String.valueOf(a.getOrDefault("display_name", ""));
         TokenStore.Issued issued = tokens.create(new TokenEntry(null, List.copyOf(policies),
                 methodType + (name.isEmpty() ? "" : "-" + name), loginPath, now, ttl, meta, "", now + ttl, max,
-                number(a.get("num_uses")), true));
+                number(a.get("num_uses")), true, 0, (List<String>) a.getOrDefault("bound_cidrs", List.of())));
         Response out = Response.ofAuth(authBlock(issued.token(), issued.entry()));
         login.warnings().forEach(out::warn);
         return out;
@@ -477,6 +503,9 @@ public class TokenBackend extends FrameworkEngine {
         d.put("creation_time", entry.creationTime());
         d.put("creation_ttl", entry.ttlSeconds());
         d.put("display_name", entry.displayName());
+        if (!entry.boundCidrs().isEmpty()) {
+            d.put("bound_cidrs", entry.boundCidrs());
+        }
         d.put("entity_id", "");
         d.put("expire_time", entry.expireTime() == 0 ? null : Instant.ofEpochSecond(entry.expireTime()).toString());
         d.put("explicit_max_ttl", entry.explicitMaxTtlSeconds());

@@ -11,7 +11,15 @@ import java.util.Map;
  */
 public record TokenEntry(String accessor, List<String> policies, String displayName, String path,
         long creationTime, long ttlSeconds, Map<String, String> meta, String parentAccessor, long expireTime,
-        long explicitMaxTtlSeconds, long numUses, boolean renewable, long periodSeconds) {
+        long explicitMaxTtlSeconds, long numUses, boolean renewable, long periodSeconds, List<String> boundCidrs) {
+
+    /** A token without network bounds. */
+    public TokenEntry(String accessor, List<String> policies, String displayName, String path, long creationTime,
+            long ttlSeconds, Map<String, String> meta, String parentAccessor, long expireTime,
+            long explicitMaxTtlSeconds, long numUses, boolean renewable, long periodSeconds) {
+        this(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, parentAccessor, expireTime,
+                explicitMaxTtlSeconds, numUses, renewable, periodSeconds, List.of());
+    }
 
     /** A token without a period. */
     public TokenEntry(String accessor, List<String> policies, String displayName, String path, long creationTime,
@@ -25,6 +33,13 @@ public record TokenEntry(String accessor, List<String> policies, String displayN
         meta = meta == null ? Map.of() : meta;
         parentAccessor = parentAccessor == null ? "" : parentAccessor;
         policies = policies == null ? List.of() : policies;
+        boundCidrs = boundCidrs == null ? List.of() : List.copyOf(boundCidrs);
+    }
+
+    /** The same token, usable only from {@code cidrs} (empty: from anywhere). */
+    public TokenEntry withBoundCidrs(List<String> cidrs) {
+        return new TokenEntry(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, parentAccessor,
+                expireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, cidrs);
     }
 
     public boolean isRoot() {
@@ -37,16 +52,16 @@ public record TokenEntry(String accessor, List<String> policies, String displayN
 
     TokenEntry asOrphan() {
         return new TokenEntry(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, "",
-                expireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds);
+                expireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, boundCidrs);
     }
 
     public TokenEntry renewed(long newTtlSeconds, long newExpireTime) {
         return new TokenEntry(accessor, policies, displayName, path, creationTime, newTtlSeconds, meta, parentAccessor,
-                newExpireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds);
+                newExpireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, boundCidrs);
     }
 
     TokenEntry withNumUses(long remaining) {
         return new TokenEntry(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, parentAccessor,
-                expireTime, explicitMaxTtlSeconds, remaining, renewable, periodSeconds);
+                expireTime, explicitMaxTtlSeconds, remaining, renewable, periodSeconds, boundCidrs);
     }
 }

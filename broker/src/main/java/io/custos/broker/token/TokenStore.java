@@ -100,7 +100,7 @@ public class TokenStore {
                 template.path(),
                 clock.instant().getEpochSecond(), template.ttlSeconds(), template.meta(), template.parentAccessor(),
                 template.expireTime(), template.explicitMaxTtlSeconds(), template.numUses(), template.renewable(),
-                template.periodSeconds());
+                template.periodSeconds(), template.boundCidrs());
         store(token, entry);
         return new Issued(token, entry);
     }

@@ -7,6 +7,7 @@ import static io.custos.engine.sdk.Operation.UPDATE;
 import io.custos.broker.auth.RoleAuthBackend;
 import io.custos.broker.auth.TokenSettings;
 import io.custos.engine.sdk.EngineContext;
+import io.custos.engine.sdk.Cidr;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
@@ -15,8 +16,6 @@ import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -65,6 +64,7 @@ final class AppRoleBackend extends RoleAuthBackend {
         public long expirationTime;
         public long creationTime;
         public List<String> cidrs = List.of();
+        public List<String> tokenBoundCidrs = List.of();
         public Map<String, String> metadata = Map.of();
     }
 
@@ -94,7 +94,8 @@ final class AppRoleBackend extends RoleAuthBackend {
                         .help("The role's role-id.", "").build(),
                 PathSpec.path("role/(?P<role_name>[^/]+)/secret-id/?")
                         .fields(Field.of("metadata", FieldType.STRING_MAP, "Metadata copied to issued tokens."),
-                                Field.of("cidr_list", FieldType.COMMA_STRING_LIST, "Networks this secret-id may be used from."))
+                                Field.of("cidr_list", FieldType.COMMA_STRING_LIST, "Networks this secret-id may be used from (within the role's secret_id_bound_cidrs)."),
+                                Field.of("token_bound_cidrs", FieldType.COMMA_STRING_LIST, "Networks the issued tokens may be used from (within the role's token_bound_cidrs)."))
                         .on(UPDATE, (r, d) -> generateSecretId(d))
                         .on(LIST, (r, d) -> listSecretIdAccessors(d))
                         .help("Generates a secret-id, or lists secret-id accessors.", "").build(),
@@ -152,7 +153,7 @@ final class AppRoleBackend extends RoleAuthBackend {
             r.bindSecretId = d.getBool("bind_secret_id");
         }
         if (d.has("secret_id_bound_cidrs")) {
-            r.secretIdBoundCidrs = validCidrs(d.getAs("secret_id_bound_cidrs"));
+            r.secretIdBoundCidrs = Cidr.validate(d.getAs("secret_id_bound_cidrs"));
         }
         if (d.has("secret_id_num_uses")) {
             r.secretIdNumUses = nonNegative("secret_id_num_uses", d.getLong("secret_id_num_uses"));
@@ -210,8 +211,19 @@ final class AppRoleBackend extends RoleAuthBackend {
         s.numUses = r.secretIdNumUses;
         s.creationTime = clock.instant().getEpochSecond();
         s.expirationTime = r.secretIdTtl > 0 ? s.creationTime + r.secretIdTtl : 0;
-        List<String> cidrs = d.has("cidr_list") ? validCidrs(d.getAs("cidr_list")) : List.of();
+        List<String> cidrs = d.has("cidr_list") ? Cidr.validate(d.getAs("cidr_list")) : List.of();
+        if (!Cidr.isSubset(cidrs, r.secretIdBoundCidrs)) {
+            throw EngineException.badRequest("failed to verify subset relationship between CIDR blocks on the role "
+                    + r.secretIdBoundCidrs + " and CIDR blocks on the secret ID " + cidrs);
+        }
+        List<String> tokenCidrs = d.has("token_bound_cidrs") ? Cidr.validate(d.getAs("token_bound_cidrs")) : List.of();
+        if (!Cidr.isSubset(tokenCidrs, r.token.tokenBoundCidrs)) {
+            throw EngineException.badRequest("failed to verify subset relationship between the token bound CIDR "
+                    + "blocks on the role " + r.token.tokenBoundCidrs + " and the token bound CIDR blocks on the "
+                    + "secret ID " + tokenCidrs);
+        }
         s.cidrs = cidrs.isEmpty() ? r.secretIdBoundCidrs : cidrs;
+        s.tokenBoundCidrs = tokenCidrs;
         s.metadata = d.<Map<String, String>>getAs("metadata") == null ? Map.of() : d.getAs("metadata");
         String h = hash(secretId);
         storage.put("secret_id/" + r.name + "/" + h, Json.write(s));
@@ -246,6 +258,7 @@ final class AppRoleBackend extends RoleAuthBackend {
         out.put("expiration_time", s.expirationTime == 0 ? "0001-01-01T00:00:00Z"
                 : Instant.ofEpochSecond(s.expirationTime).toString());
         out.put("cidr_list", s.cidrs);
+        out.put("token_bound_cidrs", s.tokenBoundCidrs);
         out.put("metadata", s.metadata);
         return Response.of(out);
     }
@@ -284,7 +297,8 @@ final class AppRoleBackend extends RoleAuthBackend {
                 throw EngineException.badRequest("invalid role or secret ID");
             }
             String remote = request.attribute(Request.REMOTE_ADDRESS);
-            if (!s.cidrs.isEmpty() && (remote == null || s.cidrs.stream().noneMatch(c -> inCidr(remote, c)))) {
+            // the secret-id's blocks, and the role's as they are now (a role narrowed later still binds)
+            if (!Cidr.allows(s.cidrs, remote) || !Cidr.allows(r.secretIdBoundCidrs, remote)) {
                 throw EngineException.badRequest("source address unauthorized by the secret-id's CIDR restrictions");
             }
             if (s.numUses == 1) {
@@ -294,6 +308,11 @@ final class AppRoleBackend extends RoleAuthBackend {
                 storage.put(key, Json.write(s));
             }
             metadata.putAll(s.metadata);
+            if (!s.tokenBoundCidrs.isEmpty()) {
+                Map<String, Object> auth = r.token.authRequest(r.name, metadata);
+                auth.put("bound_cidrs", s.tokenBoundCidrs);
+                return Response.ofAuth(auth);
+            }
         }
         return Response.ofAuth(r.token.authRequest(r.name, metadata));
     }
@@ -305,53 +324,6 @@ final class AppRoleBackend extends RoleAuthBackend {
             throw EngineException.badRequest(field + " cannot be negative");
         }
         return v;
-    }
-
-    private static List<String> validCidrs(List<String> cidrs) {
-        List<String> out = new ArrayList<>();
-        for (String c : cidrs) {
-            try {
-                parseCidr(c);
-            } catch (IllegalArgumentException | UnknownHostException e) {
-                throw EngineException.badRequest("invalid CIDR block \"" + c + "\"");
-            }
-            out.add(c);
-        }
-        return out;
-    }
-
-    private static Object[] parseCidr(String cidr) throws UnknownHostException {
-        String[] parts = cidr.trim().split("/", 2);
-        if (!parts[0].matches("[0-9a-fA-F:.]+")) {
-            throw new IllegalArgumentException(cidr);
-        }
-        InetAddress net = InetAddress.getByName(parts[0]);
-        int bits = parts.length == 2 ? Integer.parseInt(parts[1]) : net.getAddress().length * 8;
-        if (bits < 0 || bits > net.getAddress().length * 8) {
-            throw new IllegalArgumentException(cidr);
-        }
-        return new Object[] {net.getAddress(), bits};
-    }
-
-    static boolean inCidr(String address, String cidr) {
-        try {
-            Object[] c = parseCidr(cidr);
-            byte[] net = (byte[]) c[0];
-            int bits = (Integer) c[1];
-            byte[] addr = InetAddress.getByName(address).getAddress();
-            if (addr.length != net.length) {
-                return false;
-            }
-            for (int i = 0; i < bits; i++) {
-                int mask = 0x80 >> (i % 8);
-                if ((addr[i / 8] & mask) != (net[i / 8] & mask)) {
-                    return false;
-                }
-            }
-            return true;
-        } catch (UnknownHostException | IllegalArgumentException e) {
-            return false;
-        }
     }
 
     private String hash(String value) {
