@@ -10,6 +10,7 @@ import io.custos.broker.policy.Acl;
 import io.custos.broker.policy.Policy;
 import io.custos.broker.token.TokenEntry;
 import io.custos.broker.token.TokenStore;
+import io.custos.broker.token.TokenSweeper;
 import io.custos.engine.sdk.Cidr;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
@@ -59,10 +60,12 @@ public class TokenBackend extends FrameworkEngine {
     private final io.custos.broker.barrier.BarrierStorage storage;
     private final Clock clock;
     private final Duration systemMaxTtl;
+    private final TokenSweeper sweeper;
 
     public TokenBackend(TokenStore tokens, io.custos.broker.barrier.BarrierStorage storage, Clock clock,
-            LeaseConfiguration leaseConfig) {
+            LeaseConfiguration leaseConfig, TokenSweeper sweeper) {
         this.tokens = tokens;
+        this.sweeper = sweeper;
         this.storage = storage;
         this.clock = clock;
         this.systemMaxTtl = leaseConfig.getMaxTtl();
@@ -180,6 +183,16 @@ public class TokenBackend extends FrameworkEngine {
                 PathSpec.path("accessors/?")
                         .on(LIST, (r, d) -> Response.listOf(tokens.accessors()))
                         .help("Lists the accessors of every live token (needs sudo).", "")
+                        .build(),
+                PathSpec.path("tidy")
+                        .on(UPDATE, (r, d) -> {
+                            Response accepted = Response.withStatus(202, null);
+                            return sweeper.startTidy() ? accepted.warn("Tidy operation successfully started. Any "
+                                    + "information from the operation will be printed to Custos's server logs.")
+                                    : accepted.warn("A tidy operation is already running on this node.");
+                        })
+                        .help("Removes expired tokens and dangling accessor and child entries, in the background.",
+                                "Expired tokens are also swept every custos.tokens.tidy-interval.")
                         .build());
     }
 

@@ -1,22 +1,17 @@
 package io.custos.broker.mount;
 
 import io.custos.broker.barrier.AesGcmBarrier;
-import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
+import io.custos.broker.storage.ClusterLock;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Clock;
-import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Runs every mounted engine's {@code periodic} function about once a second, on one broker node
- * at a time: the pass holds a transaction-scoped PostgreSQL advisory lock, and a node that cannot
- * take it skips the pass. So scheduled work (static credential rotation) is never done twice.
+ * at a time (under a {@link ClusterLock}; a node that cannot take it skips the pass). So scheduled
+ * work (static credential rotation) is never done twice.
  */
 @Singleton
 public class PeriodicFunctions {
@@ -26,13 +21,13 @@ public class PeriodicFunctions {
 
     private final MountTable mounts;
     private final AesGcmBarrier barrier;
-    private final DataSource dataSource;
+    private final ClusterLock lock;
     private final Clock clock;
 
-    public PeriodicFunctions(MountTable mounts, AesGcmBarrier barrier, DataSource dataSource, Clock clock) {
+    public PeriodicFunctions(MountTable mounts, AesGcmBarrier barrier, ClusterLock lock, Clock clock) {
         this.mounts = mounts;
         this.barrier = barrier;
-        this.dataSource = DelegatingDataSource.unwrapDataSource(dataSource);
+        this.lock = lock;
         this.clock = clock;
     }
 
@@ -41,29 +36,19 @@ public class PeriodicFunctions {
         if (barrier.isSealed()) {
             return;
         }
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement s = c.prepareStatement("SELECT pg_try_advisory_xact_lock(?)")) {
-                s.setLong(1, LOCK_KEY);
-                try (ResultSet rs = s.executeQuery()) {
-                    if (!rs.next() || !rs.getBoolean(1)) {
-                        c.rollback();
-                        return;
+        try {
+            lock.runIfFree(LOCK_KEY, () -> {
+                for (MountTable.Mounted m : mounts.mounted()) {
+                    try {
+                        m.engine().periodic(clock.instant());
+                    } catch (RuntimeException e) {
+                        LOG.warn("periodic function of {} failed: {}", m.entry().path(),
+                                e.getClass().getSimpleName() + ": " + e.getMessage());
                     }
                 }
-            }
-            for (MountTable.Mounted m : mounts.mounted()) {
-                try {
-                    m.engine().periodic(clock.instant());
-                } catch (RuntimeException e) {
-                    LOG.warn("periodic function of {} failed: {}", m.entry().path(),
-                            e.getClass().getSimpleName() + ": " + e.getMessage());
-                }
-            }
-            c.rollback();
-        } catch (SQLException e) {
-            LOG.debug("periodic functions skipped: storage unavailable");
+            });
         } catch (RuntimeException e) {
+            // storage unavailable or sealed mid-pass: the next tick tries again
             LOG.debug("periodic functions skipped: {}", e.getClass().getSimpleName());
         }
     }

@@ -1,6 +1,5 @@
 package io.custos.broker.policy;
 
-import com.bertramlabs.plugins.hcl4j.HCLParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.custos.engine.sdk.EngineException;
@@ -42,7 +41,13 @@ public final class PolicyParser {
                         + "\" (only path blocks are allowed)");
             }
             for (Map.Entry<String, Object> block : asMap(top.getValue(), "path").entrySet()) {
-                rules.add(rule(block.getKey(), asMap(block.getValue(), "path \"" + block.getKey() + "\"")));
+                String where = "path \"" + block.getKey() + "\"";
+                // a path written twice comes as a list of bodies: each is a rule, merged below as Vault merges them
+                List<?> bodies = block.getValue() instanceof List<?> l && !l.isEmpty()
+                        && l.stream().allMatch(e -> e instanceof Map) ? l : List.of(asMap(block.getValue(), where));
+                for (Object body : bodies) {
+                    rules.add(rule(block.getKey(), asMap(body, where)));
+                }
             }
         }
         if (rules.isEmpty()) {
@@ -66,6 +71,7 @@ public final class PolicyParser {
     }
 
     private static Map<String, Object> parseJson(String text, String what) {
+        HclDocument.split(text, what); // the nesting limit, before Jackson builds the tree
         try {
             return Json.MAPPER.readValue(text, new TypeReference<LinkedHashMap<String, Object>>() { });
         } catch (JsonProcessingException e) {
@@ -75,20 +81,7 @@ public final class PolicyParser {
     }
 
     private static Map<String, Object> parseHcl(String text, String what) {
-        try {
-            return new HCLParser().parse(text);
-        } catch (Exception e) {
-            throw EngineException.badRequest("failed to parse " + what + " HCL: " + firstLine(e.getMessage()));
-        }
-    }
-
-    private static String firstLine(String message) {
-        if (message == null) {
-            return "syntax error";
-        }
-        int nl = message.indexOf('\n');
-        String line = nl < 0 ? message : message.substring(0, nl);
-        return line.replaceFirst("^([\\w.$]+Exception: )+", "");
+        return HclDocument.parse(text, what);
     }
 
     private static PathRule rule(String rawPattern, Map<String, Object> block) {

@@ -82,7 +82,9 @@ public class PolicyStore {
         }
         Policy p = PolicyParser.parse(n, text);
         storage.put(PREFIX + n, text.getBytes(StandardCharsets.UTF_8));
-        invalidate();
+        // the parse is kept: the next request only recompiles ACLs (linear, cheap), never re-parses
+        parsed.put(n, p);
+        acls.clear();
         return p;
     }
 
@@ -92,7 +94,8 @@ public class PolicyStore {
             throw EngineException.badRequest("cannot delete the " + n + " policy");
         }
         storage.delete(PREFIX + n);
-        invalidate();
+        parsed.remove(n);
+        acls.clear();
     }
 
     /** The compiled ACL of a token's policies; unknown names contribute nothing. */

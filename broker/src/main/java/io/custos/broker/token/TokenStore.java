@@ -1,8 +1,12 @@
 package io.custos.broker.token;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.barrier.SealedException;
+import io.custos.broker.config.TokenConfiguration;
 import io.custos.engine.sdk.Json;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -14,7 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import javax.crypto.Mac;
@@ -39,6 +43,11 @@ public class TokenStore {
     static final String ID_PREFIX = "core/token/id/";
     static final String ACCESSOR_PREFIX = "core/token/accessor/";
     static final String PARENT_PREFIX = "core/token/parent/";
+    /** {@code core/token/expiry/<minute of expiry, zero-padded>/<hash>}: what the sweep must look at, by time. */
+    static final String EXPIRY_PREFIX = "core/token/expiry/";
+    private static final byte[] MARKER = new byte[0];
+    /** Fixed cost of a cached entry besides its strings (object headers, the record, map node). */
+    private static final int ENTRY_OVERHEAD = 320;
 
     /** A freshly issued token: the only moment the token itself exists outside the client. */
     public record Issued(String token, TokenEntry entry) {
@@ -57,7 +66,7 @@ public class TokenStore {
 
     private final BarrierStorage storage;
     private final Clock clock;
-    private final Map<String, TokenEntry> byHash = new ConcurrentHashMap<>();
+    private final Cache<String, TokenEntry> byHash;
     private final ThreadLocal<KeyedMac> mac = new ThreadLocal<>();
     private final Object[] locks = IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
     private volatile byte[] hmacKey;
@@ -65,9 +74,53 @@ public class TokenStore {
     private final List<java.util.function.Consumer<String>> revokeListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    public TokenStore(BarrierStorage storage, Clock clock) {
+    public TokenStore(BarrierStorage storage, Clock clock, TokenConfiguration config) {
         this.storage = storage;
         this.clock = clock;
+        this.byHash = Caffeine.newBuilder()
+                .maximumWeight(config.getCacheMaxBytes())
+                .<String, TokenEntry>weigher((hash, e) -> weight(hash, e))
+                .expireAfter(new Expiry<String, TokenEntry>() {
+                    @Override
+                    public long expireAfterCreate(String hash, TokenEntry e, long now) {
+                        return untilExpiry(e);
+                    }
+
+                    @Override
+                    public long expireAfterUpdate(String hash, TokenEntry e, long now, long current) {
+                        return untilExpiry(e);
+                    }
+
+                    @Override
+                    public long expireAfterRead(String hash, TokenEntry e, long now, long current) {
+                        return current;
+                    }
+                })
+                .build();
+    }
+
+    /** An entry leaves the cache when its token expires (it is re-read, and refused, if asked for again). */
+    private long untilExpiry(TokenEntry e) {
+        if (e.expireTime() == 0) {
+            return Long.MAX_VALUE;
+        }
+        long seconds = e.expireTime() - clock.instant().getEpochSecond();
+        return seconds <= 0 ? 0 : TimeUnit.SECONDS.toNanos(Math.min(seconds, Long.MAX_VALUE / 2_000_000_000L));
+    }
+
+    private static int weight(String hash, TokenEntry e) {
+        long chars = hash.length() + e.accessor().length() + e.displayName().length() + e.path().length()
+                + e.parentAccessor().length();
+        for (String p : e.policies()) {
+            chars += p.length() + 16;
+        }
+        for (Map.Entry<String, String> m : e.meta().entrySet()) {
+            chars += m.getKey().length() + m.getValue().length() + 32;
+        }
+        for (String c : e.boundCidrs()) {
+            chars += c.length() + 16;
+        }
+        return (int) Math.min(Integer.MAX_VALUE, ENTRY_OVERHEAD + 2 * chars);
     }
 
     /** Loads (or on first use creates) the hashing key; called when the barrier unseals. */
@@ -82,7 +135,7 @@ public class TokenStore {
 
     public void onSeal() {
         hmacKey = null;
-        byHash.clear();
+        byHash.invalidateAll();
     }
 
     /** Creates a root token; {@code requestedId} (dev mode's fixed id) or a fresh random one. */
@@ -118,11 +171,23 @@ public class TokenStore {
     private void store(String token, TokenEntry entry) {
         String hash = hash(token);
         put(hash, entry);
+        markExpiry(hash, entry);
         storage.put(ACCESSOR_PREFIX + hash(entry.accessor()), hash.getBytes(StandardCharsets.US_ASCII));
         if (!entry.parentAccessor().isEmpty()) {
             storage.put(PARENT_PREFIX + hash(entry.parentAccessor()) + "/" + hash(entry.accessor()),
                     hash.getBytes(StandardCharsets.US_ASCII));
         }
+    }
+
+    /** Indexes the token under the minute it expires in, for the sweep. */
+    private void markExpiry(String hash, TokenEntry entry) {
+        if (entry.expireTime() > 0) {
+            storage.put(expiryKey(entry.expireTime(), hash), MARKER);
+        }
+    }
+
+    private static String expiryKey(long expireTime, String hash) {
+        return EXPIRY_PREFIX + String.format("%012d", expireTime / 60) + "/" + hash;
     }
 
     private void put(String hash, TokenEntry entry) {
@@ -168,7 +233,7 @@ public class TokenStore {
     }
 
     private TokenEntry load(String hash) {
-        TokenEntry e = byHash.get(hash);
+        TokenEntry e = byHash.getIfPresent(hash);
         if (e == null) {
             e = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
             if (e != null) {
@@ -215,14 +280,116 @@ public class TokenStore {
         if (!entry.parentAccessor().isEmpty()) {
             storage.delete(PARENT_PREFIX + hash(entry.parentAccessor()) + "/" + hash(entry.accessor()));
         }
-        byHash.remove(hash);
+        if (entry.expireTime() > 0) {
+            storage.delete(expiryKey(entry.expireTime(), hash));
+        }
+        byHash.invalidate(hash);
     }
 
     /** Stores a renewed entry (same token, new expiry). */
     public void update(String hash, TokenEntry entry) {
         synchronized (lockFor(hash)) {
             put(hash, entry);
+            markExpiry(hash, entry); // the old minute's marker is dropped by the sweep that reaches it
         }
+    }
+
+    /**
+     * Removes every token that expired by now (with its accessor, child links, leases and expiry
+     * marker; expired parents take their children with them), visiting only the minutes already
+     * past in the expiry index. Returns how many tokens were removed. Safe to run on several nodes
+     * (deletes are idempotent); the broker runs it on one node at a time.
+     */
+    public int sweepExpired() {
+        long now = clock.instant().getEpochSecond();
+        long nowMinute = now / 60;
+        int removed = 0;
+        for (String bucket : storage.list(EXPIRY_PREFIX)) {
+            String minuteText = bucket.endsWith("/") ? bucket.substring(0, bucket.length() - 1) : bucket;
+            long minute;
+            try {
+                minute = Long.parseLong(minuteText);
+            } catch (NumberFormatException e) {
+                continue; // not a bucket of ours
+            }
+            if (minute > nowMinute) {
+                break; // buckets list in ascending order (zero-padded)
+            }
+            String prefix = EXPIRY_PREFIX + minuteText + "/";
+            for (String hash : storage.list(prefix)) {
+                TokenEntry e = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
+                if (e != null && e.isExpired(now)) {
+                    revoke(hash, false);
+                    removed++;
+                } else if (e == null || e.expireTime() == 0 || e.expireTime() / 60 != minute) {
+                    storage.delete(prefix + hash); // revoked, or renewed into a later minute
+                }
+            }
+        }
+        return removed;
+    }
+
+    /**
+     * {@code auth/token/tidy}: a full pass over every token (also those stored before the expiry
+     * index existed) removing expired ones and invalid children, then accessor and child links
+     * that point at tokens no longer stored. Returns what it removed, by kind.
+     */
+    public Map<String, Long> tidy() {
+        long now = clock.instant().getEpochSecond();
+        long tokensRemoved = sweepExpired();
+        for (String hash : storage.list(ID_PREFIX)) {
+            TokenEntry e = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
+            if (e == null) {
+                continue;
+            }
+            if (e.isExpired(now) || (!e.parentAccessor().isEmpty() && parentGone(e.parentAccessor()))) {
+                revoke(hash, false);
+                tokensRemoved++;
+            } else {
+                markExpiry(hash, e);
+            }
+        }
+        long accessorsRemoved = 0;
+        for (String key : storage.list(ACCESSOR_PREFIX)) {
+            String target = storage.get(ACCESSOR_PREFIX + key).map(h -> new String(h, StandardCharsets.US_ASCII))
+                    .orElse(null);
+            if (target != null && storage.get(ID_PREFIX + target).isEmpty()) {
+                storage.delete(ACCESSOR_PREFIX + key);
+                accessorsRemoved++;
+            }
+        }
+        long linksRemoved = 0;
+        for (String parent : storage.list(PARENT_PREFIX)) {
+            String folder = PARENT_PREFIX + parent;
+            if (!folder.endsWith("/")) {
+                continue;
+            }
+            for (String child : storage.list(folder)) {
+                String target = storage.get(folder + child).map(h -> new String(h, StandardCharsets.US_ASCII))
+                        .orElse(null);
+                if (target != null && storage.get(ID_PREFIX + target).isEmpty()) {
+                    storage.delete(folder + child);
+                    linksRemoved++;
+                }
+            }
+        }
+        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        out.put("tokens", tokensRemoved);
+        out.put("accessors", accessorsRemoved);
+        out.put("child_links", linksRemoved);
+        return out;
+    }
+
+    private boolean parentGone(String parentAccessor) {
+        return storage.get(ACCESSOR_PREFIX + hash(parentAccessor))
+                .map(h -> storage.get(ID_PREFIX + new String(h, StandardCharsets.US_ASCII)).isEmpty())
+                .orElse(true);
+    }
+
+    /** Entries held in memory now (for tests and metrics). */
+    public long cachedEntries() {
+        byHash.cleanUp();
+        return byHash.estimatedSize();
     }
 
     /** Every live token's accessor (sorted), for LIST auth/token/accessors. */
@@ -248,7 +415,7 @@ public class TokenStore {
         synchronized (lockFor(hash)) {
             TokenEntry entry = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
             if (entry == null) {
-                byHash.remove(hash);
+                byHash.invalidate(hash);
                 return false;
             }
             if (entry.numUses() == 1) {
