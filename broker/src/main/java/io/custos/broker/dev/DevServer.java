@@ -12,9 +12,11 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Dev mode, as Vault's {@code -dev}: storage in an embedded PostgreSQL (or {@code CUSTOS_STORAGE_URL}),
@@ -63,12 +65,20 @@ public final class DevServer {
         Path file = dir.resolve("unseal-key");
         try {
             if (Files.exists(file)) {
+                Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
+                if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+                    throw new IllegalStateException("the dev unseal key file " + file + " is readable by others ("
+                            + PosixFilePermissions.toString(perms) + "); make it 0600 (chmod 600) or remove it");
+                }
                 return Files.readString(file, StandardCharsets.US_ASCII).trim();
             }
-            Files.createDirectories(dir);
+            if (!Files.exists(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
             String key = Base64.getEncoder().encodeToString(AesGcm.randomBytes(32));
+            // created 0600 in one step: there is no moment at which another user could open it
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(file, key, StandardCharsets.US_ASCII);
-            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
             return key;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the dev unseal key file " + file, e);

@@ -190,14 +190,13 @@ public class RequestDispatcher {
             relative = path.substring(11);
             mountType = "token";
         } else if (path.startsWith("auth/")) {
-            MountTable.Mounted m = authMounts.resolve(path.substring(5)).orElseThrow(() -> EngineException.notFound(
-                    "no handler for route \"" + path + "\". route entry not found."));
+            MountTable.Mounted m = authMounts.resolve(path.substring(5)).orElseThrow(() -> noRoute(acl, op, path));
             engine = m.engine();
             relative = remainder(path.substring(5), m.entry().path());
             mountType = m.entry().type();
         } else {
             if (secretTarget == null) {
-                throw EngineException.notFound("no handler for route \"" + path + "\". route entry not found.");
+                throw noRoute(acl, op, path);
             }
             MountTable.Mounted m = secretTarget;
             secretMount = m;
@@ -362,6 +361,17 @@ public class RequestDispatcher {
         return d;
     }
 
+    /**
+     * A path no mount serves: Vault's 404 only for a caller whose policies would allow the path;
+     * anyone else gets the same 403 as for a mount that exists, so mounts cannot be discovered.
+     */
+    private static EngineException noRoute(Acl acl, Operation op, String path) {
+        if (acl.check(op, path, Map.of(), false).allowed()) {
+            return EngineException.notFound("no handler for route \"" + path + "\". route entry not found.");
+        }
+        return new EngineException(403, "permission denied");
+    }
+
     private void authorizeMountLookup(Acl acl, String path) {
         MountTable.Mounted m = mounts.resolve(path).orElseThrow(() -> new EngineException(403, "permission denied"));
         if (!acl.hasAnyAccessBelow(m.entry().path())) {
@@ -477,6 +487,19 @@ public class RequestDispatcher {
         return data;
     }
 
+    /**
+     * Jackson's limit message without its internals ("..., from `StreamReadConstraints.getMaxNestingDepth()`"):
+     * what was exceeded and the limit, e.g. "document nesting depth (1001) exceeds the maximum allowed (1000)".
+     */
+    static String limitMessage(String jackson) {
+        String m = jackson == null ? "a size limit was exceeded" : jackson;
+        m = m.replaceAll(",? *from `[^`]*`", "").replaceAll("\\s*\\(\\s*\\)", "");
+        int dot = m.indexOf(". ");
+        m = dot > 0 ? m.substring(0, dot) : m;
+        m = m.replace("StreamReadConstraints", "").trim();
+        return m.isEmpty() ? "a size limit was exceeded" : Character.toLowerCase(m.charAt(0)) + m.substring(1);
+    }
+
     @SuppressWarnings("unchecked")
     private static Map<String, Object> parseObject(byte[] body) {
         Object parsed;
@@ -484,7 +507,7 @@ public class RequestDispatcher {
             parsed = Json.MAPPER.readValue(body, Object.class);
         } catch (StreamConstraintsException e) {
             // a limit such as nesting depth: the message names the limit, not the input
-            throw EngineException.badRequest("failed to parse JSON input: " + e.getOriginalMessage());
+            throw EngineException.badRequest("failed to parse JSON input: " + limitMessage(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
             // the parser's own message quotes the input, which may be a secret: give only the place
             JsonLocation at = e.getLocation();

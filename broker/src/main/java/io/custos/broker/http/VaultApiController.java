@@ -75,7 +75,8 @@ public class VaultApiController {
                 request.getHeaders().get("X-Vault-Wrap-TTL"),
                 // only logins (the cert method) look at the client certificate; finding it is not free
                 afterPrefix.startsWith("auth/") ? request.getCertificate().orElse(null) : null));
-        MutableHttpResponse<byte[]> response = HttpResponse.status(io.micronaut.http.HttpStatus.valueOf(r.status()));
+        // any code from 100 to 599 (sys/health?activecode=299 included), not only the ones HttpStatus names
+        MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>ok().status(r.status(), reasonFor(r.status()));
         response.header(HttpHeaders.CACHE_CONTROL, "no-store");
         if (r.body().length > 0) {
             response.contentType(r.isJson() ? MediaType.APPLICATION_JSON_TYPE : MediaType.of(r.contentType()))
@@ -101,5 +102,13 @@ public class VaultApiController {
             return auth.substring(7).trim();
         }
         return null;
+    }
+
+    private static String reasonFor(int code) {
+        try {
+            return io.micronaut.http.HttpStatus.valueOf(code).getReason();
+        } catch (IllegalArgumentException e) {
+            return "Status " + code; // a code HttpStatus does not name
+        }
     }
 }

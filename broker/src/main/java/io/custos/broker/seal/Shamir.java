@@ -12,34 +12,44 @@ import java.util.Set;
  * x-coordinate. Any {@code threshold} distinct shares reconstruct the secret; fewer reveal nothing.
  */
 public final class Shamir {
-    private static final int[] EXP = new int[512];
-    private static final int[] LOG = new int[256];
-
-    static {
-        int x = 1;
-        for (int i = 0; i < 255; i++) {
-            EXP[i] = x;
-            LOG[x] = i;
-            int doubled = (x << 1) ^ ((x & 0x80) != 0 ? 0x11b : 0);
-            x = (x ^ doubled) & 0xff; // multiply by the generator 3
-        }
-        for (int i = 255; i < 512; i++) {
-            EXP[i] = EXP[i - 255];
-        }
-    }
 
     private Shamir() {
     }
 
+    /**
+     * Multiplication in GF(2^8) without tables or branches on the operands (as Vault's current
+     * {@code mult}): secret bytes never choose a memory address or a branch, so their timing and
+     * cache footprint do not depend on them.
+     */
     static int mul(int a, int b) {
-        return a == 0 || b == 0 ? 0 : EXP[LOG[a] + LOG[b]];
+        int r = 0;
+        for (int i = 7; i >= 0; i--) {
+            r = (-((b >> i) & 1) & a) ^ (-(r >> 7) & 0x1b) ^ ((r << 1) & 0xff);
+            r &= 0xff;
+        }
+        return r;
+    }
+
+    /** a^254 = a^-1 by a fixed chain of multiplications (0 maps to 0). */
+    static int inverse(int a) {
+        int b = mul(a, a);
+        int c = mul(a, b);
+        b = mul(c, c);
+        b = mul(b, b);
+        c = mul(b, c);
+        b = mul(b, b);
+        b = mul(b, b);
+        b = mul(b, c);
+        b = mul(b, b);
+        b = mul(a, b);
+        return mul(b, b);
     }
 
     static int div(int a, int b) {
         if (b == 0) {
             throw new ArithmeticException("division by zero in GF(256)");
         }
-        return a == 0 ? 0 : EXP[LOG[a] + 255 - LOG[b]];
+        return mul(a, inverse(b)); // a = 0 gives 0 without a branch: mul(0, x) = 0
     }
 
     public static List<byte[]> split(byte[] secret, int parts, int threshold, SecureRandom random) {

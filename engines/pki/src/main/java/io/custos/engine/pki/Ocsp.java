@@ -87,6 +87,9 @@ final class Ocsp {
                 b.addResponse(id, status, Date.from(now), Date.from(now.plus(nextUpdate)), null);
             }
             Extension nonce = req.getExtension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce);
+            if (nonce != null && !validNonceLength(nonce)) {
+                return status(OCSPRespBuilder.MALFORMED_REQUEST); // RFC 8954: 1 to 32 octets, never echoed otherwise
+            }
             if (nonce != null) {
                 b.setResponseExtensions(new Extensions(nonce));
             }
@@ -129,5 +132,16 @@ final class Ocsp {
         } catch (OCSPException | IOException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** RFC 8954 §2.1: a nonce is 1 to 32 octets (inside its OCTET STRING, or the raw value if not wrapped). */
+    static boolean validNonceLength(Extension nonce) {
+        int length;
+        try {
+            length = org.bouncycastle.asn1.ASN1OctetString.getInstance(nonce.getParsedValue()).getOctets().length;
+        } catch (RuntimeException e) {
+            length = nonce.getExtnValue().getOctets().length;
+        }
+        return length >= 1 && length <= 32;
     }
 }

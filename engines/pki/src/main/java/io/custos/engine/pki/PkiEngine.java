@@ -49,6 +49,9 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
  */
 final class PkiEngine extends FrameworkEngine {
     private static final Duration DEFAULT_TTL = Duration.ofHours(768);
+    /** Smallest keys a CSR may carry (Vault refuses RSA under 2048 bits). */
+    static final int MIN_RSA_BITS = 2048;
+    static final int MIN_EC_BITS = 256;
     private static final List<String> DEFAULT_KEY_USAGE = List.of("DigitalSignature", "KeyAgreement", "KeyEncipherment");
 
     private final EngineContext context;
@@ -131,7 +134,16 @@ final class PkiEngine extends FrameworkEngine {
         signIntermediate.add(bool("use_csr_values", "Take the subject and SANs from the CSR."));
         signIntermediate.add(str("issuer_ref", "Issuer that signs (default: the mount default)."));
         return List.of(
-                PathSpec.path("root/generate/(?P<type>internal|exported|existing|kms)")
+                PathSpec.path("root/generate/(?P<type>existing|kms)")
+                        .fields(CA_FIELDS)
+                        .on(UPDATE, (r, d) -> {
+                            throw EngineException.badRequest("root/generate/" + d.getString("type") + " is not supported: "
+                                    + "Custos has no managed (kms) or separately stored (existing) keys; use internal or "
+                                    + "exported");
+                        })
+                        .help("Refused: managed and existing keys do not exist in Custos.", "")
+                        .build(),
+                PathSpec.path("root/generate/(?P<type>internal|exported)")
                         .fields(CA_FIELDS)
                         .on(UPDATE, (r, d) -> generateRoot(d))
                         .help("Generates a self-signed root CA (a new issuer).", "")
@@ -492,12 +504,31 @@ final class PkiEngine extends FrameworkEngine {
         Duration ttl = d.has("ttl") ? d.getDuration("ttl") : DEFAULT_TTL;
         Instant notAfter = capToIssuer(signer, now.plus(ttl));
         X509Certificate cert = Certs.build(keys, signer.keyId(), signer.cert(), subjectName, key, subject,
-                now.minusSeconds(30), notAfter, true, d.has("max_path_length") ? (int) d.getLong("max_path_length") : -1,
+                now.minusSeconds(30), notAfter, true, intermediatePathLength(signer.cert(),
+                        d.has("max_path_length") ? (int) d.getLong("max_path_length") : -1),
                 List.of(), List.of(), false, false, urls());
         storeCert(cert, signer);
         List<X509Certificate> chain = new ArrayList<>(List.of(cert));
         chain.addAll(chainCerts(signer));
         return Response.of(certificateData(cert, chain, d.getString("format")));
+    }
+
+    /**
+     * An intermediate's path length as Vault sets it: within the signer's constraint (its length
+     * minus one, also when none was asked for), and no intermediate at all under a signer whose
+     * length is zero.
+     */
+    static int intermediatePathLength(X509Certificate signer, int requested) {
+        int signerLength = signer.getBasicConstraints(); // Integer.MAX_VALUE: unconstrained
+        if (signerLength == 0) {
+            throw EngineException.badRequest("signing certificate has a max path length of zero, and cannot issue "
+                    + "further CA certificates");
+        }
+        if (signerLength == Integer.MAX_VALUE || signerLength < 0) {
+            return requested;
+        }
+        int limit = signerLength - 1;
+        return requested < 0 || requested > limit ? limit : requested;
     }
 
     private Response setSigned(String pem) {
@@ -568,6 +599,10 @@ final class PkiEngine extends FrameworkEngine {
 
     private void deleteIssuer(Issuer i) {
         context.storage().delete("issuers/" + i.id());
+        // the key goes with its last issuer: Custos has no key API, so nothing could use or delete it later
+        if (i.canSign() && listIssuerIds().stream().map(this::issuer).noneMatch(o -> i.keyId().equals(o.keyId()))) {
+            keys.delete(i.keyId());
+        }
         if (defaultIssuerId().filter(i.id()::equals).isPresent()) {
             context.storage().delete("config/issuers");
         }
@@ -739,7 +774,7 @@ final class PkiEngine extends FrameworkEngine {
                 cn = csrCommonName(csr);
             }
             if (role.useCsrSans()) {
-                csrSans(csr, altNames, ipStrings, uris);
+                csrSans(csr, altNames, altNames, ipStrings, uris); // alt_names: emails are told apart by '@' below
             }
         } else {
             if (role.keyType().equals("any")) {
@@ -843,9 +878,10 @@ final class PkiEngine extends FrameworkEngine {
         List<String> dns = new ArrayList<>();
         List<String> ips = new ArrayList<>();
         List<String> uris = new ArrayList<>();
-        csrSans(csr, dns, ips, uris);
+        List<String> emails = new ArrayList<>();
+        csrSans(csr, dns, emails, ips, uris);
         List<InetAddress> addrs = ips.stream().map(NamePolicy::ip).toList();
-        Certs.Subject names = new Certs.Subject(null, dns, List.of(), addrs, uris, List.of(), List.of(), List.of(),
+        Certs.Subject names = new Certs.Subject(null, dns, emails, addrs, uris, List.of(), List.of(), List.of(),
                 List.of(), List.of(), true);
         Instant now = context.clock().instant();
         Duration ttl = d.has("ttl") ? d.getDuration("ttl") : DEFAULT_TTL;
@@ -864,7 +900,17 @@ final class PkiEngine extends FrameworkEngine {
                     .build(j.getPublicKey()))) {
                 throw EngineException.badRequest("the CSR's signature does not verify");
             }
-            return j.getPublicKey();
+            PublicKey key = j.getPublicKey();
+            KeyType type = KeyType.of(key);
+            if (type.name().equals("rsa") && type.bits() < MIN_RSA_BITS) {
+                throw EngineException.badRequest("RSA keys < " + MIN_RSA_BITS + " bits are unsafe and not supported: got "
+                        + type.bits());
+            }
+            if (type.name().equals("ec") && type.bits() < MIN_EC_BITS) {
+                throw EngineException.badRequest("EC keys on curves under " + MIN_EC_BITS + " bits are not supported: got "
+                        + type.bits());
+            }
+            return key;
         } catch (EngineException e) {
             throw e;
         } catch (Exception e) {
@@ -877,7 +923,8 @@ final class PkiEngine extends FrameworkEngine {
         return rdns.length == 0 ? null : IETFUtils.valueToString(rdns[0].getFirst().getValue());
     }
 
-    private static void csrSans(PKCS10CertificationRequest csr, List<String> dns, List<String> ips, List<String> uris) {
+    private static void csrSans(PKCS10CertificationRequest csr, List<String> dns, List<String> emails, List<String> ips,
+            List<String> uris) {
         for (var attr : csr.getAttributes(PKCSObjectIdentifiers.pkcs_9_at_extensionRequest)) {
             Extensions ext = Extensions.getInstance(attr.getAttrValues().getObjectAt(0));
             GeneralNames names = GeneralNames.fromExtensions(ext, Extension.subjectAlternativeName);
@@ -886,7 +933,8 @@ final class PkiEngine extends FrameworkEngine {
             }
             for (GeneralName n : names.getNames()) {
                 switch (n.getTagNo()) {
-                    case GeneralName.dNSName, GeneralName.rfc822Name -> dns.add(n.getName().toString());
+                    case GeneralName.dNSName -> dns.add(n.getName().toString());
+                    case GeneralName.rfc822Name -> emails.add(n.getName().toString());
                     case GeneralName.uniformResourceIdentifier -> uris.add(n.getName().toString());
                     case GeneralName.iPAddress -> {
                         byte[] raw = org.bouncycastle.asn1.ASN1OctetString.getInstance(n.getName()).getOctets();
