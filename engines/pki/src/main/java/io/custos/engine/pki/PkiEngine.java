@@ -18,6 +18,7 @@ import io.custos.engine.sdk.Response;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.security.KeyPair;
+import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
@@ -1024,6 +1025,39 @@ final class PkiEngine extends FrameworkEngine {
 
     // ---- revocation ----
 
+    /**
+     * Whether {@code key} is the private half of {@code certKey}, shown by signing a fresh random
+     * challenge with it and verifying that with the certificate's key. Comparing the public key a
+     * PEM structure carries (or derives without checking) is not proof: an EC key with d = 1 and the
+     * victim's public point, or RSA with the victim's n and e and garbage primes, carries the right
+     * public key but cannot produce a signature that verifies.
+     */
+    static boolean provesPossession(PrivateKey key, PublicKey certKey) {
+        String alg = switch (certKey.getAlgorithm()) {
+            case "RSA" -> "SHA256withRSA";
+            case "EC" -> "SHA256withECDSA";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> null;
+        };
+        if (alg == null) {
+            return false;
+        }
+        try {
+            byte[] challenge = new byte[32];
+            new java.security.SecureRandom().nextBytes(challenge);
+            java.security.Signature signer = java.security.Signature.getInstance(alg);
+            signer.initSign(key);
+            signer.update(challenge);
+            byte[] signature = signer.sign();
+            java.security.Signature verifier = java.security.Signature.getInstance(alg);
+            verifier.initVerify(certKey);
+            verifier.update(challenge);
+            return verifier.verify(signature);
+        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+            return false; // a key of another type or a malformed one proves nothing
+        }
+    }
+
     private Response revoke(String serialText, String certPem, String privateKeyPem) {
         X509Certificate cert;
         BigInteger serial;
@@ -1047,7 +1081,7 @@ final class PkiEngine extends FrameworkEngine {
         }
         if (privateKeyPem != null) {
             KeyPair pair = Pem.keyPair(privateKeyPem);
-            if (pair == null || !pair.getPublic().equals(cert.getPublicKey())) {
+            if (pair == null || !provesPossession(pair.getPrivate(), cert.getPublicKey())) {
                 throw EngineException.badRequest("the private key does not match the certificate");
             }
         }

@@ -152,4 +152,40 @@ class PkiHardeningTest {
         call(pki, Operation.DELETE, "issuer/" + root.get("issuer_id"), Map.of());
         assertTrue(storage.list("keys/").isEmpty(), "the private key went with its issuer");
     }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes())
+                .encodeToString(der) + "\n-----END " + type + "-----\n";
+    }
+
+    @Test
+    void revokeWithKeyNeedsTheRealPrivateKeyNotOneCarryingTheVictimsPublicKey() throws Exception {
+        call(pki, Operation.UPDATE, "root/generate/internal", Map.of("common_name", "Root", "key_type", "ec"));
+        call(pki, Operation.UPDATE, "roles/ec", Map.of("allow_any_name", true, "key_type", "ec"));
+        call(pki, Operation.UPDATE, "roles/rsa", Map.of("allow_any_name", true, "key_type", "rsa", "key_bits", 2048));
+        Map<String, Object> ec = call(pki, Operation.UPDATE, "issue/ec", Map.of("common_name", "victim.example"));
+        X509Certificate victim = cert(ec);
+        // an EC PRIVATE KEY with d = 1 and the victim's public point (readable from cert/<serial>)
+        var point = (java.security.interfaces.ECPublicKey) victim.getPublicKey();
+        var spki = org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(point.getEncoded());
+        var forged = new org.bouncycastle.asn1.sec.ECPrivateKey(256, BigInteger.ONE, spki.getPublicKeyData(),
+                spki.getAlgorithm().getParameters());
+        EngineException e = assertThrows(EngineException.class, () -> call(pki, Operation.UPDATE, "revoke-with-key",
+                Map.of("serial_number", ec.get("serial_number"), "private_key", pem("EC PRIVATE KEY",
+                        forged.getEncoded()))));
+        assertEquals("the private key does not match the certificate", e.getMessage());
+
+        Map<String, Object> rsa = call(pki, Operation.UPDATE, "issue/rsa", Map.of("common_name", "victim2.example"));
+        var pub = (java.security.interfaces.RSAPublicKey) cert(rsa).getPublicKey();
+        BigInteger junk = BigInteger.valueOf(1_000_003);
+        var forgedRsa = new org.bouncycastle.asn1.pkcs.RSAPrivateKey(pub.getModulus(), pub.getPublicExponent(), junk,
+                junk, junk, junk, junk, junk);
+        assertThrows(EngineException.class, () -> call(pki, Operation.UPDATE, "revoke-with-key", Map.of(
+                "serial_number", rsa.get("serial_number"), "private_key", pem("RSA PRIVATE KEY", forgedRsa.getEncoded()))));
+
+        // the real key still revokes
+        call(pki, Operation.UPDATE, "revoke-with-key", Map.of("serial_number", ec.get("serial_number"),
+                "private_key", ec.get("private_key")));
+        assertTrue(storage.list("revoked/").size() == 1);
+    }
 }
