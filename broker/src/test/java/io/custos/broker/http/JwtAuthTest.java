@@ -13,16 +13,21 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import com.sun.net.httpserver.HttpServer;
 import io.custos.engine.sdk.Json;
+import io.custos.broker.auth.jwt.JwtVerifier;
+import io.custos.broker.testing.MutableClock;
+import io.custos.broker.testing.TestHttps;
+import io.micronaut.test.annotation.MockBean;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
@@ -35,8 +40,16 @@ class JwtAuthTest extends BrokerHttpTest {
     private String root;
     private RSAKey signing;
     private RSAKey other;
-    private HttpServer jwksServer;
+    private TestHttps jwksServer;
     private final AtomicReference<String> jwksBody = new AtomicReference<>();
+    private final AtomicInteger jwksHits = new AtomicInteger();
+    private final AtomicReference<String> cacheControl = new AtomicReference<>("");
+    private final MutableClock clock = new MutableClock();
+
+    @MockBean(Clock.class)
+    Clock clock() {
+        return clock;
+    }
 
     @BeforeAll
     void setUp() throws Exception {
@@ -53,25 +66,41 @@ class JwtAuthTest extends BrokerHttpTest {
                 "bound_audiences", List.of("custos"), "user_claim", "sub", "bound_claims", Map.of("team", List.of("web", "ops")),
                 "claim_mappings", Map.of("email", "email"), "token_policies", "default", "token_ttl", "10m"))).status());
 
-        jwksServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        jwksServer.createContext("/jwks", ex -> {
+        jwksServer = TestHttps.start();
+        jwksServer.handle("/jwks", ex -> {
+            jwksHits.incrementAndGet();
             byte[] b = jwksBody.get().getBytes(StandardCharsets.UTF_8);
+            if (!cacheControl.get().isEmpty()) {
+                ex.getResponseHeaders().add("Cache-Control", cacheControl.get());
+            }
             ex.sendResponseHeaders(200, b.length);
             ex.getResponseBody().write(b);
             ex.close();
         });
-        jwksServer.createContext("/.well-known/openid-configuration", ex -> {
-            byte[] b = ("{\"issuer\":\"https://issuer.example\",\"jwks_uri\":\"http://127.0.0.1:"
-                    + jwksServer.getAddress().getPort() + "/jwks\"}").getBytes(StandardCharsets.UTF_8);
+        jwksServer.handle("/huge", ex -> {
+            ex.sendResponseHeaders(200, 0);
+            byte[] chunk = new byte[64 * 1024];
+            java.util.Arrays.fill(chunk, (byte) ' ');
+            try {
+                for (int i = 0; i < 40; i++) {
+                    ex.getResponseBody().write(chunk); // 2.5 MiB of nothing
+                }
+            } catch (java.io.IOException e) {
+                // the broker stopped reading at its limit
+            }
+            ex.close();
+        });
+        jwksServer.handle("/.well-known/openid-configuration", ex -> {
+            byte[] b = ("{\"issuer\":\"" + jwksServer.url() + "\",\"jwks_uri\":\"" + jwksServer.url() + "/jwks\"}")
+                    .getBytes(StandardCharsets.UTF_8);
             ex.sendResponseHeaders(200, b.length);
             ex.getResponseBody().write(b);
             ex.close();
         });
-        jwksServer.start();
         jwksBody.set(new JWKSet(List.of(signing.toPublicJWK())).toString());
         call("POST", "sys/auth/jwks", root, "{\"type\":\"jwt\"}");
         assertEquals(204, call("POST", "auth/jwks/config", root, Json.MAPPER.writeValueAsString(Map.of(
-                "jwks_url", "http://127.0.0.1:" + jwksServer.getAddress().getPort() + "/jwks",
+                "jwks_url", jwksServer.url() + "/jwks", "jwks_ca_pem", jwksServer.caPem(),
                 "bound_issuer", "https://issuer.example"))).status());
         call("POST", "auth/jwks/role/web", root, Json.MAPPER.writeValueAsString(Map.of(
                 "bound_audiences", "custos", "user_claim", "sub", "token_policies", "default")));
@@ -79,11 +108,11 @@ class JwtAuthTest extends BrokerHttpTest {
 
     @AfterAll
     void stopServer() {
-        jwksServer.stop(0);
+        jwksServer.close();
     }
 
     private JWTClaimsSet.Builder claims() {
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         return new JWTClaimsSet.Builder().issuer("https://issuer.example").subject("alice").audience("custos")
                 .issueTime(Date.from(now)).expirationTime(Date.from(now.plusSeconds(300)))
                 .claim("team", "web").claim("email", "alice@example.org");
@@ -129,8 +158,8 @@ class JwtAuthTest extends BrokerHttpTest {
         hmac.sign(new MACSigner(padded(signing.toRSAPublicKey().getEncoded())));
         assertRefused(login("jwt", hmac.serialize()), "HS256 is not allowed");
 
-        assertRefused(login("jwt", sign(signing, b -> b.expirationTime(Date.from(Instant.now().minusSeconds(7200))))), "expired");
-        assertRefused(login("jwt", sign(signing, b -> b.notBeforeTime(Date.from(Instant.now().plusSeconds(7200))))), "not yet valid");
+        assertRefused(login("jwt", sign(signing, b -> b.expirationTime(Date.from(clock.instant().minusSeconds(7200))))), "expired");
+        assertRefused(login("jwt", sign(signing, b -> b.notBeforeTime(Date.from(clock.instant().plusSeconds(7200))))), "not yet valid");
         assertRefused(login("jwt", sign(signing, b -> b.issuer("https://evil.example"))), "iss does not match");
         assertRefused(login("jwt", sign(signing, b -> b.audience("someone-else"))), "aud does not match");
         assertRefused(login("jwt", sign(signing, b -> b.claim("team", "finance"))), "\"team\" does not match");
@@ -146,22 +175,54 @@ class JwtAuthTest extends BrokerHttpTest {
     }
 
     @Test
-    void oidcDiscoveryFindsTheJwks() throws Exception {
+    void oidcDiscoveryFindsTheJwksAndItsIssuerIsEnforced() throws Exception {
+        jwksBody.set(new JWKSet(List.of(signing.toPublicJWK())).toString());
         call("POST", "sys/auth/oidc", root, "{\"type\":\"jwt\"}");
-        assertEquals(204, call("POST", "auth/oidc/config", root, "{\"oidc_discovery_url\":\"http://127.0.0.1:"
-                + jwksServer.getAddress().getPort() + "\",\"bound_issuer\":\"https://issuer.example\"}").status());
+        assertEquals(204, call("POST", "auth/oidc/config", root, Json.MAPPER.writeValueAsString(Map.of(
+                "oidc_discovery_url", jwksServer.url(), "oidc_discovery_ca_pem", jwksServer.caPem()))).status());
         call("POST", "auth/oidc/role/web", root, "{\"bound_audiences\":\"custos\",\"user_claim\":\"sub\"}");
-        assertEquals(200, login("oidc", sign(signing, b -> { })).status());
+        assertEquals(200, login("oidc", sign(signing, b -> b.issuer(jwksServer.url()))).status());
+        // no bound_issuer: the issuer discovery announced is still the only one accepted
+        assertRefused(login("oidc", sign(signing, b -> b.issuer("https://evil.example"))),
+                "iss does not match the issuer OIDC discovery announced");
         assertEquals(400, call("POST", "auth/oidc/config", root,
-                "{\"oidc_discovery_url\":\"http://127.0.0.1:1\"}").status(), "an unreachable issuer is a 400");
+                "{\"oidc_discovery_url\":\"https://127.0.0.1:1\"}").status(), "an unreachable issuer is a 400");
+        assertEquals(400, call("POST", "auth/oidc/config", root, Json.MAPPER.writeValueAsString(Map.of(
+                "oidc_discovery_url", jwksServer.url()))).status(), "without the pinned CA the provider is not trusted");
     }
 
     @Test
-    void jwksIsCachedAndRefreshedOnAnUnknownKid() throws Exception {
+    void providersMustBeHttpsAndTheirAnswersBounded() throws Exception {
+        call("POST", "sys/auth/plain", root, "{\"type\":\"jwt\"}");
+        Reply plain = call("POST", "auth/plain/config", root, "{\"jwks_url\":\"http://127.0.0.1:9/jwks\"}");
+        assertEquals(400, plain.status());
+        assertEquals("jwks_url must be an https:// URL", plain.error());
+        assertEquals(400, call("POST", "auth/plain/config", root, "{\"oidc_discovery_url\":\"http://127.0.0.1:9\"}")
+                .status());
+        assertEquals(204, call("POST", "auth/plain/config", root, Json.MAPPER.writeValueAsString(Map.of(
+                "jwks_url", jwksServer.url() + "/huge", "jwks_ca_pem", jwksServer.caPem()))).status());
+        call("POST", "auth/plain/role/web", root, "{\"bound_audiences\":\"custos\",\"user_claim\":\"sub\"}");
+        assertRefused(login("plain", sign(signing, b -> { })), "larger than 1048576 bytes");
+    }
+
+    @Test
+    void jwksIsCachedRefreshedOnAnUnknownKidAtMostEveryTenSecondsAndExpires() throws Exception {
+        jwksBody.set(new JWKSet(List.of(signing.toPublicJWK())).toString());
+        clock.advance(Duration.ofHours(2)); // whatever earlier tests cached has expired
         assertEquals(200, login("jwks", sign(signing, b -> { })).status());
-        assertRefused(login("jwks", sign(other, b -> { })), "signature does not verify");
+        int hits = jwksHits.get();
+        for (int i = 0; i < 50; i++) {
+            assertRefused(login("jwks", sign(other, b -> { })), "signature does not verify");
+        }
+        assertTrue(jwksHits.get() - hits <= 1, "50 unknown-kid failures fetched " + (jwksHits.get() - hits) + " times");
         jwksBody.set(new JWKSet(List.of(signing.toPublicJWK(), other.toPublicJWK())).toString());
+        clock.advance(Duration.ofSeconds(11));
         assertEquals(200, login("jwks", sign(other, b -> { })).status(), "the new key is fetched on its unknown kid");
+        // the provider removes a key: once the cached set expires, it no longer verifies
+        jwksBody.set(new JWKSet(List.of(other.toPublicJWK())).toString());
+        assertEquals(200, login("jwks", sign(signing, b -> { })).status(), "still cached");
+        clock.advance(JwtVerifier.DEFAULT_MAX_AGE.plusSeconds(1));
+        assertRefused(login("jwks", sign(signing, b -> { })), "signature does not verify");
     }
 
     private static byte[] padded(byte[] key) {

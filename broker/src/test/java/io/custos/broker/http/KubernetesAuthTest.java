@@ -13,6 +13,7 @@ import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import io.custos.engine.sdk.Json;
+import io.custos.broker.testing.TestHttps;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import java.io.StringWriter;
 import java.math.BigInteger;
@@ -68,8 +69,14 @@ class KubernetesAuthTest extends BrokerHttpTest {
         apiServer.stop(0);
     }
 
+    /** Legacy claim names, but with an exp (offline checks need one). */
     private String legacyToken(RSAKey key, String ns, String name) throws Exception {
+        return legacyToken(key, ns, name, Instant.now().plusSeconds(600));
+    }
+
+    private String legacyToken(RSAKey key, String ns, String name, Instant exp) throws Exception {
         JWTClaimsSet c = new JWTClaimsSet.Builder().issuer("kubernetes/serviceaccount")
+                .expirationTime(exp == null ? null : Date.from(exp))
                 .claim("kubernetes.io/serviceaccount/namespace", ns)
                 .claim("kubernetes.io/serviceaccount/service-account.name", name)
                 .claim("kubernetes.io/serviceaccount/service-account.uid", "uid-1").subject("system:serviceaccount:" + ns + ":" + name)
@@ -106,30 +113,38 @@ class KubernetesAuthTest extends BrokerHttpTest {
         assertEquals(200, login("kubernetes", "app", projectedToken(Instant.now().plusSeconds(600))).status());
         assertTrue(login("kubernetes", "app", projectedToken(Instant.now().minusSeconds(600))).error().contains("expired"));
         assertEquals(400, login("kubernetes", "nope", legacyToken(saKey, "prod", "web")).status());
+        // a token that never expires cannot be judged offline: only the cluster knows whether it was revoked
+        assertTrue(login("kubernetes", "app", legacyToken(saKey, "prod", "web", null)).error().contains("no exp claim"));
     }
 
     @Test
     void offlineLoginAgainstTheClustersJwks() throws Exception {
         RSAKey keyed = new RSAKey.Builder(saKey).keyID("sa-1").build();
-        com.sun.net.httpserver.HttpServer jwks = com.sun.net.httpserver.HttpServer.create(
-                new InetSocketAddress("127.0.0.1", 0), 0);
         byte[] body = new com.nimbusds.jose.jwk.JWKSet(keyed.toPublicJWK()).toString().getBytes();
-        jwks.createContext("/openid/v1/jwks", ex -> {
-            ex.sendResponseHeaders(200, body.length);
-            ex.getResponseBody().write(body);
-            ex.close();
-        });
-        jwks.start();
-        try {
+        try (TestHttps jwks = TestHttps.start()) {
+            jwks.handle("/openid/v1/jwks", ex -> {
+                ex.sendResponseHeaders(200, body.length);
+                ex.getResponseBody().write(body);
+                ex.close();
+            });
             call("POST", "sys/auth/k8s-jwks", root, "{\"type\":\"kubernetes\"}");
-            assertEquals(204, call("POST", "auth/k8s-jwks/config", root, "{\"jwks_url\":\"http://127.0.0.1:"
-                    + jwks.getAddress().getPort() + "/openid/v1/jwks\",\"issuer\":\"kubernetes/serviceaccount\"}").status());
+            assertEquals(400, call("POST", "auth/k8s-jwks/config", root, "{\"jwks_url\":\"http://127.0.0.1:9/jwks\"}")
+                    .status(), "the cluster's JWKS only over https");
+            // jwks_url is fetched trusting kubernetes_ca_cert: with it the login works
+            assertEquals(204, call("POST", "auth/k8s-jwks/config", root, Json.MAPPER.writeValueAsString(Map.of(
+                    "jwks_url", jwks.url() + "/openid/v1/jwks", "issuer", "kubernetes/serviceaccount",
+                    "kubernetes_ca_cert", jwks.caPem()))).status());
             call("POST", "auth/k8s-jwks/role/app", root, "{\"bound_service_account_names\":\"web\","
                     + "\"bound_service_account_namespaces\":\"prod\"}");
             assertEquals(200, login("k8s-jwks", "app", legacyToken(saKey, "prod", "web")).status());
             assertTrue(login("k8s-jwks", "app", legacyToken(otherKey, "prod", "web")).error().contains("signature"));
-        } finally {
-            jwks.stop(0);
+            // and without it the JVM's trust store does not know the cluster's CA
+            call("POST", "sys/auth/k8s-jwks2", root, "{\"type\":\"kubernetes\"}");
+            call("POST", "auth/k8s-jwks2/config", root, Json.MAPPER.writeValueAsString(Map.of(
+                    "jwks_url", jwks.url() + "/openid/v1/jwks", "issuer", "kubernetes/serviceaccount")));
+            call("POST", "auth/k8s-jwks2/role/app", root, "{\"bound_service_account_names\":\"web\","
+                    + "\"bound_service_account_namespaces\":\"prod\"}");
+            assertTrue(login("k8s-jwks2", "app", legacyToken(saKey, "prod", "web")).error().contains("cannot fetch"));
         }
     }
 
@@ -140,6 +155,10 @@ class KubernetesAuthTest extends BrokerHttpTest {
         assertEquals("prod", good.json().get("auth").get("metadata").get("service_account_namespace").asText());
         assertEquals("the cluster did not authenticate the service-account token",
                 login("k8s-review", "app", "forged-token").error());
+        // the role asks for audience "custos"; a token the API server vouches for only for "other" is refused
+        assertEquals("the service-account token is not valid for the role's audience",
+                login("k8s-review", "aud", "other-audience-token").error());
+        assertEquals(200, login("k8s-review", "aud", "good-pod-token").status());
     }
 
     private void startTokenReview() throws Exception {
@@ -167,9 +186,17 @@ class KubernetesAuthTest extends BrokerHttpTest {
             Map<String, Object> review = Json.readMap(ex.getRequestBody().readAllBytes());
             String token = String.valueOf(((Map<?, ?>) review.get("spec")).get("token"));
             boolean reviewer = "Bearer reviewer-jwt".equals(ex.getRequestHeaders().getFirst("Authorization"));
-            Map<String, Object> status = reviewer && token.equals("good-pod-token")
-                    ? Map.of("authenticated", true, "user", Map.of("username", "system:serviceaccount:prod:web", "uid", "u3"))
-                    : Map.of("authenticated", false);
+            Object asked = ((Map<?, ?>) review.get("spec")).get("audiences");
+            Map<String, Object> user = Map.of("username", "system:serviceaccount:prod:web", "uid", "u3");
+            Map<String, Object> status;
+            if (reviewer && token.equals("good-pod-token")) {
+                status = asked == null ? Map.of("authenticated", true, "user", user)
+                        : Map.of("authenticated", true, "user", user, "audiences", asked);
+            } else if (reviewer && token.equals("other-audience-token")) {
+                status = Map.of("authenticated", true, "user", user, "audiences", List.of("other"));
+            } else {
+                status = Map.of("authenticated", false);
+            }
             byte[] out = Json.write(Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenReview", "status", status));
             ex.sendResponseHeaders(201, out.length);
             ex.getResponseBody().write(out);
@@ -186,5 +213,7 @@ class KubernetesAuthTest extends BrokerHttpTest {
                 "kubernetes_ca_cert", pem.toString(), "token_reviewer_jwt", "reviewer-jwt"))).status());
         call("POST", "auth/k8s-review/role/app", root, "{\"bound_service_account_names\":\"*\","
                 + "\"bound_service_account_namespaces\":\"prod\",\"token_policies\":\"default\"}");
+        call("POST", "auth/k8s-review/role/aud", root, "{\"bound_service_account_names\":\"*\","
+                + "\"bound_service_account_namespaces\":\"prod\",\"audience\":\"custos\"}");
     }
 }

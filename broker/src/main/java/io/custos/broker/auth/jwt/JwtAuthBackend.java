@@ -4,6 +4,7 @@ import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import io.custos.broker.auth.OutboundHttps;
 import io.custos.broker.auth.RoleAuthBackend;
 import io.custos.broker.auth.TokenSettings;
 import io.custos.engine.sdk.EngineContext;
@@ -15,11 +16,7 @@ import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Response;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Date;
@@ -36,6 +33,8 @@ import java.util.Map;
  */
 final class JwtAuthBackend extends RoleAuthBackend {
     private volatile JwtVerifier verifier;
+    /** The issuer OIDC discovery announced (enforced when bound_issuer is empty). */
+    private volatile String discoveredIssuer;
 
     JwtAuthBackend(EngineContext context) {
         super(context);
@@ -48,6 +47,8 @@ final class JwtAuthBackend extends RoleAuthBackend {
         public List<String> jwtValidationPubkeys = List.of();
         public String boundIssuer = "";
         public List<String> jwtSupportedAlgs = List.of();
+        public String jwksCaPem = "";
+        public String oidcDiscoveryCaPem = "";
     }
 
     /** A role as stored (durations in seconds). */
@@ -71,8 +72,10 @@ final class JwtAuthBackend extends RoleAuthBackend {
                                 Field.of("bound_issuer", FieldType.STRING, "Required iss claim."),
                                 Field.of("jwt_supported_algs", FieldType.COMMA_STRING_LIST,
                                         "Allowed signing algorithms (default RS256); HMAC is never allowed."),
-                                Field.of("jwks_ca_pem", FieldType.STRING, "Not supported yet: the JVM trust store is used."),
-                                Field.of("oidc_discovery_ca_pem", FieldType.STRING, "Not supported yet."))
+                                Field.of("jwks_ca_pem", FieldType.STRING,
+                                        "PEM CA certificates trusted for jwks_url (default: the JVM trust store)."),
+                                Field.of("oidc_discovery_ca_pem", FieldType.STRING,
+                                        "PEM CA certificates trusted for OIDC discovery and its jwks_uri."))
                         .on(READ, (r, d) -> readConfig())
                         .on(UPDATE, (r, d) -> writeConfig(d))
                         .help("Where the signing keys come from, the issuer, and the allowed algorithms.", "").build(),
@@ -109,6 +112,8 @@ final class JwtAuthBackend extends RoleAuthBackend {
         m.put("jwt_validation_pubkeys", c.jwtValidationPubkeys);
         m.put("bound_issuer", c.boundIssuer);
         m.put("jwt_supported_algs", c.jwtSupportedAlgs);
+        m.put("jwks_ca_pem", c.jwksCaPem);
+        m.put("oidc_discovery_ca_pem", c.oidcDiscoveryCaPem);
         return Response.of(m);
     }
 
@@ -119,37 +124,60 @@ final class JwtAuthBackend extends RoleAuthBackend {
         c.jwtValidationPubkeys = d.has("jwt_validation_pubkeys") ? d.getAs("jwt_validation_pubkeys") : List.of();
         c.boundIssuer = d.getString("bound_issuer");
         c.jwtSupportedAlgs = d.has("jwt_supported_algs") ? d.getAs("jwt_supported_algs") : List.of();
+        c.jwksCaPem = d.getString("jwks_ca_pem");
+        c.oidcDiscoveryCaPem = d.getString("oidc_discovery_ca_pem");
+        if (!c.jwksUrl.isEmpty()) {
+            c.jwksUrl = OutboundHttps.requireHttps(c.jwksUrl, "jwks_url");
+        }
+        if (!c.oidcDiscoveryUrl.isEmpty()) {
+            c.oidcDiscoveryUrl = OutboundHttps.requireHttps(c.oidcDiscoveryUrl, "oidc_discovery_url");
+        }
         int sources = (c.jwksUrl.isEmpty() ? 0 : 1) + (c.oidcDiscoveryUrl.isEmpty() ? 0 : 1)
                 + (c.jwtValidationPubkeys.isEmpty() ? 0 : 1);
         if (sources != 1) {
             throw EngineException.badRequest("exactly one of jwks_url, oidc_discovery_url and jwt_validation_pubkeys "
                     + "must be set");
         }
-        verifierFor(c);
+        JwtVerifier fresh = verifierFor(c);
         storage.put("config", Json.write(c));
-        verifier = null;
+        verifier = fresh;
         return null;
     }
 
     private JwtVerifier verifierFor(Config c) {
-        String jwks = c.jwksUrl.isEmpty() ? null : c.jwksUrl;
         if (!c.oidcDiscoveryUrl.isEmpty()) {
-            jwks = discoverJwksUri(c.oidcDiscoveryUrl);
+            HttpClient http = OutboundHttps.client(c.oidcDiscoveryCaPem, "oidc_discovery_ca_pem");
+            Map<String, Object> discovered = discover(http, c.oidcDiscoveryUrl);
+            discoveredIssuer = (String) discovered.get("issuer");
+            return new JwtVerifier(List.of(), (String) discovered.get("jwks_uri"), http, clock, c.jwtSupportedAlgs);
         }
-        return new JwtVerifier(jwks == null ? JwtVerifier.parsePemKeys(c.jwtValidationPubkeys) : List.of(), jwks,
-                c.jwtSupportedAlgs);
+        discoveredIssuer = null;
+        if (!c.jwksUrl.isEmpty()) {
+            return new JwtVerifier(List.of(), c.jwksUrl, OutboundHttps.client(c.jwksCaPem, "jwks_ca_pem"), clock,
+                    c.jwtSupportedAlgs);
+        }
+        return new JwtVerifier(JwtVerifier.parsePemKeys(c.jwtValidationPubkeys), c.jwtSupportedAlgs);
     }
 
-    private static String discoverJwksUri(String issuer) {
-        String url = issuer.replaceAll("/+$", "") + "/.well-known/openid-configuration";
+    /**
+     * The discovery document's {@code issuer} and {@code jwks_uri}. As OIDC Discovery requires, the
+     * issuer must be the URL discovery was asked of, and the key set must be served over https.
+     */
+    private static Map<String, Object> discover(HttpClient http, String issuer) {
+        String base = issuer.replaceAll("/+$", "");
+        String url = base + "/.well-known/openid-configuration";
         try {
-            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-            Object uri = Json.readMap(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8)).get("jwks_uri");
-            if (r.statusCode() != 200 || !(uri instanceof String s)) {
-                throw EngineException.badRequest("OIDC discovery at " + url + " gave no jwks_uri");
+            OutboundHttps.Reply r = OutboundHttps.get(http, url);
+            Map<String, Object> doc = r.status() == 200 ? Json.readMap(r.body()) : Map.of();
+            if (!(doc.get("jwks_uri") instanceof String jwks) || !(doc.get("issuer") instanceof String iss)) {
+                throw EngineException.badRequest("OIDC discovery at " + url + " gave no issuer and jwks_uri");
             }
-            return s;
+            if (!iss.replaceAll("/+$", "").equals(base)) {
+                throw EngineException.badRequest("OIDC discovery at " + url + " announced issuer \"" + iss
+                        + "\", not the discovery URL's");
+            }
+            OutboundHttps.requireHttps(jwks, "the discovered jwks_uri");
+            return doc;
         } catch (IOException | RuntimeException e) {
             if (e instanceof EngineException ee) {
                 throw ee;
@@ -253,6 +281,10 @@ final class JwtAuthBackend extends RoleAuthBackend {
         }
         if (!config.boundIssuer.isEmpty() && !config.boundIssuer.equals(claims.getIssuer())) {
             throw EngineException.badRequest("invalid JWT: iss does not match bound_issuer");
+        }
+        String discovered = discoveredIssuer;
+        if (config.boundIssuer.isEmpty() && discovered != null && !discovered.equals(claims.getIssuer())) {
+            throw EngineException.badRequest("invalid JWT: iss does not match the issuer OIDC discovery announced");
         }
         List<String> aud = claims.getAudience();
         if (!role.boundAudiences.isEmpty()) {

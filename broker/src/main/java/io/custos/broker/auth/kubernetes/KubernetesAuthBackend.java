@@ -4,9 +4,10 @@ import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import io.custos.broker.auth.jwt.JwtVerifier;
+import io.custos.broker.auth.OutboundHttps;
 import io.custos.broker.auth.RoleAuthBackend;
 import io.custos.broker.auth.TokenSettings;
+import io.custos.broker.auth.jwt.JwtVerifier;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
@@ -15,23 +16,14 @@ import io.custos.engine.sdk.FieldType;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Response;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Vault's Kubernetes auth method: a pod logs in with its service-account JWT. The token is checked
@@ -121,6 +113,9 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
         c.tokenReviewerJwt = d.getString("token_reviewer_jwt");
         c.pemKeys = d.has("pem_keys") ? d.getAs("pem_keys") : List.of();
         c.jwksUrl = d.getString("jwks_url").trim();
+        if (!c.jwksUrl.isEmpty()) {
+            c.jwksUrl = OutboundHttps.requireHttps(c.jwksUrl, "jwks_url");
+        }
         c.issuer = d.getString("issuer");
         if (!c.pemKeys.isEmpty() && !c.jwksUrl.isEmpty()) {
             throw EngineException.badRequest("set pem_keys or jwks_url, not both");
@@ -132,7 +127,7 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
             JwtVerifier.parsePemKeys(c.pemKeys);
         }
         if (!c.kubernetesCaCert.isBlank()) {
-            trust(c.kubernetesCaCert);
+            OutboundHttps.client(c.kubernetesCaCert, "kubernetes_ca_cert"); // a 400 now if it is not a PEM certificate
         }
         storage.put("config", Json.write(c));
         offlineVerifier = null;
@@ -204,15 +199,22 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
     private ServiceAccount offline(Config config, Role role, String jwt) {
         JwtVerifier v = offlineVerifier;
         if (v == null) {
-            v = new JwtVerifier(config.jwksUrl.isEmpty() ? JwtVerifier.parsePemKeys(config.pemKeys) : List.of(),
-                    config.jwksUrl.isEmpty() ? null : config.jwksUrl, List.of("RS256", "ES256"));
+            v = config.jwksUrl.isEmpty() ? new JwtVerifier(JwtVerifier.parsePemKeys(config.pemKeys), List.of("RS256", "ES256"))
+                    : new JwtVerifier(List.of(), config.jwksUrl,
+                            OutboundHttps.client(config.kubernetesCaCert, "kubernetes_ca_cert"), clock,
+                            List.of("RS256", "ES256"));
             offlineVerifier = v;
         }
         JWTClaimsSet claims = v.verify(jwt);
         if (!config.issuer.isEmpty() && !config.issuer.equals(claims.getIssuer())) {
             throw EngineException.badRequest("invalid service-account token: iss does not match the configured issuer");
         }
-        if (claims.getExpirationTime() != null && clock.instant().isAfter(claims.getExpirationTime().toInstant())) {
+        // offline, nothing but exp says when a token stops working: legacy tokens without one need TokenReview
+        if (claims.getExpirationTime() == null) {
+            throw EngineException.badRequest("invalid service-account token: it has no exp claim (a legacy token "
+                    + "can only be checked by the TokenReview API: configure kubernetes_host instead of pem_keys/jwks_url)");
+        }
+        if (clock.instant().isAfter(claims.getExpirationTime().toInstant())) {
             throw EngineException.badRequest("invalid service-account token: token is expired");
         }
         if (!role.audience.isEmpty() && (claims.getAudience() == null || !claims.getAudience().contains(role.audience))) {
@@ -242,21 +244,22 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
         byte[] body = Json.write(Map.of("apiVersion", "authentication.k8s.io/v1", "kind", "TokenReview", "spec", spec));
         String bearer = config.tokenReviewerJwt.isBlank() ? jwt : config.tokenReviewerJwt;
         try {
-            HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-            if (!config.kubernetesCaCert.isBlank()) {
-                b.sslContext(trust(config.kubernetesCaCert));
-            }
-            HttpResponse<byte[]> r = b.build().send(HttpRequest.newBuilder(URI.create(
+            HttpClient client = OutboundHttps.client(config.kubernetesCaCert, "kubernetes_ca_cert");
+            OutboundHttps.Reply r = OutboundHttps.send(client, HttpRequest.newBuilder(URI.create(
                             config.kubernetesHost.replaceAll("/+$", "") + "/apis/authentication.k8s.io/v1/tokenreviews"))
                     .timeout(Duration.ofSeconds(10)).header("Authorization", "Bearer " + bearer)
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            if (r.statusCode() != 200 && r.statusCode() != 201) {
-                throw EngineException.badRequest("TokenReview failed with status " + r.statusCode());
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(body)).build());
+            if (r.status() != 200 && r.status() != 201) {
+                throw EngineException.badRequest("TokenReview failed with status " + r.status());
             }
             Map<String, Object> status = asMap(Json.readMap(r.body()).get("status"));
             if (!Boolean.TRUE.equals(status.get("authenticated"))) {
                 throw EngineException.badRequest("the cluster did not authenticate the service-account token");
+            }
+            // with audiences asked for, the API server names those the token is valid for: one must be ours
+            if (!role.audience.isEmpty() && !(status.get("audiences") instanceof List<?> granted
+                    && granted.contains(role.audience))) {
+                throw EngineException.badRequest("the service-account token is not valid for the role's audience");
             }
             Map<String, Object> user = asMap(status.get("user"));
             String[] parts = String.valueOf(user.get("username")).split(":");
@@ -275,27 +278,5 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> asMap(Object o) {
         return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
-    }
-
-    private static SSLContext trust(String pem) {
-        try {
-            KeyStore ks = KeyStore.getInstance("PKCS12");
-            ks.load(null, null);
-            int i = 0;
-            for (Certificate c : CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)))) {
-                ks.setCertificateEntry("ca" + i++, c);
-            }
-            if (i == 0) {
-                throw EngineException.badRequest("kubernetes_ca_cert holds no certificate");
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(ks);
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, tmf.getTrustManagers(), null);
-            return ctx;
-        } catch (GeneralSecurityException | IOException e) {
-            throw EngineException.badRequest("kubernetes_ca_cert is not a PEM certificate");
-        }
     }
 }
