@@ -246,6 +246,7 @@ class ProductionServerIT {
                 + "\"bound_service_account_namespaces\":\"prod\",\"token_policies\":\"app\"}", 204);
         java.util.function.BiFunction<String, String, String> saToken = (ns, name) -> sign.apply(
                 new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer("kubernetes/serviceaccount")
+                        .expirationTime(java.util.Date.from(now.plusSeconds(600)))
                         .claim("kubernetes.io/serviceaccount/namespace", ns)
                         .claim("kubernetes.io/serviceaccount/service-account.name", name));
         String pod = call("POST", "auth/kubernetes/login", null, "{\"role\":\"web\",\"jwt\":\""

@@ -267,6 +267,8 @@ public class RequestDispatcher {
         Map<String, Object> attributes = new java.util.HashMap<>();
         attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
         attributes.put(Request.CLIENT_CERTIFICATE, http.clientCertificate());
+        attributes.put(Request.CLIENT_CERTIFICATE_CHAIN, http.clientCertificates().isEmpty() ? List.of()
+                : http.clientCertificates().subList(1, http.clientCertificates().size()));
         Response r = m.engine().handle(request.withPath(relative).withAttributes(attributes));
         if (r != null && r.auth() != null) {
             r = tokenBackend.issueForLogin(r, path, m.entry().type(), m.entry().defaultLeaseTtl(), m.entry().maxLeaseTtl());

@@ -17,6 +17,7 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 
@@ -74,7 +75,7 @@ public class VaultApiController {
                 token(request), request.getRemoteAddress().getAddress().getHostAddress(),
                 request.getHeaders().get("X-Vault-Wrap-TTL"),
                 // only logins (the cert method) look at the client certificate; finding it is not free
-                afterPrefix.startsWith("auth/") ? request.getCertificate().orElse(null) : null));
+                afterPrefix.startsWith("auth/") ? peerCertificates(request) : List.of()));
         // any code from 100 to 599 (sys/health?activecode=299 included), not only the ones HttpStatus names
         MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>ok().status(r.status(), reasonFor(r.status()));
         response.header(HttpHeaders.CACHE_CONTROL, "no-store");
@@ -110,5 +111,22 @@ public class VaultApiController {
         } catch (IllegalArgumentException e) {
             return "Status " + code; // a code HttpStatus does not name
         }
+    }
+
+    /** The certificates the TLS client sent, its own first (empty without TLS or a client certificate). */
+    private static List<X509Certificate> peerCertificates(HttpRequest<?> request) {
+        return request.getSslSession().map(session -> {
+            try {
+                List<X509Certificate> out = new java.util.ArrayList<>();
+                for (java.security.cert.Certificate c : session.getPeerCertificates()) {
+                    if (c instanceof X509Certificate x) {
+                        out.add(x);
+                    }
+                }
+                return out;
+            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+                return List.<X509Certificate>of(); // the client sent no certificate
+            }
+        }).orElse(List.of());
     }
 }

@@ -16,6 +16,11 @@ public record Request(Operation operation, String path, Map<String, Object> data
     public static final String REMOTE_ADDRESS = "remote_address";
     /** Attribute: the X.509 certificate the client presented in the TLS handshake, if any. */
     public static final String CLIENT_CERTIFICATE = "tls_client_certificate";
+    /**
+     * Attribute: the certificates the client sent after its own in the handshake (intermediates,
+     * a {@code List<X509Certificate>}, possibly empty): untrusted, for building a path only.
+     */
+    public static final String CLIENT_CERTIFICATE_CHAIN = "tls_client_certificate_chain";
     /** Attribute: the {@link LeaseIssuer} bound to this request (its token, policies and mount limits). */
     public static final String LEASES = "lease_issuer";
     /** Attribute: the request body as bytes, when it is not JSON (an OCSP request). */
