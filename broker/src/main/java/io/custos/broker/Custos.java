@@ -46,17 +46,34 @@ public final class Custos implements Runnable {
         }
 
         @Command(name = "verify", mixinStandardHelpOptions = true,
-                description = "Reports the first edited, inserted or deleted line of an audit file.")
+                description = {"Reports the first edited, inserted, deleted or cut line of an audit file.",
+                        "With a broker address and a token (CUSTOS_ADDR/VAULT_ADDR, CUSTOS_TOKEN/VAULT_TOKEN or the "
+                                + "options) the broker checks the file's HMAC chain and its stored checkpoints "
+                                + "(the file must be on the broker's host); without them only the structure "
+                                + "(genesis record, sequence, torn lines) can be checked."})
         static final class Verify implements Callable<Integer> {
             @picocli.CommandLine.Parameters(paramLabel = "FILE", description = "The audit file.")
             File file;
 
+            @Option(names = "-address", paramLabel = "URL", description = "The broker (default: CUSTOS_ADDR, VAULT_ADDR).")
+            String address;
+
+            @Option(names = "-device", paramLabel = "NAME", defaultValue = "file",
+                    description = "The audit device that wrote the file (default: ${DEFAULT-VALUE}).")
+            String device;
+
             @Override
             public Integer call() {
+                String addr = firstSet(address, System.getenv("CUSTOS_ADDR"), System.getenv("VAULT_ADDR"));
+                String token = firstSet(System.getenv("CUSTOS_TOKEN"), System.getenv("VAULT_TOKEN"));
                 try {
-                    io.custos.broker.audit.AuditChain.Result r = io.custos.broker.audit.AuditChain.verify(file.toPath());
+                    if (addr != null && token != null) {
+                        return viaBroker(addr, token);
+                    }
+                    io.custos.broker.audit.AuditChain.Result r =
+                            io.custos.broker.audit.AuditChain.verify(file.toPath(), null, null);
                     if (r.ok()) {
-                        System.out.println("ok: " + r.lines() + " lines, chain intact");
+                        System.out.println("ok: " + r.lines() + " lines, structure intact (" + r.problem() + ")");
                         return 0;
                     }
                     System.out.println("line " + r.badLine() + ": " + r.problem());
@@ -64,7 +81,43 @@ public final class Custos implements Runnable {
                 } catch (java.io.IOException e) {
                     System.err.println("cannot read " + file + ": " + e.getMessage());
                     return 2;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return 2;
                 }
+            }
+
+            private Integer viaBroker(String addr, String token) throws java.io.IOException, InterruptedException {
+                byte[] body = io.custos.engine.sdk.Json.write(java.util.Map.of("file_path",
+                        file.getAbsolutePath()));
+                java.net.http.HttpResponse<byte[]> r = java.net.http.HttpClient.newHttpClient().send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(addr.replaceAll("/+$", "")
+                                        + "/v1/sys/audit/" + device + "/verify"))
+                                .header("X-Vault-Token", token).header("Content-Type", "application/json")
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                java.util.Map<String, Object> json = io.custos.engine.sdk.Json.readMap(r.body());
+                if (r.statusCode() != 200) {
+                    System.err.println("the broker refused: " + json.get("errors"));
+                    return 2;
+                }
+                @SuppressWarnings("unchecked")
+                java.util.Map<String, Object> data = (java.util.Map<String, Object>) json.get("data");
+                if (Boolean.TRUE.equals(data.get("ok"))) {
+                    System.out.println("ok: " + data.get("lines") + " lines, HMAC chain and checkpoints intact");
+                    return 0;
+                }
+                System.out.println("line " + data.get("bad_line") + ": " + data.get("problem"));
+                return 1;
+            }
+
+            private static String firstSet(String... values) {
+                for (String v : values) {
+                    if (v != null && !v.isBlank()) {
+                        return v;
+                    }
+                }
+                return null;
             }
         }
     }

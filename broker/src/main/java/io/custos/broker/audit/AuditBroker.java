@@ -27,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * Sends every authenticated request and its response to each configured audit device, with every
  * string value of parameters, response bodies and token fields replaced by its HMAC-SHA256 under
  * the device's own key (kept behind the barrier; {@code sys/audit-hash} computes it for searching).
+ * Each device's lines are chained with a second key behind the barrier, and checkpoints of the
+ * chain are stored there too ({@link AuditChain}); {@code sys/audit/<device>/verify} checks a file.
  * Fails closed: if devices are configured and none can write, the request is refused before it
  * runs, and a response that cannot be recorded is not returned.
  */
@@ -39,6 +41,7 @@ public class AuditBroker {
     private final BarrierStorage storage;
     private final Clock clock;
     private volatile Map<String, byte[]> keys;
+    private volatile Map<String, byte[]> chainKeys;
 
     public AuditBroker(List<AuditDeviceConfiguration> configs, BarrierStorage storage, Clock clock) {
         this.storage = storage;
@@ -50,26 +53,98 @@ public class AuditBroker {
             if (c.getPath() == null || c.getPath().isBlank()) {
                 throw new ConfigurationException("custos.audit.devices." + c.getName() + ".path is required");
             }
-            devices.add(new FileAuditDevice(c.getName(), Path.of(c.getPath())));
+            FileAuditDevice.Fsync fsync;
+            try {
+                fsync = FileAuditDevice.Fsync.parse(c.getFsync());
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationException("custos.audit.devices." + c.getName() + "." + e.getMessage());
+            }
+            devices.add(new FileAuditDevice(c.getName(), Path.of(c.getPath()), fsync, clock));
         }
     }
 
     public void onUnseal() {
         Map<String, byte[]> k = new LinkedHashMap<>();
+        Map<String, byte[]> c = new LinkedHashMap<>();
         for (FileAuditDevice d : devices) {
-            String path = KEY_PREFIX + d.name() + "/hmac-key";
-            byte[] key = storage.get(path).orElse(null);
-            if (key == null) {
-                key = AesGcm.randomBytes(32);
-                storage.put(path, key);
-            }
-            k.put(d.name(), key);
+            k.put(d.name(), key(KEY_PREFIX + d.name() + "/hmac-key"));
+            c.put(d.name(), key(KEY_PREFIX + d.name() + "/chain-key"));
         }
+        chainKeys = c;
         keys = k;
     }
 
+    private byte[] key(String path) {
+        byte[] key = storage.get(path).orElse(null);
+        if (key == null) {
+            key = AesGcm.randomKeyBytes();
+            storage.put(path, key);
+        }
+        return key;
+    }
+
+    /** Stores each device's last checkpoint while the barrier is still open, closes the files, forgets the keys. */
     public void onSeal() {
+        if (keys != null) {
+            for (FileAuditDevice d : devices) {
+                d.checkpoint(this::storeCheckpoint);
+                d.close(); // forced to disk now; reopened (and its chain continued) at the next unseal
+            }
+        }
+        wipe(keys);
+        wipe(chainKeys);
         keys = null;
+        chainKeys = null;
+    }
+
+    private static void wipe(Map<String, byte[]> k) {
+        if (k != null) {
+            k.values().forEach(b -> java.util.Arrays.fill(b, (byte) 0));
+        }
+    }
+
+    private void storeCheckpoint(AuditChain.Checkpoint c) {
+        try {
+            storage.put(checkpointPath(c.fileId()), Json.write(c));
+        } catch (RuntimeException e) {
+            // the line itself is on disk; a missing checkpoint only weakens detection of cut-off lines
+            LOG.warn("cannot store an audit checkpoint for {}: {}", c.fileId(), e.getClass().getSimpleName());
+        }
+    }
+
+    private static String checkpointPath(String fileId) {
+        return KEY_PREFIX + "checkpoints/" + fileId;
+    }
+
+    /**
+     * {@code sys/audit/<device>/verify}: checks the device's file (or a rotated copy beside it whose
+     * name starts with the file's name) with the device's chain key and its stored checkpoint.
+     */
+    public AuditChain.Result verify(String device, String filePath) {
+        FileAuditDevice d = devices.stream().filter(x -> x.name().equals(device)).findFirst()
+                .orElseThrow(() -> EngineException.badRequest("unknown audit device \"" + device + "\""));
+        Path file = filePath == null || filePath.isBlank() ? d.path() : Path.of(filePath).toAbsolutePath().normalize();
+        Path own = d.path().toAbsolutePath().normalize();
+        if (!file.equals(own) && !(own.getParent().equals(file.getParent())
+                && file.getFileName().toString().startsWith(own.getFileName().toString()))) {
+            throw EngineException.badRequest("file_path must be the device's file or a copy beside it named "
+                    + own.getFileName() + "*");
+        }
+        Map<String, byte[]> c = chainKeys;
+        if (c == null) {
+            throw new io.custos.broker.barrier.SealedException();
+        }
+        d.checkpoint(this::storeCheckpoint);
+        try {
+            String fileId = AuditChain.fileId(file);
+            AuditChain.Checkpoint checkpoint = fileId == null ? null : storage.get(checkpointPath(fileId))
+                    .map(b -> Json.read(b, AuditChain.Checkpoint.class)).orElse(null);
+            return AuditChain.verify(file, c.get(d.name()), checkpoint);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw EngineException.badRequest("no such file: " + file);
+        } catch (IOException e) {
+            throw EngineException.badRequest("cannot read " + file + ": " + e.getMessage());
+        }
     }
 
     /** Devices are configured and the keys are loaded. */
@@ -95,11 +170,12 @@ public class AuditBroker {
 
     private void write(AuditRecord r, String type, Integer status, byte[] body) {
         Map<String, byte[]> k = keys;
+        Map<String, byte[]> c = chainKeys;
         int written = 0;
         for (FileAuditDevice d : devices) {
             byte[] key = k.get(d.name());
             try {
-                d.write(entry(r, type, status, body, key));
+                d.write(entry(r, type, status, body, key), c.get(d.name()), this::storeCheckpoint);
                 written++;
             } catch (IOException | RuntimeException e) {
                 LOG.error("audit device {} cannot write {}: {}", d.name(), d.path(), e.getMessage());
@@ -213,7 +289,8 @@ public class AuditBroker {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("type", "file");
             m.put("description", "");
-            m.put("options", Map.of("file_path", d.path().toString()));
+            m.put("options", Map.of("file_path", d.path().toString(), "fsync",
+                    d.fsync().name().toLowerCase(java.util.Locale.ROOT)));
             m.put("path", d.name() + "/");
             m.put("local", false);
             out.put(d.name() + "/", m);

@@ -14,6 +14,7 @@ public class AuditDeviceConfiguration {
     private final String name;
     private String type = "file";
     private String path;
+    private String fsync = "interval";
 
     public AuditDeviceConfiguration(@Parameter String name) {
         this.name = name;
@@ -38,5 +39,15 @@ public class AuditDeviceConfiguration {
 
     public void setPath(String path) {
         this.path = path;
+    }
+
+    /** {@code always}, {@code interval} (default: at most once a second) or {@code never}. */
+    @Bindable(defaultValue = "interval")
+    public String getFsync() {
+        return fsync;
+    }
+
+    public void setFsync(String fsync) {
+        this.fsync = fsync;
     }
 }

@@ -3,31 +3,70 @@ package io.custos.broker.audit;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.custos.engine.sdk.Json;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.RandomAccessFile;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
+import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
- * An append-only JSON-lines audit file (mode 0600) continuing the hash chain of what it already
- * holds. Each write is flushed before the request proceeds; a failure to write is reported to
- * the caller, which fails closed.
+ * An append-only JSON-lines audit file (mode 0600) carrying the {@link AuditChain}: a genesis
+ * record when the file is new, then every entry with its seq and the HMAC of the line before.
+ *
+ * <p>On reopen it continues the chain from the last complete line; a torn last line (a crash or
+ * a full disk mid-write) is cut off and a {@code truncated} record says how many bytes went, so
+ * one bad write never blocks every later request. A file from before the HMAC chain is moved
+ * aside ({@code .pre-hmac-<millis>}) and a new chain begins. Each line is written before the
+ * request proceeds; durability follows the device's {@link Fsync} policy. About once a second the
+ * device hands a {@link AuditChain.Checkpoint} to be stored behind the barrier.
  */
 final class FileAuditDevice {
+    /** When written lines are forced to the disk. */
+    enum Fsync {
+        /** After every line: nothing acknowledged is lost in a power cut; slowest. */
+        ALWAYS,
+        /** At most once per second, and on close (the default): a power cut loses at most ~1 s. */
+        INTERVAL,
+        /** Left to the operating system. */
+        NEVER;
+
+        static Fsync parse(String s) {
+            try {
+                return valueOf(s == null ? "INTERVAL" : s.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("fsync must be always, interval or never, not \"" + s + "\"");
+            }
+        }
+    }
+
+    static final long SYNC_INTERVAL_NANOS = 1_000_000_000L;
+    static final long CHECKPOINT_INTERVAL_NANOS = 1_000_000_000L;
+
     private final String name;
     private final Path path;
+    private final Fsync fsync;
+    private final Clock clock;
+    private FileChannel channel;
+    private String fileId;
     private long seq;
-    private String prevHash = "";
-    private OutputStream out;
+    private String prevMac = "";
+    private long lastSync;
+    private long lastCheckpoint;
+    private long checkpointedSeq;
 
-    FileAuditDevice(String name, Path path) {
+    FileAuditDevice(String name, Path path, Fsync fsync, Clock clock) {
         this.name = name;
         this.path = path;
+        this.fsync = fsync;
+        this.clock = clock;
     }
 
     String name() {
@@ -38,73 +77,178 @@ final class FileAuditDevice {
         return path;
     }
 
-    synchronized void write(Map<String, Object> entry) throws IOException {
-        if (out == null) {
-            open();
+    Fsync fsync() {
+        return fsync;
+    }
+
+    /** Appends one entry; {@code checkpoints} receives a checkpoint now and then. */
+    synchronized void write(Map<String, Object> entry, byte[] chainKey, Consumer<AuditChain.Checkpoint> checkpoints)
+            throws IOException {
+        if (channel == null) {
+            open(chainKey);
         }
+        append(entry, chainKey);
+        long now = System.nanoTime();
+        if (fsync == Fsync.ALWAYS || (fsync == Fsync.INTERVAL && now - lastSync >= SYNC_INTERVAL_NANOS)) {
+            channel.force(false);
+            lastSync = now;
+        }
+        if (seq > checkpointedSeq && now - lastCheckpoint >= CHECKPOINT_INTERVAL_NANOS) {
+            checkpoint(checkpoints);
+            lastCheckpoint = now;
+        }
+    }
+
+    /** Hands over a checkpoint of the last line written, if there is a new one. */
+    synchronized void checkpoint(Consumer<AuditChain.Checkpoint> checkpoints) {
+        if (channel != null && seq > checkpointedSeq) {
+            checkpoints.accept(new AuditChain.Checkpoint(fileId, seq, prevMac));
+            checkpointedSeq = seq;
+        }
+    }
+
+    private void append(Map<String, Object> entry, byte[] chainKey) throws IOException {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("seq", seq + 1);
-        line.put("prev", prevHash);
+        line.put("prev", prevMac);
         line.putAll(entry);
         byte[] bytes = Json.write(line);
-        out.write(bytes);
-        out.write('\n');
-        out.flush();
+        ByteBuffer buf = ByteBuffer.allocate(bytes.length + 1).put(bytes).put((byte) '\n').flip();
+        while (buf.hasRemaining()) {
+            channel.write(buf);
+        }
         seq++;
-        prevHash = AuditChain.sha256(bytes);
+        prevMac = AuditChain.mac(chainKey, bytes);
     }
 
-    /** Opens for append, picking up the chain from the file's last line. */
-    private void open() throws IOException {
-        if (Files.exists(path)) {
-            String last = lastLine();
-            if (last != null && !last.isBlank()) {
-                JsonNode n = Json.MAPPER.readTree(last);
-                seq = n.path("seq").asLong();
-                prevHash = AuditChain.sha256(last.getBytes(StandardCharsets.UTF_8));
-            }
-        } else {
+    /** Opens for append, continuing the chain (or starting one), cutting a torn last line first. */
+    private void open(byte[] chainKey) throws IOException {
+        boolean regular = !Files.exists(path) || Files.isRegularFile(path);
+        if (regular && Files.exists(path) && Files.size(path) > 0 && AuditChain.fileId(path) == null) {
+            Files.move(path, path.resolveSibling(path.getFileName() + ".pre-hmac-" + clock.millis()),
+                    StandardCopyOption.ATOMIC_MOVE);
+        }
+        if (!Files.exists(path)) {
             Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         }
-        out = Files.newOutputStream(path, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+        // a device or pipe (not a regular file) is only ever written: nothing to continue from
+        channel = regular ? FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ)
+                : FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        Tail tail = regular ? Tail.of(channel) : Tail.EMPTY;
+        if (tail.last() == null) {
+            if (regular) {
+                channel.truncate(0);
+                channel.position(0);
+            }
+            fileId = UUID.randomUUID().toString();
+            seq = 0;
+            prevMac = "";
+            Map<String, Object> genesis = new LinkedHashMap<>();
+            genesis.put("type", AuditChain.GENESIS);
+            genesis.put("file_id", fileId);
+            genesis.put("device", name);
+            genesis.put("time", clock.instant().toString());
+            append(genesis, chainKey);
+            channel.force(false);
+            return;
+        }
+        if (tail.cutAt() < channel.size()) {
+            channel.truncate(tail.cutAt());
+        }
+        channel.position(channel.size());
+        fileId = AuditChain.fileId(path);
+        JsonNode n = Json.MAPPER.readTree(tail.last());
+        seq = n.path("seq").asLong();
+        prevMac = AuditChain.mac(chainKey, tail.last());
+        checkpointedSeq = 0;
+        if (tail.dropped() > 0) {
+            Map<String, Object> marker = new LinkedHashMap<>();
+            marker.put("type", AuditChain.TRUNCATED);
+            marker.put("dropped_bytes", tail.dropped());
+            marker.put("time", clock.instant().toString());
+            append(marker, chainKey);
+            channel.force(false);
+        }
     }
 
-    private String lastLine() throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(path.toFile(), "r")) {
-            long end = f.length() - 1;
-            while (end >= 0) {
-                f.seek(end);
-                if (f.read() != '\n') {
+    /**
+     * The end of an existing file, read backwards (never the whole file): its last complete entry,
+     * where the file should end (after it), and how many bytes after that are dropped — a torn last
+     * line, or a last line that is not an entry. Empty when the file holds no complete entry.
+     */
+    record Tail(byte[] last, long cutAt, long dropped) {
+        static final Tail EMPTY = new Tail(null, 0, 0);
+        private static final int BLOCK = 64 * 1024;
+
+        static Tail of(FileChannel ch) throws IOException {
+            long size = ch.size();
+            long end = size;
+            long dropped = 0;
+            for (int attempt = 0; attempt < 2; attempt++) {
+                long nl = lastNewlineBefore(ch, end);
+                if (nl < 0) {
+                    return EMPTY;
+                }
+                long start = lastNewlineBefore(ch, nl) + 1;
+                byte[] line = readRange(ch, start, nl);
+                if (isEntry(line)) {
+                    return new Tail(line, nl + 1, size - (nl + 1));
+                }
+                end = start; // the last line is not an entry: drop it too and look at the one before
+                dropped = size - start;
+            }
+            return new Tail(null, end, dropped);
+        }
+
+        /** Offset of the last '\n' strictly before {@code end}, or -1. */
+        private static long lastNewlineBefore(FileChannel ch, long end) throws IOException {
+            long pos = end;
+            ByteBuffer buf = ByteBuffer.allocate(BLOCK);
+            while (pos > 0) {
+                int len = (int) Math.min(BLOCK, pos);
+                buf.clear().limit(len);
+                ch.read(buf, pos - len);
+                for (int i = len - 1; i >= 0; i--) {
+                    if (buf.get(i) == '\n') {
+                        return pos - len + i;
+                    }
+                }
+                pos -= len;
+            }
+            return -1;
+        }
+
+        private static byte[] readRange(FileChannel ch, long from, long to) throws IOException {
+            ByteBuffer buf = ByteBuffer.allocate((int) Math.min(Integer.MAX_VALUE - 8, to - from));
+            while (buf.hasRemaining()) {
+                if (ch.read(buf, from + buf.position()) < 0) {
                     break;
                 }
-                end--;
             }
-            if (end < 0) {
-                return null;
-            }
-            long start = end;
-            while (start > 0) {
-                f.seek(start - 1);
-                if (f.read() == '\n') {
-                    break;
-                }
-                start--;
-            }
-            byte[] buf = new byte[(int) (end - start + 1)];
-            f.seek(start);
-            f.readFully(buf);
-            return new String(buf, StandardCharsets.UTF_8);
+            return buf.array();
+        }
+    }
+
+    private static boolean isEntry(byte[] line) {
+        try {
+            JsonNode n = Json.MAPPER.readTree(line);
+            return n != null && n.has("seq") && n.has("prev");
+        } catch (IOException e) {
+            return false;
         }
     }
 
     synchronized void close() {
-        if (out != null) {
+        if (channel != null) {
             try {
-                out.close();
+                if (fsync != Fsync.NEVER) {
+                    channel.force(false);
+                }
+                channel.close();
             } catch (IOException e) {
-                // closing at shutdown
+                // closing at shutdown or seal: nothing left to report to
             }
-            out = null;
+            channel = null;
         }
     }
 }

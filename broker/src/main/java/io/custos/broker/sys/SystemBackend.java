@@ -7,6 +7,7 @@ import static io.custos.engine.sdk.Operation.UPDATE;
 
 import io.custos.broker.BuildInfo;
 import io.custos.broker.audit.AuditBroker;
+import io.custos.broker.audit.AuditChain;
 import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.http.TokenBackend;
 import io.custos.broker.http.WrappingBackend;
@@ -276,6 +277,21 @@ public class SystemBackend extends FrameworkEngine {
                 PathSpec.path("audit")
                         .on(READ, (r, d) -> Response.of(audit.describe()))
                         .help("Lists the audit devices (declared in the server configuration).", "")
+                        .build(),
+                PathSpec.path("audit/(?P<path>[^/]+)/verify")
+                        .fields(Field.of("file_path", FieldType.STRING,
+                                "The file to check (default: the device's own; or a rotated copy beside it)."))
+                        .on(UPDATE, (r, d) -> {
+                            AuditChain.Result v = audit.verify(d.getString("path"), d.getString("file_path"));
+                            Map<String, Object> m = new LinkedHashMap<>();
+                            m.put("ok", v.ok());
+                            m.put("lines", v.lines());
+                            m.put("bad_line", v.badLine());
+                            m.put("problem", v.problem());
+                            return Response.of(m);
+                        })
+                        .help("Checks an audit file's HMAC chain and the checkpoints stored for it (Custos only).",
+                                "Names the first edited, inserted, deleted or cut line.")
                         .build(),
                 PathSpec.path("audit/(?P<path>.+)")
                         .fields(Field.of("type", FieldType.STRING, "Device type."),

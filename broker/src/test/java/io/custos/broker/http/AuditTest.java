@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.custos.broker.Custos;
-import io.custos.broker.audit.AuditChain;
 import io.custos.engine.sdk.Json;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import java.nio.charset.StandardCharsets;
@@ -92,41 +91,62 @@ class AuditTest extends BrokerHttpTest {
         assertEquals(400, call("PUT", "sys/audit/other", token, "{\"type\":\"file\"}").status());
     }
 
+    private Reply verify(Path file) {
+        return call("POST", "sys/audit/file/verify", token, "{\"file_path\":\"" + file + "\"}");
+    }
+
+    private Path copy(String suffix, List<String> lines) throws Exception {
+        Path p = log.resolveSibling(log.getFileName() + "." + suffix);
+        Files.write(p, lines);
+        return p;
+    }
+
+    private void assertBad(Path file, long line, String problem) {
+        JsonNode d = verify(file).json().get("data");
+        assertFalse(d.get("ok").asBoolean(), d.toString());
+        assertEquals(line, d.get("bad_line").asLong(), d.toString());
+        assertTrue(d.get("problem").asText().contains(problem), d.toString());
+    }
+
     @Test
-    void verifyCatchesAnEditedADeletedAndAnInsertedLine() throws Exception {
+    void verifyCatchesEditedDeletedInsertedAndCutLinesEvenWhenTheChainIsRebuilt() throws Exception {
         for (int i = 0; i < 5; i++) {
             call("GET", "sys/mounts", token, null);
         }
-        assertTrue(AuditChain.verify(log).ok());
-        assertEquals(0, new CommandLine(new Custos()).execute("audit", "verify", log.toString()));
+        JsonNode good = verify(log).json().get("data");
+        assertTrue(good.get("ok").asBoolean(), good.toString());
         List<String> lines = Files.readAllLines(log);
+        assertEquals("genesis", Json.MAPPER.readTree(lines.get(0)).get("type").asText());
 
         List<String> edited = new ArrayList<>(lines);
         edited.set(3, edited.get(3).replace("\"time\":\"", "\"time\":\"1"));
-        assertEquals(4, verifyCopy(edited).badLine());
+        assertBad(copy("edited", edited), 4, "edited");
+
+        // the attacker also rewrites the next line's prev as a plain hash of the edited line: still caught
+        List<String> rebuilt = new ArrayList<>(edited);
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                .digest(edited.get(3).getBytes(StandardCharsets.UTF_8)));
+        String prev = Json.MAPPER.readTree(rebuilt.get(4)).get("prev").asText();
+        rebuilt.set(4, rebuilt.get(4).replace(prev, sha));
+        assertBad(copy("rebuilt", rebuilt), 4, "edited");
 
         List<String> deleted = new ArrayList<>(lines);
         deleted.remove(5);
-        AuditChain.Result d = verifyCopy(deleted);
-        assertEquals(6, d.badLine());
-        assertTrue(d.problem().contains("deleted"), d.problem());
+        assertBad(copy("deleted", deleted), 6, "deleted");
 
         List<String> inserted = new ArrayList<>(lines);
         inserted.add(2, lines.get(1));
-        AuditChain.Result in = verifyCopy(inserted);
-        assertEquals(3, in.badLine());
-        assertTrue(in.problem().contains("inserted"), in.problem());
+        assertBad(copy("inserted", inserted), 3, "inserted");
 
-        Path bad = Files.createTempFile("custos-audit-bad", ".log");
-        Files.write(bad, edited);
-        assertEquals(1, new CommandLine(new Custos()).execute("audit", "verify", bad.toString()));
-    }
+        assertBad(copy("head-cut", lines.subList(3, lines.size())), 1, "genesis");
+        // verify stored a checkpoint of the whole file: dropping its last lines is noticed
+        assertBad(copy("tail-cut", lines.subList(0, lines.size() - 4)), lines.size() - 3, "cut from the end");
 
-    private static AuditChain.Result verifyCopy(List<String> lines) throws Exception {
-        Path copy = Files.createTempFile("custos-audit", ".log");
-        Files.write(copy, lines);
-        AuditChain.Result r = AuditChain.verify(copy);
-        assertFalse(r.ok());
-        return r;
+        assertEquals(400, call("POST", "sys/audit/file/verify", token, "{\"file_path\":\"/etc/passwd\"}").status(),
+                "only the device's file or copies beside it");
+        // the CLI without a broker checks the structure, which the edited copy keeps
+        assertEquals(0, new CommandLine(new Custos()).execute("audit", "verify", log.toString()));
+        assertEquals(1, new CommandLine(new Custos()).execute("audit", "verify",
+                copy("deleted2", deleted).toString()));
     }
 }
