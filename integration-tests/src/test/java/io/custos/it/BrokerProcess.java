@@ -4,26 +4,39 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
+import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** The real broker: the shaded jar started as its own process, with its output captured. */
 final class BrokerProcess implements AutoCloseable {
     private final Process process;
     private final StringBuffer output = new StringBuffer();
 
-    private BrokerProcess(Process process) {
+    private static final AtomicInteger STARTED = new AtomicInteger();
+
+    private BrokerProcess(Process process) throws IOException {
         this.process = process;
+        // every broker's output is kept for NoSecretInLogsIT, which scans it for the tests' secrets
+        Path logs = SecretMarkers.dir().resolve("logs");
+        Files.createDirectories(logs);
+        Path logFile = logs.resolve(ProcessHandle.current().pid() + "-" + STARTED.incrementAndGet() + ".log");
         Thread reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                    Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8)) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     output.append(line).append('\n');
+                    log.write(line);
+                    log.write('\n');
+                    log.flush();
                 }
             } catch (IOException e) {
                 // process ended

@@ -102,9 +102,10 @@ class KeyringAcrossBrokersIT {
                     assertEquals(e.getValue(), value(api[i], e.getKey()), "node " + i + " reading " + e.getKey());
                 }
             }
-            long terms = DatabaseTarget.count(storage, "SELECT count(*) FROM custos_keyring_terms");
-            assertEquals(terms, DatabaseTarget.count(storage, "SELECT max(term) FROM custos_keyring_terms"),
+            // one statement: automatic rotation may add a term at any moment on the live nodes
+            assertEquals(0, DatabaseTarget.count(storage, "SELECT max(term) - count(*) FROM custos_keyring_terms"),
                     "terms are 1..n without gaps");
+            long terms = DatabaseTarget.count(storage, "SELECT count(*) FROM custos_keyring_terms");
             assertTrue(terms >= 20, "rotations: " + terms);
         } finally {
             for (BrokerProcess b : node) {

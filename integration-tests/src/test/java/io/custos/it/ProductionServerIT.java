@@ -258,6 +258,37 @@ class ProductionServerIT {
                 + saToken.apply("prod", "db") + "\"}", 400);
     }
 
+    @Test
+    @Order(7)
+    void theListenerPicksUpARotatedCertificateWithoutARestart() throws Exception {
+        Path rotatedDir = Files.createDirectories(dir.resolve("rotated"));
+        TestTls rotated = new TestTls(rotatedDir);
+        // as cert-manager or a Secret volume would: the key first, then the certificate, each replaced whole
+        Files.move(rotated.keyFile, tls.keyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(rotated.certFile, tls.certFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        HttpClient trustsOnlyTheNewOne = HttpClient.newBuilder().sslContext(rotated.trustingContext("TLSv1.3")).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                new ApiClient(trustsOnlyTheNewOne, "https://localhost:" + port).call("GET", "sys/health", null, null, 200);
+                last = null;
+                break;
+            } catch (java.io.IOException e) {
+                last = e; // still the old certificate (checked at most once a second, on a handshake)
+                Thread.sleep(200);
+            }
+        }
+        assertTrue(last == null, "the new certificate was not served: " + last);
+        assertThrows(java.io.IOException.class, () -> new ApiClient(HttpClient.newBuilder()
+                .sslContext(tls.trustingContext("TLSv1.3")).build(), "https://localhost:" + port)
+                .call("GET", "sys/health", null, null, 200), "the old certificate is no longer served");
+        https = trustsOnlyTheNewOne;
+        tls = rotated;
+    }
+
     private ApiClient asClient(TestTls.ClientIdentity identity) throws Exception {
         return new ApiClient(HttpClient.newBuilder().sslContext(tls.clientContext(identity)).build(), "https://localhost:" + port);
     }

@@ -1,6 +1,7 @@
 package io.custos.broker.barrier;
 
 import io.custos.broker.storage.PhysicalStorage;
+import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.StorageListing;
 import io.custos.engine.sdk.StorageView;
 import jakarta.inject.Singleton;
@@ -25,6 +26,9 @@ public class BarrierStorage implements StorageView {
     @Override
     public Optional<byte[]> get(String key) {
         requireUnsealed();
+        if (hasNul(key)) {
+            return Optional.empty(); // nothing can be stored under it (below)
+        }
         return physical.get(key).map(e -> {
             try {
                 return barrier.decrypt(key, e.value());
@@ -36,6 +40,9 @@ public class BarrierStorage implements StorageView {
 
     @Override
     public void put(String key, byte[] value) {
+        if (hasNul(key)) {
+            throw EngineException.badRequest("names and paths cannot contain a NUL character");
+        }
         byte[] blob = barrier.encrypt(key, value);
         physical.put(key, blob, AesGcmBarrier.termOf(blob));
     }
@@ -43,19 +50,29 @@ public class BarrierStorage implements StorageView {
     @Override
     public void delete(String key) {
         requireUnsealed();
-        physical.delete(key);
+        if (!hasNul(key)) {
+            physical.delete(key);
+        }
     }
 
     @Override
     public List<String> list(String prefix) {
         requireUnsealed();
-        return StorageListing.children(prefix, physical.pathsWithPrefix(prefix));
+        return hasNul(prefix) ? List.of() : StorageListing.children(prefix, physical.pathsWithPrefix(prefix));
     }
 
     /** Removes everything below a prefix (a disabled mount's data). */
     public long deletePrefix(String prefix) {
         requireUnsealed();
-        return physical.deletePrefix(prefix);
+        return hasNul(prefix) ? 0 : physical.deletePrefix(prefix);
+    }
+
+    /**
+     * PostgreSQL text cannot hold NUL, and a key with one would otherwise reach the database as an
+     * error (a 503). Such a key names nothing: reads find nothing, writes are a 400.
+     */
+    private static boolean hasNul(String key) {
+        return key.indexOf('\0') >= 0;
     }
 
     private void requireUnsealed() {

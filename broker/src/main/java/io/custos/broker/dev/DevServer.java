@@ -35,6 +35,7 @@ public final class DevServer {
         props.put("custos.listener.port", hp.port());
         props.put("custos.listener.tls-enabled", false);
         props.put("custos.seal.type", "static");
+        props.put("custos.dev-mode", true);
         String external = env.get("CUSTOS_STORAGE_URL");
         if (external == null || external.isBlank()) {
             try {

@@ -12,12 +12,12 @@ import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import io.custos.broker.config.ListenerConfiguration;
 import jakarta.inject.Singleton;
-import java.io.File;
+import java.nio.file.Path;
 import java.util.Optional;
-import javax.net.ssl.SSLException;
 
 /**
- * The TLS 1.3 listener, from the configured PEM certificate and key. It asks for a client
+ * The TLS 1.3 listener, from the configured PEM certificate and key (re-read when the files
+ * change: {@link ReloadingKeyManager}). It asks for a client
  * certificate but neither requires nor judges it: as in Vault, trust in a client certificate is
  * decided only by the cert auth method, against the CAs an operator configured there.
  */
@@ -41,14 +41,16 @@ public class ClientCertificateSslBuilder implements ServerSslBuilder {
     @Override
     public Optional<SslContext> build() {
         try {
+            ReloadingKeyManager keys = new ReloadingKeyManager(Path.of(listener.getTlsCertFile().orElseThrow()),
+                    Path.of(listener.getTlsKeyFile().orElseThrow()));
             return Optional.of(SslContextBuilder
-                    .forServer(new File(listener.getTlsCertFile().orElseThrow()), new File(listener.getTlsKeyFile().orElseThrow()))
+                    .forServer(keys)
                     .sslProvider(SslProvider.JDK)
                     .protocols("TLSv1.3")
                     .clientAuth(ClientAuth.OPTIONAL)
                     .trustManager(InsecureTrustManagerFactory.INSTANCE)
                     .build());
-        } catch (SSLException | IllegalArgumentException e) {
+        } catch (IllegalArgumentException | java.io.IOException | java.security.GeneralSecurityException e) {
             throw new IllegalStateException("cannot build the TLS listener from the configured PEM files: "
                     + e.getMessage(), e);
         }

@@ -36,6 +36,11 @@ public class VaultErrorResponseProcessor implements ErrorResponseProcessor<byte[
         };
         @SuppressWarnings("unchecked")
         MutableHttpResponse<byte[]> r = (MutableHttpResponse<byte[]>) response;
+        if (status == 413 && !bodyTooLarge) {
+            // the request could not even be parsed, so the connection is closed after this answer: say so,
+            // or a keep-alive client sends its next request into a closed socket
+            r.header("Connection", "close");
+        }
         return r.contentType(MediaType.APPLICATION_JSON_TYPE).body(ResponseWriter.error(status, message).body());
     }
 }

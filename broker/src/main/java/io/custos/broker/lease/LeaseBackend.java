@@ -126,7 +126,7 @@ public class LeaseBackend extends FrameworkEngine {
         return PathSpec.path(pattern)
                 .fields(PREFIX, SYNC)
                 .on(UPDATE, (r, d) -> {
-                    String prefix = d.getString("prefix");
+                    String prefix = noNul(d.getString("prefix"), "prefix");
                     if (force || sync(d)) {
                         leases.revokePrefix(prefix, true, force);
                         return null;
@@ -207,11 +207,19 @@ public class LeaseBackend extends FrameworkEngine {
         if (id == null || id.isEmpty()) {
             throw EngineException.badRequest("lease_id must be specified");
         }
-        return id;
+        return noNul(id, "lease_id");
+    }
+
+    /** PostgreSQL text cannot hold NUL: an id or prefix with one names no lease, and says so as a 400. */
+    private static String noNul(String value, String field) {
+        if (value != null && value.indexOf('\0') >= 0) {
+            throw EngineException.badRequest(field + " cannot contain a NUL character");
+        }
+        return value;
     }
 
     private static String folder(String prefix) {
-        String p = prefix == null ? "" : prefix;
+        String p = prefix == null ? "" : noNul(prefix, "prefix");
         return p.isEmpty() || p.endsWith("/") ? p : p + "/";
     }
 }

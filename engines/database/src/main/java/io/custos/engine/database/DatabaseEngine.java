@@ -258,17 +258,30 @@ final class DatabaseEngine extends FrameworkEngine {
                 null);
         boolean verify = !d.has("verify_connection") || d.getBool("verify_connection");
         PostgresTarget target = new PostgresTarget(name, cfg);
+        List<String> warnings = List.of();
         if (verify) {
+            String password = cfg.password() == null || cfg.password().isEmpty() ? null : cfg.password();
             try {
-                target.verifyLogin(cfg.password() == null || cfg.password().isEmpty() ? null : cfg.password());
+                target.verifyLogin(password);
+                warnings = target.privilegeWarnings(password);
             } catch (SQLException e) {
                 throw EngineException.badRequest("error creating database object: error verifying connection: "
                         + redact(target.failure("login", e).getMessage(), cfg.password()));
             }
         }
+        String sslmode = ConnectionUrl.parse(url).parameters().getOrDefault("sslmode", "prefer");
+        if (!"verify-full".equals(sslmode)) {
+            LOG.warn("database connection {} uses sslmode={}: the server's identity is not verified "
+                    + "(use sslmode=verify-full outside development)", name, sslmode);
+        }
         store("config/" + name, cfg);
         closeTarget(name);
-        return null;
+        if (warnings.isEmpty()) {
+            return null;
+        }
+        Response r = Response.of(null);
+        warnings.forEach(r::warn);
+        return r;
     }
 
     private Response readConfig(String name) {

@@ -60,6 +60,35 @@ final class PostgresTarget implements AutoCloseable {
         }
     }
 
+    /**
+     * What the configured user cannot do that issuance or revocation needs, each as a warning for
+     * the operator: creating and dropping roles (CREATEROLE or SUPERUSER), and ending a revoked
+     * user's sessions (pg_signal_backend or SUPERUSER).
+     */
+    List<String> privilegeWarnings(String password) throws SQLException {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = DriverManager.getConnection(url.jdbcUrl(), url.properties(user(), password));
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT rolsuper, rolcreaterole, "
+                        + "pg_has_role(current_user, 'pg_signal_backend', 'MEMBER') FROM pg_roles "
+                        + "WHERE rolname = current_user")) {
+            if (!rs.next()) {
+                return out;
+            }
+            boolean superuser = rs.getBoolean(1);
+            if (!superuser && !rs.getBoolean(2)) {
+                out.add("the user \"" + user() + "\" has neither CREATEROLE nor SUPERUSER: it cannot create database "
+                        + "users for credentials, nor drop them when their leases end");
+            }
+            if (!superuser && !rs.getBoolean(3)) {
+                out.add("the user \"" + user() + "\" is neither a member of pg_signal_backend nor SUPERUSER: "
+                        + "revocation cannot terminate a revoked user's open sessions, which then keep working "
+                        + "until they disconnect");
+            }
+        }
+        return out;
+    }
+
     Connection connection() throws SQLException {
         HikariDataSource p = pool;
         if (p == null) {
