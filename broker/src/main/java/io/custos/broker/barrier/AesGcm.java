@@ -3,6 +3,11 @@ package io.custos.broker.barrier;
 import java.security.DrbgParameters;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.WeakHashMap;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -30,9 +35,13 @@ public final class AesGcm {
     /** For wrapping data keys under a keyring term. */
     public static final AesGcm KEY_WRAP = new AesGcm();
 
+    /** Every cipher any thread made, so sealing can overwrite their key schedules (weak: dead threads' go). */
+    private final Set<Cipher> all = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private final ThreadLocal<Cipher> cipher = ThreadLocal.withInitial(() -> {
         try {
-            return Cipher.getInstance("AES/GCM/NoPadding");
+            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+            all.add(c);
+            return c;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES/GCM is not available", e);
         }
@@ -48,6 +57,30 @@ public final class AesGcm {
     });
 
     private AesGcm() {
+    }
+
+    /**
+     * On seal: re-initialises every thread's ciphers with a throw-away key, so the expanded key
+     * schedules of the keyring's and data keys no longer sit in their state. Each cipher is
+     * locked while it is used and while it is scrubbed, so a request still running is not corrupted.
+     */
+    public static void scrubAll() {
+        for (AesGcm role : new AesGcm[] {DATA, KEY_WRAP}) {
+            List<Cipher> ciphers;
+            synchronized (role.all) {
+                ciphers = new ArrayList<>(role.all);
+            }
+            SecretKeySpec dummy = new SecretKeySpec(randomBytes(KEY_BYTES), "AES");
+            for (Cipher c : ciphers) {
+                synchronized (c) {
+                    try {
+                        c.init(Cipher.ENCRYPT_MODE, dummy, new GCMParameterSpec(TAG_BYTES * 8, randomBytes(NONCE_BYTES)));
+                    } catch (GeneralSecurityException e) {
+                        // a cipher that refuses a fresh AES key holds no state worth scrubbing
+                    }
+                }
+            }
+        }
     }
 
     /** Fills {@code out} with random bytes from this thread's DRBG. */
@@ -79,10 +112,12 @@ public final class AesGcm {
             int ptOffset, int ptLength, byte[] out, int outOffset) {
         try {
             Cipher c = cipher.get();
-            c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, out, outOffset, NONCE_BYTES));
-            c.updateAAD(aadHead, 0, aadHeadLength);
-            c.updateAAD(aadTail);
-            return NONCE_BYTES + c.doFinal(plaintext, ptOffset, ptLength, out, outOffset + NONCE_BYTES);
+            synchronized (c) { // uncontended but for scrubAll on seal
+                c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, out, outOffset, NONCE_BYTES));
+                c.updateAAD(aadHead, 0, aadHeadLength);
+                c.updateAAD(aadTail);
+                return NONCE_BYTES + c.doFinal(plaintext, ptOffset, ptLength, out, outOffset + NONCE_BYTES);
+            }
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM encryption failed", e);
         }
@@ -105,10 +140,12 @@ public final class AesGcm {
         }
         try {
             Cipher c = cipher.get();
-            c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, in, offset, NONCE_BYTES));
-            c.updateAAD(aadHead, 0, aadHeadLength);
-            c.updateAAD(aadTail);
-            return c.doFinal(in, offset + NONCE_BYTES, length - NONCE_BYTES);
+            synchronized (c) {
+                c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, in, offset, NONCE_BYTES));
+                c.updateAAD(aadHead, 0, aadHeadLength);
+                c.updateAAD(aadTail);
+                return c.doFinal(in, offset + NONCE_BYTES, length - NONCE_BYTES);
+            }
         } catch (AEADBadTagException e) {
             throw new IntegrityException("message authentication failed");
         } catch (GeneralSecurityException e) {

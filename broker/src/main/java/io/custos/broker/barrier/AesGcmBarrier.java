@@ -79,6 +79,7 @@ public final class AesGcmBarrier {
         if (k != null) {
             k.destroy();
         }
+        AesGcm.scrubAll();
     }
 
     public Keyring keyring() {

@@ -13,11 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -68,6 +72,8 @@ public class TokenStore {
     private final Clock clock;
     private final Cache<String, TokenEntry> byHash;
     private final ThreadLocal<KeyedMac> mac = new ThreadLocal<>();
+    /** Every thread's MAC, so sealing can overwrite the key state they hold (weak: dead threads' go). */
+    private final Set<Mac> macs = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
     private final Object[] locks = IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
     private volatile byte[] hmacKey;
 
@@ -134,7 +140,25 @@ public class TokenStore {
     }
 
     public void onSeal() {
+        byte[] key = hmacKey;
         hmacKey = null;
+        if (key != null) {
+            Arrays.fill(key, (byte) 0);
+        }
+        List<Mac> all;
+        synchronized (macs) {
+            all = new ArrayList<>(macs);
+        }
+        SecretKeySpec dummy = new SecretKeySpec(AesGcm.randomBytes(32), "HmacSHA256");
+        for (Mac m : all) {
+            synchronized (m) {
+                try {
+                    m.init(dummy);
+                } catch (GeneralSecurityException e) {
+                    // a MAC that refuses a fresh key holds no state worth scrubbing
+                }
+            }
+        }
         byHash.invalidateAll();
     }
 
@@ -443,11 +467,15 @@ public class TokenStore {
                 m.init(new SecretKeySpec(key, "HmacSHA256"));
                 keyed = new KeyedMac(key, m);
                 mac.set(keyed);
+                macs.add(m);
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException(e);
             }
         }
-        return HexFormat.of().formatHex(keyed.mac().doFinal(value.getBytes(StandardCharsets.UTF_8)));
+        Mac m = keyed.mac();
+        synchronized (m) { // uncontended but for onSeal's scrub
+            return HexFormat.of().formatHex(m.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+        }
     }
 
     private static String newToken() {

@@ -434,4 +434,22 @@ class DatabaseCredentialsTest extends BrokerHttpTest {
             assertEquals(other.user(), rs.getString(1));
         }
     }
+
+    @Test
+    void aConnectionUserThatCannotRevokeIsNamedInWarnings() throws Exception {
+        String user = "limited_" + Long.toHexString(System.nanoTime());
+        try (Connection c = target.connect(); Statement st = c.createStatement()) {
+            st.execute("CREATE ROLE " + user + " LOGIN PASSWORD 'limited-pw-1'");
+        }
+        Reply r = ok(call("POST", "database/config/limited", root, "{\"plugin_name\":\"postgresql-database-plugin\","
+                + "\"connection_url\":\"postgresql://{{username}}:{{password}}@" + target.host() + ":" + target.port()
+                + "/" + target.name() + "?sslmode=disable\",\"username\":\"" + user + "\",\"password\":\"limited-pw-1\","
+                + "\"allowed_roles\":\"*\"}"));
+        assertEquals(200, r.status());
+        String warnings = r.json().get("warnings").toString();
+        assertTrue(warnings.contains("CREATEROLE") && warnings.contains("pg_signal_backend"), warnings);
+        // the superuser connection of the other tests gets none
+        Reply clean = ok(call("POST", "database/config/app", root, "{\"allowed_roles\":\"*\"}"));
+        assertEquals(204, clean.status());
+    }
 }

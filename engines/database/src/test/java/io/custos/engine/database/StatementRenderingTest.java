@@ -53,4 +53,11 @@ class StatementRenderingTest {
         assertEquals("ALTER ROLE \"n\" VALID UNTIL '2026-12-01 10:00:00+0000'",
                 Statements.render("ALTER ROLE \"{{name}}\" VALID UNTIL '{{expiration}}'", "n", null, EXP));
     }
+
+    @Test
+    void redactionRemovesAShortPasswordOnlyWhereItStandsAsAValue() {
+        assertEquals("password authentication failed for user \"[redacted]\" on database",
+                DatabaseEngine.redact("password authentication failed for user \"b\" on database", "b"));
+        assertEquals("role [redacted] exists", DatabaseEngine.redact("role s3cr3t-pw exists", "s3cr3t-pw"));
+    }
 }
