@@ -1,10 +1,4 @@
 #!/usr/bin/env bash
-# JMH: HCL policy parse time by number of path blocks (1k..20k), to show it is linear. Arguments replace the
-# default JMH options (-f 2 -wi 3 -w 2s -i 5 -r 3s). JAVA_HOME selects the JDK.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-./mvnw -q -B -pl broker -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
-  -Dmdep.outputFile="$PWD/broker/target/bench.classpath"
-[ $# -gt 0 ] || set -- -f 2 -wi 3 -w 2s -i 5 -r 3s
-"${JAVA_HOME:+$JAVA_HOME/bin/}java" -cp "broker/target/test-classes:broker/target/classes:$(cat broker/target/bench.classpath)" \
-  org.openjdk.jmh.Main PolicyParseBenchmark "$@"
+# JMH: HCL policy parse time by number of path blocks (1k..20k), to show it is linear. Arguments
+# replace the default JMH options (-f 2 -wi 3 -w 2s -i 5 -r 3s). JAVA_HOME selects the JDK.
+exec "$(dirname "$0")/jmh.sh" PolicyParseBenchmark "$@"

@@ -373,28 +373,11 @@ public class TokenStore {
                 markExpiry(hash, e);
             }
         }
-        long accessorsRemoved = 0;
-        for (String key : storage.list(ACCESSOR_PREFIX)) {
-            String target = storage.get(ACCESSOR_PREFIX + key).map(h -> new String(h, StandardCharsets.US_ASCII))
-                    .orElse(null);
-            if (target != null && storage.get(ID_PREFIX + target).isEmpty()) {
-                storage.delete(ACCESSOR_PREFIX + key);
-                accessorsRemoved++;
-            }
-        }
+        long accessorsRemoved = deleteDangling(ACCESSOR_PREFIX);
         long linksRemoved = 0;
         for (String parent : storage.list(PARENT_PREFIX)) {
-            String folder = PARENT_PREFIX + parent;
-            if (!folder.endsWith("/")) {
-                continue;
-            }
-            for (String child : storage.list(folder)) {
-                String target = storage.get(folder + child).map(h -> new String(h, StandardCharsets.US_ASCII))
-                        .orElse(null);
-                if (target != null && storage.get(ID_PREFIX + target).isEmpty()) {
-                    storage.delete(folder + child);
-                    linksRemoved++;
-                }
+            if (parent.endsWith("/")) {
+                linksRemoved += deleteDangling(PARENT_PREFIX + parent);
             }
         }
         Map<String, Long> out = new java.util.LinkedHashMap<>();
@@ -402,6 +385,19 @@ public class TokenStore {
         out.put("accessors", accessorsRemoved);
         out.put("child_links", linksRemoved);
         return out;
+    }
+
+    /** Deletes the entries of {@code folder} (each holding a token hash) whose token is no longer stored. */
+    private long deleteDangling(String folder) {
+        long removed = 0;
+        for (String key : storage.list(folder)) {
+            String target = storage.get(folder + key).map(h -> new String(h, StandardCharsets.US_ASCII)).orElse(null);
+            if (target != null && storage.get(ID_PREFIX + target).isEmpty()) {
+                storage.delete(folder + key);
+                removed++;
+            }
+        }
+        return removed;
     }
 
     private boolean parentGone(String parentAccessor) {

@@ -10,33 +10,14 @@ import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsServer;
 import io.custos.engine.sdk.Json;
 import io.custos.broker.testing.TestHttps;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import java.io.StringWriter;
-import java.math.BigInteger;
-import java.net.InetSocketAddress;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
-import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.asn1.x509.Extension;
-import org.bouncycastle.asn1.x509.GeneralName;
-import org.bouncycastle.asn1.x509.GeneralNames;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
-import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
-import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,7 +28,7 @@ class KubernetesAuthTest extends BrokerHttpTest {
     private String root;
     private RSAKey saKey;
     private RSAKey otherKey;
-    private HttpsServer apiServer;
+    private TestHttps apiServer;
 
     @BeforeAll
     void setUp() throws Exception {
@@ -66,7 +47,7 @@ class KubernetesAuthTest extends BrokerHttpTest {
 
     @AfterAll
     void stop() {
-        apiServer.stop(0);
+        apiServer.close();
     }
 
     /** Legacy claim names, but with an exp (offline checks need one). */
@@ -162,27 +143,8 @@ class KubernetesAuthTest extends BrokerHttpTest {
     }
 
     private void startTokenReview() throws Exception {
-        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
-        g.initialize(256);
-        KeyPair kp = g.generateKeyPair();
-        Instant now = Instant.now();
-        JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(new X500Name("CN=kube-apiserver"),
-                BigInteger.ONE, Date.from(now.minusSeconds(60)), Date.from(now.plusSeconds(3600)),
-                new X500Name("CN=kube-apiserver"), kp.getPublic());
-        b.addExtension(Extension.subjectAlternativeName, false,
-                new GeneralNames(new GeneralName(GeneralName.iPAddress, "127.0.0.1")));
-        X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
-                b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        ks.load(null, null);
-        ks.setKeyEntry("api", kp.getPrivate(), new char[0], new java.security.cert.Certificate[] {cert});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, new char[0]);
-        SSLContext ssl = SSLContext.getInstance("TLS");
-        ssl.init(kmf.getKeyManagers(), null, null);
-        apiServer = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-        apiServer.setHttpsConfigurator(new HttpsConfigurator(ssl));
-        apiServer.createContext("/apis/authentication.k8s.io/v1/tokenreviews", ex -> {
+        apiServer = TestHttps.start();
+        apiServer.handle("/apis/authentication.k8s.io/v1/tokenreviews", ex -> {
             Map<String, Object> review = Json.readMap(ex.getRequestBody().readAllBytes());
             String token = String.valueOf(((Map<?, ?>) review.get("spec")).get("token"));
             boolean reviewer = "Bearer reviewer-jwt".equals(ex.getRequestHeaders().getFirst("Authorization"));
@@ -202,15 +164,10 @@ class KubernetesAuthTest extends BrokerHttpTest {
             ex.getResponseBody().write(out);
             ex.close();
         });
-        apiServer.start();
-        StringWriter pem = new StringWriter();
-        try (JcaPEMWriter w = new JcaPEMWriter(pem)) {
-            w.writeObject(cert);
-        }
         call("POST", "sys/auth/k8s-review", root, "{\"type\":\"kubernetes\"}");
         assertEquals(204, call("POST", "auth/k8s-review/config", root, Json.MAPPER.writeValueAsString(Map.of(
-                "kubernetes_host", "https://127.0.0.1:" + apiServer.getAddress().getPort(),
-                "kubernetes_ca_cert", pem.toString(), "token_reviewer_jwt", "reviewer-jwt"))).status());
+                "kubernetes_host", apiServer.url(), "kubernetes_ca_cert", apiServer.caPem(),
+                "token_reviewer_jwt", "reviewer-jwt"))).status());
         call("POST", "auth/k8s-review/role/app", root, "{\"bound_service_account_names\":\"*\","
                 + "\"bound_service_account_namespaces\":\"prod\",\"token_policies\":\"default\"}");
         call("POST", "auth/k8s-review/role/aud", root, "{\"bound_service_account_names\":\"*\","
