@@ -77,7 +77,7 @@ public class VaultApiController {
                 // only logins (the cert method) look at the client certificate; finding it is not free
                 afterPrefix.startsWith("auth/") ? peerCertificates(request) : List.of()));
         // any code from 100 to 599 (sys/health?activecode=299 included), not only the ones HttpStatus names
-        MutableHttpResponse<byte[]> response = HttpResponse.<byte[]>ok().status(r.status(), reasonFor(r.status()));
+        MutableHttpResponse<byte[]> response = statusOf(r.status());
         response.header(HttpHeaders.CACHE_CONTROL, "no-store");
         if (r.body().length > 0) {
             response.contentType(r.isJson() ? MediaType.APPLICATION_JSON_TYPE : MediaType.of(r.contentType()))
@@ -105,12 +105,15 @@ public class VaultApiController {
         return null;
     }
 
-    private static String reasonFor(int code) {
+    /** The response for a status: Micronaut's constant where it names one, else the bare code (e.g. 299). */
+    private static MutableHttpResponse<byte[]> statusOf(int code) {
+        io.micronaut.http.HttpStatus known;
         try {
-            return io.micronaut.http.HttpStatus.valueOf(code).getReason();
+            known = io.micronaut.http.HttpStatus.valueOf(code);
         } catch (IllegalArgumentException e) {
-            return "Status " + code; // a code HttpStatus does not name
+            return HttpResponse.<byte[]>ok().status(code, "Status " + code);
         }
+        return HttpResponse.status(known);
     }
 
     /** The certificates the TLS client sent, its own first (empty without TLS or a client certificate). */

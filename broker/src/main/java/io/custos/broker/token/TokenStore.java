@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.barrier.SealedException;
+import io.custos.broker.barrier.SlotPool;
 import io.custos.broker.config.TokenConfiguration;
 import io.custos.engine.sdk.Json;
 import jakarta.inject.Singleton;
@@ -14,14 +15,11 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -65,15 +63,25 @@ public class TokenStore {
     public record Found(String hash, TokenEntry entry) {
     }
 
-    private record KeyedMac(byte[] key, Mac mac) {
+    /** A pooled MAC and the key it was last initialised with. */
+    private static final class KeyedMac {
+        final Mac mac;
+        byte[] key;
+
+        KeyedMac() {
+            try {
+                mac = Mac.getInstance("HmacSHA256");
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     private final BarrierStorage storage;
     private final Clock clock;
     private final Cache<String, TokenEntry> byHash;
-    private final ThreadLocal<KeyedMac> mac = new ThreadLocal<>();
-    /** Every thread's MAC, so sealing can overwrite the key state they hold (weak: dead threads' go). */
-    private final Set<Mac> macs = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+    /** Pooled MACs (requests run on virtual threads: per-thread MACs would be made per request). */
+    private final SlotPool<KeyedMac> macs = new SlotPool<>(KeyedMac::new);
     private final Object[] locks = IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
     private volatile byte[] hmacKey;
 
@@ -145,20 +153,15 @@ public class TokenStore {
         if (key != null) {
             Arrays.fill(key, (byte) 0);
         }
-        List<Mac> all;
-        synchronized (macs) {
-            all = new ArrayList<>(macs);
-        }
         SecretKeySpec dummy = new SecretKeySpec(AesGcm.randomBytes(32), "HmacSHA256");
-        for (Mac m : all) {
-            synchronized (m) {
-                try {
-                    m.init(dummy);
-                } catch (GeneralSecurityException e) {
-                    // a MAC that refuses a fresh key holds no state worth scrubbing
-                }
+        macs.forEach(m -> {
+            try {
+                m.mac.init(dummy); // the key's ipad/opad state goes with it
+                m.key = null;
+            } catch (GeneralSecurityException e) {
+                // a MAC that refuses a fresh key holds no state worth scrubbing
             }
-        }
+        });
         byHash.invalidateAll();
     }
 
@@ -456,22 +459,18 @@ public class TokenStore {
         if (key == null) {
             throw new SealedException();
         }
-        KeyedMac keyed = mac.get();
-        if (keyed == null || keyed.key() != key) {
-            try {
-                Mac m = Mac.getInstance("HmacSHA256");
-                m.init(new SecretKeySpec(key, "HmacSHA256"));
-                keyed = new KeyedMac(key, m);
-                mac.set(keyed);
-                macs.add(m);
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
+        byte[] input = value.getBytes(StandardCharsets.UTF_8);
+        return macs.with(m -> {
+            if (m.key != key) {
+                try {
+                    m.mac.init(new SecretKeySpec(key, "HmacSHA256"));
+                } catch (GeneralSecurityException e) {
+                    throw new IllegalStateException(e);
+                }
+                m.key = key;
             }
-        }
-        Mac m = keyed.mac();
-        synchronized (m) { // uncontended but for onSeal's scrub
-            return HexFormat.of().formatHex(m.doFinal(value.getBytes(StandardCharsets.UTF_8)));
-        }
+            return HexFormat.of().formatHex(m.mac.doFinal(input));
+        });
     }
 
     private static String newToken() {
