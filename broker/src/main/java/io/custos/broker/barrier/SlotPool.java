@@ -1,6 +1,5 @@
 package io.custos.broker.barrier;
 
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -13,9 +12,10 @@ import java.util.function.Supplier;
  * {@code Cipher.getInstance} plus a fresh key schedule per request cost a fifth of a KV read — and
  * {@link #forEach} reaches every object, which sealing needs to wipe their keys.
  *
- * <p>A caller tries the slots from a random one on and takes the first that is free; only when
- * all are busy does it wait for one. Locks are {@link ReentrantLock}s, which do not pin a virtual
- * thread to its carrier.
+ * <p>A caller tries the slots from its own one on (chosen by its thread id, so a platform thread
+ * keeps finding the object it used last, and a cipher's key schedule stays warm) and takes the
+ * first that is free; only when all are busy does it wait for one. Locks are
+ * {@link ReentrantLock}s, which do not pin a virtual thread to its carrier.
  */
 public final class SlotPool<T> {
     private static final class Slot<T> {
@@ -40,7 +40,8 @@ public final class SlotPool<T> {
 
     /** Runs {@code work} with one of the objects, which no other thread uses meanwhile. */
     public <R> R with(Function<T, R> work) {
-        int start = ThreadLocalRandom.current().nextInt();
+        @SuppressWarnings("deprecation") // getId: threadId() is JDK 19+, and this builds for 17
+        int start = (int) (Thread.currentThread().getId() * 0x9E3779B97F4A7C15L >>> 32);
         for (int i = 0; i <= mask; i++) {
             Slot<T> s = slots[(start + i) & mask];
             if (s.lock.tryLock()) {
