@@ -36,9 +36,14 @@ public final class CachedPhysicalStorage implements PhysicalStorage {
         writeThrough(path, () -> db.put(path, value, keyTerm), Optional.of(new PhysicalEntry(path, value, keyTerm)));
     }
 
+    /**
+     * Deletes and forgets the path (rather than remembering its absence): deleted paths are mostly
+     * never asked for again (expired tokens, revoked leases), and remembering each would fill the
+     * cache with them. A later read that finds nothing caches the absence then.
+     */
     @Override
     public void delete(String path) {
-        writeThrough(path, () -> db.delete(path), Optional.empty());
+        writeThrough(path, () -> db.delete(path), null);
     }
 
     @Override
@@ -55,7 +60,7 @@ public final class CachedPhysicalStorage implements PhysicalStorage {
         return replaced[0];
     }
 
-    /** Writes the database and then the cache under the key's lock; on failure the key is forgotten. */
+    /** Writes the database and then the cache under the key's lock ({@code after} null: forgotten); on failure the key is forgotten. */
     private void writeThrough(String path, Runnable write, Optional<PhysicalEntry> after) {
         RuntimeException[] failure = new RuntimeException[1];
         cache.asMap().compute(path, (k, old) -> {

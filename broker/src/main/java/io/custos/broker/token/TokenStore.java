@@ -3,6 +3,7 @@ package io.custos.broker.token;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.Scheduler;
 import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.barrier.SealedException;
@@ -20,7 +21,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import javax.crypto.Mac;
@@ -50,6 +56,8 @@ public class TokenStore {
     private static final byte[] MARKER = new byte[0];
     /** Fixed cost of a cached entry besides its strings (object headers, the record, map node). */
     private static final int ENTRY_OVERHEAD = 320;
+    /** Removals the sweep runs at once. */
+    private static final int SWEEP_WORKERS = 4;
 
     /** A freshly issued token: the only moment the token itself exists outside the client. */
     public record Issued(String token, TokenEntry entry) {
@@ -93,6 +101,7 @@ public class TokenStore {
         this.clock = clock;
         this.byHash = Caffeine.newBuilder()
                 .maximumWeight(config.getCacheMaxBytes())
+                .scheduler(Scheduler.systemScheduler()) // expired entries leave without waiting for cache traffic
                 .<String, TokenEntry>weigher((hash, e) -> weight(hash, e))
                 .expireAfter(new Expiry<String, TokenEntry>() {
                     @Override
@@ -330,30 +339,65 @@ public class TokenStore {
     public int sweepExpired() {
         long now = clock.instant().getEpochSecond();
         long nowMinute = now / 60;
-        int removed = 0;
-        for (String bucket : storage.list(EXPIRY_PREFIX)) {
-            String minuteText = bucket.endsWith("/") ? bucket.substring(0, bucket.length() - 1) : bucket;
-            long minute;
-            try {
-                minute = Long.parseLong(minuteText);
-            } catch (NumberFormatException e) {
-                continue; // not a bucket of ours
-            }
-            if (minute > nowMinute) {
-                break; // buckets list in ascending order (zero-padded)
-            }
-            String prefix = EXPIRY_PREFIX + minuteText + "/";
-            for (String hash : storage.list(prefix)) {
-                TokenEntry e = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
-                if (e != null && e.isExpired(now)) {
-                    revoke(hash, false);
-                    removed++;
-                } else if (e == null || e.expireTime() == 0 || e.expireTime() / 60 != minute) {
-                    storage.delete(prefix + hash); // revoked, or renewed into a later minute
+        AtomicInteger removed = new AtomicInteger();
+        // each removal is a handful of round trips to PostgreSQL: several at once, not one after another
+        ExecutorService workers = Executors.newFixedThreadPool(SWEEP_WORKERS, r -> {
+            Thread t = new Thread(r, "custos-token-sweep");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            for (String bucket : storage.list(EXPIRY_PREFIX)) {
+                String minuteText = bucket.endsWith("/") ? bucket.substring(0, bucket.length() - 1) : bucket;
+                long minute;
+                try {
+                    minute = Long.parseLong(minuteText);
+                } catch (NumberFormatException e) {
+                    continue; // not a bucket of ours
                 }
+                if (minute > nowMinute) {
+                    break; // buckets list in ascending order (zero-padded)
+                }
+                String prefix = EXPIRY_PREFIX + minuteText + "/";
+                long bucketMinute = minute;
+                List<Future<?>> pending = new ArrayList<>();
+                for (String hash : storage.list(prefix)) {
+                    pending.add(workers.submit(() -> {
+                        TokenEntry e = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
+                        if (e != null && e.isExpired(now)) {
+                            revoke(hash, false);
+                            removed.incrementAndGet();
+                        } else if (e == null || e.expireTime() == 0 || e.expireTime() / 60 != bucketMinute) {
+                            storage.delete(prefix + hash); // revoked, or renewed into a later minute
+                        }
+                    }));
+                }
+                awaitAll(pending);
+            }
+        } finally {
+            workers.shutdownNow();
+        }
+        return removed.get();
+    }
+
+    /** Waits for every task; the first failure (storage down, sealed) is rethrown after all ended. */
+    private static void awaitAll(List<Future<?>> tasks) {
+        RuntimeException first = null;
+        for (Future<?> f : tasks) {
+            try {
+                f.get();
+            } catch (ExecutionException e) {
+                if (first == null) {
+                    first = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while sweeping tokens", e);
             }
         }
-        return removed;
+        if (first != null) {
+            throw first;
+        }
     }
 
     /**
