@@ -156,13 +156,23 @@ public final class Custos implements Runnable {
             }
             DevServer devServer = dev ? new DevServer() : null;
             String listen = devListenAddress != null ? devListenAddress : DevServer.DEFAULT_LISTEN_ADDRESS;
+            java.util.concurrent.atomic.AtomicReference<ApplicationContext> started =
+                    new java.util.concurrent.atomic.AtomicReference<>();
             if (dev) {
                 props.putAll(devServer.prepare(listen, System.getenv()));
-                Runtime.getRuntime().addShutdownHook(new Thread(devServer::close));
+                // the broker stops (and seals, saving its counts) before its embedded PostgreSQL does
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                    ApplicationContext running = started.get();
+                    if (running != null && running.isRunning()) {
+                        running.close();
+                    }
+                    devServer.close();
+                }));
             }
             try {
                 ApplicationContext ctx = Micronaut.build(new String[0]).banner(false).mainClass(Custos.class)
                         .properties(props).start();
+                started.set(ctx);
                 if (dev) {
                     String token = devRootTokenId != null ? devRootTokenId : System.getenv("CUSTOS_DEV_ROOT_TOKEN_ID");
                     devServer.bootstrap(ctx, token, listen);
