@@ -160,11 +160,18 @@ public final class Custos implements Runnable {
                     new java.util.concurrent.atomic.AtomicReference<>();
             if (dev) {
                 props.putAll(devServer.prepare(listen, System.getenv()));
-                // the broker stops (and seals, saving its counts) before its embedded PostgreSQL does
+                // the broker stops (and seals, saving its counts) before its embedded PostgreSQL does:
+                // Micronaut's own shutdown hook stops it; this one waits for that (closing the context
+                // from here too would deadlock with it) and then stops PostgreSQL
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     ApplicationContext running = started.get();
-                    if (running != null && running.isRunning()) {
-                        running.close();
+                    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                    while (running != null && running.isRunning() && System.nanoTime() < deadline) {
+                        try {
+                            Thread.sleep(50);
+                        } catch (InterruptedException e) {
+                            break; // exiting anyway
+                        }
                     }
                     devServer.close();
                 }));
