@@ -279,9 +279,7 @@ public class Core {
 
     /** sys/rotate: adds a term after the highest stored one (whoever added it) and makes it active here. */
     public synchronized Keyring.Term rotate() {
-        keyrings.addTerm(requireRootKey(), OptionalInt.empty());
-        barrier.install(reloadKeyring());
-        return barrier.keyring().active();
+        return addTerm(OptionalInt.empty());
     }
 
     /**
@@ -290,21 +288,29 @@ public class Core {
      * the stored active term.
      */
     public synchronized Keyring.Term rotateFrom(int fromTerm) {
-        keyrings.addTerm(requireRootKey(), OptionalInt.of(fromTerm));
-        barrier.install(reloadKeyring());
+        return addTerm(OptionalInt.of(fromTerm));
+    }
+
+    /** The term this node made is installed as it is; terms other nodes added are read. */
+    private Keyring.Term addTerm(OptionalInt expectedActive) {
+        byte[] root = requireRootKey();
+        Keyring held = barrier.keyring();
+        Keyring withOwn = keyrings.addTerm(root, expectedActive).map(held::with).orElse(held);
+        barrier.install(keyrings.loadNewer(root, withOwn));
         return barrier.keyring().active();
     }
 
     /**
      * Adds this node's encryption counts to the stored ones and picks up terms other nodes added
-     * (periodically and before sealing).
+     * (periodically and before sealing): the stored counts name every stored term.
      */
     public void syncKeyring() {
         if (rootKey == null || barrier.isSealed()) {
             return;
         }
         keyrings.flushCounts(barrier);
-        if (keyrings.highestStoredTerm() > barrier.keyring().active().number()) {
+        int highest = barrier.encryptionCounts().keySet().stream().mapToInt(Integer::intValue).max().orElse(0);
+        if (highest > barrier.keyring().active().number()) {
             barrier.install(reloadKeyring());
         }
     }

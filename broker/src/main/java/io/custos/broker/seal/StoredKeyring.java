@@ -107,11 +107,6 @@ public class StoredKeyring {
         }
     }
 
-    /** The highest stored term (cheap; tells a node whether another rotated). */
-    int highestStoredTerm() {
-        return store.highest();
-    }
-
     private void importLegacy(byte[] root) {
         Optional<byte[]> legacy = physical.getCore(LEGACY_KEYRING);
         if (legacy.isEmpty()) {

@@ -118,15 +118,6 @@ public class KeyringStore {
         }
     }
 
-    /** The highest stored term (0 when none). */
-    public int highest() {
-        try (Connection c = dataSource.getConnection()) {
-            return highest(c);
-        } catch (SQLException e) {
-            throw new StorageException("cannot read the keyring", e);
-        }
-    }
-
     private static int highest(Connection c) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT coalesce(max(term), 0) FROM custos_keyring_terms");
                 ResultSet rs = s.executeQuery()) {
