@@ -49,62 +49,110 @@ final class Statements {
         }
     }
 
+    /** What a stretch of statement text is, as PostgreSQL's lexer sees quoting. */
+    private enum Kind { CODE, QUOTED_IDENTIFIER, LITERAL, ESCAPE_LITERAL, DOLLAR_BODY, COMMENT }
+
+    @FunctionalInterface
+    private interface SpanVisitor {
+        /** {@code sql[start, end)} is one span of {@code kind} (delimiters included); {@code tag} for dollar bodies. */
+        void span(Kind kind, int start, int end, String tag);
+    }
+
+    /**
+     * Walks a statement span by span: quoted identifiers and string literals (quotes doubled inside,
+     * and backslash escapes in {@code E'...'}), dollar-quoted bodies, {@code --} and {@code /* *}{@code /}
+     * comments, and the code between them. Unterminated constructs run to the end. Both splitting
+     * and template filling read statements through this one scanner, so they agree on what is quoted.
+     */
+    private static void scan(String sql, SpanVisitor visitor) {
+        int n = sql.length();
+        int i = 0;
+        int codeStart = 0;
+        while (i < n) {
+            char c = sql.charAt(i);
+            Kind kind = null;
+            int end = n;
+            String tag = null;
+            if (c == '\'' || c == '"') {
+                boolean escapes = c == '\'' && i > 0 && (sql.charAt(i - 1) == 'E' || sql.charAt(i - 1) == 'e')
+                        && (i < 2 || !isIdentifierChar(sql.charAt(i - 2)));
+                kind = c == '"' ? Kind.QUOTED_IDENTIFIER : escapes ? Kind.ESCAPE_LITERAL : Kind.LITERAL;
+                end = endOfQuoted(sql, i, c, escapes);
+            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
+                kind = Kind.COMMENT;
+                int nl = sql.indexOf('\n', i);
+                end = nl < 0 ? n : nl;
+            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
+                kind = Kind.COMMENT;
+                int close = sql.indexOf("*/", i + 2);
+                end = close < 0 ? n : close + 2;
+            } else if (c == '$' && (i == 0 || !isIdentifierChar(sql.charAt(i - 1)))) {
+                int tagEnd = i + 1;
+                while (tagEnd < n && isIdentifierChar(sql.charAt(tagEnd))) {
+                    tagEnd++;
+                }
+                if (tagEnd < n && sql.charAt(tagEnd) == '$') {
+                    kind = Kind.DOLLAR_BODY;
+                    tag = sql.substring(i, tagEnd + 1);
+                    int close = sql.indexOf(tag, tagEnd + 1);
+                    end = close < 0 ? n : close + tag.length();
+                }
+            }
+            if (kind == null) {
+                i++;
+                continue;
+            }
+            if (codeStart < i) {
+                visitor.span(Kind.CODE, codeStart, i, null);
+            }
+            visitor.span(kind, i, end, tag);
+            i = end;
+            codeStart = end;
+        }
+        if (codeStart < n) {
+            visitor.span(Kind.CODE, codeStart, n, null);
+        }
+    }
+
+    /** The index after the quote closing the one at {@code open}, or the end of the text. */
+    private static int endOfQuoted(String sql, int open, char quote, boolean backslashEscapes) {
+        int n = sql.length();
+        int i = open + 1;
+        while (i < n) {
+            char c = sql.charAt(i);
+            if (backslashEscapes && c == '\\') {
+                i += 2;
+            } else if (c == quote) {
+                if (i + 1 < n && sql.charAt(i + 1) == quote) {
+                    i += 2;
+                } else {
+                    return i + 1;
+                }
+            } else {
+                i++;
+            }
+        }
+        return n;
+    }
+
     /** Splits on ';' outside quotes, identifiers, comments and dollar quotes; drops empty statements. */
     static List<String> split(String sql) {
         List<String> out = new ArrayList<>();
         StringBuilder cur = new StringBuilder();
-        int i = 0;
-        int n = sql.length();
-        while (i < n) {
-            char c = sql.charAt(i);
-            if (c == '\'' || c == '"') {
-                int end = i + 1;
-                while (end < n) {
-                    if (sql.charAt(end) == c) {
-                        if (end + 1 < n && sql.charAt(end + 1) == c) {
-                            end += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    end++;
-                }
-                end = Math.min(end + 1, n);
-                cur.append(sql, i, end);
-                i = end;
-            } else if (c == '-' && i + 1 < n && sql.charAt(i + 1) == '-') {
-                int end = sql.indexOf('\n', i);
-                end = end < 0 ? n : end;
-                cur.append(sql, i, end);
-                i = end;
-            } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-                int end = sql.indexOf("*/", i + 2);
-                end = end < 0 ? n : end + 2;
-                cur.append(sql, i, end);
-                i = end;
-            } else if (c == '$') {
-                int tagEnd = i + 1;
-                while (tagEnd < n && (Character.isLetterOrDigit(sql.charAt(tagEnd)) || sql.charAt(tagEnd) == '_')) {
-                    tagEnd++;
-                }
-                if (tagEnd < n && sql.charAt(tagEnd) == '$') {
-                    String tag = sql.substring(i, tagEnd + 1);
-                    int close = sql.indexOf(tag, tagEnd + 1);
-                    int end = close < 0 ? n : close + tag.length();
-                    cur.append(sql, i, end);
-                    i = end;
+        scan(sql, (kind, start, end, tag) -> {
+            if (kind != Kind.CODE) {
+                cur.append(sql, start, end);
+                return;
+            }
+            for (int i = start; i < end; i++) {
+                char c = sql.charAt(i);
+                if (c == ';') {
+                    add(out, cur);
                 } else {
                     cur.append(c);
-                    i++;
                 }
-            } else if (c == ';') {
-                add(out, cur);
-                i++;
-            } else {
-                cur.append(c);
-                i++;
             }
-        }
+        });
         add(out, cur);
         return out;
     }
@@ -127,105 +175,64 @@ final class Statements {
      */
     static String render(String statement, String name, String password, Instant expiration) {
         StringBuilder out = new StringBuilder(statement.length() + 64);
-        int n = statement.length();
-        int i = 0;
-        char quote = 0;
-        boolean backslashEscapes = false;
-        String dollarTag = null;
-        while (i < n) {
-            char c = statement.charAt(i);
-            if (c == '{' && statement.startsWith("{{", i)) {
-                int close = statement.indexOf("}}", i + 2);
-                String value = close < 0 ? null : switch (statement.substring(i + 2, close)) {
-                    case "name", "username" -> name;
-                    case "password" -> password;
-                    case "expiration" -> expiration == null ? null : EXPIRATION.format(expiration);
+        scan(statement, (kind, start, end, tag) -> {
+            if (kind == Kind.COMMENT) {
+                out.append(statement, start, end);
+                return;
+            }
+            int i = start;
+            while (i < end) {
+                int open = statement.indexOf("{{", i);
+                int close = open < 0 || open >= end ? -1 : statement.indexOf("}}", open + 2);
+                if (close < 0 || close + 2 > end) {
+                    out.append(statement, i, end);
+                    return;
+                }
+                String template = statement.substring(open, close + 2);
+                String value = switch (template) {
+                    case "{{name}}", "{{username}}" -> name;
+                    case "{{password}}" -> password;
+                    case "{{expiration}}" -> expiration == null ? null : EXPIRATION.format(expiration);
                     default -> null;
                 };
-                if (value != null) {
-                    out.append(escape(value, statement.substring(i, close + 2), quote, backslashEscapes, dollarTag));
-                    i = close + 2;
-                    continue;
-                }
+                out.append(statement, i, open);
+                out.append(value == null ? template : escape(value, template, kind, tag));
+                i = close + 2;
             }
-            if (dollarTag != null) {
-                if (statement.startsWith(dollarTag, i)) {
-                    out.append(dollarTag);
-                    i += dollarTag.length();
-                    dollarTag = null;
-                    continue;
-                }
-            } else if (quote != 0) {
-                if (c == quote) {
-                    if (i + 1 < n && statement.charAt(i + 1) == quote) {
-                        out.append(c).append(c);
-                        i += 2;
-                        continue;
-                    }
-                    quote = 0;
-                } else if (backslashEscapes && c == '\\' && i + 1 < n) {
-                    out.append(c).append(statement.charAt(i + 1));
-                    i += 2;
-                    continue;
-                }
-            } else if (c == '\'' || c == '"') {
-                quote = c;
-                backslashEscapes = c == '\'' && i > 0 && (statement.charAt(i - 1) == 'E' || statement.charAt(i - 1) == 'e')
-                        && (i < 2 || !isIdentifierChar(statement.charAt(i - 2)));
-            } else if (c == '$') {
-                int tagEnd = i + 1;
-                while (tagEnd < n && isIdentifierChar(statement.charAt(tagEnd))) {
-                    tagEnd++;
-                }
-                if (tagEnd < n && statement.charAt(tagEnd) == '$' && (i == 0 || !isIdentifierChar(statement.charAt(i - 1)))) {
-                    dollarTag = statement.substring(i, tagEnd + 1);
-                    out.append(dollarTag);
-                    i = tagEnd + 1;
-                    continue;
-                }
-            } else if (c == '-' && i + 1 < n && statement.charAt(i + 1) == '-') {
-                int end = statement.indexOf('\n', i);
-                end = end < 0 ? n : end;
-                out.append(statement, i, end);
-                i = end;
-                continue;
-            } else if (c == '/' && i + 1 < n && statement.charAt(i + 1) == '*') {
-                int end = statement.indexOf("*/", i + 2);
-                end = end < 0 ? n : end + 2;
-                out.append(statement, i, end);
-                i = end;
-                continue;
-            }
-            out.append(c);
-            i++;
-        }
+        });
         return out.toString();
     }
 
-    private static String escape(String value, String template, char quote, boolean backslashEscapes, String dollarTag) {
-        if (dollarTag != null) {
-            if (value.contains(dollarTag) || value.endsWith("$")) {
-                throw EngineException.badRequest("the value of " + template + " would end the " + dollarTag
-                        + "-quoted body it is placed in");
+    private static String escape(String value, String template, Kind kind, String dollarTag) {
+        switch (kind) {
+            case DOLLAR_BODY -> {
+                if (value.contains(dollarTag) || value.endsWith("$")) {
+                    throw EngineException.badRequest("the value of " + template + " would end the " + dollarTag
+                            + "-quoted body it is placed in");
+                }
+                return value;
             }
-            return value;
-        }
-        if (quote == '"') {
-            return value.replace("\"", "\"\"");
-        }
-        if (quote == '\'') {
-            String v = backslashEscapes ? value.replace("\\", "\\\\") : value;
-            return v.replace("'", "''");
-        }
-        for (int k = 0; k < value.length(); k++) {
-            char ch = value.charAt(k);
-            if (!(isIdentifierChar(ch) || ch == '.' || ch == '-')) {
-                throw EngineException.badRequest(template + " is used outside quotes, and its value holds characters"
-                        + " SQL would read as syntax; quote it in the statement (\"" + template + "\" or '" + template
-                        + "')");
+            case QUOTED_IDENTIFIER -> {
+                return value.replace("\"", "\"\"");
+            }
+            case LITERAL -> {
+                return value.replace("'", "''");
+            }
+            case ESCAPE_LITERAL -> {
+                return value.replace("\\", "\\\\").replace("'", "''");
+            }
+            default -> {
+                for (int k = 0; k < value.length(); k++) {
+                    char ch = value.charAt(k);
+                    if (!(isIdentifierChar(ch) || ch == '.' || ch == '-')) {
+                        throw EngineException.badRequest(template + " is used outside quotes, and its value holds "
+                                + "characters SQL would read as syntax; quote it in the statement (\"" + template
+                                + "\" or '" + template + "')");
+                    }
+                }
+                return value;
             }
         }
-        return value;
     }
 
     private static boolean isIdentifierChar(char c) {
