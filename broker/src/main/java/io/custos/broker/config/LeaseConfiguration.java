@@ -47,9 +47,9 @@ public interface LeaseConfiguration {
 
     /**
      * What {@code sys/leases/revoke} and {@code revoke-prefix} do when the request has no
-     * {@code sync}: queue (202, the default) or revoke before answering (204, Vault's server default,
-     * which SDKs that insist on 204 — such as vault-java-driver — need).
+     * {@code sync}: revoke before answering (204, Vault's server default, which SDKs such as
+     * vault-java-driver insist on) or queue (202).
      */
-    @Bindable(defaultValue = "false")
+    @Bindable(defaultValue = "true")
     boolean isRevokeSyncByDefault();
 }

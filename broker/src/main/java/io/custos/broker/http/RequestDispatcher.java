@@ -138,6 +138,9 @@ public class RequestDispatcher {
         if (sysPath != null && SystemBackend.UNAUTHENTICATED.contains(sysPath)) {
             return ResponseWriter.raw(system.handle(request.withPath(sysPath)), false);
         }
+        if (path.equals("sys/wrapping/lookup") && (op == Operation.READ || op == Operation.UPDATE)) {
+            return wrappingLookup(request, http, requestId, record);
+        }
         if (path.startsWith("auth/") && !path.startsWith("auth/token/")) {
             ApiResponse login = tryLogin(path, op, request, http, requestId, record);
             if (login != null) {
@@ -274,6 +277,21 @@ public class RequestDispatcher {
             r = tokenBackend.issueForLogin(r, path, m.entry().type(), m.entry().defaultLeaseTtl(), m.entry().maxLeaseTtl());
         }
         return ResponseWriter.envelope(requestId, r, m.entry().type(), op);
+    }
+
+    /**
+     * {@code sys/wrapping/lookup}, served without a token as Vault does (Vault Agent checks a wrapped
+     * secret-id's creation path this way): the wrapping token, in the body or in X-Vault-Token, is
+     * the credential, and the lookup does not spend it. Audited.
+     */
+    private ApiResponse wrappingLookup(Request request, ApiRequest http, String requestId, AuditRecord record) {
+        record.identify(request.operation().capability(), request.path(), request.data(), null, null);
+        audit.logRequest(record);
+        Map<String, Object> attributes = new java.util.HashMap<>();
+        attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
+        attributes.put(WrappingBackend.PRESENTED_TOKEN, http.token() == null ? "" : http.token());
+        Response r = wrapping.handle(request.withPath("lookup").withAttributes(attributes));
+        return ResponseWriter.envelope(requestId, r, "system", request.operation());
     }
 
     /**

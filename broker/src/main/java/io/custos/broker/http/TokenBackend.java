@@ -137,7 +137,8 @@ public class TokenBackend extends FrameworkEngine {
                         .build(),
                 PathSpec.path("lookup")
                         .fields(TOKEN)
-                        .on(UPDATE, (r, d) -> lookup(found(d).entry(), d.getString("token")))
+                        .on(UPDATE, (r, d) -> lookup(tokens.find(required(d, "token"))
+                                .orElseThrow(() -> new EngineException(403, "bad token")).entry(), d.getString("token")))
                         .help("A token's properties.", "")
                         .build(),
                 PathSpec.path("lookup-accessor")
@@ -172,7 +173,7 @@ public class TokenBackend extends FrameworkEngine {
                         .build(),
                 PathSpec.path("revoke-accessor")
                         .fields(ACCESSOR)
-                        .on(UPDATE, (r, d) -> revoke(tokens.findByAccessor(required(d, "accessor")), false))
+                        .on(UPDATE, (r, d) -> revoke(java.util.Optional.of(byAccessor(d)), false))
                         .help("Revokes the token with this accessor, and its children.", "")
                         .build(),
                 PathSpec.path("revoke-orphan")

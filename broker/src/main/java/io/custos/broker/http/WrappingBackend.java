@@ -1,5 +1,6 @@
 package io.custos.broker.http;
 
+import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
 import com.fasterxml.jackson.core.type.TypeReference;
@@ -61,8 +62,10 @@ public class WrappingBackend extends FrameworkEngine {
                         .on(UPDATE, (r, d) -> unwrap(r, d))
                         .help("Returns a wrapped response once, and revokes its wrapping token.", "").build(),
                 PathSpec.path("lookup").fields(TOKEN)
+                        .on(READ, (r, d) -> lookup(r, d))
                         .on(UPDATE, (r, d) -> lookup(r, d))
-                        .help("Describes a wrapping token without using it.", "").build(),
+                        .help("Describes a wrapping token without using it (no token needed: the wrapping "
+                                + "token is the credential).", "").build(),
                 PathSpec.path("rewrap").fields(TOKEN)
                         .on(UPDATE, (r, d) -> rewrap(r, d))
                         .help("Moves a wrapped response to a new wrapping token.", "").build(),
@@ -96,7 +99,8 @@ public class WrappingBackend extends FrameworkEngine {
 
     private TokenStore.Found wrappingToken(Request r, FieldData d) {
         TokenBackend.Caller caller = r.attribute(TokenBackend.CALLER);
-        String token = d.has("token") && !d.getString("token").isBlank() ? d.getString("token") : caller.token();
+        String presented = caller != null ? caller.token() : r.attribute(PRESENTED_TOKEN);
+        String token = d.has("token") && !d.getString("token").isBlank() ? d.getString("token") : presented;
         return tokens.find(token).filter(f -> f.entry().policies().contains(Policy.RESPONSE_WRAPPING))
                 .orElseThrow(() -> EngineException.badRequest("wrapping token is not valid or does not exist"));
     }
@@ -159,6 +163,8 @@ public class WrappingBackend extends FrameworkEngine {
 
     /** Marker key: the dispatcher answers with this {@code wrap_info} instead of data. */
     static final String WRAP_INFO = "custos.wrap_info";
+    /** Request attribute of the unauthenticated {@code lookup}: the X-Vault-Token presented, if any. */
+    static final String PRESENTED_TOKEN = "custos.presented_token";
     /** Request attribute: the requested wrapping TTL, or absent. */
     static final String WRAP_TTL = "custos.wrap_ttl";
 

@@ -31,7 +31,7 @@ public class LeaseBackend extends FrameworkEngine {
     private static final Field PREFIX = Field.of("prefix", FieldType.STRING, "The lease id prefix to revoke.");
     private static final Field SYNC = Field.of("sync", FieldType.BOOL,
             "Wait for the revocation to finish (204) instead of queueing it (202); the default is "
-                    + "custos.leases.revoke-sync-by-default (false).");
+                    + "custos.leases.revoke-sync-by-default (true, as Vault).");
     private static final Field INCREMENT = Field.of("increment", FieldType.DURATION,
             "The new TTL, counted from now; the lease's original TTL when omitted.");
 

@@ -16,7 +16,6 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -517,11 +516,29 @@ public class TokenStore {
         });
     }
 
+    /** 43 base62 characters: 256 bits, in Vault's alphabet (no '-' or '_' a CLI could take for a flag). */
     private static String newToken() {
-        return TOKEN_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(AesGcm.randomBytes(32));
+        return TOKEN_PREFIX + base62(43);
     }
 
+    /** 24 base62 characters (142 bits), as Vault's accessors. */
     private static String newAccessor() {
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(AesGcm.randomBytes(18));
+        return base62(24);
+    }
+
+    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+
+    /** {@code n} uniformly random base62 characters (bytes ≥ 248 are rejected, so there is no bias). */
+    static String base62(int n) {
+        StringBuilder out = new StringBuilder(n);
+        while (out.length() < n) {
+            for (byte b : AesGcm.randomBytes(n + 8)) {
+                int v = b & 0xff;
+                if (v < 248 && out.length() < n) {
+                    out.append(BASE62[v % 62]);
+                }
+            }
+        }
+        return out.toString();
     }
 }

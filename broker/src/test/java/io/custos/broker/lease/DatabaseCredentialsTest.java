@@ -171,7 +171,8 @@ class DatabaseCredentialsTest extends BrokerHttpTest {
             s.execute("CREATE SEQUENCE " + table + "_seq");
             s.execute("INSERT INTO " + table + " (v) VALUES ('kept')");
         }
-        assertEquals(202, call("PUT", "sys/leases/revoke/" + j.get("lease_id").asText(), root, "{}").status());
+        assertEquals(202, call("PUT", "sys/leases/revoke/" + j.get("lease_id").asText(), root, "{\"sync\":false}")
+                .status());
         awaitGone(user);
         try (Connection c = target.connect(); Statement s = c.createStatement()) {
             ResultSet rs = s.executeQuery("SELECT tableowner FROM pg_tables WHERE tablename = '" + table + "'");

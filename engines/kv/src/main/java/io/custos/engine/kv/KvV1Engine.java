@@ -35,7 +35,7 @@ final class KvV1Engine implements SecretsEngine {
                 return storage.get(path).map(b -> Response.of(Json.readMap(b))).orElse(null);
             case CREATE:
             case UPDATE:
-                requireKey(path);
+                requireWritableKey(path);
                 if (request.data().isEmpty()) {
                     throw EngineException.badRequest("no data provided");
                 }
@@ -47,6 +47,16 @@ final class KvV1Engine implements SecretsEngine {
                 return null;
             default:
                 throw EngineException.unsupportedOperation();
+        }
+    }
+
+    /** Vault's texts, which clients match on. */
+    static void requireWritableKey(String path) {
+        if (path.isEmpty()) {
+            throw EngineException.badRequest("missing path");
+        }
+        if (path.endsWith("/")) {
+            throw EngineException.badRequest("cannot write to a path ending in '/'");
         }
     }
 

@@ -195,6 +195,7 @@ final class KvV2Engine extends FrameworkEngine {
     }
 
     private Response writeData(FieldData d) {
+        KvV1Engine.requireWritableKey(d.getString("path"));
         String path = key(d);
         Map<String, Object> data = requireData(d);
         Long cas = casOption(d);
@@ -209,6 +210,7 @@ final class KvV2Engine extends FrameworkEngine {
     }
 
     private Response patchData(FieldData d) {
+        KvV1Engine.requireWritableKey(d.getString("path"));
         String path = key(d);
         Map<String, Object> patch = requireData(d);
         Long cas = casOption(d);
@@ -216,7 +218,8 @@ final class KvV2Engine extends FrameworkEngine {
             KeyMetadata meta = loadMetadata(path);
             VersionMetadata current = meta == null ? null : meta.versions.get(meta.currentVersion);
             if (current == null || isDeleted(current) || current.destroyed) {
-                return null;
+                // as Vault: nothing to patch is a 404 with no error text (clients test for ErrSecretNotFound)
+                throw new EngineException(404, "");
             }
             checkCas(meta, cas);
             Map<String, Object> stored = storage.get(versionKey(path, meta.currentVersion))

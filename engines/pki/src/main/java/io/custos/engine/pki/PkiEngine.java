@@ -120,7 +120,7 @@ final class PkiEngine extends FrameworkEngine {
             str("role", "The role."),
             str("common_name", "Subject CN; checked against the role."),
             strings("alt_names", "DNS or email SANs."), strings("ip_sans", "IP SANs."), strings("uri_sans", "URI SANs."),
-            Field.of("ttl", FieldType.DURATION, "Requested validity; at most the role's max_ttl."),
+            Field.of("ttl", FieldType.DURATION, "Requested validity; above the role's max_ttl, max_ttl is used (with a warning)."),
             str("format", "pem (default), der or pem_bundle."),
             str("private_key_format", "Empty or pkcs8."),
             bool("exclude_cn_from_sans", "Do not copy the CN into the SANs."),
@@ -202,9 +202,11 @@ final class PkiEngine extends FrameworkEngine {
                         .build(),
                 PathSpec.path("issuer/(?P<issuer_ref>[^/]+)")
                         .fields(str("issuer_ref", "Issuer id or name, or default."),
-                                str("issuer_name", "A new name for the issuer."))
+                                str("issuer_name", "A new name for the issuer."),
+                                str("leaf_not_after_behavior", "A certificate that would outlive the issuer: err "
+                                        + "(refused, the default), truncate (cut to the issuer's notAfter) or permit."))
                         .on(READ, (r, d) -> Response.of(describe(issuer(d.getString("issuer_ref")))))
-                        .on(UPDATE, (r, d) -> rename(issuer(d.getString("issuer_ref")), d.getString("issuer_name")))
+                        .on(UPDATE, (r, d) -> updateIssuer(issuer(d.getString("issuer_ref")), d))
                         .on(DELETE, (r, d) -> {
                             deleteIssuer(issuer(d.getString("issuer_ref")));
                             return null;
@@ -503,7 +505,7 @@ final class PkiEngine extends FrameworkEngine {
         }
         Instant now = context.clock().instant();
         Duration ttl = d.has("ttl") ? d.getDuration("ttl") : DEFAULT_TTL;
-        Instant notAfter = capToIssuer(signer, now.plus(ttl));
+        Instant notAfter = notAfter(signer, now, ttl);
         X509Certificate cert = Certs.build(keys, signer.keyId(), signer.cert(), subjectName, key, subject,
                 now.minusSeconds(30), notAfter, true, intermediatePathLength(signer.cert(),
                         d.has("max_path_length") ? (int) d.getLong("max_path_length") : -1),
@@ -609,12 +611,21 @@ final class PkiEngine extends FrameworkEngine {
         }
     }
 
-    private Response rename(Issuer i, String name) {
-        if (name == null || name.isEmpty()) {
-            return Response.of(describe(i));
+    private Response updateIssuer(Issuer i, FieldData d) {
+        Issuer updated = i;
+        String name = d.getString("issuer_name");
+        if (name != null && !name.isEmpty() && !name.equals(i.name())) {
+            updated = updated.named(uniqueName(name));
         }
-        Issuer renamed = store(i.named(uniqueName(name)));
-        return Response.of(describe(renamed));
+        if (d.has("leaf_not_after_behavior")) {
+            String behavior = d.getString("leaf_not_after_behavior");
+            if (!Issuer.LEAF_NOT_AFTER_BEHAVIORS.contains(behavior)) {
+                throw EngineException.badRequest("invalid value for leaf_not_after_behavior: " + behavior
+                        + " (must be err, truncate or permit)");
+            }
+            updated = updated.withLeafNotAfterBehavior(behavior);
+        }
+        return Response.of(describe(updated == i ? i : store(updated)));
     }
 
     private Response listIssuers() {
@@ -647,7 +658,7 @@ final class PkiEngine extends FrameworkEngine {
         m.put("key_id", i.keyId() == null ? "" : i.keyId());
         m.put("certificate", i.certificate());
         m.put("ca_chain", chainOf(i));
-        m.put("leaf_not_after_behavior", "err");
+        m.put("leaf_not_after_behavior", i.leafNotAfterBehavior());
         return m;
     }
 
@@ -730,13 +741,23 @@ final class PkiEngine extends FrameworkEngine {
         return out;
     }
 
-    private Instant capToIssuer(Issuer issuer, Instant notAfter) {
+    /**
+     * The notAfter of a certificate valid for {@code ttl} from {@code now} (whole seconds, as X.509
+     * stores them), against the issuer's own: beyond it, the issuer's leaf_not_after_behavior
+     * refuses (Vault's message), truncates to the issuer's notAfter, or permits.
+     */
+    private static Instant notAfter(Issuer issuer, Instant now, Duration ttl) {
+        Instant wanted = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plus(ttl);
         Instant limit = issuer.cert().getNotAfter().toInstant();
-        if (notAfter.isAfter(limit)) {
-            throw EngineException.badRequest("cannot satisfy request, as TTL would result in notAfter of "
-                    + notAfter + " that is beyond the expiration of the CA certificate at " + limit);
+        if (!wanted.isAfter(limit)) {
+            return wanted;
         }
-        return notAfter;
+        return switch (issuer.leafNotAfterBehavior()) {
+            case "permit" -> wanted;
+            case "truncate" -> limit;
+            default -> throw EngineException.badRequest("cannot satisfy request, as TTL would result in notAfter of "
+                    + wanted + " that is beyond the expiration of the CA certificate at " + limit);
+        };
     }
 
     // ---- issuance ----
@@ -816,13 +837,16 @@ final class PkiEngine extends FrameworkEngine {
         Instant now = context.clock().instant();
         Duration max = role.maxTtl() > 0 ? Duration.ofSeconds(role.maxTtl()) : DEFAULT_TTL;
         Duration ttl = d.has("ttl") ? d.getDuration("ttl") : role.ttl() > 0 ? Duration.ofSeconds(role.ttl()) : max;
+        List<String> warnings = new ArrayList<>();
         if (ttl.compareTo(max) > 0) {
+            // as Vault: a longer request (cert-manager asks for its Certificate's duration) gets max_ttl
             if (d.has("ttl")) {
-                throw EngineException.badRequest("ttl is larger than maximum allowed (" + max.toSeconds() + ")");
+                warnings.add("TTL \"" + GoDuration.format(ttl) + "\" is longer than permitted maxTTL \""
+                        + GoDuration.format(max) + "\", so maxTTL is being used");
             }
             ttl = max;
         }
-        Instant notAfter = capToIssuer(issuer, now.plus(ttl));
+        Instant notAfter = notAfter(issuer, now, ttl);
         Certs.Subject subject = new Certs.Subject(cn, dns, emails, ips, uris, role.ou(), role.organization(),
                 role.country(), role.locality(), role.province(), d.getBool("exclude_cn_from_sans"));
         X509Certificate cert = Certs.build(keys, issuer.keyId(), issuer.cert(), Certs.name(subject), subjectKey, subject,
@@ -850,12 +874,14 @@ final class PkiEngine extends FrameworkEngine {
                 out.put("certificate", key + "\n" + out.get("certificate"));
             }
         }
+        Response response = Response.of(out);
+        warnings.forEach(response::warn);
         if (lease != null) {
             try (io.custos.engine.sdk.PendingLease l = lease) {
-                return l.commit(Response.of(out), false);
+                return l.commit(response, false);
             }
         }
-        return Response.of(out);
+        return response;
     }
 
     /** A certificate's lease ended or was revoked: the certificate is revoked (idempotent). */
@@ -887,7 +913,7 @@ final class PkiEngine extends FrameworkEngine {
         Instant now = context.clock().instant();
         Duration ttl = d.has("ttl") ? d.getDuration("ttl") : DEFAULT_TTL;
         X509Certificate cert = Certs.build(keys, issuer.keyId(), issuer.cert(), csr.getSubject(), key, names,
-                now.minusSeconds(30), capToIssuer(issuer, now.plus(ttl)), false, -1,
+                now.minusSeconds(30), notAfter(issuer, now, ttl), false, -1,
                 d.has("key_usage") ? listOf(d, "key_usage") : DEFAULT_KEY_USAGE, listOf(d, "ext_key_usage"), false, false,
                 urls());
         storeCert(cert, issuer);

@@ -149,8 +149,23 @@ public enum FieldType {
         throw invalid(field, "an object", raw);
     }
 
+    /**
+     * An object of strings, or (as Vault's AppRole {@code metadata}, which Terraform and hvac send
+     * as {@code json.dumps(...)}) a string holding one; the empty string is the empty map.
+     */
     private static Map<String, String> decodeStringMap(String field, Object raw) {
         Map<String, String> out = new LinkedHashMap<>();
+        if (raw instanceof String text) {
+            if (text.isBlank()) {
+                return out;
+            }
+            try {
+                raw = Json.MAPPER.readValue(text, Object.class);
+            } catch (java.io.IOException e) {
+                throw EngineException.badRequest("error converting input for field \"" + field
+                        + "\": the string is not a JSON object");
+            }
+        }
         for (Map.Entry<String, Object> e : decodeMap(field, raw).entrySet()) {
             if (!(e.getValue() instanceof String v)) {
                 throw EngineException.badRequest("error converting input for field \"" + field
