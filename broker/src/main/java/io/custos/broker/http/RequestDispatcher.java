@@ -63,10 +63,15 @@ public class RequestDispatcher {
     private final AuthMountTable authMounts;
     private final LeaseManager leases;
     private final LeaseBackend leaseBackend;
+    private final CubbyholeBackend cubbyhole;
+    private final io.custos.broker.sys.MountPaths mountPaths;
 
     public RequestDispatcher(Core core, TokenStore tokens, MountTable mounts, SystemBackend system,
             TokenBackend tokenBackend, PolicyStore policies, AuditBroker audit, WrappingBackend wrapping,
-            AuthMountTable authMounts, LeaseManager leases, LeaseBackend leaseBackend) {
+            AuthMountTable authMounts, LeaseManager leases, LeaseBackend leaseBackend, CubbyholeBackend cubbyhole,
+            io.custos.broker.sys.MountPaths mountPaths) {
+        this.cubbyhole = cubbyhole;
+        this.mountPaths = mountPaths;
         this.leases = leases;
         this.leaseBackend = leaseBackend;
         this.core = core;
@@ -138,6 +143,9 @@ public class RequestDispatcher {
         if (sysPath != null && SystemBackend.UNAUTHENTICATED.contains(sysPath)) {
             return ResponseWriter.raw(system.handle(request.withPath(sysPath)), false);
         }
+        if (path.equals("sys/internal/ui/mounts") && op == Operation.READ) {
+            return uiMounts(request, http, requestId, record);
+        }
         if (path.equals("sys/wrapping/lookup") && (op == Operation.READ || op == Operation.UPDATE)) {
             return wrappingLookup(request, http, requestId, record);
         }
@@ -197,6 +205,10 @@ public class RequestDispatcher {
             engine = m.engine();
             relative = remainder(path.substring(5), m.entry().path());
             mountType = m.entry().type();
+        } else if (path.equals("cubbyhole") || path.startsWith("cubbyhole/")) {
+            engine = cubbyhole;
+            relative = path.equals("cubbyhole") ? "" : path.substring("cubbyhole/".length());
+            mountType = "cubbyhole";
         } else {
             if (secretTarget == null) {
                 throw noRoute(acl, op, path);
@@ -291,6 +303,20 @@ public class RequestDispatcher {
         attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
         attributes.put(WrappingBackend.PRESENTED_TOKEN, http.token() == null ? "" : http.token());
         Response r = wrapping.handle(request.withPath("lookup").withAttributes(attributes));
+        return ResponseWriter.envelope(requestId, r, "system", request.operation());
+    }
+
+    /**
+     * {@code GET sys/internal/ui/mounts}, with or without a token as in Vault: the mounts the
+     * caller's policies reach below, plus those tuned {@code listing_visibility=unauth}.
+     */
+    private ApiResponse uiMounts(Request request, ApiRequest http, String requestId, AuditRecord record) {
+        TokenEntry token = tokens.find(http.token()).map(TokenStore.Found::entry)
+                .filter(t -> Cidr.allows(t.boundCidrs(), http.remoteAddress())).orElse(null);
+        record.identify(request.operation().capability(), request.path(), request.data(), token, http.token());
+        audit.logRequest(record);
+        Acl acl = token == null ? null : policies.acl(token.policies());
+        Response r = Response.of(mountPaths.uiMounts(p -> acl != null && acl.hasAnyAccessBelow(p)));
         return ResponseWriter.envelope(requestId, r, "system", request.operation());
     }
 
@@ -393,6 +419,9 @@ public class RequestDispatcher {
     }
 
     private void authorizeMountLookup(Acl acl, String path) {
+        if (path.equals("cubbyhole") || path.startsWith("cubbyhole/")) {
+            return; // every token has its own
+        }
         MountTable.Mounted m = mounts.resolve(path).orElseThrow(() -> new EngineException(403, "permission denied"));
         if (!acl.hasAnyAccessBelow(m.entry().path())) {
             throw new EngineException(403, "permission denied");

@@ -123,6 +123,17 @@ public class WrappingBackend extends FrameworkEngine {
         return original(w.response());
     }
 
+    /**
+     * Vault's older unwrapping, a read of {@code cubbyhole/response} with the wrapping token: the
+     * stored envelope, once (the copy is deleted and the token revoked).
+     */
+    synchronized Map<String, Object> takeForLegacyUnwrap(TokenStore.Found f) {
+        Wrapped w = stored(f.entry().accessor());
+        storage.delete(STORAGE_PREFIX + f.entry().accessor());
+        tokens.revoke(f.hash(), false);
+        return w.response();
+    }
+
     /** The wrapped response as it would have been returned: its data, auth and warnings. */
     @SuppressWarnings("unchecked")
     private static Response original(Map<String, Object> envelope) {

@@ -16,4 +16,14 @@ public class AuthMountTable extends MountTable {
     public AuthMountTable(BarrierStorage storage, Clock clock) {
         super(storage, clock, STORAGE_PATH, "auth", List.of("token/"));
     }
+
+    @Override
+    public boolean authMethods() {
+        return true;
+    }
+
+    @Override
+    public String missing(String path) {
+        return "No auth engine at " + path;
+    }
 }

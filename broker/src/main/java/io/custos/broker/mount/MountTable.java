@@ -112,8 +112,18 @@ public class MountTable {
         return Optional.ofNullable(current().get(normalize(path))).map(Mounted::entry);
     }
 
-    public synchronized MountEntry enable(String rawPath, String type, String description,
+    public MountEntry enable(String rawPath, String type, String description,
             Map<String, String> options, long defaultTtl, long maxTtl) {
+        return enable(rawPath, type, description, options, defaultTtl, maxTtl, Map.of());
+    }
+
+    /** Whether this is the auth-method table (whose mounts have a token type). */
+    public boolean authMethods() {
+        return false;
+    }
+
+    public synchronized MountEntry enable(String rawPath, String type, String description,
+            Map<String, String> options, long defaultTtl, long maxTtl, Map<String, Object> config) {
         String path = normalize(rawPath);
         validatePath(path);
         EngineFactory factory = factoryFor(type);
@@ -126,7 +136,9 @@ public class MountTable {
         MountEntry entry = new MountEntry(path, type, UUID.randomUUID().toString(),
                 type + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(
                         io.custos.broker.barrier.AesGcm.randomBytes(6)),
-                description == null ? "" : description, normalized, defaultTtl, maxTtl);
+                description == null ? "" : description, normalized, defaultTtl, maxTtl,
+                MountSettings.apply(Map.of(), config, authMethods()));
+        checkTtls(defaultTtl, maxTtl);
         Map<String, Mounted> next = new LinkedHashMap<>(current());
         next.put(path, new Mounted(entry, instantiate(entry)));
         persist(next);
@@ -150,11 +162,11 @@ public class MountTable {
     }
 
     public synchronized MountEntry tune(String rawPath, String description, Long defaultTtl, Long maxTtl,
-            Map<String, String> options) {
+            Map<String, String> options, Map<String, Object> config) {
         String path = normalize(rawPath);
         Mounted m = current().get(path);
         if (m == null) {
-            throw EngineException.badRequest("no mount at " + path);
+            throw EngineException.badRequest(missing(path));
         }
         MountEntry e = m.entry();
         Map<String, String> newOptions = e.options();
@@ -169,15 +181,51 @@ public class MountTable {
         }
         MountEntry tuned = e.tuned(description != null ? description : e.description(),
                 defaultTtl != null ? defaultTtl : e.defaultLeaseTtl(), maxTtl != null ? maxTtl : e.maxLeaseTtl(),
-                newOptions);
-        if (tuned.maxLeaseTtl() > 0 && tuned.defaultLeaseTtl() > tuned.maxLeaseTtl()) {
-            throw EngineException.badRequest("default_lease_ttl cannot be greater than max_lease_ttl");
-        }
+                newOptions, MountSettings.apply(e.settings(), config, authMethods()));
+        checkTtls(tuned.defaultLeaseTtl(), tuned.maxLeaseTtl());
         Map<String, Mounted> next = new LinkedHashMap<>(current());
         next.put(path, new Mounted(tuned, m.engine()));
         persist(next);
         mounts = next;
         return tuned;
+    }
+
+    private static void checkTtls(long defaultTtl, long maxTtl) {
+        if (maxTtl > 0 && defaultTtl > maxTtl) {
+            throw EngineException.badRequest("default lease TTL greater than max lease TTL");
+        }
+    }
+
+    /** Vault's text for a path where nothing is mounted (Terraform's provider matches on it). */
+    public String missing(String path) {
+        return "No secret engine mount at " + path;
+    }
+
+    /**
+     * sys/remount: the mount moves to {@code rawTo} with its storage, accessor and settings; its
+     * engine is started anew at the new path. The caller has revoked the mount's leases first.
+     */
+    public synchronized MountEntry move(String rawFrom, String rawTo) {
+        String from = normalize(rawFrom);
+        String to = normalize(rawTo);
+        Mounted m = current().get(from);
+        if (m == null) {
+            throw EngineException.badRequest(missing(from));
+        }
+        validatePath(to);
+        for (String existing : current().keySet()) {
+            if (!existing.equals(from) && (existing.startsWith(to) || to.startsWith(existing))) {
+                throw EngineException.badRequest("path already in use at " + existing);
+            }
+        }
+        MountEntry moved = m.entry().movedTo(to);
+        Map<String, Mounted> next = new LinkedHashMap<>(current());
+        next.remove(from);
+        next.put(to, new Mounted(moved, instantiate(moved)));
+        persist(next);
+        mounts = next;
+        m.engine().shutdown();
+        return moved;
     }
 
     public static String normalize(String path) {

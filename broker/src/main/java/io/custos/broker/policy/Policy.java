@@ -13,7 +13,8 @@ public record Policy(String name, String text, List<PathRule> rules) {
     public static final String RESPONSE_WRAPPING_TEXT = String.join("\n",
             "path \"sys/wrapping/unwrap\" {", "  capabilities = [\"update\"]", "}",
             "path \"sys/wrapping/lookup\" {", "  capabilities = [\"update\"]", "}",
-            "path \"sys/wrapping/rewrap\" {", "  capabilities = [\"update\"]", "}", "");
+            "path \"sys/wrapping/rewrap\" {", "  capabilities = [\"update\"]", "}",
+            "path \"cubbyhole/response\" {", "  capabilities = [\"create\", \"read\"]", "}", "");
 
     /** Vault's default policy, reduced to the paths Custos serves: a token may look after itself. */
     public static final String DEFAULT_TEXT = String.join("\n",
@@ -63,6 +64,19 @@ public record Policy(String name, String text, List<PathRule> rules) {
             "",
             "# Allow a token to look up its own capabilities on a path",
             "path \"sys/capabilities-self\" {",
+            "  capabilities = [\"update\"]",
+            "}",
+            "",
+            "# Allow a token to manage its own cubbyhole",
+            "path \"cubbyhole/*\" {",
+            "  capabilities = [\"create\", \"read\", \"update\", \"delete\", \"list\"]",
+            "}",
+            "",
+            "# Allow general purpose tools",
+            "path \"sys/tools/hash\" {",
+            "  capabilities = [\"update\"]",
+            "}",
+            "path \"sys/tools/hash/*\" {",
             "  capabilities = [\"update\"]",
             "}",
             "");

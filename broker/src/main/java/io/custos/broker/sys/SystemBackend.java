@@ -13,7 +13,6 @@ import io.custos.broker.http.TokenBackend;
 import io.custos.broker.http.WrappingBackend;
 import io.custos.broker.barrier.KeyRotation;
 import io.custos.broker.barrier.Keyring;
-import io.custos.broker.mount.MountEntry;
 import io.custos.broker.mount.AuthMountTable;
 import io.custos.broker.mount.MountTable;
 import io.custos.broker.policy.PolicyStore;
@@ -30,7 +29,6 @@ import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Response;
 import jakarta.inject.Singleton;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -63,16 +61,19 @@ public class SystemBackend extends FrameworkEngine {
     private final TokenBackend tokenBackend;
     private final WrappingBackend wrapping;
     private final Clock clock;
-    private final io.custos.broker.lease.LeaseManager leases;
     private final io.custos.broker.policy.PasswordPolicies passwordPolicies;
     private final io.custos.broker.lease.LeaseBackend leaseBackend;
+    private final MountPaths mountPaths;
+    private final io.custos.broker.http.CubbyholeBackend cubbyhole;
 
     public SystemBackend(Core core, MountTable mounts, AuthMountTable authMounts, AesGcmBarrier barrier, KeyRotation rotation,
             PolicyStore policies, AuditBroker audit, TokenBackend tokenBackend, WrappingBackend wrapping, Clock clock,
-            io.custos.broker.lease.LeaseManager leases, io.custos.broker.policy.PasswordPolicies passwordPolicies,
-            io.custos.broker.lease.LeaseBackend leaseBackend) {
+            io.custos.broker.policy.PasswordPolicies passwordPolicies,
+            io.custos.broker.lease.LeaseBackend leaseBackend, MountPaths mountPaths,
+            io.custos.broker.http.CubbyholeBackend cubbyhole) {
+        this.cubbyhole = cubbyhole;
         this.leaseBackend = leaseBackend;
-        this.leases = leases;
+        this.mountPaths = mountPaths;
         this.passwordPolicies = passwordPolicies;
         this.core = core;
         this.mounts = mounts;
@@ -84,18 +85,6 @@ public class SystemBackend extends FrameworkEngine {
         this.tokenBackend = tokenBackend;
         this.wrapping = wrapping;
         this.clock = clock;
-    }
-
-    /**
-     * Vault's unmount: every lease the mount issued is revoked first (a failed revocation stops
-     * the unmount, so nothing it handed out is left without a lease to take it back).
-     */
-    private void disableMount(String path) {
-        String mountPath = MountTable.normalize(path);
-        if (mounts.get(mountPath).isPresent()) {
-            leases.revokePrefix(mountPath, true, false);
-        }
-        mounts.disable(mountPath);
     }
 
     private static String requiredName(FieldData d) {
@@ -137,7 +126,8 @@ public class SystemBackend extends FrameworkEngine {
 
     @Override
     protected List<PathSpec> declarePaths() {
-        return List.of(
+        List<PathSpec> out = new ArrayList<>(mountPaths.paths());
+        out.addAll(List.of(
                 PathSpec.path("init")
                         .fields(intField("secret_shares", "Number of key shares to split the unseal key into."),
                                 intField("secret_threshold", "Number of shares needed to unseal."),
@@ -180,33 +170,6 @@ public class SystemBackend extends FrameworkEngine {
                 PathSpec.path("leader")
                         .on(READ, (r, d) -> Response.of(leader()))
                         .help("High-availability status (what `vault status` asks); Custos nodes are all active.", "")
-                        .build(),
-                PathSpec.path("mounts")
-                        .on(READ, (r, d) -> listMounts())
-                        .help("Lists secrets engine mounts.", "")
-                        .build(),
-                PathSpec.path("mounts/(?P<path>.+?)/tune")
-                        .fields(Field.of("default_lease_ttl", FieldType.DURATION, "Default lease TTL."),
-                                Field.of("max_lease_ttl", FieldType.DURATION, "Maximum lease TTL."),
-                                Field.of("description", FieldType.STRING, "Description."),
-                                Field.of("options", FieldType.MAP, "Engine options."))
-                        .on(READ, (r, d) -> Response.of(tuneView(mountAt(d))))
-                        .on(UPDATE, (r, d) -> tune(d))
-                        .help("Reads or tunes a mount's TTLs, description and options.", "")
-                        .build(),
-                PathSpec.path("mounts/(?P<path>.+)")
-                        .fields(Field.of("type", FieldType.STRING, "Engine type, e.g. kv."),
-                                Field.of("description", FieldType.STRING, "Description."),
-                                Field.of("config", FieldType.MAP, "default_lease_ttl, max_lease_ttl."),
-                                Field.of("options", FieldType.MAP, "Engine options, e.g. version=2 for kv."),
-                                Field.of("local", FieldType.BOOL, "Accepted for compatibility."),
-                                Field.of("seal_wrap", FieldType.BOOL, "Accepted for compatibility."),
-                                Field.of("external_entropy_access", FieldType.BOOL, "Accepted for compatibility."),
-                                Field.of("plugin_name", FieldType.STRING, "Alias of type."))
-                        .on(READ, (r, d) -> Response.of(mountAt(d).toApi()))
-                        .on(UPDATE, (r, d) -> enable(d))
-                        .on(DELETE, noContent(d -> disableMount(d.getString("path"))))
-                        .help("Enables, reads or disables a mount.", "")
                         .build(),
                 PathSpec.path("policies/acl/?")
                         .on(LIST, (r, d) -> Response.listOf(policies.list()))
@@ -258,22 +221,6 @@ public class SystemBackend extends FrameworkEngine {
                         .on(DELETE, noContent(d -> policies.delete(d.getString("name"))))
                         .help("Reads, writes or deletes an ACL policy (the older endpoint).", "")
                         .build(),
-                PathSpec.path("auth")
-                        .on(READ, (r, d) -> listAuth())
-                        .help("Lists auth methods.", "")
-                        .build(),
-                PathSpec.path("auth/(?P<path>.+)")
-                        .fields(Field.of("type", FieldType.STRING, "Auth method type, e.g. approle."),
-                                Field.of("description", FieldType.STRING, "Description."),
-                                Field.of("config", FieldType.MAP, "default_lease_ttl, max_lease_ttl."),
-                                Field.of("local", FieldType.BOOL, "Accepted for compatibility."),
-                                Field.of("seal_wrap", FieldType.BOOL, "Accepted for compatibility."))
-                        .on(UPDATE, noContent(d -> authMounts.enable(d.getString("path"), d.getString("type"),
-                                d.getString("description"), Map.of(), ttl(d.getAs("config"), "default_lease_ttl"),
-                                ttl(d.getAs("config"), "max_lease_ttl"))))
-                        .on(DELETE, noContent(d -> authMounts.disable(d.getString("path"))))
-                        .help("Enables or disables an auth method under auth/.", "")
-                        .build(),
                 PathSpec.path("audit")
                         .on(READ, (r, d) -> Response.of(audit.describe()))
                         .help("Lists the audit devices (declared in the server configuration).", "")
@@ -318,11 +265,8 @@ public class SystemBackend extends FrameworkEngine {
                 PathSpec.path("internal/specs/openapi")
                         .on(READ, (r, d) -> Response.of(openApi()))
                         .help("The OpenAPI document of this server's paths, generated from their declarations.", "")
-                        .build(),
-                PathSpec.path("internal/ui/mounts/(?P<path>.+)")
-                        .on(READ, (r, d) -> uiMount(d))
-                        .help("The mount serving a path (the Vault CLI uses it to detect the KV version).", "")
-                        .build());
+                        .build()));
+        return out;
     }
 
     private Response initialize(FieldData d) {
@@ -425,86 +369,6 @@ public class SystemBackend extends FrameworkEngine {
         return m;
     }
 
-    private Response listMounts() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (MountEntry e : mounts.list()) {
-            out.put(e.path(), e.toApi());
-        }
-        Map<String, Object> sys = new MountEntry("sys/", "system", "", "system", "system endpoints used for control, "
-                + "policy and debugging", Map.of(), 0, 0).toApi();
-        out.put("sys/", sys);
-        return Response.of(out);
-    }
-
-    private Response listAuth() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("token/", new MountEntry("token/", "token", "", "auth_token", "token based credentials",
-                Map.of(), 0, 0).toApi());
-        for (MountEntry e : authMounts.list()) {
-            out.put(e.path(), e.toApi());
-        }
-        return Response.of(out);
-    }
-
-    private MountEntry mountAt(FieldData d) {
-        return mounts.get(d.getString("path"))
-                .orElseThrow(() -> EngineException.badRequest("no mount at " + MountTable.normalize(d.getString("path"))));
-    }
-
-    private Response enable(FieldData d) {
-        String type = d.has("type") ? d.getString("type") : d.getString("plugin_name");
-        if (type.isEmpty()) {
-            throw EngineException.badRequest("missing required field \"type\"");
-        }
-        Map<String, String> options = stringOptions(d.getAs("options"));
-        if (type.equals("kv-v2")) {
-            type = "kv";
-            options.put("version", "2");
-        }
-        Map<String, Object> config = d.getAs("config");
-        long defaultTtl = ttl(config, "default_lease_ttl");
-        long maxTtl = ttl(config, "max_lease_ttl");
-        mounts.enable(d.getString("path"), type, d.getString("description"), options, defaultTtl, maxTtl);
-        return null;
-    }
-
-    private Response tune(FieldData d) {
-        mounts.tune(d.getString("path"), d.has("description") ? d.getString("description") : null,
-                d.has("default_lease_ttl") ? d.getDuration("default_lease_ttl").toSeconds() : null,
-                d.has("max_lease_ttl") ? d.getDuration("max_lease_ttl").toSeconds() : null,
-                d.has("options") ? stringOptions(d.getAs("options")) : null);
-        return null;
-    }
-
-    private static Map<String, Object> tuneView(MountEntry e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("default_lease_ttl", e.defaultLeaseTtl());
-        m.put("max_lease_ttl", e.maxLeaseTtl());
-        m.put("force_no_cache", false);
-        m.put("description", e.description());
-        m.put("options", e.options().isEmpty() ? null : e.options());
-        return m;
-    }
-
-    private static long ttl(Map<String, Object> config, String name) {
-        if (config == null || config.get(name) == null) {
-            return 0;
-        }
-        Duration d = (Duration) FieldType.DURATION.decode("config." + name, config.get(name));
-        if (d.isNegative()) {
-            throw EngineException.badRequest("config." + name + " cannot be negative");
-        }
-        return d.toSeconds();
-    }
-
-    private static Map<String, String> stringOptions(Map<String, Object> raw) {
-        Map<String, String> out = new LinkedHashMap<>();
-        if (raw != null) {
-            raw.forEach((k, v) -> out.put(k, (String) FieldType.STRING.decode("options." + k, v)));
-        }
-        return out;
-    }
-
     private Response keyStatus() {
         Keyring.Term active = barrier.keyring().active();
         KeyRotation.Progress p = rotation.progress();
@@ -531,6 +395,7 @@ public class SystemBackend extends FrameworkEngine {
         byMount.put("sys/", sys);
         byMount.put("sys/wrapping/", wrapping.paths());
         byMount.put("auth/token/", tokenBackend.paths());
+        byMount.put("cubbyhole/", cubbyhole.paths());
         for (MountTable.Mounted m : mounts.mounted()) {
             byMount.put(m.entry().path(), m.engine().paths());
         }
@@ -540,11 +405,4 @@ public class SystemBackend extends FrameworkEngine {
         return OpenApiDocument.build("Custos HTTP API", BuildInfo.VERSION, byMount);
     }
 
-    private Response uiMount(FieldData d) {
-        return mounts.resolve(d.getString("path")).map(m -> {
-            Map<String, Object> out = new LinkedHashMap<>(m.entry().toApi());
-            out.put("path", m.entry().path());
-            return Response.of(out);
-        }).orElseThrow(() -> new EngineException(403, "permission denied"));
-    }
 }
