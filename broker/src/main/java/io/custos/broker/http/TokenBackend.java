@@ -42,14 +42,14 @@ import java.util.Set;
 @Singleton
 public class TokenBackend extends FrameworkEngine {
     /** Request attribute: the calling token. */
-    static final String CALLER = "custos.caller";
+    public static final String CALLER = "custos.caller";
     /** Request attribute: the ACL decision for this request (lease caps). */
     static final String DECISION = "custos.decision";
     /** Vault's default and maximum token TTL when nothing else is configured: 32 days. */
     static final Duration DEFAULT_TTL = Duration.ofHours(768);
 
     /** Who is calling: their stored entry and the token they presented. */
-    record Caller(TokenEntry entry, String token) {
+    public record Caller(TokenEntry entry, String token) {
         @Override
         public String toString() {
             return "Caller[" + entry.accessor() + "]";

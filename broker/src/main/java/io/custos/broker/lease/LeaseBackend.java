@@ -25,6 +25,7 @@ import java.util.Map;
  */
 @Singleton
 public class LeaseBackend extends FrameworkEngine {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LeaseBackend.class);
     private static final Field LEASE_ID = Field.of("lease_id", FieldType.STRING, "The lease's id.");
     private static final Field URL_LEASE_ID = Field.of("url_lease_id", FieldType.STRING,
             "The lease's id, given in the path instead of the body.");
@@ -82,6 +83,24 @@ public class LeaseBackend extends FrameworkEngine {
                 prefixPath("revoke-prefix/(?P<prefix>.+)", false),
                 prefixPath("leases/revoke-force/(?P<prefix>.+)", true),
                 prefixPath("revoke-force/(?P<prefix>.+)", true),
+                PathSpec.path("leases/tidy")
+                        .on(UPDATE, (r, d) -> {
+                            Thread tidy = new Thread(() -> {
+                                try {
+                                    int n = leases.tidy();
+                                    LOG.info("lease tidy: {} tokens holding leases were gone; their leases are queued "
+                                            + "for revocation", n);
+                                } catch (RuntimeException e) {
+                                    LOG.warn("lease tidy failed: {}", e.toString());
+                                }
+                            }, "custos-lease-tidy");
+                            tidy.setDaemon(true);
+                            tidy.start();
+                            return Response.withStatus(202, null).warn("Tidy operation successfully started. Any "
+                                    + "information from the operation will be printed to Custos's server logs.");
+                        })
+                        .help("Revokes leases whose token no longer exists, in the background.", "")
+                        .build(),
                 PathSpec.path("leases/count")
                         .fields(Field.of("type", FieldType.STRING, "irrevocable, or all (the default)."),
                                 Field.of("include_child_namespaces", FieldType.BOOL, "Accepted; Custos has no namespaces."))
@@ -164,10 +183,11 @@ public class LeaseBackend extends FrameworkEngine {
     }
 
     private Response count(String type) {
-        Map<String, Long> counts = leases.counts();
-        long n = "irrevocable".equals(type) ? counts.get("irrevocable")
-                : counts.get("active") + counts.get("irrevocable");
-        return Response.of(Map.of("counts", counts, "lease_count", n));
+        Map<String, Long> byState = leases.counts();
+        long n = "irrevocable".equals(type) ? byState.get("irrevocable")
+                : byState.get("active") + byState.get("irrevocable");
+        // Vault's keys: the count, and counts by namespace (Custos has the root one only); by_state is Custos's
+        return Response.of(Map.of("lease_count", n, "counts", Map.of("root", n), "by_state", byState));
     }
 
     private Response irrevocable(FieldData d) {

@@ -58,10 +58,12 @@ public class LeaseManager {
     private final LeaseConfiguration config;
     private final Clock clock;
     private volatile Runnable onWork = () -> { };
+    private final io.custos.broker.token.TokenStore tokens;
 
     public LeaseManager(LeaseStore store, AesGcmBarrier barrier, MountTable mounts, LeaseConfiguration config,
             Clock clock, io.custos.broker.token.TokenStore tokens) {
         tokens.onRevoke(this::revokeToken);
+        this.tokens = tokens;
         this.store = store;
         this.barrier = barrier;
         this.mounts = mounts;
@@ -317,6 +319,21 @@ public class LeaseManager {
     public void revokeLater(String id) {
         store.makeDueExactly(id, clock.instant());
         onWork.run();
+    }
+
+    /**
+     * {@code sys/leases/tidy}: leases whose token is gone (revoked while storage was unreachable,
+     * or by another broker) are queued for revocation. Returns how many tokens were missing.
+     */
+    public int tidy() {
+        int missing = 0;
+        for (String accessor : store.tokenAccessors()) {
+            if (tokens.findByAccessor(accessor).isEmpty()) {
+                revokeToken(accessor);
+                missing++;
+            }
+        }
+        return missing;
     }
 
     /** A revoked token's leases go with it (through the workers, which retry failures). */

@@ -143,6 +143,22 @@ public class LeaseStore {
         return update("UPDATE custos_leases SET due_time = ? WHERE lease_id = ? AND state <> 0", ts(now), id);
     }
 
+    /** Every token accessor some lease is tied to. */
+    List<String> tokenAccessors() {
+        List<String> out = new java.util.ArrayList<>();
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement(
+                        "SELECT DISTINCT token_accessor FROM custos_leases WHERE token_accessor <> ''");
+                ResultSet rs = s.executeQuery()) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new LeaseStorageException("cannot list the leases' tokens", e);
+        }
+    }
+
     int makeDueForToken(String accessor, Instant now) {
         return update("UPDATE custos_leases SET due_time = ? WHERE token_accessor = ? AND state <> 0", ts(now),
                 accessor);

@@ -64,13 +64,15 @@ public class SystemBackend extends FrameworkEngine {
     private final io.custos.broker.policy.PasswordPolicies passwordPolicies;
     private final io.custos.broker.lease.LeaseBackend leaseBackend;
     private final MountPaths mountPaths;
+    private final ToolPaths toolPaths;
     private final io.custos.broker.http.CubbyholeBackend cubbyhole;
 
     public SystemBackend(Core core, MountTable mounts, AuthMountTable authMounts, AesGcmBarrier barrier, KeyRotation rotation,
             PolicyStore policies, AuditBroker audit, TokenBackend tokenBackend, WrappingBackend wrapping, Clock clock,
             io.custos.broker.policy.PasswordPolicies passwordPolicies,
             io.custos.broker.lease.LeaseBackend leaseBackend, MountPaths mountPaths,
-            io.custos.broker.http.CubbyholeBackend cubbyhole) {
+            io.custos.broker.http.CubbyholeBackend cubbyhole, ToolPaths toolPaths) {
+        this.toolPaths = toolPaths;
         this.cubbyhole = cubbyhole;
         this.leaseBackend = leaseBackend;
         this.mountPaths = mountPaths;
@@ -127,6 +129,7 @@ public class SystemBackend extends FrameworkEngine {
     @Override
     protected List<PathSpec> declarePaths() {
         List<PathSpec> out = new ArrayList<>(mountPaths.paths());
+        out.addAll(toolPaths.paths());
         out.addAll(List.of(
                 PathSpec.path("init")
                         .fields(intField("secret_shares", "Number of key shares to split the unseal key into."),
