@@ -15,12 +15,19 @@ import java.util.Map;
  * hands to the broker to issue the token. Durations are seconds.
  */
 public final class TokenSettings {
+    /** Token types a role may ask for; {@code default} defers to the mount's {@code token_type}. */
+    public static final List<String> TOKEN_TYPES = List.of("default", "default-service", "default-batch", "service",
+            "batch");
+
     public List<String> tokenPolicies = List.of();
     public long tokenTtl;
     public long tokenMaxTtl;
     public long tokenNumUses;
     public boolean tokenNoDefaultPolicy;
     public List<String> tokenBoundCidrs = List.of();
+    public long tokenPeriod;
+    public long tokenExplicitMaxTtl;
+    public String tokenType = "default";
 
     public static final Field[] FIELDS = {
         Field.of("token_policies", FieldType.COMMA_STRING_LIST, "Policies of issued tokens."),
@@ -29,14 +36,21 @@ public final class TokenSettings {
         Field.of("token_max_ttl", FieldType.DURATION, "Maximum TTL of issued tokens (bounds renewals too)."),
         Field.of("token_num_uses", FieldType.INT, "Uses of issued tokens; 0 is unlimited."),
         Field.of("token_no_default_policy", FieldType.BOOL, "Do not add the default policy."),
-        Field.of("token_type", FieldType.STRING, "Only service tokens exist."),
+        Field.of("token_type", FieldType.STRING, "default (the mount's), default-service, default-batch, service or batch."),
         Field.of("token_bound_cidrs", FieldType.COMMA_STRING_LIST, "Networks issued tokens may be used from."),
+        Field.of("token_period", FieldType.DURATION, "Issue periodic tokens: each renewal restores a full period."),
+        Field.of("period", FieldType.DURATION, "Older name of token_period."),
+        Field.of("token_explicit_max_ttl", FieldType.DURATION, "A hard cap on issued tokens' life, renewals included."),
     };
 
     /** Applies the fields present in a role write; absent ones keep their value. */
     public void update(FieldData d) {
-        if (d.has("token_type") && !d.getString("token_type").matches("service|default|default-service")) {
-            throw EngineException.badRequest("only service tokens are supported");
+        if (d.has("token_type")) {
+            String type = d.getString("token_type").isEmpty() ? "default" : d.getString("token_type");
+            if (!TOKEN_TYPES.contains(type)) {
+                throw EngineException.badRequest("invalid 'token_type' value \"" + type + "\"");
+            }
+            tokenType = type;
         }
         if (d.has("token_policies") || d.has("policies")) {
             tokenPolicies = d.has("token_policies") ? d.getAs("token_policies") : d.getAs("policies");
@@ -56,8 +70,25 @@ public final class TokenSettings {
         if (d.has("token_bound_cidrs")) {
             tokenBoundCidrs = Cidr.validate(d.getAs("token_bound_cidrs"));
         }
+        if (d.has("token_period") || d.has("period")) {
+            tokenPeriod = nonNegative("token_period",
+                    d.getDuration(d.has("token_period") ? "token_period" : "period").toSeconds());
+        }
+        if (d.has("token_explicit_max_ttl")) {
+            tokenExplicitMaxTtl = nonNegative("token_explicit_max_ttl", d.getDuration("token_explicit_max_ttl").toSeconds());
+        }
         if (tokenMaxTtl > 0 && tokenTtl > tokenMaxTtl) {
-            throw EngineException.badRequest("token_ttl cannot be greater than token_max_ttl");
+            throw EngineException.badRequest("'token_ttl' cannot be greater than 'token_max_ttl'");
+        }
+        if (tokenType.endsWith("batch")) {
+            if (tokenPeriod > 0) {
+                throw EngineException.badRequest("'token_type' cannot be 'batch' or 'default_batch' when set to "
+                        + "generate periodic tokens");
+            }
+            if (tokenNumUses > 0) {
+                throw EngineException.badRequest("'token_type' cannot be 'batch' or 'default_batch' when set to "
+                        + "generate tokens with limited use count");
+            }
         }
     }
 
@@ -69,8 +100,11 @@ public final class TokenSettings {
         out.put("token_max_ttl", tokenMaxTtl);
         out.put("token_num_uses", tokenNumUses);
         out.put("token_no_default_policy", tokenNoDefaultPolicy);
-        out.put("token_type", "service");
+        out.put("token_type", tokenType == null ? "default" : tokenType);
         out.put("token_bound_cidrs", tokenBoundCidrs);
+        out.put("token_period", tokenPeriod);
+        out.put("period", tokenPeriod);
+        out.put("token_explicit_max_ttl", tokenExplicitMaxTtl);
     }
 
     /** What a successful login returns for the broker to issue the token from. */
@@ -84,6 +118,9 @@ public final class TokenSettings {
         auth.put("display_name", displayName);
         auth.put("metadata", metadata);
         auth.put("bound_cidrs", tokenBoundCidrs);
+        auth.put("period", tokenPeriod);
+        auth.put("explicit_max_ttl", tokenExplicitMaxTtl);
+        auth.put("token_type", tokenType == null ? "default" : tokenType);
         return auth;
     }
 

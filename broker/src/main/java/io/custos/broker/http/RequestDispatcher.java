@@ -236,8 +236,10 @@ public class RequestDispatcher {
         attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
         attributes.put(Request.DISPLAY_NAME, token.displayName());
         if (secretMount != null) {
+            // a batch token's leases belong to its parent (revoked with it) and end by the batch token's expiry
             attributes.put(Request.LEASES, leases.issuer(stripSlash(path), secretMount.entry(), engine,
-                    token.accessor(), token.expireTime(), decision.defaultTtl(), decision.maxTtl()));
+                    token.isBatch() ? token.parentAccessor() : token.accessor(), token.expireTime(),
+                    decision.defaultTtl(), decision.maxTtl()));
         }
         routed = routed.withAttributes(attributes);
         if (engine == system && SystemBackend.RAW_RESPONSES.contains(relative)) {
@@ -286,7 +288,7 @@ public class RequestDispatcher {
                 : http.clientCertificates().subList(1, http.clientCertificates().size()));
         Response r = m.engine().handle(request.withPath(relative).withAttributes(attributes));
         if (r != null && r.auth() != null) {
-            r = tokenBackend.issueForLogin(r, path, m.entry().type(), m.entry().defaultLeaseTtl(), m.entry().maxLeaseTtl());
+            r = tokenBackend.issueForLogin(r, path, m.entry());
         }
         return ResponseWriter.envelope(requestId, r, m.entry().type(), op);
     }

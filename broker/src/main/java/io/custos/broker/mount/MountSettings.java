@@ -18,12 +18,16 @@ public final class MountSettings {
     public static final String AUDIT_NON_HMAC_RESPONSE_KEYS = "audit_non_hmac_response_keys";
     public static final String PASSTHROUGH_REQUEST_HEADERS = "passthrough_request_headers";
     public static final String ALLOWED_RESPONSE_HEADERS = "allowed_response_headers";
+    public static final String ALLOWED_MANAGED_KEYS = "allowed_managed_keys";
+    public static final String DELEGATED_AUTH_ACCESSORS = "delegated_auth_accessors";
+    public static final String IDENTITY_TOKEN_KEY = "identity_token_key";
 
     private static final List<String> LISTS = List.of(AUDIT_NON_HMAC_REQUEST_KEYS, AUDIT_NON_HMAC_RESPONSE_KEYS,
-            PASSTHROUGH_REQUEST_HEADERS, ALLOWED_RESPONSE_HEADERS);
+            PASSTHROUGH_REQUEST_HEADERS, ALLOWED_RESPONSE_HEADERS, ALLOWED_MANAGED_KEYS, DELEGATED_AUTH_ACCESSORS);
     /** Every key this class handles (the TTLs, description and options are handled by the caller). */
     public static final List<String> KEYS = List.of(TOKEN_TYPE, LISTING_VISIBILITY, AUDIT_NON_HMAC_REQUEST_KEYS,
-            AUDIT_NON_HMAC_RESPONSE_KEYS, PASSTHROUGH_REQUEST_HEADERS, ALLOWED_RESPONSE_HEADERS);
+            AUDIT_NON_HMAC_RESPONSE_KEYS, PASSTHROUGH_REQUEST_HEADERS, ALLOWED_RESPONSE_HEADERS, ALLOWED_MANAGED_KEYS,
+            DELEGATED_AUTH_ACCESSORS, IDENTITY_TOKEN_KEY);
     private static final List<String> TOKEN_TYPES = List.of("default-service", "default-batch", "service", "batch");
 
     private MountSettings() {
@@ -49,6 +53,17 @@ public final class MountSettings {
                     out.put(key, values);
                 }
             }
+        }
+        if (given.get(IDENTITY_TOKEN_KEY) != null) {
+            String v = (String) FieldType.STRING.decode(IDENTITY_TOKEN_KEY, given.get(IDENTITY_TOKEN_KEY));
+            if (v.isEmpty()) {
+                out.remove(IDENTITY_TOKEN_KEY);
+            } else {
+                out.put(IDENTITY_TOKEN_KEY, v);
+            }
+        }
+        if (Boolean.TRUE.equals(given.get("force_no_cache"))) {
+            throw EngineException.badRequest("force_no_cache is not supported: Custos's cache is invalidated on write");
         }
         if (given.get(LISTING_VISIBILITY) != null) {
             String v = (String) FieldType.STRING.decode(LISTING_VISIBILITY, given.get(LISTING_VISIBILITY));

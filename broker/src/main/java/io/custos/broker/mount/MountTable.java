@@ -13,7 +13,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -134,8 +133,8 @@ public class MountTable {
             }
         }
         MountEntry entry = new MountEntry(path, type, UUID.randomUUID().toString(),
-                type + "_" + Base64.getUrlEncoder().withoutPadding().encodeToString(
-                        io.custos.broker.barrier.AesGcm.randomBytes(6)),
+                (authMethods() ? "auth_" : "") + type + "_" + java.util.HexFormat.of().formatHex(
+                        io.custos.broker.barrier.AesGcm.randomBytes(4)),
                 description == null ? "" : description, normalized, defaultTtl, maxTtl,
                 MountSettings.apply(Map.of(), config, authMethods()));
         checkTtls(defaultTtl, maxTtl);

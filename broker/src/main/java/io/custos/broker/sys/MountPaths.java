@@ -66,7 +66,13 @@ public class MountPaths {
             Field.of(MountSettings.PASSTHROUGH_REQUEST_HEADERS, FieldType.COMMA_STRING_LIST,
                     "Request headers passed to the engine (stored; Custos's engines read no headers)."),
             Field.of(MountSettings.ALLOWED_RESPONSE_HEADERS, FieldType.COMMA_STRING_LIST,
-                    "Response headers an engine may set (stored; Custos's engines set none)."));
+                    "Response headers an engine may set (stored; Custos's engines set none)."),
+            Field.of(MountSettings.ALLOWED_MANAGED_KEYS, FieldType.COMMA_STRING_LIST,
+                    "Managed keys the mount may use (stored; Custos has no managed keys)."),
+            Field.of(MountSettings.DELEGATED_AUTH_ACCESSORS, FieldType.COMMA_STRING_LIST,
+                    "Auth accessors allowed to delegate (stored)."),
+            Field.of(MountSettings.IDENTITY_TOKEN_KEY, FieldType.STRING, "Identity token key (stored)."),
+            Field.of("force_no_cache", FieldType.BOOL, "Only false: the cache is invalidated on every write."));
 
     private static List<Field> tuneFields(boolean auth) {
         List<Field> f = new ArrayList<>(List.of(
@@ -76,9 +82,10 @@ public class MountPaths {
                 Field.of("options", FieldType.MAP, "Engine options."),
                 Field.of("plugin_version", FieldType.STRING, "Accepted for compatibility; must be empty.")));
         f.addAll(SETTING_FIELDS);
+        f.add(Field.of(MountSettings.TOKEN_TYPE, FieldType.STRING, auth
+                ? "Tokens issued by logins: default-service, default-batch, service or batch."
+                : "Auth mounts only (refused here)."));
         if (auth) {
-            f.add(Field.of(MountSettings.TOKEN_TYPE, FieldType.STRING,
-                    "Tokens issued by logins: default-service, default-batch, service or batch."));
             f.add(Field.of("user_lockout_config", FieldType.MAP, "Accepted for compatibility; not enforced."));
         }
         return f;
@@ -218,6 +225,7 @@ public class MountPaths {
                 settings.put(k, d.get(k));
             }
         }
+        settings.put("force_no_cache", d.getBool("force_no_cache"));
         table.tune(path, d.has("description") ? d.getString("description") : null,
                 ttl(d.get("default_lease_ttl"), "default_lease_ttl"), ttl(d.get("max_lease_ttl"), "max_lease_ttl"),
                 d.has("options") ? stringOptions(d.getAs("options")) : null, settings);

@@ -327,6 +327,7 @@ public class SystemBackend extends FrameworkEngine {
         m.put("progress", s.progress());
         m.put("nonce", s.nonce());
         m.put("version", BuildInfo.VERSION);
+        m.put("custos_version", BuildInfo.CUSTOS_VERSION);
         m.put("build_date", "");
         m.put("migration", false);
         m.put("recovery_seal", false);
@@ -357,6 +358,7 @@ public class SystemBackend extends FrameworkEngine {
         m.put("replication_dr_mode", "disabled");
         m.put("server_time_utc", clock.instant().getEpochSecond());
         m.put("version", BuildInfo.VERSION);
+        m.put("custos_version", BuildInfo.CUSTOS_VERSION);
         return Response.withStatus(code, m);
     }
 

@@ -11,7 +11,16 @@ import java.util.Map;
  */
 public record TokenEntry(String accessor, List<String> policies, String displayName, String path,
         long creationTime, long ttlSeconds, Map<String, String> meta, String parentAccessor, long expireTime,
-        long explicitMaxTtlSeconds, long numUses, boolean renewable, long periodSeconds, List<String> boundCidrs) {
+        long explicitMaxTtlSeconds, long numUses, boolean renewable, long periodSeconds, List<String> boundCidrs,
+        long lastRenewalTime) {
+
+    /** A token never renewed. */
+    public TokenEntry(String accessor, List<String> policies, String displayName, String path, long creationTime,
+            long ttlSeconds, Map<String, String> meta, String parentAccessor, long expireTime,
+            long explicitMaxTtlSeconds, long numUses, boolean renewable, long periodSeconds, List<String> boundCidrs) {
+        this(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, parentAccessor, expireTime,
+                explicitMaxTtlSeconds, numUses, renewable, periodSeconds, boundCidrs, 0);
+    }
 
     /** A token without network bounds. */
     public TokenEntry(String accessor, List<String> policies, String displayName, String path, long creationTime,
@@ -30,6 +39,7 @@ public record TokenEntry(String accessor, List<String> policies, String displayN
     }
 
     public TokenEntry {
+        accessor = accessor == null ? "" : accessor;
         meta = meta == null ? Map.of() : meta;
         parentAccessor = parentAccessor == null ? "" : parentAccessor;
         policies = policies == null ? List.of() : policies;
@@ -39,7 +49,12 @@ public record TokenEntry(String accessor, List<String> policies, String displayN
     /** The same token, usable only from {@code cidrs} (empty: from anywhere). */
     public TokenEntry withBoundCidrs(List<String> cidrs) {
         return new TokenEntry(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, parentAccessor,
-                expireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, cidrs);
+                expireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, cidrs, lastRenewalTime);
+    }
+
+    /** A batch token: sealed into the token itself, so it has no accessor (and no storage entry). */
+    public boolean isBatch() {
+        return accessor.isEmpty();
     }
 
     public boolean isRoot() {
@@ -52,16 +67,16 @@ public record TokenEntry(String accessor, List<String> policies, String displayN
 
     TokenEntry asOrphan() {
         return new TokenEntry(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, "",
-                expireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, boundCidrs);
+                expireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, boundCidrs, lastRenewalTime);
     }
 
-    public TokenEntry renewed(long newTtlSeconds, long newExpireTime) {
+    public TokenEntry renewed(long newTtlSeconds, long newExpireTime, long now) {
         return new TokenEntry(accessor, policies, displayName, path, creationTime, newTtlSeconds, meta, parentAccessor,
-                newExpireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, boundCidrs);
+                newExpireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, boundCidrs, now);
     }
 
     TokenEntry withNumUses(long remaining) {
         return new TokenEntry(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, parentAccessor,
-                expireTime, explicitMaxTtlSeconds, remaining, renewable, periodSeconds, boundCidrs);
+                expireTime, explicitMaxTtlSeconds, remaining, renewable, periodSeconds, boundCidrs, lastRenewalTime);
     }
 }

@@ -46,7 +46,11 @@ import javax.crypto.spec.SecretKeySpec;
 public class TokenStore {
     private static final Pattern DISPLAY_NAME_UNSAFE = Pattern.compile("[^A-Za-z0-9-]");
     public static final String TOKEN_PREFIX = "cvs.";
+    /** Batch tokens: the sealed entry itself, nothing stored. */
+    public static final String BATCH_PREFIX = "cvb.";
     static final String HMAC_KEY_PATH = "core/token/hmac-key";
+    static final String BATCH_KEY_PATH = "core/token/batch-key";
+    private static final byte[] BATCH_AAD = "custos batch token v1".getBytes(StandardCharsets.US_ASCII);
     static final String ID_PREFIX = "core/token/id/";
     static final String ACCESSOR_PREFIX = "core/token/accessor/";
     static final String PARENT_PREFIX = "core/token/parent/";
@@ -66,8 +70,14 @@ public class TokenStore {
         }
     }
 
-    /** A stored token found by its hash (the handle for revocation and renewal). */
+    /**
+     * A token found by its hash (the handle for revocation and renewal); a batch token has no hash,
+     * as nothing of it is stored.
+     */
     public record Found(String hash, TokenEntry entry) {
+        public boolean isBatch() {
+            return hash == null;
+        }
     }
 
     /** A pooled MAC and the key it was last initialised with. */
@@ -91,6 +101,7 @@ public class TokenStore {
     private final SlotPool<KeyedMac> macs = new SlotPool<>(KeyedMac::new);
     private final Object[] locks = IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
     private volatile byte[] hmacKey;
+    private volatile byte[] batchKey;
 
     private final List<java.util.function.Consumer<String>> revokeListeners =
             new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -153,6 +164,12 @@ public class TokenStore {
             storage.put(HMAC_KEY_PATH, key);
         }
         hmacKey = key;
+        byte[] bk = storage.get(BATCH_KEY_PATH).orElse(null);
+        if (bk == null) {
+            bk = AesGcm.randomBytes(32);
+            storage.put(BATCH_KEY_PATH, bk);
+        }
+        batchKey = bk;
     }
 
     public void onSeal() {
@@ -160,6 +177,11 @@ public class TokenStore {
         hmacKey = null;
         if (key != null) {
             Arrays.fill(key, (byte) 0);
+        }
+        byte[] bk = batchKey;
+        batchKey = null;
+        if (bk != null) {
+            Arrays.fill(bk, (byte) 0);
         }
         SecretKeySpec dummy = new SecretKeySpec(AesGcm.randomBytes(32), "HmacSHA256");
         macs.forEach(m -> {
@@ -183,7 +205,59 @@ public class TokenStore {
 
     /** A new token like {@code template}, with a fresh token and accessor, linked under its parent. */
     public Issued create(TokenEntry template) {
-        String token = newToken();
+        return create(newToken(), template);
+    }
+
+    /**
+     * A token with an id the caller chose (Vault's {@code id}, root or sudo only, used by CI
+     * scripts): refused when that id is taken or looks like one Custos generates.
+     */
+    public Issued createWithId(String id, TokenEntry template) {
+        if (id.startsWith(TOKEN_PREFIX) || id.startsWith(BATCH_PREFIX)) {
+            throw io.custos.engine.sdk.EngineException.badRequest("custom token ids cannot begin with " + TOKEN_PREFIX
+                    + " or " + BATCH_PREFIX);
+        }
+        if (id.chars().anyMatch(c -> c <= 0x20 || c == 0x7f) || id.length() > 256) {
+            throw io.custos.engine.sdk.EngineException.badRequest("custom token ids are 1 to 256 printable characters");
+        }
+        if (storage.get(ID_PREFIX + hash(id)).isPresent()) {
+            throw io.custos.engine.sdk.EngineException.badRequest("cannot create a token with a duplicate ID");
+        }
+        return create(id, template);
+    }
+
+    /**
+     * A batch token: the entry (no accessor, not renewable, no use limit) sealed with AES-256-GCM
+     * under a key behind the barrier. Nothing is stored, so it cannot be revoked; it ends at its
+     * expiry, or when its parent is revoked (validity checks the parent on every use).
+     */
+    public Issued createBatch(TokenEntry template) {
+        byte[] key = batchKey;
+        if (key == null) {
+            throw new SealedException();
+        }
+        TokenEntry entry = new TokenEntry("", template.policies(), cleanDisplayName(template.displayName()),
+                template.path(), clock.instant().getEpochSecond(), template.ttlSeconds(), template.meta(),
+                template.parentAccessor(), template.expireTime(), 0, 0, false, 0, template.boundCidrs());
+        byte[] sealed = AesGcm.DATA.seal(key, BATCH_AAD, Json.write(entry));
+        return new Issued(BATCH_PREFIX + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(sealed), entry);
+    }
+
+    /** The entry a batch token carries, if it is one of ours (unaltered, under this storage's key). */
+    private Optional<TokenEntry> openBatch(String token) {
+        byte[] key = batchKey;
+        if (key == null) {
+            throw new SealedException();
+        }
+        try {
+            byte[] sealed = java.util.Base64.getUrlDecoder().decode(token.substring(BATCH_PREFIX.length()));
+            return Optional.of(Json.read(AesGcm.DATA.open(key, BATCH_AAD, sealed), TokenEntry.class));
+        } catch (IllegalArgumentException | io.custos.broker.barrier.IntegrityException e) {
+            return Optional.empty(); // forged, altered or from another installation: no such token
+        }
+    }
+
+    private Issued create(String token, TokenEntry template) {
         TokenEntry entry = new TokenEntry(newAccessor(), template.policies(), cleanDisplayName(template.displayName()),
                 template.path(),
                 clock.instant().getEpochSecond(), template.ttlSeconds(), template.meta(), template.parentAccessor(),
@@ -232,14 +306,19 @@ public class TokenStore {
 
     /** The valid token behind {@code token}: present, unexpired, and with every ancestor valid. */
     public Optional<TokenEntry> lookup(String token) {
-        if (token == null || token.isEmpty()) {
-            return Optional.empty();
-        }
-        return findValid(hash(token)).map(Found::entry);
+        return find(token).map(Found::entry);
     }
 
     public Optional<Found> find(String token) {
-        return token == null || token.isEmpty() ? Optional.empty() : findValid(hash(token));
+        if (token == null || token.isEmpty()) {
+            return Optional.empty();
+        }
+        if (token.startsWith(BATCH_PREFIX)) {
+            return openBatch(token).filter(e -> !e.isExpired(clock.instant().getEpochSecond()))
+                    .filter(e -> e.parentAccessor().isEmpty() || findByAccessor(e.parentAccessor()).isPresent())
+                    .map(e -> new Found(null, e));
+        }
+        return findValid(hash(token));
     }
 
     public Optional<Found> findByAccessor(String accessor) {
