@@ -246,8 +246,12 @@ public class TokenBackend extends FrameworkEngine {
             throw EngineException.badRequest("increment cannot be negative");
         }
         // a periodic token has no maximum but an explicit one; others stop at creation + max TTL
-        long max = e.explicitMaxTtlSeconds() > 0 ? e.creationTime() + e.explicitMaxTtlSeconds()
-                : e.periodSeconds() > 0 ? Long.MAX_VALUE : e.creationTime() + DEFAULT_TTL.toSeconds();
+        long max = e.explicitMaxTtlSeconds() > 0 ? e.creationTime() + e.explicitMaxTtlSeconds() : Long.MAX_VALUE;
+        if (e.maxTtlSeconds() > 0) {
+            max = Math.min(max, e.creationTime() + e.maxTtlSeconds());
+        } else if (e.periodSeconds() == 0 && e.explicitMaxTtlSeconds() == 0) {
+            max = e.creationTime() + DEFAULT_TTL.toSeconds();
+        }
         Acl.Decision decision = r.attribute(DECISION);
         if (decision != null && !decision.maxTtl().isZero()) {
             max = Math.min(max, now + decision.maxTtl().toSeconds());
@@ -699,8 +703,8 @@ public class TokenBackend extends FrameworkEngine {
         String name = String.valueOf(a.getOrDefault("display_name", ""));
         TokenEntry template = new TokenEntry(null, List.copyOf(policies),
                 mount.type() + (name.isEmpty() ? "" : "-" + name), loginPath, now, ttl, meta, "", now + ttl,
-                period > 0 ? explicitMax : max, numUses, !batch, period,
-                (List<String>) a.getOrDefault("bound_cidrs", List.of()));
+                explicitMax, numUses, !batch, period, (List<String>) a.getOrDefault("bound_cidrs", List.of()))
+                .withMaxTtl(period > 0 ? 0 : max);
         TokenStore.Issued issued = batch ? tokens.createBatch(template) : tokens.create(template);
         Response out = Response.ofAuth(authBlock(issued.token(), issued.entry()));
         login.warnings().forEach(out::warn);

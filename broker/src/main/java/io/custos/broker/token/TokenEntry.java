@@ -12,7 +12,16 @@ import java.util.Map;
 public record TokenEntry(String accessor, List<String> policies, String displayName, String path,
         long creationTime, long ttlSeconds, Map<String, String> meta, String parentAccessor, long expireTime,
         long explicitMaxTtlSeconds, long numUses, boolean renewable, long periodSeconds, List<String> boundCidrs,
-        long lastRenewalTime) {
+        long lastRenewalTime, long maxTtlSeconds) {
+
+    /** A token whose renewals are bounded only by its explicit max (else the system's). */
+    public TokenEntry(String accessor, List<String> policies, String displayName, String path, long creationTime,
+            long ttlSeconds, Map<String, String> meta, String parentAccessor, long expireTime,
+            long explicitMaxTtlSeconds, long numUses, boolean renewable, long periodSeconds, List<String> boundCidrs,
+            long lastRenewalTime) {
+        this(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, parentAccessor, expireTime,
+                explicitMaxTtlSeconds, numUses, renewable, periodSeconds, boundCidrs, lastRenewalTime, 0);
+    }
 
     /** A token never renewed. */
     public TokenEntry(String accessor, List<String> policies, String displayName, String path, long creationTime,
@@ -49,7 +58,13 @@ public record TokenEntry(String accessor, List<String> policies, String displayN
     /** The same token, usable only from {@code cidrs} (empty: from anywhere). */
     public TokenEntry withBoundCidrs(List<String> cidrs) {
         return new TokenEntry(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, parentAccessor,
-                expireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, cidrs, lastRenewalTime);
+                expireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, cidrs, lastRenewalTime, maxTtlSeconds);
+    }
+
+    /** The same token with renewals bounded by {@code seconds} after creation (a role's or mount's max TTL). */
+    public TokenEntry withMaxTtl(long seconds) {
+        return new TokenEntry(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, parentAccessor,
+                expireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, boundCidrs, lastRenewalTime, seconds);
     }
 
     /** A batch token: sealed into the token itself, so it has no accessor (and no storage entry). */
@@ -67,16 +82,16 @@ public record TokenEntry(String accessor, List<String> policies, String displayN
 
     TokenEntry asOrphan() {
         return new TokenEntry(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, "",
-                expireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, boundCidrs, lastRenewalTime);
+                expireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, boundCidrs, lastRenewalTime, maxTtlSeconds);
     }
 
     public TokenEntry renewed(long newTtlSeconds, long newExpireTime, long now) {
         return new TokenEntry(accessor, policies, displayName, path, creationTime, newTtlSeconds, meta, parentAccessor,
-                newExpireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, boundCidrs, now);
+                newExpireTime, explicitMaxTtlSeconds, numUses, renewable, periodSeconds, boundCidrs, now, maxTtlSeconds);
     }
 
     TokenEntry withNumUses(long remaining) {
         return new TokenEntry(accessor, policies, displayName, path, creationTime, ttlSeconds, meta, parentAccessor,
-                expireTime, explicitMaxTtlSeconds, remaining, renewable, periodSeconds, boundCidrs, lastRenewalTime);
+                expireTime, explicitMaxTtlSeconds, remaining, renewable, periodSeconds, boundCidrs, lastRenewalTime, maxTtlSeconds);
     }
 }

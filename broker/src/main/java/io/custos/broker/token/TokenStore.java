@@ -262,7 +262,7 @@ public class TokenStore {
                 template.path(),
                 clock.instant().getEpochSecond(), template.ttlSeconds(), template.meta(), template.parentAccessor(),
                 template.expireTime(), template.explicitMaxTtlSeconds(), template.numUses(), template.renewable(),
-                template.periodSeconds(), template.boundCidrs());
+                template.periodSeconds(), template.boundCidrs(), 0, template.maxTtlSeconds());
         store(token, entry);
         return new Issued(token, entry);
     }

@@ -54,6 +54,7 @@ final class AppRoleBackend extends RoleAuthBackend {
         public List<String> secretIdBoundCidrs = List.of();
         public long secretIdNumUses;
         public long secretIdTtl;
+        public boolean localSecretIds;
         public TokenSettings token = new TokenSettings();
     }
 
@@ -63,6 +64,8 @@ final class AppRoleBackend extends RoleAuthBackend {
         public long numUses;
         public long expirationTime;
         public long creationTime;
+        public long lastUpdatedTime;
+        public long ttl;
         public List<String> cidrs = List.of();
         public List<String> tokenBoundCidrs = List.of();
         public Map<String, String> metadata = Map.of();
@@ -74,7 +77,19 @@ final class AppRoleBackend extends RoleAuthBackend {
         Field.of("secret_id_bound_cidrs", FieldType.COMMA_STRING_LIST, "Networks a secret-id may be used from."),
         Field.of("secret_id_num_uses", FieldType.INT, "Logins per secret-id; 0 is unlimited."),
         Field.of("secret_id_ttl", FieldType.DURATION, "Lifetime of a secret-id; 0 is unlimited."),
+        Field.of("bound_cidr_list", FieldType.COMMA_STRING_LIST, "Older name of secret_id_bound_cidrs."),
+        Field.of("local_secret_ids", FieldType.BOOL, "Accepted at creation for compatibility (one cluster here)."),
     };
+
+    private static final List<Field> NEW_SECRET_ID_FIELDS = List.of(
+        Field.of("metadata", FieldType.STRING_MAP, "Metadata copied to issued tokens: an object, or (as Vault) a "
+                + "string holding a JSON object."),
+        Field.of("cidr_list", FieldType.COMMA_STRING_LIST, "Networks this secret-id may be used from (within the "
+                + "role's secret_id_bound_cidrs)."),
+        Field.of("token_bound_cidrs", FieldType.COMMA_STRING_LIST, "Networks the issued tokens may be used from "
+                + "(within the role's token_bound_cidrs)."),
+        Field.of("ttl", FieldType.DURATION, "Lifetime of this secret-id (at most the role's secret_id_ttl)."),
+        Field.of("num_uses", FieldType.INT, "Logins with this secret-id (at most the role's secret_id_num_uses)."));
 
     @Override
     protected List<PathSpec> declarePaths() {
@@ -93,12 +108,23 @@ final class AppRoleBackend extends RoleAuthBackend {
                         .on(UPDATE, (r, d) -> setRoleId(d))
                         .help("The role's role-id.", "").build(),
                 PathSpec.path("role/(?P<role_name>[^/]+)/secret-id/?")
-                        .fields(Field.of("metadata", FieldType.STRING_MAP, "Metadata copied to issued tokens."),
-                                Field.of("cidr_list", FieldType.COMMA_STRING_LIST, "Networks this secret-id may be used from (within the role's secret_id_bound_cidrs)."),
-                                Field.of("token_bound_cidrs", FieldType.COMMA_STRING_LIST, "Networks the issued tokens may be used from (within the role's token_bound_cidrs)."))
-                        .on(UPDATE, (r, d) -> generateSecretId(d))
+                        .fields(NEW_SECRET_ID_FIELDS)
+                        .on(UPDATE, (r, d) -> generateSecretId(d, UUID.randomUUID().toString()))
                         .on(LIST, (r, d) -> listSecretIdAccessors(d))
                         .help("Generates a secret-id, or lists secret-id accessors.", "").build(),
+                PathSpec.path("role/(?P<role_name>[^/]+)/custom-secret-id")
+                        .fields(NEW_SECRET_ID_FIELDS)
+                        .fields(Field.of("secret_id", FieldType.STRING, "The secret-id to register.").asSensitive()
+                                .asRequired())
+                        .on(UPDATE, (r, d) -> generateSecretId(d, d.getString("secret_id")))
+                        .help("Registers a secret-id of the caller's choosing.", "").build(),
+                PathSpec.path("tidy/secret-id")
+                        .on(UPDATE, (r, d) -> {
+                            tidySecretIds();
+                            return Response.withStatus(202, null).warn("Tidy operation successfully started. Any "
+                                    + "information from the operation will be printed to Custos's server logs.");
+                        })
+                        .help("Removes expired secret-ids and accessors that point at nothing.", "").build(),
                 PathSpec.path("role/(?P<role_name>[^/]+)/secret-id/lookup")
                         .fields(Field.of("secret_id", FieldType.STRING, "The secret-id.").asSensitive())
                         .on(UPDATE, (r, d) -> lookupSecretId(role(d), hash(d.getString("secret_id"))))
@@ -135,6 +161,7 @@ final class AppRoleBackend extends RoleAuthBackend {
         out.put("secret_id_bound_cidrs", r.secretIdBoundCidrs);
         out.put("secret_id_num_uses", r.secretIdNumUses);
         out.put("secret_id_ttl", r.secretIdTtl);
+        out.put("local_secret_ids", r.localSecretIds);
         r.token.describeInto(out);
         return Response.of(out);
     }
@@ -152,8 +179,16 @@ final class AppRoleBackend extends RoleAuthBackend {
         if (d.has("bind_secret_id")) {
             r.bindSecretId = d.getBool("bind_secret_id");
         }
-        if (d.has("secret_id_bound_cidrs")) {
-            r.secretIdBoundCidrs = Cidr.validate(d.getAs("secret_id_bound_cidrs"));
+        if (d.has("secret_id_bound_cidrs") || d.has("bound_cidr_list")) {
+            r.secretIdBoundCidrs = Cidr.validate(d.getAs(d.has("secret_id_bound_cidrs") ? "secret_id_bound_cidrs"
+                    : "bound_cidr_list"));
+        }
+        if (d.has("local_secret_ids")) {
+            if (r.roleIdHash != null && loadRole(name, Role.class).isPresent() && d.getBool("local_secret_ids")
+                    != r.localSecretIds) {
+                throw EngineException.badRequest("local_secret_ids can only be modified during role creation");
+            }
+            r.localSecretIds = d.getBool("local_secret_ids");
         }
         if (d.has("secret_id_num_uses")) {
             r.secretIdNumUses = nonNegative("secret_id_num_uses", d.getLong("secret_id_num_uses"));
@@ -203,14 +238,40 @@ final class AppRoleBackend extends RoleAuthBackend {
 
     // ---- secret-ids
 
-    private synchronized Response generateSecretId(FieldData d) {
+    /**
+     * A new secret-id (generated, or the caller's for custom-secret-id): its uses and lifetime
+     * within the role's, its networks within the role's, its metadata.
+     */
+    private synchronized Response generateSecretId(FieldData d, String secretId) {
         Role r = role(d);
-        String secretId = UUID.randomUUID().toString();
+        if (secretId.isBlank()) {
+            throw EngineException.badRequest("missing secret_id");
+        }
+        String h = hash(secretId);
+        if (storage.get("secret_id/" + r.name + "/" + h).isPresent()) {
+            throw EngineException.badRequest("SecretID is already registered");
+        }
         SecretId s = new SecretId();
         s.accessor = UUID.randomUUID().toString();
         s.numUses = r.secretIdNumUses;
+        if (d.has("num_uses")) {
+            long uses = nonNegative("num_uses", d.getLong("num_uses"));
+            if (r.secretIdNumUses > 0 && (uses == 0 || uses > r.secretIdNumUses)) {
+                throw EngineException.badRequest("num_uses cannot be higher than the role's secret_id_num_uses");
+            }
+            s.numUses = uses;
+        }
+        s.ttl = r.secretIdTtl;
+        if (d.has("ttl")) {
+            long ttl = nonNegative("ttl", d.getDuration("ttl").toSeconds());
+            if (r.secretIdTtl > 0 && (ttl == 0 || ttl > r.secretIdTtl)) {
+                throw EngineException.badRequest("ttl cannot be longer than the role's secret_id_ttl");
+            }
+            s.ttl = ttl;
+        }
         s.creationTime = clock.instant().getEpochSecond();
-        s.expirationTime = r.secretIdTtl > 0 ? s.creationTime + r.secretIdTtl : 0;
+        s.lastUpdatedTime = s.creationTime;
+        s.expirationTime = s.ttl > 0 ? s.creationTime + s.ttl : 0;
         List<String> cidrs = d.has("cidr_list") ? Cidr.validate(d.getAs("cidr_list")) : List.of();
         if (!Cidr.isSubset(cidrs, r.secretIdBoundCidrs)) {
             throw EngineException.badRequest("failed to verify subset relationship between CIDR blocks on the role "
@@ -225,15 +286,40 @@ final class AppRoleBackend extends RoleAuthBackend {
         s.cidrs = cidrs.isEmpty() ? r.secretIdBoundCidrs : cidrs;
         s.tokenBoundCidrs = tokenCidrs;
         s.metadata = d.<Map<String, String>>getAs("metadata") == null ? Map.of() : d.getAs("metadata");
-        String h = hash(secretId);
         storage.put("secret_id/" + r.name + "/" + h, Json.write(s));
         storage.put("accessor/" + r.name + "/" + s.accessor, h.getBytes(StandardCharsets.UTF_8));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("secret_id", secretId);
         out.put("secret_id_accessor", s.accessor);
-        out.put("secret_id_ttl", r.secretIdTtl);
-        out.put("secret_id_num_uses", r.secretIdNumUses);
+        out.put("secret_id_ttl", s.ttl);
+        out.put("secret_id_num_uses", s.numUses);
         return Response.of(out);
+    }
+
+    /** tidy/secret-id: expired secret-ids go, and so do accessors whose secret-id is gone. */
+    private synchronized void tidySecretIds() {
+        long now = clock.instant().getEpochSecond();
+        for (String roleName : storage.list("secret_id/")) {
+            String name = roleName.endsWith("/") ? roleName.substring(0, roleName.length() - 1) : roleName;
+            Role r = loadRole(name, Role.class).orElse(null);
+            for (String h : storage.list("secret_id/" + name + "/")) {
+                SecretId s = storage.get("secret_id/" + name + "/" + h).map(b -> Json.read(b, SecretId.class)).orElse(null);
+                if (s != null && (r == null || s.expirationTime > 0 && now >= s.expirationTime)) {
+                    storage.delete("accessor/" + name + "/" + s.accessor);
+                    storage.delete("secret_id/" + name + "/" + h);
+                }
+            }
+        }
+        for (String roleName : storage.list("accessor/")) {
+            String name = roleName.endsWith("/") ? roleName.substring(0, roleName.length() - 1) : roleName;
+            for (String accessor : storage.list("accessor/" + name + "/")) {
+                String h = storage.get("accessor/" + name + "/" + accessor)
+                        .map(b -> new String(b, StandardCharsets.UTF_8)).orElse(null);
+                if (h != null && storage.get("secret_id/" + name + "/" + h).isEmpty()) {
+                    storage.delete("accessor/" + name + "/" + accessor);
+                }
+            }
+        }
     }
 
     private Response listSecretIdAccessors(FieldData d) {
@@ -254,7 +340,10 @@ final class AppRoleBackend extends RoleAuthBackend {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("secret_id_accessor", s.accessor);
         out.put("secret_id_num_uses", s.numUses);
+        out.put("secret_id_ttl", s.ttl);
         out.put("creation_time", Instant.ofEpochSecond(s.creationTime).toString());
+        out.put("last_updated_time", Instant.ofEpochSecond(s.lastUpdatedTime > 0 ? s.lastUpdatedTime
+                : s.creationTime).toString());
         out.put("expiration_time", s.expirationTime == 0 ? "0001-01-01T00:00:00Z"
                 : Instant.ofEpochSecond(s.expirationTime).toString());
         out.put("cidr_list", s.cidrs);
@@ -305,6 +394,7 @@ final class AppRoleBackend extends RoleAuthBackend {
                 destroySecretId(r, hash(secretId));
             } else if (s.numUses > 1) {
                 s.numUses--;
+                s.lastUpdatedTime = now;
                 storage.put(key, Json.write(s));
             }
             metadata.putAll(s.metadata);
