@@ -154,7 +154,9 @@ final class Certs {
                     purposes.add(KeyPurposeId.id_kp_clientAuth);
                 }
                 for (String u : extKeyUsage) {
-                    KeyPurposeId id = EXT_KEY_USAGES.get(u.toLowerCase(Locale.ROOT));
+                    KeyPurposeId id = u.matches("[0-2](\\.[0-9]+)+")
+                            ? KeyPurposeId.getInstance(new org.bouncycastle.asn1.ASN1ObjectIdentifier(u))
+                            : EXT_KEY_USAGES.get(u.toLowerCase(Locale.ROOT));
                     if (id == null) {
                         throw EngineException.badRequest("unknown ext_key_usage \"" + u + "\"");
                     }
@@ -208,7 +210,9 @@ final class Certs {
         if (s.commonName() != null && !s.commonName().isEmpty() && !s.excludeCnFromSans()) {
             if (s.commonName().contains("@")) {
                 out.add(new GeneralName(GeneralName.rfc822Name, s.commonName()));
-            } else if (!s.dnsNames().contains(s.commonName())) {
+            } else if (!s.dnsNames().contains(s.commonName()) && NamePolicy.isHostname(
+                    s.commonName().startsWith("*.") ? s.commonName().substring(2) : s.commonName())) {
+                // as Vault: only a hostname (or wildcard) CN becomes a DNS SAN, never a name like "My Service"
                 out.add(new GeneralName(GeneralName.dNSName, s.commonName()));
             }
         }

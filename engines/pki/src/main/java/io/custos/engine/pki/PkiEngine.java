@@ -223,7 +223,18 @@ final class PkiEngine extends FrameworkEngine {
                         .help("The default issuer's certificate, PEM.", "")
                         .build(),
                 caChainPath("ca_chain"),
-                caChainPath("cert/ca_chain"),
+                PathSpec.path("cert/ca_chain")
+                        .on(READ, (r, d) -> {
+                            List<String> chain = chainOf(issuer("default"));
+                            Map<String, Object> out = new LinkedHashMap<>();
+                            out.put("certificate", String.join("\n", chain));
+                            out.put("ca_chain", String.join("\n", chain));
+                            out.put("revocation_time", 0);
+                            out.put("revocation_time_rfc3339", "");
+                            return Response.of(out);
+                        })
+                        .help("The default issuer's chain, as JSON (certificate holds the PEM chain).", "")
+                        .build(),
                 PathSpec.path("cert/(?P<serial>[0-9A-Fa-f:-]+|ca|crl|delta-crl)")
                         .fields(str("serial", "Serial number (colon or hyphen separated), or ca / crl."))
                         .on(READ, (r, d) -> readCert(d.getString("serial")))
@@ -294,7 +305,12 @@ final class PkiEngine extends FrameworkEngine {
                 PathSpec.path("tidy")
                         .fields(Tidy.FIELDS)
                         .on(UPDATE, (r, d) -> {
-                            tidy.run(Tidy.Options.from(d, Tidy.Options.DEFAULT));
+                            Tidy.Options options = Tidy.Options.from(d, Tidy.Options.DEFAULT);
+                            if (!options.certStore() && !options.revoked()) {
+                                throw EngineException.badRequest("No tidy operations were requested: set "
+                                        + "tidy_cert_store or tidy_revoked_certs");
+                            }
+                            tidy.run(options);
                             return Response.withStatus(202, null).warn("Tidy operation successfully started. Any "
                                     + "information from the operation will be printed to Vault's server logs.");
                         })
@@ -850,7 +866,7 @@ final class PkiEngine extends FrameworkEngine {
         Certs.Subject subject = new Certs.Subject(cn, dns, emails, ips, uris, role.ou(), role.organization(),
                 role.country(), role.locality(), role.province(), d.getBool("exclude_cn_from_sans"));
         X509Certificate cert = Certs.build(keys, issuer.keyId(), issuer.cert(), Certs.name(subject), subjectKey, subject,
-                now.minusSeconds(role.notBeforeDuration()), notAfter, false, -1, role.keyUsage(), role.extKeyUsage(),
+                now.minusSeconds(role.notBeforeDuration()), notAfter, false, -1, role.keyUsage(), role.effectiveExtKeyUsage(),
                 role.serverFlag(), role.clientFlag(), urls());
         String certPem = Pem.encode(cert);
         if (!role.noStore()) {
@@ -1045,7 +1061,10 @@ final class PkiEngine extends FrameworkEngine {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("certificate", m.get("certificate"));
         Optional<byte[]> revoked = context.storage().get("revoked/" + Certs.key(s));
-        out.put("revocation_time", revoked.map(b -> Json.readMap(b).get("revocation_time")).orElse(0));
+        long when = revoked.map(b -> Json.readMap(b).get("revocation_time")).map(t -> ((Number) t).longValue()).orElse(0L);
+        out.put("revocation_time", when);
+        out.put("revocation_time_rfc3339", when == 0 ? "" : Instant.ofEpochSecond(when).toString());
+        out.put("issuer_id", m.getOrDefault("issuer_id", ""));
         return Response.of(out);
     }
 

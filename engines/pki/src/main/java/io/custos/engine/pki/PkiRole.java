@@ -9,5 +9,23 @@ record PkiRole(long ttl, long maxTtl, boolean allowLocalhost, List<String> allow
         boolean clientFlag, List<String> keyUsage, List<String> extKeyUsage, String keyType, int keyBits,
         long notBeforeDuration, boolean noStore, boolean generateLease, String issuerRef, List<String> ou,
         List<String> organization, List<String> country, List<String> locality, List<String> province,
-        boolean requireCn, boolean useCsrCommonName, boolean useCsrSans) {
+        boolean requireCn, boolean useCsrCommonName, boolean useCsrSans, boolean codeSigningFlag,
+        boolean emailProtectionFlag, List<String> extKeyUsageOids) {
+
+    PkiRole {
+        extKeyUsageOids = extKeyUsageOids == null ? List.of() : extKeyUsageOids;
+    }
+
+    /** ext_key_usage with the code-signing and email-protection flags and the OIDs added. */
+    List<String> effectiveExtKeyUsage() {
+        List<String> out = new java.util.ArrayList<>(extKeyUsage);
+        if (codeSigningFlag) {
+            out.add("CodeSigning");
+        }
+        if (emailProtectionFlag) {
+            out.add("EmailProtection");
+        }
+        out.addAll(extKeyUsageOids);
+        return out;
+    }
 }

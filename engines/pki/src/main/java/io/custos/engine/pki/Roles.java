@@ -49,12 +49,84 @@ final class Roles {
             l("locality", "Subject L."), l("province", "Subject ST."),
             b("require_cn", "A common name is required (default true)."),
             b("use_csr_common_name", "sign: take the CN from the CSR (default true)."),
-            b("use_csr_sans", "sign: take the SANs from the CSR (default true)."));
+            b("use_csr_sans", "sign: take the SANs from the CSR (default true)."),
+            b("code_signing_flag", "ExtKeyUsage codeSigning."),
+            b("email_protection_flag", "ExtKeyUsage emailProtection."),
+            l("ext_key_usage_oids", "More extended key usages, as dotted OIDs."),
+            b("allowed_domains_template", "Not supported (Custos has no identity templating); only false."),
+            b("allowed_uri_sans_template", "Not supported; only false."),
+            l("allowed_other_sans", "Not supported; only empty."),
+            l("allowed_serial_numbers", "Not supported; only empty."),
+            l("allowed_user_ids", "Not supported; only empty."),
+            Field.of("signature_bits", FieldType.INT, "Only 0 (the key's natural hash)."),
+            b("use_pss", "Not supported; only false."),
+            l("street_address", "Not supported; only empty."),
+            l("postal_code", "Not supported; only empty."),
+            b("no_store_metadata", "Not supported; only false."),
+            l("cn_validations", "Only the default (email, hostname)."),
+            l("policy_identifiers", "Not supported; only empty."),
+            b("basic_constraints_valid_for_non_ca", "Not supported; only false."),
+            Field.of("not_after", FieldType.STRING, "Not supported; only empty."),
+            b("allow_token_displayname", "Not supported (deprecated in Vault); only false."),
+            Field.of("serial_number_source", FieldType.STRING, "Only json-csr (Vault's default) or json."));
+
+    /**
+     * Vault role fields Custos does not implement, with the value Vault defaults them to: a write
+     * of that value is accepted (Terraform sends every field) and reads show it; any other value
+     * is refused, never silently dropped.
+     */
+    private static final Map<String, Object> UNSUPPORTED = unsupported();
+
+    private static Map<String, Object> unsupported() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("allowed_domains_template", false);
+        m.put("allowed_uri_sans_template", false);
+        m.put("allowed_other_sans", List.of());
+        m.put("allowed_serial_numbers", List.of());
+        m.put("allowed_user_ids", List.of());
+        m.put("signature_bits", 0L);
+        m.put("use_pss", false);
+        m.put("street_address", List.of());
+        m.put("postal_code", List.of());
+        m.put("no_store_metadata", false);
+        m.put("cn_validations", List.of("email", "hostname"));
+        m.put("policy_identifiers", List.of());
+        m.put("basic_constraints_valid_for_non_ca", false);
+        m.put("not_after", "");
+        m.put("allow_token_displayname", false);
+        m.put("serial_number_source", "json-csr");
+        return m;
+    }
+
+    private static void refuseUnsupported(FieldData d) {
+        for (Map.Entry<String, Object> e : UNSUPPORTED.entrySet()) {
+            if (!d.has(e.getKey())) {
+                continue;
+            }
+            Object v = d.get(e.getKey());
+            boolean same = e.getValue() instanceof List<?> want
+                    ? v instanceof List<?> got && (got.isEmpty() && want.isEmpty() || new java.util.HashSet<>(got)
+                            .equals(new java.util.HashSet<>(want)))
+                    : e.getValue().equals(v) || e.getKey().equals("serial_number_source") && "json".equals(v);
+            if (!same) {
+                throw EngineException.badRequest(e.getKey() + " is not supported by Custos: only its default ("
+                        + e.getValue() + ") is accepted");
+            }
+        }
+    }
 
     static PkiRole from(FieldData d, PkiRole old) {
+        refuseUnsupported(d);
         PkiRole o = old != null ? old : new PkiRole(0, 0, true, List.of(), false, false, false, true, false, true, true,
                 List.of(), true, true, List.of("DigitalSignature", "KeyAgreement", "KeyEncipherment"), List.of(), "rsa", 0,
-                30, false, false, "default", List.of(), List.of(), List.of(), List.of(), List.of(), true, true, true);
+                30, false, false, "default", List.of(), List.of(), List.of(), List.of(), List.of(), true, true, true,
+                false, false, List.of());
+        List<String> oids = list(d, "ext_key_usage_oids", o.extKeyUsageOids());
+        for (String oid : oids) {
+            if (!oid.matches("[0-2](\\.(0|[1-9][0-9]*))+")) {
+                throw EngineException.badRequest("ext_key_usage_oids: \"" + oid + "\" is not a dotted OID");
+            }
+        }
         String keyType = d.has("key_type") ? d.getString("key_type") : o.keyType();
         int bits = d.has("key_bits") ? (int) d.getLong("key_bits") : o.keyBits();
         if (!keyType.equals("any")) {
@@ -79,7 +151,8 @@ final class Roles {
                 list(d, "organization", o.organization()), list(d, "country", o.country()),
                 list(d, "locality", o.locality()), list(d, "province", o.province()),
                 bool(d, "require_cn", o.requireCn()), bool(d, "use_csr_common_name", o.useCsrCommonName()),
-                bool(d, "use_csr_sans", o.useCsrSans()));
+                bool(d, "use_csr_sans", o.useCsrSans()), bool(d, "code_signing_flag", o.codeSigningFlag()),
+                bool(d, "email_protection_flag", o.emailProtectionFlag()), oids);
     }
 
     static Map<String, Object> describe(PkiRole r) {
@@ -114,6 +187,10 @@ final class Roles {
         m.put("require_cn", r.requireCn());
         m.put("use_csr_common_name", r.useCsrCommonName());
         m.put("use_csr_sans", r.useCsrSans());
+        m.put("code_signing_flag", r.codeSigningFlag());
+        m.put("email_protection_flag", r.emailProtectionFlag());
+        m.put("ext_key_usage_oids", r.extKeyUsageOids());
+        UNSUPPORTED.forEach(m::put);
         return m;
     }
 

@@ -78,7 +78,7 @@ final class Tidy {
         if (!cfg.enabled()) {
             return;
         }
-        long last = status().get("time_finished") instanceof Number n ? n.longValue() : 0;
+        long last = stored().get("time_finished") instanceof Number n ? n.longValue() : 0;
         if (now.getEpochSecond() - last >= cfg.intervalSeconds()) {
             run(cfg.options());
         }
@@ -128,7 +128,18 @@ final class Tidy {
         context.storage().put("tidy-status", Json.write(status));
     }
 
+    /** The last run as Vault's tidy-status shows it: times in RFC 3339. */
     Map<String, Object> status() {
+        Map<String, Object> m = new LinkedHashMap<>(stored());
+        for (String k : List.of("time_started", "time_finished")) {
+            if (m.get(k) instanceof Number n) {
+                m.put(k, Instant.ofEpochSecond(n.longValue()).toString());
+            }
+        }
+        return m;
+    }
+
+    private Map<String, Object> stored() {
         return context.storage().get("tidy-status").map(Json::readMap).orElseGet(() -> {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("state", "Inactive");

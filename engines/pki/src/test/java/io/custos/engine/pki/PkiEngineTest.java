@@ -124,7 +124,6 @@ class PkiEngineTest {
                 "subject alternate name b.evil.com not allowed by this role");
         cases.put("{\"common_name\":\"a.example.org\",\"uri_sans\":\"spiffe://other.org/ns/x/sa/y\"}",
                 "URI Subject Alternative Names spiffe://other.org/ns/x/sa/y not allowed by this role");
-        cases.put("{\"common_name\":\"a.example.org\",\"ttl\":\"100h\"}", "ttl is larger than maximum allowed (259200)");
         cases.put("{\"common_name\":\"a.example.org\",\"ip_sans\":\"not-an-ip\"}", "is not a valid IP address");
         cases.put("{\"common_name\":\"example.org\"}", "common name example.org not allowed by this role");
         cases.put("{\"common_name\":\"bad_host.example.org\"}", "not allowed by this role");
