@@ -192,7 +192,7 @@ public class AuditBroker {
         request.put("operation", r.operation);
         request.put("path", r.path);
         request.put("remote_address", r.remoteAddress);
-        request.put("data", hmacStrings(r.data, key));
+        request.put("data", hmacExcept(r.data, r.nonHmacRequestKeys, key));
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("time", clock.instant().toString());
         e.put("type", type);
@@ -203,7 +203,12 @@ public class AuditBroker {
             response.put("status", status);
             Map<String, Object> parsed = parse(body);
             Object errors = parsed.remove("errors");
-            response.put("body", hmacStrings(parsed, key));
+            if (!r.nonHmacResponseKeys.isEmpty() && parsed.get("data") instanceof Map<?, ?> data) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> d = (Map<String, Object>) data;
+                parsed.put("data", new ClearData(d));
+            }
+            response.put("body", hmacStringsExcept(parsed, r.nonHmacResponseKeys, key));
             e.put("response", response);
             e.put("error", errors == null ? "" : String.join("; ", asStrings(errors)));
         }
@@ -219,7 +224,7 @@ public class AuditBroker {
         a.put("accessor", hmac(key, r.token.accessor()));
         a.put("display_name", r.token.displayName());
         a.put("policies", r.token.policies());
-        a.put("token_type", "service");
+        a.put("token_type", r.token.isBatch() ? "batch" : "service");
         return a;
     }
 
@@ -239,6 +244,27 @@ public class AuditBroker {
         if (errors instanceof List<?> l) {
             l.forEach(o -> out.add(String.valueOf(o)));
         }
+        return out;
+    }
+
+    /** Marks the response's data block, whose listed keys are logged in clear. */
+    private record ClearData(Map<String, Object> data) {
+    }
+
+    /** Top-level keys in {@code clear} as they are, everything else through {@link #hmacStrings}. */
+    static Object hmacExcept(Map<String, Object> data, List<String> clear, byte[] key) {
+        if (data == null || clear.isEmpty()) {
+            return hmacStrings(data, key);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        data.forEach((k, v) -> out.put(k, clear.contains(k) ? v : hmacStrings(v, key)));
+        return out;
+    }
+
+    private static Object hmacStringsExcept(Map<String, Object> body, List<String> clear, byte[] key) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        body.forEach((k, v) -> out.put(k, v instanceof ClearData c ? hmacExcept(c.data(), clear, key)
+                : hmacStrings(v, key)));
         return out;
     }
 

@@ -17,6 +17,8 @@ public final class AuditRecord {
     TokenEntry token;
     String presentedToken;
     boolean requestLogged;
+    java.util.List<String> nonHmacRequestKeys = java.util.List.of();
+    java.util.List<String> nonHmacResponseKeys = java.util.List.of();
 
     public AuditRecord(String requestId, String remoteAddress) {
         this.requestId = requestId;
@@ -29,6 +31,15 @@ public final class AuditRecord {
         this.data = data;
         this.token = token;
         this.presentedToken = presented;
+    }
+
+    /**
+     * The mount's {@code audit_non_hmac_request_keys} and {@code audit_non_hmac_response_keys}:
+     * top-level request and response data keys logged as they are instead of as HMACs.
+     */
+    public void logInClear(java.util.List<String> requestKeys, java.util.List<String> responseKeys) {
+        this.nonHmacRequestKeys = requestKeys;
+        this.nonHmacResponseKeys = responseKeys;
     }
 
     @Override

@@ -167,6 +167,12 @@ public class RequestDispatcher {
         TokenStore.Found found = tokens.find(http.token()).orElse(null);
         TokenEntry token = found == null ? null : found.entry();
         record.identify(op.capability(), path, data, token, http.token());
+        MountTable.Mounted audited = secretTarget != null ? secretTarget
+                : path.startsWith("auth/") && !path.startsWith("auth/token/")
+                        ? authMounts.resolve(path.substring(5)).orElse(null) : null;
+        if (audited != null) {
+            logInClear(record, audited.entry());
+        }
         audit.logRequest(record);
         if (token == null || !Cidr.allows(token.boundCidrs(), http.remoteAddress())) {
             throw new EngineException(403, "permission denied");
@@ -220,6 +226,9 @@ public class RequestDispatcher {
             mountType = m.entry().type();
         }
         Request routed = request.withPath(relative);
+        if (isHelp(http)) {
+            return help(acl, engine, path, relative);
+        }
         if (op == Operation.UPDATE) {
             routed = routed.withOperation(engine.classifyWrite(routed));
         }
@@ -246,6 +255,11 @@ public class RequestDispatcher {
             return ResponseWriter.raw(system.handle(routed), false);
         }
         Response response = engine.handle(routed);
+        if (secretMount != null && op == Operation.READ && response != null && response.leaseId().isEmpty()
+                && response.leaseDuration() == 0 && response.data() != null && isKvV1(secretMount.entry())) {
+            // as Vault: a KV v1 read carries the mount's default lease TTL as its refresh hint
+            response.withLease("", leases.defaultTtl(secretMount.entry()).toSeconds(), false);
+        }
         if (response != null && response.data() != null && response.data().get(WrappingBackend.WRAP_INFO) != null) {
             return ResponseWriter.wrapped(requestId, cast(response.data().get(WrappingBackend.WRAP_INFO)));
         }
@@ -255,6 +269,39 @@ public class RequestDispatcher {
                     path, wrapTtl));
         }
         return ResponseWriter.envelope(requestId, response, mountType, op);
+    }
+
+    private static void logInClear(AuditRecord record, io.custos.broker.mount.MountEntry mount) {
+        record.logInClear(mount.listSetting(io.custos.broker.mount.MountSettings.AUDIT_NON_HMAC_REQUEST_KEYS),
+                mount.listSetting(io.custos.broker.mount.MountSettings.AUDIT_NON_HMAC_RESPONSE_KEYS));
+    }
+
+    private static boolean isKvV1(io.custos.broker.mount.MountEntry mount) {
+        return mount.type().equals("kv") && !"2".equals(mount.options().get("version"));
+    }
+
+    private static boolean isHelp(ApiRequest http) {
+        String v = first(http.query().get("help"));
+        return "1".equals(v) || "true".equalsIgnoreCase(v);
+    }
+
+    /**
+     * {@code ?help=1} ({@code vault path-help}): the declaration's help for a caller with any
+     * capability on the path, as a bare object {@code {help, openapi}} the way Vault answers.
+     */
+    private static ApiResponse help(Acl acl, SecretsEngine engine, String path, String relative) {
+        if (acl.capabilities(path).contains("deny")) {
+            throw new EngineException(403, "permission denied");
+        }
+        io.custos.engine.sdk.PathSpec spec = engine.paths().stream().filter(p -> p.matches(relative)).findFirst()
+                .orElseThrow(() -> EngineException.notFound("no help for path \"" + path + "\""));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("help", spec.helpText(path));
+        String mount = path.substring(0, path.length() - relative.length());
+        out.put("openapi", io.custos.engine.sdk.OpenApiDocument.build("Custos HTTP API",
+                io.custos.broker.BuildInfo.CUSTOS_VERSION, Map.of(mount, List.of(spec))));
+        out.put("see_also", null);
+        return new ApiResponse(200, Json.write(out));
     }
 
     private static String stripSlash(String path) {
@@ -280,6 +327,7 @@ public class RequestDispatcher {
             return null;
         }
         record.identify(op.capability(), path, request.data(), null, null);
+        logInClear(record, m.entry());
         audit.logRequest(record);
         Map<String, Object> attributes = new java.util.HashMap<>();
         attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
@@ -446,6 +494,32 @@ public class RequestDispatcher {
         return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/ocsp-request");
     }
 
+    private static boolean isForm(String contentType) {
+        return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT)
+                .startsWith("application/x-www-form-urlencoded");
+    }
+
+    /** A form-encoded body, as Vault reads one: a key given once is a string, a repeated key a list. */
+    private static Map<String, Object> parseForm(byte[] body) {
+        Map<String, List<String>> values = new LinkedHashMap<>();
+        for (String pair : new String(body, StandardCharsets.UTF_8).split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            try {
+                String k = URLDecoder.decode(eq < 0 ? pair : pair.substring(0, eq), StandardCharsets.UTF_8);
+                String v = eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+                values.computeIfAbsent(k, x -> new ArrayList<>()).add(v);
+            } catch (IllegalArgumentException e) {
+                throw EngineException.badRequest("failed to parse form input: bad percent-encoding");
+            }
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        values.forEach((k, v) -> out.put(k, v.size() == 1 ? v.get(0) : v));
+        return out;
+    }
+
     private static boolean isMergePatch(String contentType) {
         return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith(MERGE_PATCH);
     }
@@ -533,7 +607,7 @@ public class RequestDispatcher {
             return data; // handed to the engine as bytes (Request.RAW_BODY)
         }
         if (body != null && body.length > 0 && !isBlank(body)) {
-            data.putAll(parseObject(body));
+            data.putAll(isForm(http.contentType()) ? parseForm(body) : parseObject(body));
         }
         return data;
     }

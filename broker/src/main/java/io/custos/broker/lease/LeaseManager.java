@@ -321,6 +321,12 @@ public class LeaseManager {
         onWork.run();
     }
 
+    /** The default TTL of leases from {@code mount}: its tune, else the system's. */
+    public Duration defaultTtl(MountEntry mount) {
+        Duration max = positive(Duration.ofSeconds(mount.maxLeaseTtl()), config.getMaxTtl());
+        return min(positive(Duration.ofSeconds(mount.defaultLeaseTtl()), config.getDefaultTtl()), max);
+    }
+
     /**
      * {@code sys/leases/tidy}: leases whose token is gone (revoked while storage was unreachable,
      * or by another broker) are queued for revocation. Returns how many tokens were missing.

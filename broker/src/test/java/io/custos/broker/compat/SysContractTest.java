@@ -176,6 +176,30 @@ class SysContractTest extends BrokerHttpTest {
     }
 
     @Test
+    void pathHelpFormBodiesAndKvV1LeaseHint() {
+        // vault path-help secret/data/app
+        Reply help = call("GET", "secret/data/app?help=1", root, null);
+        assertEquals(200, help.status(), String.valueOf(help.json()));
+        assertTrue(help.json().get("help").asText().contains("## PARAMETERS"), help.json().get("help").asText());
+        assertTrue(help.json().get("openapi").get("paths").size() > 0);
+        String nobody = call("POST", "auth/token/create", root, "{\"policies\":[\"default\"]}").json().get("auth")
+                .get("client_token").asText();
+        assertEquals(403, call("GET", "secret/data/app?help=1", nobody, null).status());
+        // form-encoded, as curl -d and older clients send
+        Reply form = call("POST", "kv1/form", root, "password=p%40ss&user=app", "application/x-www-form-urlencoded");
+        assertEquals(204, form.status());
+        Reply read = call("GET", "kv1/form", root, null);
+        assertEquals("p@ss", read.json().get("data").get("password").asText());
+        // a KV v1 read carries the mount's default lease TTL, or the secret's own ttl
+        assertEquals(2764800, read.json().get("lease_duration").asLong());
+        call("POST", "kv1/hinted", root, "{\"ttl\":\"1h\",\"v\":\"x\"}");
+        assertEquals(3600, call("GET", "kv1/hinted", root, null).json().get("lease_duration").asLong());
+        call("POST", "secret/data/v2hint", root, "{\"data\":{\"ttl\":\"1h\"}}");
+        assertEquals(0, call("GET", "secret/data/v2hint", root, null).json().get("lease_duration").asLong(),
+                "KV v2 has no lease hint");
+    }
+
+    @Test
     void toolsRandomAndHash() {
         Reply r = call("POST", "sys/tools/random/16", root, "{\"format\":\"hex\"}");
         assertEquals(200, r.status(), String.valueOf(r.json()));

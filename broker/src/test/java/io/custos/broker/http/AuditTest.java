@@ -76,6 +76,25 @@ class AuditTest extends BrokerHttpTest {
     }
 
     @Test
+    void aMountsNonHmacKeysAreLoggedInClearAndNothingElse() throws Exception {
+        call("POST", "sys/mounts/plainkv", token, "{\"type\":\"kv\",\"config\":{\"audit_non_hmac_request_keys\":"
+                + "[\"visible\"],\"audit_non_hmac_response_keys\":\"shown\"}}");
+        call("POST", "plainkv/x", token, "{\"visible\":\"in-clear\",\"hidden\":\"hashed-value\",\"shown\":\"out\"}");
+        int before = entries().size();
+        call("GET", "plainkv/x", token, null);
+        List<JsonNode> added = entries().subList(before, entries().size());
+        JsonNode response = added.get(1).get("response").get("body").get("data");
+        assertEquals("out", response.get("shown").asText());
+        assertTrue(response.get("hidden").asText().startsWith("hmac-sha256:"));
+        assertTrue(response.get("visible").asText().startsWith("hmac-sha256:"), "request keys do not apply to responses");
+        JsonNode write = entries().stream().filter(e -> e.get("type").asText().equals("request")
+                && e.get("request").get("path").asText().equals("plainkv/x")
+                && e.get("request").get("operation").asText().equals("update")).findFirst().orElseThrow();
+        assertEquals("in-clear", write.get("request").get("data").get("visible").asText());
+        assertTrue(write.get("request").get("data").get("hidden").asText().startsWith("hmac-sha256:"));
+    }
+
+    @Test
     void noPlaintextSecretOrTokenReachesTheLogButItsHashDoes() throws Exception {
         String secret = "canary-" + System.nanoTime();
         call("POST", "secret/data/canary", token, "{\"data\":{\"password\":\"" + secret + "\"}}");

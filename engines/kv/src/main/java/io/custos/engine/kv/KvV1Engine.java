@@ -32,7 +32,7 @@ final class KvV1Engine implements SecretsEngine {
                 return Response.listOf(storage.list(path));
             case READ:
                 requireKey(path);
-                return storage.get(path).map(b -> Response.of(Json.readMap(b))).orElse(null);
+                return storage.get(path).map(b -> withTtl(Json.readMap(b))).orElse(null);
             case CREATE:
             case UPDATE:
                 requireWritableKey(path);
@@ -48,6 +48,27 @@ final class KvV1Engine implements SecretsEngine {
             default:
                 throw EngineException.unsupportedOperation();
         }
+    }
+
+    /**
+     * Vault's KV v1 read: a {@code ttl} (or older {@code lease}) key in the data is the lease
+     * duration clients use as a refresh hint; without one the broker reports the mount's default.
+     */
+    private static Response withTtl(java.util.Map<String, Object> data) {
+        Response r = Response.of(data);
+        Object hint = data.containsKey("ttl") ? data.get("ttl") : data.get("lease");
+        if (hint != null) {
+            try {
+                long seconds = ((java.time.Duration) io.custos.engine.sdk.FieldType.DURATION.decode("ttl", hint))
+                        .toSeconds();
+                if (seconds > 0) {
+                    r.withLease("", seconds, false);
+                }
+            } catch (EngineException e) {
+                // not a duration: no hint, as Vault ignores it too
+            }
+        }
+        return r;
     }
 
     /** Vault's texts, which clients match on. */

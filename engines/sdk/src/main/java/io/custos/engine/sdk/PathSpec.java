@@ -67,6 +67,31 @@ public final class PathSpec {
         return new Builder(pattern);
     }
 
+    /** Whether this spec serves {@code path} (relative to its mount). */
+    public boolean matches(String path) {
+        return pattern.matcher(path).matches();
+    }
+
+    /**
+     * Vault's path help ({@code ?help=1}, {@code vault path-help}): the synopsis, the parameters
+     * with their types and descriptions, and the description.
+     */
+    public String helpText(String requestPath) {
+        StringBuilder out = new StringBuilder();
+        out.append("Request:        ").append(requestPath).append('\n');
+        out.append("Matching Route: ^").append(declared).append("$\n\n");
+        out.append(synopsis).append("\n");
+        if (!fields.isEmpty()) {
+            out.append("\n## PARAMETERS\n");
+            new java.util.TreeMap<>(fields).forEach((name, f) -> out.append('\n').append(name).append(" (")
+                    .append(f.type().openApiType()).append(")\n\n    ").append(f.description()).append('\n'));
+        }
+        if (!description.isEmpty()) {
+            out.append("\n## DESCRIPTION\n\n").append(description).append('\n');
+        }
+        return out.toString();
+    }
+
     /** The captures of {@code path} if this spec matches it in full. */
     Map<String, Object> match(String path) {
         Matcher m = pattern.matcher(path);
