@@ -45,9 +45,11 @@ public class MountPaths {
     private final LeaseConfiguration leaseConfig;
     private final BarrierStorage storage;
     private final Clock clock;
+    private final io.custos.broker.token.TokenStore tokens;
 
     public MountPaths(MountTable mounts, AuthMountTable authMounts, LeaseManager leases,
-            LeaseConfiguration leaseConfig, BarrierStorage storage, Clock clock) {
+            LeaseConfiguration leaseConfig, BarrierStorage storage, Clock clock, io.custos.broker.token.TokenStore tokens) {
+        this.tokens = tokens;
         this.mounts = mounts;
         this.authMounts = authMounts;
         this.leases = leases;
@@ -265,6 +267,9 @@ public class MountPaths {
         String path = MountTable.normalize(rawPath);
         if (table.get(path).isPresent()) {
             leases.revokePrefix((table.authMethods() ? "auth/" : "") + path, true, false);
+            if (table.authMethods()) {
+                tokens.revokeByPath("auth/" + path); // as Vault: the method's tokens go with it
+            }
         }
         table.disable(path);
         return null;
@@ -286,6 +291,9 @@ public class MountPaths {
         String dst = fromAuth ? to.substring(5) : to;
         required(table, src);
         leases.revokePrefix(from, true, false);
+        if (fromAuth) {
+            tokens.revokeByPath(from);
+        }
         table.move(src, dst);
         String id = UUID.randomUUID().toString();
         Map<String, Object> info = new LinkedHashMap<>();

@@ -531,6 +531,23 @@ public class TokenStore {
                 .orElse(true);
     }
 
+    /**
+     * Revokes every token created through a path starting with {@code prefix} (with its subtree):
+     * what Vault does when an auth method is disabled or moved, or on revoke-prefix of
+     * {@code auth/<method>/}. A full pass over the stored tokens; returns how many were revoked.
+     */
+    public int revokeByPath(String prefix) {
+        int n = 0;
+        for (String hash : storage.list(ID_PREFIX)) {
+            TokenEntry e = load(hash);
+            if (e != null && e.path().startsWith(prefix)) {
+                revoke(hash, false);
+                n++;
+            }
+        }
+        return n;
+    }
+
     /** Entries held in memory now (for tests and metrics). */
     public long cachedEntries() {
         byHash.cleanUp();

@@ -198,6 +198,24 @@ class AuthContractTest extends BrokerHttpTest {
     }
 
     @Test
+    void disablingOrRevokingAnAuthMethodsPrefixRevokesItsTokens() {
+        call("POST", "sys/auth/doomed", root, "{\"type\":\"approle\"}");
+        call("POST", "auth/doomed/role/r", root, "{\"token_policies\":\"app\"}");
+        String roleId = call("GET", "auth/doomed/role/r/role-id", root, null).json().get("data").get("role_id").asText();
+        java.util.function.Supplier<String> login = () -> call("POST", "auth/doomed/login", null, "{\"role_id\":\""
+                + roleId + "\",\"secret_id\":\"" + call("POST", "auth/doomed/role/r/secret-id", root, null).json()
+                .get("data").get("secret_id").asText() + "\"}").json().get("auth").get("client_token").asText();
+        String first = login.get();
+        assertEquals(200, call("GET", "auth/token/lookup-self", first, null).status());
+        // vault lease revoke -prefix auth/doomed/
+        assertEquals(204, call("PUT", "sys/leases/revoke-prefix/auth/doomed/", root, "{}").status());
+        assertEquals(403, call("GET", "auth/token/lookup-self", first, null).status());
+        String second = login.get();
+        assertEquals(204, call("DELETE", "sys/auth/doomed", root, null).status());
+        assertEquals(403, call("GET", "auth/token/lookup-self", second, null).status());
+    }
+
+    @Test
     void vaultsTokenErrorTexts() {
         Reply lookup = call("POST", "auth/token/lookup", root, "{\"token\":\"cvs.nosuchtoken\"}");
         assertEquals(403, lookup.status());
