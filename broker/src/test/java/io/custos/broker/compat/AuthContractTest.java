@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.custos.broker.http.BrokerHttpTest;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -213,6 +214,32 @@ class AuthContractTest extends BrokerHttpTest {
         String second = login.get();
         assertEquals(204, call("DELETE", "sys/auth/doomed", root, null).status());
         assertEquals(403, call("GET", "auth/token/lookup-self", second, null).status());
+    }
+
+    @Test
+    void everyAuthMethodsRolesStoreAndEchoTheCommonTokenFields() {
+        call("POST", "sys/auth/kubernetes", root, "{\"type\":\"kubernetes\"}");
+        call("POST", "sys/auth/jwt", root, "{\"type\":\"jwt\"}");
+        String fields = "\"token_period\":\"1h\",\"token_explicit_max_ttl\":\"10h\",\"token_type\":\"service\","
+                + "\"token_no_default_policy\":true,\"token_num_uses\":7,\"token_bound_cidrs\":[\"10.0.0.0/8\"]";
+        Reply k8s = call("POST", "auth/kubernetes/role/k", root, "{\"bound_service_account_names\":[\"app\"],"
+                + "\"bound_service_account_namespaces\":[\"default\"]," + fields + "}");
+        assertEquals(204, k8s.status(), String.valueOf(k8s.json()));
+        Reply jwt = call("POST", "auth/jwt/role/j", root, "{\"role_type\":\"jwt\",\"user_claim\":\"sub\","
+                + "\"bound_audiences\":[\"custos\"]," + fields + "}");
+        assertTrue(jwt.status() == 204 || jwt.status() == 200, String.valueOf(jwt.json()));
+        Reply approle = call("POST", "auth/approle/role/common", root, "{" + fields + "}");
+        assertEquals(204, approle.status(), String.valueOf(approle.json()));
+        for (String path : List.of("auth/kubernetes/role/k", "auth/jwt/role/j", "auth/approle/role/common")) {
+            JsonNode role = call("GET", path, root, null).json().get("data");
+            assertEquals(3600, role.get("token_period").asLong(), path);
+            assertEquals(36000, role.get("token_explicit_max_ttl").asLong(), path);
+            assertEquals("service", role.get("token_type").asText(), path);
+            assertTrue(role.get("token_no_default_policy").asBoolean(), path);
+            assertEquals(7, role.get("token_num_uses").asLong(), path);
+            assertEquals("10.0.0.0/8", role.get("token_bound_cidrs").get(0).asText(), path);
+        }
+        assertEquals(400, call("POST", "auth/kubernetes/role/k", root, "{\"token_type\":\"sometimes\"}").status());
     }
 
     @Test
