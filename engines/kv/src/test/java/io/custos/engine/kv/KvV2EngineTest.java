@@ -140,7 +140,9 @@ class KvV2EngineTest {
         patch.put("c", "3");
         assertEquals(2L, call(Operation.PATCH, "data/k", Map.of("data", patch)).data().get("version"));
         assertEquals(Map.of("a", "1", "c", "3"), readData("k", null));
-        assertNull(call(Operation.PATCH, "data/missing", Map.of("data", Map.of("x", "y"))));
+        EngineException missing = org.junit.jupiter.api.Assertions.assertThrows(EngineException.class,
+                () -> call(Operation.PATCH, "data/missing", Map.of("data", Map.of("x", "y"))));
+        assertEquals(404, missing.status(), "as Vault: nothing to patch");
     }
 
     @Test
