@@ -268,7 +268,7 @@ public class RequestDispatcher {
             return ResponseWriter.wrapped(requestId, wrapping.wrap(ResponseWriter.body(requestId, response, mountType),
                     path, wrapTtl));
         }
-        return ResponseWriter.envelope(requestId, response, mountType, op);
+        return ResponseWriter.envelope(requestId, response, mountType, op, ResponseWriter.injectsData(path));
     }
 
     private static void logInClear(AuditRecord record, io.custos.broker.mount.MountEntry mount) {

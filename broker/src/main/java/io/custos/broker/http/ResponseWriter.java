@@ -22,6 +22,29 @@ final class ResponseWriter {
         return new ApiResponse(status, headOnly || r.data() == null ? ApiResponse.EMPTY : Json.write(r.data()));
     }
 
+    /**
+     * Vault's {@code injectDataIntoTopRoutes}: for these older sys paths the data fields are also
+     * written at the top level of the answer, where hvac and other older clients read them.
+     */
+    static boolean injectsData(String path) {
+        return java.util.Set.of("sys/audit", "sys/auth", "sys/capabilities", "sys/capabilities-accessor",
+                "sys/capabilities-self", "sys/key-status", "sys/mounts", "sys/policy", "sys/remount", "sys/rotate",
+                "sys/wrapping/wrap").contains(path)
+                || path.startsWith("sys/audit/") || path.startsWith("sys/audit-hash/") || path.startsWith("sys/auth/")
+                || path.startsWith("sys/mounts/") || path.startsWith("sys/policy/");
+    }
+
+    static ApiResponse envelope(String requestId, Response r, String mountType, Operation op, boolean injectData) {
+        ApiResponse plain = envelope(requestId, r, mountType, op);
+        if (!injectData || r == null || r.data() == null || r.data().isEmpty() || r.rawContentType() != null
+                || plain.status() >= 400 || plain.body().length == 0) {
+            return plain;
+        }
+        Map<String, Object> body = new LinkedHashMap<>(r.data());
+        body.putAll(body(requestId, r, mountType));
+        return new ApiResponse(plain.status(), Json.write(body));
+    }
+
     static ApiResponse envelope(String requestId, Response r, String mountType, Operation op) {
         if (r != null && r.rawContentType() != null) {
             return new ApiResponse(r.status() == 0 ? 200 : r.status(), r.rawBody(), r.rawContentType());

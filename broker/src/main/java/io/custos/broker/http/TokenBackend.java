@@ -263,9 +263,12 @@ public class TokenBackend extends FrameworkEngine {
                     + GoDuration.format(Duration.ofSeconds(Math.max(0, max - now))) + "\"; TTL value is capped accordingly");
             expire = max;
         }
-        TokenEntry renewed = e.renewed(expire - now, expire, now);
+        // the entry keeps its creation TTL (lookup's creation_ttl); the answer gives the new one
+        TokenEntry renewed = e.renewed(e.ttlSeconds(), expire, now);
         tokens.update(target.hash(), renewed);
-        Response response = Response.ofAuth(authBlock(presented, renewed));
+        Map<String, Object> auth = authBlock(presented, renewed);
+        auth.put("lease_duration", expire - now);
+        Response response = Response.ofAuth(auth);
         warnings.forEach(response::warn);
         return response;
     }
