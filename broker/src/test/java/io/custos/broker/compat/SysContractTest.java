@@ -159,6 +159,10 @@ class SysContractTest extends BrokerHttpTest {
         assertEquals(200, self.status(), String.valueOf(self.json()));
         assertEquals("[\"list\",\"read\"]", self.json().get("data").get("capabilities").toString());
         assertEquals("[\"list\",\"read\"]", self.json().get("data").get("secret/data/app").toString());
+        // as Vault's older sys routes: the data is also at the top level, where hvac reads it
+        assertEquals("[\"list\",\"read\"]", self.json().get("capabilities").toString());
+        assertTrue(call("GET", "sys/mounts", root, null).json().has("secret/"));
+        assertFalse(call("GET", "secret/data/app", root, null).json().has("capabilities"));
         Reply two = call("POST", "sys/capabilities", root, "{\"token\":\"" + reader + "\",\"paths\":[\"secret/data/x\","
                 + "\"sys/mounts\"]}");
         assertEquals("[\"deny\"]", two.json().get("data").get("sys/mounts").toString());
