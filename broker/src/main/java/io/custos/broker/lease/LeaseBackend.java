@@ -41,6 +41,7 @@ public class LeaseBackend extends FrameworkEngine {
     private final boolean syncByDefault;
 
     private final io.custos.broker.token.TokenStore tokens;
+    private final java.util.concurrent.atomic.AtomicBoolean tidying = new java.util.concurrent.atomic.AtomicBoolean();
 
     public LeaseBackend(LeaseManager leases, Clock clock, io.custos.broker.config.LeaseConfiguration config,
             io.custos.broker.token.TokenStore tokens) {
@@ -89,6 +90,10 @@ public class LeaseBackend extends FrameworkEngine {
                 prefixPath("revoke-force/(?P<prefix>.+)", true),
                 PathSpec.path("leases/tidy")
                         .on(UPDATE, (r, d) -> {
+                            if (!tidying.compareAndSet(false, true)) {
+                                return Response.withStatus(202, null).warn("A tidy operation is already running on "
+                                        + "this node.");
+                            }
                             Thread tidy = new Thread(() -> {
                                 try {
                                     int n = leases.tidy();
@@ -96,6 +101,8 @@ public class LeaseBackend extends FrameworkEngine {
                                             + "for revocation", n);
                                 } catch (RuntimeException e) {
                                     LOG.warn("lease tidy failed: {}", e.toString());
+                                } finally {
+                                    tidying.set(false);
                                 }
                             }, "custos-lease-tidy");
                             tidy.setDaemon(true);

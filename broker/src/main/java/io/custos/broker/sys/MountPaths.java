@@ -106,41 +106,9 @@ public class MountPaths {
     }
 
     List<PathSpec> paths() {
-        return List.of(
-                PathSpec.path("mounts")
-                        .on(READ, (r, d) -> Response.of(listing(mounts, false)))
-                        .help("Lists secrets engine mounts.", "")
-                        .build(),
-                PathSpec.path("mounts/(?P<path>.+?)/tune")
-                        .fields(tuneFields(false))
-                        .on(READ, (r, d) -> Response.of(tuneView(entry(mounts, d), false)))
-                        .on(UPDATE, (r, d) -> tune(mounts, d))
-                        .help("Reads or tunes a mount's TTLs, description, options and settings.", "")
-                        .build(),
-                PathSpec.path("mounts/(?P<path>.+)")
-                        .fields(enableFields(false))
-                        .on(READ, (r, d) -> Response.of(entry(mounts, d).toApi(false)))
-                        .on(UPDATE, (r, d) -> enable(mounts, d))
-                        .on(DELETE, (r, d) -> disable(mounts, d.getString("path")))
-                        .help("Enables, reads or disables a secrets engine.", "")
-                        .build(),
-                PathSpec.path("auth")
-                        .on(READ, (r, d) -> Response.of(listing(authMounts, true)))
-                        .help("Lists auth methods.", "")
-                        .build(),
-                PathSpec.path("auth/(?P<path>.+?)/tune")
-                        .fields(tuneFields(true))
-                        .on(READ, (r, d) -> Response.of(tuneView(entry(authMounts, d), true)))
-                        .on(UPDATE, (r, d) -> tune(authMounts, d))
-                        .help("Reads or tunes an auth method's TTLs, description, token type and settings.", "")
-                        .build(),
-                PathSpec.path("auth/(?P<path>.+)")
-                        .fields(enableFields(true))
-                        .on(READ, (r, d) -> Response.of(entry(authMounts, d).toApi(true)))
-                        .on(UPDATE, (r, d) -> enable(authMounts, d))
-                        .on(DELETE, (r, d) -> disable(authMounts, d.getString("path")))
-                        .help("Enables, reads or disables an auth method under auth/.", "")
-                        .build(),
+        List<PathSpec> out = new java.util.ArrayList<>(tablePaths(mounts, "mounts", "secrets engine"));
+        out.addAll(tablePaths(authMounts, "auth", "auth method (under auth/)"));
+        out.addAll(List.of(
                 PathSpec.path("remount")
                         .fields(Field.of("from", FieldType.STRING, "The mount's path (auth/... for an auth method).")
                                         .asRequired(),
@@ -158,6 +126,30 @@ public class MountPaths {
                 PathSpec.path("internal/ui/mounts/(?P<path>.+)")
                         .on(READ, (r, d) -> uiMount(d.getString("path")))
                         .help("The mount serving a path (the Vault CLI uses it to detect the KV version).", "")
+                        .build()));
+        return out;
+    }
+
+    /** {@code <base>}, {@code <base>/:path/tune} and {@code <base>/:path} over one mount table. */
+    private List<PathSpec> tablePaths(MountTable table, String base, String what) {
+        boolean auth = table.authMethods();
+        return List.of(
+                PathSpec.path(base)
+                        .on(READ, (r, d) -> Response.of(listing(table, auth)))
+                        .help("Lists every " + what + ".", "")
+                        .build(),
+                PathSpec.path(base + "/(?P<path>.+?)/tune")
+                        .fields(tuneFields(auth))
+                        .on(READ, (r, d) -> Response.of(tuneView(entry(table, d), auth)))
+                        .on(UPDATE, (r, d) -> tune(table, d))
+                        .help("Reads or tunes a " + what + ": TTLs, description, options and settings.", "")
+                        .build(),
+                PathSpec.path(base + "/(?P<path>.+)")
+                        .fields(enableFields(auth))
+                        .on(READ, (r, d) -> Response.of(entry(table, d).toApi(auth)))
+                        .on(UPDATE, (r, d) -> enable(table, d))
+                        .on(DELETE, (r, d) -> disable(table, d.getString("path")))
+                        .help("Enables, reads or disables a " + what + ".", "")
                         .build());
     }
 
