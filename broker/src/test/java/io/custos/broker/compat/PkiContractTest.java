@@ -170,6 +170,39 @@ class PkiContractTest extends BrokerHttpTest {
     }
 
     @Test
+    void aBatchTokensLeasesBelongToItsParentAndEndWithTheBatchToken() {
+        call("POST", "pki/roles/leased", root, "{\"allow_any_name\":true,\"key_type\":\"ec\",\"max_ttl\":\"24h\","
+                + "\"generate_lease\":true}");
+        call("PUT", "sys/policies/acl/issuer", root, "{\"policy\":\"path \\\"pki/issue/leased\\\" { capabilities = "
+                + "[\\\"update\\\"] }\\npath \\\"auth/token/create\\\" { capabilities = [\\\"update\\\"] }\"}");
+        String parent = call("POST", "auth/token/create", root, "{\"policies\":[\"issuer\"],\"ttl\":\"2h\"}").json()
+                .get("auth").get("client_token").asText();
+        String batch = call("POST", "auth/token/create", parent, "{\"type\":\"batch\",\"policies\":[\"issuer\"],"
+                + "\"ttl\":\"10m\"}").json().get("auth").get("client_token").asText();
+        Reply issued = call("POST", "pki/issue/leased", batch, "{\"common_name\":\"leased.example.com\",\"ttl\":\"5h\"}");
+        assertEquals(200, issued.status(), String.valueOf(issued.json()));
+        String lease = issued.json().get("lease_id").asText();
+        assertTrue(issued.json().get("lease_duration").asLong() <= 600, "capped by the batch token's expiry");
+        assertEquals(200, call("PUT", "sys/leases/lookup", root, "{\"lease_id\":\"" + lease + "\"}").status());
+        call("POST", "auth/token/revoke-self", parent, null);
+        // the parent's revocation queues its leases, the batch token's among them
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        int status = 200;
+        while (status == 200 && System.nanoTime() < deadline) {
+            status = call("PUT", "sys/leases/lookup", root, "{\"lease_id\":\"" + lease + "\"}").status();
+            if (status == 200) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        }
+        assertEquals(400, status, "the lease went with the batch token's parent");
+        assertEquals(403, call("GET", "auth/token/lookup-self", batch, null).status());
+    }
+
+    @Test
     void tidyStatusTimesAreRfc3339AndATidyWithNothingToDoIsRefused() {
         assertEquals(400, call("POST", "pki/tidy", root, "{}").status());
         assertEquals(202, call("POST", "pki/tidy", root, "{\"tidy_cert_store\":true}").status());
