@@ -243,6 +243,21 @@ class AuthContractTest extends BrokerHttpTest {
     }
 
     @Test
+    void lookupShowsIssueAndLastRenewalTimesAndKeepsTheCreationTtl() {
+        String t = call("POST", "auth/token/create", root, "{\"policies\":[\"app\"],\"ttl\":\"1h\"}").json()
+                .get("auth").get("client_token").asText();
+        JsonNode before = call("GET", "auth/token/lookup-self", t, null).json().get("data");
+        java.time.Instant.parse(before.get("issue_time").asText());
+        assertFalse(before.has("last_renewal_time"));
+        JsonNode renewed = call("POST", "auth/token/renew-self", t, "{\"increment\":\"2h\"}").json().get("auth");
+        assertEquals(7200, renewed.get("lease_duration").asLong(), 2);
+        JsonNode after = call("GET", "auth/token/lookup-self", t, null).json().get("data");
+        assertTrue(after.get("last_renewal_time").asLong() > 0);
+        assertEquals(3600, after.get("creation_ttl").asLong());
+        assertTrue(after.get("ttl").asLong() > 3600);
+    }
+
+    @Test
     void vaultsTokenErrorTexts() {
         Reply lookup = call("POST", "auth/token/lookup", root, "{\"token\":\"cvs.nosuchtoken\"}");
         assertEquals(403, lookup.status());

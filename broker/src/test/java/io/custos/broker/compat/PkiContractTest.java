@@ -184,6 +184,9 @@ class PkiContractTest extends BrokerHttpTest {
         String lease = issued.json().get("lease_id").asText();
         assertTrue(issued.json().get("lease_duration").asLong() <= 600, "capped by the batch token's expiry");
         assertEquals(200, call("PUT", "sys/leases/lookup", root, "{\"lease_id\":\"" + lease + "\"}").status());
+        Reply renew = call("PUT", "sys/leases/renew", root, "{\"lease_id\":\"" + lease + "\"}");
+        assertEquals(400, renew.status());
+        assertEquals("lease is not renewable", renew.error()); // Vault's text, which clients match on
         call("POST", "auth/token/revoke-self", parent, null);
         // the parent's revocation queues its leases, the batch token's among them
         long deadline = System.nanoTime() + 20_000_000_000L;
