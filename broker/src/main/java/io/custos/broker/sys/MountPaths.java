@@ -159,8 +159,14 @@ public class MountPaths {
                 .orElseThrow(() -> EngineException.badRequest(table.missing(path)));
     }
 
+    /** A mount by path: one of the table's, or a built-in one (sys/, cubbyhole/, token/). */
     private static MountEntry entry(MountTable table, FieldData d) {
-        return required(table, d.getString("path")).entry();
+        return builtIn(table, d.getString("path")).orElseGet(() -> required(table, d.getString("path")).entry());
+    }
+
+    private static java.util.Optional<MountEntry> builtIn(MountTable table, String rawPath) {
+        String path = MountTable.normalize(rawPath);
+        return builtIns(table.authMethods()).stream().filter(e -> e.path().equals(path)).findFirst();
     }
 
     private Map<String, Object> listing(MountTable table, boolean auth) {
@@ -212,6 +218,10 @@ public class MountPaths {
 
     private Response tune(MountTable table, FieldData d) {
         refusePluginVersion(d);
+        builtIn(table, d.getString("path")).ifPresent(e -> {
+            throw EngineException.badRequest("cannot tune \"" + e.path() + "\": Custos's built-in mounts take their "
+                    + "TTLs from custos.leases.default-ttl and max-ttl");
+        });
         String path = required(table, d.getString("path")).entry().path();
         Map<String, Object> settings = new LinkedHashMap<>();
         for (String k : MountSettings.KEYS) {
@@ -257,6 +267,9 @@ public class MountPaths {
      */
     private Response disable(MountTable table, String rawPath) {
         String path = MountTable.normalize(rawPath);
+        if (builtIn(table, path).isPresent()) {
+            throw EngineException.badRequest("cannot unmount \"" + path + "\"");
+        }
         if (table.get(path).isPresent()) {
             leases.revokePrefix((table.authMethods() ? "auth/" : "") + path, true, false);
             if (table.authMethods()) {

@@ -125,6 +125,20 @@ class MountsContractTest extends BrokerHttpTest {
     }
 
     @Test
+    void builtInMountsCanBeReadButNotTunedOrUnmounted() {
+        // vault auth tune token/, vault read sys/auth/token/tune
+        assertEquals("token", call("GET", "sys/auth/token", root, null).json().get("data").get("type").asText());
+        assertEquals(2764800, call("GET", "sys/auth/token/tune", root, null).json().get("data")
+                .get("max_lease_ttl").asLong());
+        assertEquals("cubbyhole", call("GET", "sys/mounts/cubbyhole", root, null).json().get("data").get("type").asText());
+        assertEquals(400, call("POST", "sys/auth/token/tune", root, "{\"max_lease_ttl\":\"1h\"}").status());
+        Reply unmount = call("DELETE", "sys/mounts/cubbyhole", root, null);
+        assertEquals(400, unmount.status());
+        assertEquals("cannot unmount \"cubbyhole/\"", unmount.error());
+        assertEquals(400, call("DELETE", "sys/auth/token", root, null).status());
+    }
+
+    @Test
     void vaultSecretsMoveRemountsWithItsDataAndReportsStatus() {
         call("POST", "sys/mounts/before", root, "{\"type\":\"kv\",\"options\":{\"version\":\"2\"}}");
         call("POST", "before/data/app", root, "{\"data\":{\"k\":\"v\"}}");
