@@ -326,7 +326,7 @@ final class Exec {
             return evalChain(dot, c, cmd.args(), fin);
         }
         if (first instanceof IdentifierNode id) {
-            return evalFunction(dot, id, cmd.args(), fin);
+            return evalFunction(dot, id, cmd, cmd.args(), fin);
         }
         if (first instanceof PipeNode p) {
             notAFunction(cmd.args(), fin);
@@ -421,7 +421,8 @@ final class Exec {
         throw error("can't evaluate field " + field + " in type " + GoFmt.typeName(receiver));
     }
 
-    private Object evalFunction(Object dot, IdentifierNode id, List<Node> args, Object fin) {
+    /** A function call; {@code at} (the command, or the identifier as an argument) is where errors point. */
+    private Object evalFunction(Object dot, IdentifierNode id, Node at, List<Node> args, Object fin) {
         node = id;
         String name = id.name();
         TemplateFunction user = options.functions().get(name);
@@ -453,7 +454,7 @@ final class Exec {
         if (fin != NO_FINAL) {
             argv.add(orNil(fin));
         }
-        node = id;
+        node = at;
         try {
             return builtin ? Builtins.call(name, argv, this) : user.call(argv);
         } catch (TemplateException e) {
@@ -489,7 +490,7 @@ final class Exec {
             return evalPipeline(dot, p);
         }
         if (n instanceof IdentifierNode id) {
-            return evalFunction(dot, id, List.of(n), NO_FINAL);
+            return evalFunction(dot, id, id, List.of(n), NO_FINAL);
         }
         if (n instanceof ChainNode c) {
             return evalChain(dot, c, List.of(n), NO_FINAL);

@@ -138,18 +138,17 @@ final class Parser {
             }
             root.add(n);
         }
-        add(new Tree(name, new ListNode(0, root), text));
+        add(new Tree(name, new ListNode(0, root), text), tokens.get(tokens.size() - 1));
     }
 
-    private void add(Tree tree) {
+    private void add(Tree tree, Token at) {
         Tree existing = set.get(tree.name());
         if (existing == null || existing.isEmpty()) {
             set.put(tree.name(), tree);
             return;
         }
         if (!tree.isEmpty()) {
-            throw new TemplateException("template: " + name + ": template: multiple definition of template "
-                    + GoFmt.quote(tree.name()));
+            throw error(at, "template: multiple definition of template " + GoFmt.quote(tree.name()));
         }
     }
 
@@ -169,7 +168,7 @@ final class Parser {
         }
         vars.clear();
         vars.addAll(outerVars);
-        add(new Tree(defined, body.list(), text));
+        add(new Tree(defined, body.list(), text), nameToken);
     }
 
     private record ListWithEnd(ListNode list, Node end) {
@@ -312,7 +311,7 @@ final class Parser {
         if (!(body.end() instanceof EndNode)) {
             throw error(peek(), "unexpected " + body.end() + " in block clause");
         }
-        add(new Tree(defined, body.list(), text));
+        add(new Tree(defined, body.list(), text), nameToken);
         return new TemplateNode(nameToken.pos(), defined, pipe);
     }
 
