@@ -242,7 +242,8 @@ final class Builtins {
             } else {
                 truth = switch (k1) {
                     case NIL -> true;
-                    case BOOL, STRING -> a1.equals(a2);
+                    case BOOL -> a1.equals(a2);
+                    case STRING -> a1.toString().equals(a2.toString());
                     case INT -> Values.bigInt(a1).equals(Values.bigInt(a2));
                     case FLOAT -> ((Number) a1).doubleValue() == ((Number) a2).doubleValue();
                     case OTHER -> {
@@ -273,7 +274,7 @@ final class Builtins {
         return switch (k1) {
             case INT -> Values.bigInt(a).compareTo(Values.bigInt(b)) < 0;
             case FLOAT -> ((Number) a).doubleValue() < ((Number) b).doubleValue();
-            default -> Values.compareUtf8((String) a, (String) b) < 0;
+            default -> Values.compareUtf8(a.toString(), b.toString()) < 0;
         };
     }
 

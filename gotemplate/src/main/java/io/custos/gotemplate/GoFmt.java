@@ -92,7 +92,7 @@ public final class GoFmt {
         if (v == null) {
             return "<nil>";
         }
-        if (v instanceof String) {
+        if (v instanceof CharSequence) {
             return "string";
         }
         if (v instanceof Boolean) {
@@ -295,8 +295,8 @@ public final class GoFmt {
         if (arg instanceof Double || arg instanceof Float || arg instanceof BigDecimal) {
             return formatFloatSpec(s, ((Number) arg).doubleValue(), arg);
         }
-        if (arg instanceof String str) {
-            return formatString(s, str, arg);
+        if (arg instanceof CharSequence str) {
+            return formatString(s, str.toString(), arg);
         }
         if (arg instanceof Collection<?> || arg instanceof Object[]) {
             List<?> list = arg instanceof Object[] a ? List.of(a) : new ArrayList<>((Collection<?>) arg);

@@ -29,8 +29,8 @@ final class Values {
         if (v instanceof Boolean b) {
             return b;
         }
-        if (v instanceof String s) {
-            return !s.isEmpty();
+        if (v instanceof CharSequence s) {
+            return s.length() > 0;
         }
         if (v instanceof Collection<?> c) {
             return !c.isEmpty();
@@ -69,8 +69,8 @@ final class Values {
         if (v instanceof Number) {
             return Kind.FLOAT;
         }
-        if (v instanceof String) {
-            return Kind.STRING;
+        if (v instanceof CharSequence) {
+            return Kind.STRING; // Strings, and string-kinded values such as a JSON number's text
         }
         return Kind.OTHER;
     }
@@ -96,7 +96,7 @@ final class Values {
             case INT -> bigInt(a).compareTo(bigInt(b));
             case FLOAT -> Double.compare(((Number) a).doubleValue(), ((Number) b).doubleValue());
             case BOOL -> Boolean.compare((Boolean) a, (Boolean) b);
-            case STRING -> compareUtf8((String) a, (String) b);
+            case STRING -> compareUtf8(a.toString(), b.toString());
             default -> String.valueOf(a).compareTo(String.valueOf(b));
         };
     }
@@ -119,8 +119,8 @@ final class Values {
 
     /** Go's {@code len}: bytes of a string, elements of a slice or map. */
     static long length(Object v) {
-        if (v instanceof String s) {
-            return s.getBytes(StandardCharsets.UTF_8).length;
+        if (v instanceof CharSequence s) {
+            return s.toString().getBytes(StandardCharsets.UTF_8).length;
         }
         if (v instanceof Collection<?> c) {
             return c.size();

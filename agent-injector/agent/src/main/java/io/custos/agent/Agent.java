@@ -1,0 +1,341 @@
+package io.custos.agent;
+
+import io.custos.gotemplate.Template;
+import io.custos.gotemplate.TemplateException;
+import io.custos.gotemplate.TemplateFunction;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * The agent's loop: log in, render every template (each on its own: one failing template never
+ * stalls the others), then act on the earliest due thing — renew or re-fetch a secret, renew the
+ * token or log in again — re-render only the templates whose secrets changed, write files only
+ * when their bytes change, and run their commands.
+ */
+public final class Agent {
+    private static final Logger LOG = Logger.getLogger(Agent.class.getName());
+
+    /** One template: its parsed form and its state. */
+    static final class Rendered {
+        final int index;
+        final AgentConfig.TemplateSpec spec;
+        Template template;
+        Instant lastRender;
+        String lastError;
+        int failures;
+        Duration backoff = Duration.ZERO;
+        Instant retryAt;
+        boolean dirty = true;
+
+        Rendered(int index, AgentConfig.TemplateSpec spec) {
+            this.index = index;
+            this.spec = spec;
+        }
+    }
+
+    private final AgentConfig config;
+    private final Clock clock;
+    private final Map<String, String> env;
+    private final Random random;
+    private final BrokerClient client;
+    private final AutoAuth auth;
+    private final SecretCache cache;
+    private final List<Rendered> templates = new ArrayList<>();
+    private volatile boolean stopping;
+    private AutoAuth.Login login;
+    private Instant tokenRenewAt;
+    private Instant tokenEnd;
+    private Duration loginBackoff = Duration.ZERO;
+
+    public Agent(AgentConfig config, Clock clock, Map<String, String> env) {
+        this.config = config;
+        this.clock = clock;
+        this.env = env;
+        this.random = new Random();
+        this.client = new BrokerClient(config.vault());
+        this.auth = config.autoAuth() == null ? null : new AutoAuth(config.autoAuth(), client);
+        this.cache = new SecretCache(client, clock, config.templateConfig(), random);
+        for (int i = 0; i < config.templates().size(); i++) {
+            templates.add(new Rendered(i, config.templates().get(i)));
+        }
+    }
+
+    /** Asks the loop to end (SIGTERM, the quit endpoint). */
+    public void stop() {
+        stopping = true;
+        synchronized (this) {
+            notifyAll();
+        }
+    }
+
+    List<Rendered> templates() {
+        return templates;
+    }
+
+    SecretCache cache() {
+        return cache;
+    }
+
+    /** Runs until stopped; with {@code exit_after_auth}, logs in, renders once and returns. */
+    public int run() throws InterruptedException {
+        loginWithBackoff();
+        if (stopping) {
+            return 0;
+        }
+        renderDirty();
+        if (config.exitAfterAuth()) {
+            boolean allRendered = templates.stream().allMatch(t -> t.lastError == null);
+            return allRendered ? 0 : 1;
+        }
+        while (!stopping) {
+            Instant now = clock.instant();
+            actOnDue(now);
+            renderDirty();
+            sleepUntil(nextDue());
+        }
+        return 0;
+    }
+
+    // ---- token
+
+    private void loginWithBackoff() throws InterruptedException {
+        if (auth == null) {
+            String token = env.getOrDefault("CUSTOS_TOKEN", env.getOrDefault("VAULT_TOKEN", ""));
+            client.setToken(token);
+            return;
+        }
+        AgentConfig.Method m = config.autoAuth().method();
+        while (!stopping) {
+            try {
+                login = auth.login();
+                auth.writeSinks(login.token());
+                loginBackoff = Duration.ZERO;
+                Instant now = clock.instant();
+                tokenEnd = login.ttl().isZero() ? null : now.plus(login.ttl());
+                tokenRenewAt = login.ttl().isZero() ? null : RefreshPolicy.renewAt(now, login.ttl());
+                LOG.info("authenticated with " + m.type() + " at " + m.mountPath());
+                return;
+            } catch (IOException | RuntimeException e) {
+                if (m.exitOnErr() || e instanceof ConfigException) {
+                    throw new ConfigException("auto_auth failed: " + e.getMessage());
+                }
+                loginBackoff = RefreshPolicy.backoff(loginBackoff, m.minBackoff(), m.maxBackoff(), random.nextDouble());
+                LOG.warning("auto_auth failed (" + e.getMessage() + "); retrying in " + loginBackoff.toMillis() + " ms");
+                sleepUntil(clock.instant().plus(loginBackoff));
+            }
+        }
+    }
+
+    private void renewToken(Instant now) throws InterruptedException {
+        if (login == null) {
+            return;
+        }
+        boolean relogin = !login.renewable();
+        if (!relogin) {
+            try {
+                BrokerClient.Reply r = client.call("PUT", "auth/token/renew-self", Map.of("increment",
+                        login.ttl().toSeconds()), Map.of());
+                if (r.ok()) {
+                    Duration got = Duration.ofSeconds(r.body().path("auth").path("lease_duration").asLong());
+                    tokenEnd = now.plus(got);
+                    Duration grace = RefreshPolicy.grace(login.ttl(), random.nextDouble());
+                    if (RefreshPolicy.renewalExhausted(login.ttl(), got, grace)) {
+                        tokenRenewAt = RefreshPolicy.refetchBefore(tokenEnd, grace, now);
+                        login = new AutoAuth.Login(login.token(), login.ttl(), false);
+                    } else {
+                        tokenRenewAt = RefreshPolicy.renewAt(now, got);
+                    }
+                    return;
+                }
+                relogin = r.status() == 403 || r.status() == 400;
+            } catch (IOException e) {
+                tokenRenewAt = now.plus(Duration.ofSeconds(5));
+                LOG.warning("token renewal failed: " + e.getMessage());
+                return;
+            }
+        }
+        if (relogin) {
+            loginWithBackoff();
+            cache.tokenReplaced();
+        }
+    }
+
+    // ---- secrets
+
+    private void actOnDue(Instant now) throws InterruptedException {
+        if (tokenRenewAt != null && !now.isBefore(tokenRenewAt)) {
+            renewToken(now);
+        }
+        for (SecretCache.Entry e : new ArrayList<>(cache.entries())) {
+            if (e.next == null || now.isBefore(e.next)) {
+                continue;
+            }
+            try {
+                boolean changed;
+                if (e.action == SecretCache.Action.RENEW) {
+                    changed = false;
+                    if (!cache.renew(e)) {
+                        changed = cache.fetch(e);
+                    }
+                } else {
+                    changed = cache.fetch(e);
+                }
+                if (changed) {
+                    for (int t : e.templates) {
+                        templates.get(t).dirty = true;
+                    }
+                }
+            } catch (IOException | RuntimeException ex) {
+                cache.failed(e, ex, Duration.ofSeconds(1), Duration.ofMinutes(1));
+                LOG.warning(e.kind + " " + e.path + " failed (" + ex.getMessage() + "); retrying in "
+                        + e.backoff.toMillis() + " ms");
+            }
+        }
+        for (Rendered t : templates) {
+            if (t.retryAt != null && !now.isBefore(t.retryAt)) {
+                t.dirty = true;
+            }
+        }
+    }
+
+    private Instant nextDue() {
+        Instant next = clock.instant().plus(Duration.ofMinutes(1));
+        if (tokenRenewAt != null && tokenRenewAt.isBefore(next)) {
+            next = tokenRenewAt;
+        }
+        for (SecretCache.Entry e : cache.entries()) {
+            if (e.next != null && e.next.isBefore(next)) {
+                next = e.next;
+            }
+        }
+        for (Rendered t : templates) {
+            if (t.retryAt != null && t.retryAt.isBefore(next)) {
+                next = t.retryAt;
+            }
+        }
+        return next;
+    }
+
+    private void sleepUntil(Instant when) throws InterruptedException {
+        long millis = Duration.between(clock.instant(), when).toMillis();
+        if (millis <= 0) {
+            return;
+        }
+        synchronized (this) {
+            if (!stopping) {
+                wait(Math.min(millis, TimeUnit.MINUTES.toMillis(1)));
+            }
+        }
+    }
+
+    // ---- rendering
+
+    /** Renders every dirty template; each failure is the template's own, retried with its own backoff. */
+    void renderDirty() {
+        for (Rendered t : templates) {
+            if (!t.dirty || stopping) {
+                continue;
+            }
+            try {
+                boolean changed = render(t);
+                t.dirty = false;
+                t.failures = 0;
+                t.backoff = Duration.ZERO;
+                t.retryAt = null;
+                t.lastError = null;
+                t.lastRender = clock.instant();
+                if (changed) {
+                    runCommand(t);
+                }
+            } catch (IOException | RuntimeException e) {
+                t.failures++;
+                t.lastError = e.getMessage();
+                t.backoff = RefreshPolicy.backoff(t.backoff, Duration.ofMillis(250), Duration.ofMinutes(1),
+                        random.nextDouble());
+                t.retryAt = clock.instant().plus(t.backoff);
+                t.dirty = false;
+                LOG.warning("template " + t.spec.label() + " failed (" + e.getMessage() + "); retrying in "
+                        + t.backoff.toMillis() + " ms");
+            }
+        }
+    }
+
+    /** Renders one template and writes it; true when the file changed. */
+    boolean render(Rendered t) throws IOException {
+        if (t.template == null) {
+            String text = t.spec.contents() != null ? t.spec.contents()
+                    : Files.readString(Path.of(t.spec.source()), StandardCharsets.UTF_8);
+            Map<String, TemplateFunction> funcs = new HashMap<>(Functions.helpers(clock, env));
+            funcs.putAll(Functions.secretFunctions(cache));
+            Template.Options options = Template.Options.DEFAULTS.withDelimiters(t.spec.leftDelimiter(),
+                    t.spec.rightDelimiter()).withFunctions(funcs).withMissingKey(t.spec.errorOnMissingKey()
+                    ? Template.MissingKey.ERROR : Template.MissingKey.DEFAULT);
+            try {
+                t.template = Template.parse(t.spec.destination(), text, options);
+            } catch (TemplateException e) {
+                throw new ConfigException(e.getMessage());
+            }
+        }
+        String out;
+        cache.rendering(t.index, t.spec.destination());
+        try {
+            out = t.template.execute(Map.of());
+        } catch (TemplateException e) {
+            throw new IOException(e.getMessage());
+        } finally {
+            cache.rendering(-1, null);
+        }
+        return AtomicFileWriter.write(Path.of(t.spec.destination()), out.getBytes(StandardCharsets.UTF_8),
+                t.spec.perms(), t.spec.createDestDirs(), t.spec.backup());
+    }
+
+    /** The template's command after a change: logged and reported when it fails, never retried in a loop. */
+    private void runCommand(Rendered t) {
+        List<String> argv;
+        Duration timeout;
+        if (!t.spec.execCommand().isEmpty()) {
+            argv = t.spec.execCommand();
+            timeout = t.spec.execTimeout();
+        } else if (t.spec.command() != null && !t.spec.command().isBlank()) {
+            argv = List.of("/bin/sh", "-c", t.spec.command());
+            timeout = t.spec.commandTimeout();
+        } else {
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                LOG.warning("command of template " + t.spec.label() + " timed out after " + timeout);
+            } else if (p.exitValue() != 0) {
+                LOG.warning("command of template " + t.spec.label() + " exited with " + p.exitValue());
+            }
+        } catch (IOException e) {
+            LOG.warning("command of template " + t.spec.label() + " could not start: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The templates that still have an error (for exit codes and status). */
+    Set<String> failing() {
+        Set<String> out = new TreeSet<>();
+        templates.stream().filter(t -> t.lastError != null).forEach(t -> out.add(t.spec.label()));
+        return out;
+    }
+}
