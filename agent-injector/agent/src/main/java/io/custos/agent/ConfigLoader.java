@@ -437,9 +437,9 @@ public final class ConfigLoader {
         if (o == null) {
             return fallback;
         }
-        String s = String.valueOf(o).trim();
-        if (o instanceof Number n && !(o instanceof Double) && !s.matches("[0-7]+")) {
-            return n.intValue();
+        String s = o instanceof Number n ? Long.toString(n.longValue()) : String.valueOf(o).trim();
+        if (o instanceof Number n && !s.matches("[0-7]+")) {
+            return n.intValue(); // digits beyond 7: a decimal mode such as 384
         }
         try {
             int v = Integer.parseInt(s, 8);
