@@ -494,9 +494,22 @@ public class RequestDispatcher {
         return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/ocsp-request");
     }
 
-    private static boolean isForm(String contentType) {
-        return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT)
-                .startsWith("application/x-www-form-urlencoded");
+    /**
+     * Vault's rule: a form only when declared so and the body does not start like JSON ('{' or '['
+     * after whitespace), since clients such as {@code curl -d '{...}'} send JSON with the form type.
+     */
+    private static boolean isForm(String contentType, byte[] body) {
+        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT)
+                .startsWith("application/x-www-form-urlencoded")) {
+            return false;
+        }
+        for (byte b : body) {
+            if (b == ' ' || b == '\t' || b == '\r' || b == '\n') {
+                continue;
+            }
+            return b != '{' && b != '[';
+        }
+        return true;
     }
 
     /** A form-encoded body, as Vault reads one: a key given once is a string, a repeated key a list. */
@@ -607,7 +620,7 @@ public class RequestDispatcher {
             return data; // handed to the engine as bytes (Request.RAW_BODY)
         }
         if (body != null && body.length > 0 && !isBlank(body)) {
-            data.putAll(isForm(http.contentType()) ? parseForm(body) : parseObject(body));
+            data.putAll(isForm(http.contentType(), body) ? parseForm(body) : parseObject(body));
         }
         return data;
     }

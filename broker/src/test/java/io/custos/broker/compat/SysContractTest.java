@@ -192,6 +192,10 @@ class SysContractTest extends BrokerHttpTest {
         // form-encoded, as curl -d and older clients send
         Reply form = call("POST", "kv1/form", root, "password=p%40ss&user=app", "application/x-www-form-urlencoded");
         assertEquals(204, form.status());
+        // curl -d '{...}' sends JSON with the form type: read as JSON, as Vault does
+        assertEquals(204, call("POST", "kv1/curl", root, "  {\"k\":\"v\"}", "application/x-www-form-urlencoded")
+                .status());
+        assertEquals("v", call("GET", "kv1/curl", root, null).json().get("data").get("k").asText());
         Reply read = call("GET", "kv1/form", root, null);
         assertEquals("p@ss", read.json().get("data").get("password").asText());
         // a KV v1 read carries the mount's default lease TTL, or the secret's own ttl
