@@ -47,12 +47,23 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     static BrokerProcess start(List<String> args, Map<String, String> env, Path workDir) throws IOException {
-        String jar = System.getProperty("custos.jar");
+        return startJar("custos.jar", List.of("-Xmx256m"), args, env, workDir);
+    }
+
+    /** The agent's jar as a process, with the launcher's JVM flags (its output is scanned for secrets too). */
+    static BrokerProcess startAgent(List<String> args, Map<String, String> env, Path workDir) throws IOException {
+        return startJar("custos.agent.jar", List.of("-XX:+UseSerialGC", "-Xmx48m"), args, env, workDir);
+    }
+
+    private static BrokerProcess startJar(String property, List<String> jvm, List<String> args, Map<String, String> env,
+            Path workDir) throws IOException {
+        String jar = System.getProperty(property);
         if (jar == null || !Path.of(jar).toFile().isFile()) {
-            throw new IllegalStateException("the broker jar is missing (" + jar + "); run ./mvnw verify");
+            throw new IllegalStateException("the jar is missing (" + jar + "); run ./mvnw verify");
         }
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m", "-Djava.io.tmpdir=" + workDir, "-Duser.home=" + workDir, "-jar", jar));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvm);
+        cmd.addAll(List.of("-Djava.io.tmpdir=" + workDir, "-Duser.home=" + workDir, "-jar", jar));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("CUSTOS_"));

@@ -1,0 +1,129 @@
+package io.custos.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.custos.testing.TestPostgres;
+import java.net.http.HttpClient;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The agent (its jar, as a process) against a real broker and a real PostgreSQL target: AppRole
+ * login, a KV secret, database credentials with a 10 s TTL and a 30 s max, and a certificate,
+ * rendered into files; the credentials log in, are renewed, and are replaced before the max TTL
+ * (file rewritten, command run, the old user dropped when its lease ends); a KV change reaches its
+ * file on the next static interval.
+ */
+class AgentIT {
+    @TempDir
+    Path dir;
+
+    private static String read(Path p) throws Exception {
+        return Files.isRegularFile(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
+    }
+
+    @Test
+    void rendersRenewsAndReplacesSecretsBeforeTheyEnd() throws Exception {
+        TestPostgres.Database storage = TestPostgres.shared().createDatabase();
+        TestPostgres.Database target = TestPostgres.shared().createDatabase();
+        int port = BrokerProcess.freePort();
+        ApiClient api = new ApiClient(HttpClient.newHttpClient(), "http://127.0.0.1:" + port);
+        String root = DatabaseTarget.ROOT;
+        try (BrokerProcess broker = DatabaseTarget.start(port, DatabaseTarget.env(storage, dir.resolve("dev"), Map.of()),
+                dir)) {
+            DatabaseTarget.configure(api, target, "app", "{\"db_name\":\"app\",\"creation_statements\":\"CREATE ROLE "
+                    + "\\\"{{name}}\\\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'\","
+                    + "\"default_ttl\":\"10s\",\"max_ttl\":\"30s\"}");
+            api.call("POST", "secret/data/web", root, "{\"data\":{\"password\":\"first\"}}", 200);
+            api.call("POST", "sys/mounts/pki", root, "{\"type\":\"pki\"}", 204);
+            api.call("POST", "pki/root/generate/internal", root, "{\"common_name\":\"agent root\",\"key_type\":\"ec\"}", 200);
+            api.call("POST", "pki/roles/web", root, "{\"allow_any_name\":true,\"key_type\":\"ec\",\"max_ttl\":\"1h\"}", 200);
+            api.call("POST", "sys/auth/approle", root, "{\"type\":\"approle\"}", 204);
+            api.call("PUT", "sys/policies/acl/agent", root, "{\"policy\":\"path \\\"secret/*\\\" { capabilities = "
+                    + "[\\\"read\\\"] }\\npath \\\"database/creds/app\\\" { capabilities = [\\\"read\\\"] }\\n"
+                    + "path \\\"pki/issue/web\\\" { capabilities = [\\\"update\\\"] }\\n"
+                    + "path \\\"sys/internal/ui/mounts/*\\\" { capabilities = [\\\"read\\\"] }\"}", 204);
+            api.call("POST", "auth/approle/role/agent", root, "{\"token_policies\":\"agent\",\"token_ttl\":\"1h\"}", 204);
+            Files.writeString(dir.resolve("role-id"), api.call("GET", "auth/approle/role/agent/role-id", root, null, 200)
+                    .get("data").get("role_id").asText());
+            Files.writeString(dir.resolve("secret-id"), api.call("POST", "auth/approle/role/agent/secret-id", root, null,
+                    200).get("data").get("secret_id").asText());
+            Path out = dir.resolve("out");
+            Path counter = dir.resolve("db-renders");
+            Files.writeString(dir.resolve("agent.hcl"), """
+                    vault { address = "http://127.0.0.1:%d" }
+                    auto_auth {
+                      method "approle" {
+                        config = {
+                          role_id_file_path = "%s/role-id"
+                          secret_id_file_path = "%s/secret-id"
+                        }
+                      }
+                      sink "file" { config = { path = "%s/token", mode = 0600 } }
+                    }
+                    template_config { static_secret_render_interval = "2s" }
+                    template {
+                      contents = "{{ with secret \\"database/creds/app\\" }}{{ .Data.username }}:{{ .Data.password }}{{ end }}"
+                      destination = "%s/db"
+                      perms = "0600"
+                      command = "echo rendered >> %s"
+                    }
+                    template {
+                      contents = "{{ with secret \\"secret/web\\" }}{{ .Data.data.password }}{{ end }}"
+                      destination = "%s/web"
+                    }
+                    template {
+                      contents = "{{ with pkiCert \\"pki/issue/web\\" \\"common_name=web.example.com\\" }}{{ .Cert }}{{ .Key }}{{ end }}"
+                      destination = "%s/cert.pem"
+                    }
+                    """.formatted(port, dir, dir, dir, out, counter, out, out));
+            try (BrokerProcess agent = BrokerProcess.startAgent(List.of("agent", "-config=" + dir.resolve("agent.hcl")),
+                    Map.of(), dir)) {
+                assertTrue(DatabaseTarget.await(Duration.ofSeconds(60), () -> !read(out.resolve("db")).isEmpty()
+                        && !read(out.resolve("web")).isEmpty() && !read(out.resolve("cert.pem")).isEmpty()),
+                        () -> "nothing rendered:\n" + agent.output());
+                assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("db"))));
+                assertEquals("first", read(out.resolve("web")));
+                assertTrue(read(out.resolve("cert.pem")).contains("BEGIN CERTIFICATE")
+                        && read(out.resolve("cert.pem")).contains("PRIVATE KEY"));
+                assertTrue(Files.notExists(dir.resolve("secret-id")), "removed after reading, as Vault Agent");
+                String[] first = read(out.resolve("db")).split(":", 2);
+                // what the agent holds must never reach its log (NoSecretInLogsIT scans the agent's output too)
+                SecretMarkers.register(first[1]);
+                SecretMarkers.register(read(dir.resolve("token")));
+                try (Connection c = DriverManager.getConnection(target.jdbcUrl(), first[0], first[1])) {
+                    assertTrue(c.isValid(2), "the rendered credentials log in");
+                }
+                // a KV change reaches the file on the next static interval
+                api.call("POST", "secret/data/web", root, "{\"data\":{\"password\":\"second\"}}", 200);
+                assertTrue(DatabaseTarget.await(Duration.ofSeconds(15), () -> read(out.resolve("web")).equals("second")),
+                        () -> agent.output());
+                // before the 30 s max TTL, new credentials replace the old ones and the command runs again
+                assertTrue(DatabaseTarget.await(Duration.ofSeconds(45), () -> !read(out.resolve("db")).startsWith(first[0]
+                        + ":")), () -> "credentials never replaced:\n" + agent.output());
+                String[] second = read(out.resolve("db")).split(":", 2);
+                SecretMarkers.register(second[1]);
+                assertNotEquals(first[0], second[0]);
+                try (Connection c = DriverManager.getConnection(target.jdbcUrl(), second[0], second[1])) {
+                    assertTrue(c.isValid(2));
+                }
+                assertTrue(Files.readAllLines(counter).size() >= 2, "the command ran after each change");
+                // the old user goes when its lease ends
+                assertTrue(DatabaseTarget.await(Duration.ofSeconds(45), () -> DatabaseTarget.roles(target, first[0])
+                        .isEmpty()), "the replaced user was dropped at the end of its lease");
+                assertTrue(broker.output().length() > 0);
+            }
+        }
+    }
+}
