@@ -33,6 +33,96 @@ class AgentIT {
         return Files.isRegularFile(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
     }
 
+    /** Broker + target with the database role "app", KV, PKI and an AppRole "agent" whose id files are in dir. */
+    private void setUpBroker(ApiClient api, TestPostgres.Database target) throws Exception {
+        String root = DatabaseTarget.ROOT;
+        DatabaseTarget.configure(api, target, "app", "{\"db_name\":\"app\",\"creation_statements\":\"CREATE ROLE "
+                + "\\\"{{name}}\\\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'\","
+                + "\"default_ttl\":\"10s\",\"max_ttl\":\"30s\"}");
+        api.call("POST", "sys/auth/approle", root, "{\"type\":\"approle\"}", 204);
+        api.call("PUT", "sys/policies/acl/agent", root, "{\"policy\":\"path \\\"database/creds/app\\\" "
+                + "{ capabilities = [\\\"read\\\"] }\"}", 204);
+        api.call("POST", "auth/approle/role/agent", root, "{\"token_policies\":\"agent\",\"token_ttl\":\"1h\"}", 204);
+        Files.writeString(dir.resolve("role-id"), api.call("GET", "auth/approle/role/agent/role-id", root, null, 200)
+                .get("data").get("role_id").asText());
+        Files.writeString(dir.resolve("secret-id"), api.call("POST", "auth/approle/role/agent/secret-id", root, null,
+                200).get("data").get("secret_id").asText());
+    }
+
+    @Test
+    void anInitAgentHandsItsCredentialsToTheSidecarAndTheSidecarRevokesThemOnQuit() throws Exception {
+        TestPostgres.Database storage = TestPostgres.shared().createDatabase();
+        TestPostgres.Database target = TestPostgres.shared().createDatabase();
+        int port = BrokerProcess.freePort();
+        int agentPort = BrokerProcess.freePort();
+        ApiClient api = new ApiClient(HttpClient.newHttpClient(), "http://127.0.0.1:" + port);
+        try (BrokerProcess broker = DatabaseTarget.start(port, DatabaseTarget.env(storage, dir.resolve("dev"), Map.of()),
+                dir)) {
+            setUpBroker(api, target);
+            String common = """
+                    vault { address = "http://127.0.0.1:%d" }
+                    auto_auth {
+                      method "approle" {
+                        config = {
+                          role_id_file_path = "%s/role-id"
+                          secret_id_file_path = "%s/secret-id"
+                          remove_secret_id_file_after_reading = false
+                        }
+                      }
+                      sink "file" { config = { path = "%s/shared/token" } }
+                    }
+                    template {
+                      contents = "{{ with secret \\"database/creds/app\\" }}{{ .Data.username }}:{{ .Data.password }}{{ end }}"
+                      destination = "%s/shared/db"
+                    }
+                    """.formatted(port, dir, dir, dir, dir);
+            Files.writeString(dir.resolve("init.hcl"), common + "exit_after_auth = true\n");
+            Files.writeString(dir.resolve("sidecar.hcl"), common + """
+                    revoke_on_shutdown = true
+                    listener "tcp" {
+                      address = "127.0.0.1:%d"
+                      tls_disable = true
+                      agent_api { enable_quit = true }
+                    }
+                    """.formatted(agentPort));
+            try (BrokerProcess init = BrokerProcess.startAgent(List.of("agent", "-config=" + dir.resolve("init.hcl")),
+                    Map.of(), dir)) {
+                assertEquals(0, init.awaitExit(Duration.ofSeconds(60)), init.output());
+            }
+            String user = read(dir.resolve("shared/db")).split(":", 2)[0];
+            SecretMarkers.register(read(dir.resolve("shared/db")).split(":", 2)[1]);
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(
+                    dir.resolve("shared/.custos-agent-state.json"))));
+            assertEquals(1, DatabaseTarget.roles(target, "v-").size());
+            try (BrokerProcess sidecar = BrokerProcess.startAgent(List.of("agent", "-config=" + dir.resolve("sidecar.hcl")),
+                    Map.of(), dir)) {
+                HttpClient http = HttpClient.newHttpClient();
+                java.net.URI status = java.net.URI.create("http://127.0.0.1:" + agentPort + "/agent/v1/status");
+                assertTrue(DatabaseTarget.await(Duration.ofSeconds(30), () -> {
+                    try {
+                        return http.send(java.net.http.HttpRequest.newBuilder(status).build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString()).body().contains("\"last_render\":\"");
+                    } catch (java.io.IOException e) {
+                        return false;
+                    }
+                }), sidecar::output);
+                Thread.sleep(12_000); // past the 10 s TTL: the sidecar renews the adopted lease, mints nothing
+                assertEquals(user, read(dir.resolve("shared/db")).split(":", 2)[0], "the sidecar kept the init's user");
+                assertEquals(1, DatabaseTarget.roles(target, "v-").size(), "one database user per pod, not two");
+                String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                        + agentPort + "/agent/v1/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                assertTrue(metrics.contains("custos_agent_renewals_total"), metrics);
+                var quit = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + agentPort
+                        + "/agent/v1/quit")).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(204, quit.statusCode());
+                assertEquals(0, sidecar.awaitExit(Duration.ofSeconds(30)), sidecar.output());
+            }
+            assertTrue(DatabaseTarget.roles(target, "v-").isEmpty(), "revoke_on_shutdown dropped the user");
+            assertTrue(broker.output().length() > 0);
+        }
+    }
+
     @Test
     void rendersRenewsAndReplacesSecretsBeforeTheyEnd() throws Exception {
         TestPostgres.Database storage = TestPostgres.shared().createDatabase();

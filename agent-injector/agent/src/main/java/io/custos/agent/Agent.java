@@ -60,6 +60,13 @@ public final class Agent {
     private Instant tokenRenewAt;
     private Instant tokenEnd;
     private Duration loginBackoff = Duration.ZERO;
+    private volatile int exitCode;
+    private final java.util.concurrent.atomic.AtomicLong renewals = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong fetches = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong renders = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong logins = new java.util.concurrent.atomic.AtomicLong();
+    private volatile boolean brokerReachable = true;
 
     public Agent(AgentConfig config, Clock clock, Map<String, String> env) {
         this.config = config;
@@ -90,24 +97,178 @@ public final class Agent {
         return cache;
     }
 
-    /** Runs until stopped; with {@code exit_after_auth}, logs in, renders once and returns. */
-    public int run() throws InterruptedException {
-        loginWithBackoff();
-        if (stopping) {
-            return 0;
-        }
-        renderDirty();
-        if (config.exitAfterAuth()) {
-            boolean allRendered = templates.stream().allMatch(t -> t.lastError == null);
-            return allRendered ? 0 : 1;
-        }
-        while (!stopping) {
-            Instant now = clock.instant();
-            actOnDue(now);
+    /**
+     * Runs until stopped; with {@code exit_after_auth}, logs in, renders once, leaves the hand-off
+     * state and returns. Exit code 0, or 1 when templates failed past their retries.
+     */
+    public int run() throws InterruptedException, IOException {
+        writePidFile();
+        List<AgentServer> servers = new ArrayList<>();
+        try {
+            for (AgentConfig.Listener l : config.listeners()) {
+                servers.add(new AgentServer(l, this));
+            }
+            if (!adoptState()) {
+                loginWithBackoff();
+            }
+            if (stopping) {
+                return exitCode;
+            }
             renderDirty();
-            sleepUntil(nextDue());
+            if (config.exitAfterAuth()) {
+                saveState();
+                boolean allRendered = templates.stream().allMatch(t -> t.lastError == null);
+                return allRendered ? 0 : 1;
+            }
+            while (!stopping) {
+                Instant now = clock.instant();
+                actOnDue(now);
+                renderDirty();
+                sleepUntil(nextDue());
+            }
+            if (config.revokeOnShutdown()) {
+                revokeEverything();
+            }
+            return exitCode;
+        } finally {
+            servers.forEach(AgentServer::close);
+            if (config.pidFile() != null) {
+                Files.deleteIfExists(Path.of(config.pidFile()));
+            }
         }
-        return 0;
+    }
+
+    private void writePidFile() throws IOException {
+        if (config.pidFile() != null && !config.pidFile().isEmpty()) {
+            AtomicFileWriter.write(Path.of(config.pidFile()), Long.toString(ProcessHandle.current().pid())
+                    .getBytes(StandardCharsets.UTF_8), 0640, true, false);
+        }
+    }
+
+    // ---- hand-off
+
+    /** The state an earlier agent (the init container) left: its token, if still valid, and its secrets. */
+    private boolean adoptState() {
+        AgentState.Saved saved = AgentState.load(AgentState.location(config));
+        if (saved == null || saved.token() == null || config.exitAfterAuth()) {
+            return false;
+        }
+        client.setToken(saved.token());
+        try {
+            BrokerClient.Reply self = client.call("GET", "auth/token/lookup-self", null, Map.of());
+            if (!self.ok()) {
+                client.setToken(null);
+                return false;
+            }
+            long ttl = self.body().path("data").path("ttl").asLong();
+            login = new AutoAuth.Login(saved.token(), Duration.ofSeconds(saved.tokenTtl() > 0 ? saved.tokenTtl() : ttl),
+                    self.body().path("data").path("renewable").asBoolean());
+            Instant now = clock.instant();
+            tokenEnd = ttl == 0 ? null : now.plusSeconds(ttl);
+            tokenRenewAt = ttl == 0 ? null : RefreshPolicy.renewAt(now, Duration.ofSeconds(ttl));
+            cache.adopt(saved.secrets());
+            LOG.info("adopted the token and " + saved.secrets().size() + " secrets an earlier agent left");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            client.setToken(null);
+            return false;
+        }
+    }
+
+    private void saveState() {
+        Path file = AgentState.location(config);
+        if (file == null || login == null) {
+            return;
+        }
+        try {
+            AgentState.save(file, login.token(), tokenEnd, login.renewable(), login.ttl(), cache.entries());
+        } catch (IOException e) {
+            LOG.warning("could not leave the hand-off state at " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** revoke_on_shutdown: the leases this agent holds, then its token. */
+    private void revokeEverything() {
+        for (SecretCache.Entry e : cache.entries()) {
+            if (e.hasLease()) {
+                try {
+                    client.call("PUT", "sys/leases/revoke", Map.of("lease_id", e.leaseId), Map.of());
+                } catch (IOException ex) {
+                    LOG.warning("could not revoke lease " + e.leaseId + ": " + ex.getMessage());
+                }
+            }
+        }
+        if (auth != null) {
+            try {
+                client.call("POST", "auth/token/revoke-self", null, Map.of());
+            } catch (IOException ex) {
+                LOG.warning("could not revoke the agent's token: " + ex.getMessage());
+            }
+        }
+    }
+
+    // ---- status and metrics
+
+    Map<String, Object> status() {
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("broker_reachable", brokerReachable);
+        out.put("token_expires", tokenEnd == null ? null : tokenEnd.toString());
+        out.put("token_next_renewal", tokenRenewAt == null ? null : tokenRenewAt.toString());
+        List<Map<String, Object>> list = new ArrayList<>();
+        for (Rendered t : templates) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("destination", t.spec.destination());
+            m.put("last_render", t.lastRender == null ? null : t.lastRender.toString());
+            m.put("last_error", t.lastError);
+            m.put("failures", t.failures);
+            m.put("retry_at", t.retryAt == null ? null : t.retryAt.toString());
+            List<Map<String, Object>> secrets = new ArrayList<>();
+            for (SecretCache.Entry e : cache.entries()) {
+                if (e.templates.contains(t.index)) {
+                    Map<String, Object> s = new java.util.LinkedHashMap<>();
+                    s.put("path", e.path);
+                    s.put("lease_id", e.leaseId);
+                    s.put("lease_expiry", e.leaseEnd == null ? null : e.leaseEnd.toString());
+                    s.put("next_action", e.action == null ? null : e.action.name().toLowerCase(java.util.Locale.ROOT));
+                    s.put("next_action_at", e.next == null ? null : e.next.toString());
+                    s.put("last_error", e.lastError);
+                    s.put("failures", e.failures);
+                    secrets.add(s);
+                }
+            }
+            m.put("secrets", secrets);
+            list.add(m);
+        }
+        out.put("templates", list);
+        return out;
+    }
+
+    String metrics() {
+        Instant now = clock.instant();
+        double earliest = -1;
+        for (SecretCache.Entry e : cache.entries()) {
+            if (e.leaseEnd != null) {
+                double s = Duration.between(now, e.leaseEnd).toMillis() / 1000.0;
+                earliest = earliest < 0 ? s : Math.min(earliest, s);
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        metric(sb, "custos_agent_renewals_total", "counter", "Lease and token renewals.", renewals.get());
+        metric(sb, "custos_agent_fetches_total", "counter", "Secrets fetched (first time and replacements).", fetches.get());
+        metric(sb, "custos_agent_failures_total", "counter", "Failed renewals, fetches and renders.", failures.get());
+        metric(sb, "custos_agent_renders_total", "counter", "Template renders that changed a file.", renders.get());
+        metric(sb, "custos_agent_logins_total", "counter", "Logins (auto_auth).", logins.get());
+        metric(sb, "custos_agent_templates_failing", "gauge", "Templates whose last render failed.", failing().size());
+        metric(sb, "custos_agent_seconds_to_earliest_expiry", "gauge", "Seconds until the earliest lease ends (-1: none).",
+                earliest);
+        return sb.toString();
+    }
+
+    private static void metric(StringBuilder sb, String name, String type, String help, double value) {
+        sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        sb.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+        sb.append(name).append(' ').append(value == Math.rint(value) ? Long.toString((long) value) : Double.toString(value))
+                .append('\n');
     }
 
     // ---- token
@@ -122,6 +283,7 @@ public final class Agent {
         while (!stopping) {
             try {
                 login = auth.login();
+                logins.incrementAndGet();
                 auth.writeSinks(login.token());
                 loginBackoff = Duration.ZERO;
                 Instant now = clock.instant();
@@ -188,18 +350,25 @@ public final class Agent {
                 boolean changed;
                 if (e.action == SecretCache.Action.RENEW) {
                     changed = false;
+                    renewals.incrementAndGet();
                     if (!cache.renew(e)) {
+                        fetches.incrementAndGet();
                         changed = cache.fetch(e);
                     }
                 } else {
+                    fetches.incrementAndGet();
                     changed = cache.fetch(e);
                 }
+                brokerReachable = true;
                 if (changed) {
                     for (int t : e.templates) {
                         templates.get(t).dirty = true;
                     }
                 }
             } catch (IOException | RuntimeException ex) {
+                failures.incrementAndGet();
+                brokerReachable = !(ex instanceof java.net.ConnectException || ex instanceof java.net.http.HttpTimeoutException
+                        || ex.getCause() instanceof java.net.ConnectException);
                 cache.failed(e, ex, Duration.ofSeconds(1), Duration.ofMinutes(1));
                 LOG.warning(e.kind + " " + e.path + " failed (" + ex.getMessage() + "); retrying in "
                         + e.backoff.toMillis() + " ms");
@@ -259,11 +428,19 @@ public final class Agent {
                 t.lastError = null;
                 t.lastRender = clock.instant();
                 if (changed) {
+                    renders.incrementAndGet();
                     runCommand(t);
                 }
             } catch (IOException | RuntimeException e) {
                 t.failures++;
+                failures.incrementAndGet();
                 t.lastError = e.getMessage();
+                if (config.templateConfig().exitOnRetryFailure() && t.failures > config.vault().numRetries()) {
+                    LOG.severe("template " + t.spec.label() + " failed " + t.failures + " times: exiting "
+                            + "(exit_on_retry_failure)");
+                    exitCode = 1;
+                    stop();
+                }
                 t.backoff = RefreshPolicy.backoff(t.backoff, Duration.ofMillis(250), Duration.ofMinutes(1),
                         random.nextDouble());
                 t.retryAt = clock.instant().plus(t.backoff);

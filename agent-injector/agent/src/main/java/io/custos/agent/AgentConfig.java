@@ -48,7 +48,8 @@ public record AgentConfig(Vault vault, AutoAuth autoAuth, List<TemplateSpec> tem
     }
 
     /** {@code listener "tcp" { ... }}. */
-    public record Listener(String type, String address, boolean tlsDisable, String tlsCertFile, String tlsKeyFile) {
+    public record Listener(String type, String address, boolean tlsDisable, String tlsCertFile, String tlsKeyFile,
+            boolean enableQuit) {
     }
 
     /** Process-supervisor mode: {@code env_template "NAME" { contents }}. */

@@ -44,7 +44,8 @@ public final class ConfigLoader {
     private static final Set<String> TEMPLATE_CONFIG = Set.of("exit_on_retry_failure", "static_secret_render_interval",
             "lease_renewal_threshold", "max_connections_per_host");
     private static final Set<String> LISTENER = Set.of("type", "address", "tls_disable", "tls_cert_file",
-            "tls_key_file");
+            "tls_key_file", "agent_api");
+    private static final Set<String> AGENT_API = Set.of("enable_quit");
     private static final Set<String> ENV_TEMPLATE = Set.of("contents", "error_on_missing_key");
     private static final Set<String> EXEC = Set.of("command", "restart_on_secret_changes", "restart_stop_signal");
 
@@ -184,6 +185,9 @@ public final class ConfigLoader {
         }
         for (Block b : blocks(doc.get("listener"), "type")) {
             check.keys(b.body(), LISTENER, "listener");
+            for (Block api : blocks(b.body().get("agent_api"), null)) {
+                check.keys(api.body(), AGENT_API, "listener.agent_api");
+            }
         }
         for (Block b : blocks(doc.get("env_template"), "name")) {
             Map<String, Object> body = new LinkedHashMap<>(b.body());
@@ -299,9 +303,16 @@ public final class ConfigLoader {
             if (!"tcp".equals(b.label())) {
                 throw new ConfigException("listener type \"" + b.label() + "\" is not supported (tcp)");
             }
-            listeners.add(new AgentConfig.Listener("tcp", str(b.body().get("address"), "127.0.0.1:8200"),
-                    bool(b.body().get("tls_disable"), false), str(b.body().get("tls_cert_file"), null),
-                    str(b.body().get("tls_key_file"), null)));
+            boolean quit = false;
+            for (Block api : blocks(b.body().get("agent_api"), null)) {
+                quit = bool(api.body().get("enable_quit"), false);
+            }
+            boolean tlsDisable = bool(b.body().get("tls_disable"), false);
+            if (!tlsDisable && (b.body().get("tls_cert_file") == null || b.body().get("tls_key_file") == null)) {
+                throw new ConfigException("listener needs tls_cert_file and tls_key_file, or tls_disable = true");
+            }
+            listeners.add(new AgentConfig.Listener("tcp", str(b.body().get("address"), "127.0.0.1:8200"), tlsDisable,
+                    str(b.body().get("tls_cert_file"), null), str(b.body().get("tls_key_file"), null), quit));
         }
         List<AgentConfig.EnvTemplate> envTemplates = new ArrayList<>();
         for (Block b : blocks(doc.get("env_template"), "name")) {

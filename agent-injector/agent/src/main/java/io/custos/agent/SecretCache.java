@@ -282,6 +282,39 @@ final class SecretCache implements Functions.SecretSource {
         return true;
     }
 
+    /** Takes over the secrets an earlier agent rendered (the hand-off): same values, same leases. */
+    @SuppressWarnings("unchecked")
+    void adopt(List<Map<String, Object>> saved) {
+        Instant now = clock.instant();
+        for (Map<String, Object> m : saved) {
+            Entry e = new Entry((String) m.get("key"), Kind.valueOf((String) m.get("kind")), (String) m.get("path"),
+                    m.get("data") == null ? Map.of() : (Map<String, Object>) m.get("data"));
+            e.value = m.get("value");
+            e.leaseId = String.valueOf(m.getOrDefault("lease_id", ""));
+            e.leaseDuration = Duration.ofSeconds(((Number) m.getOrDefault("lease_duration", 0)).longValue());
+            e.renewable = Boolean.TRUE.equals(m.get("renewable"));
+            long end = ((Number) m.getOrDefault("lease_end", 0)).longValue();
+            e.leaseEnd = end == 0 ? null : Instant.ofEpochSecond(end);
+            e.fetched = now;
+            e.grace = RefreshPolicy.grace(e.leaseDuration, random.nextDouble());
+            if (e.kind == Kind.PKI) {
+                try {
+                    e.action = Action.REFETCH;
+                    e.next = certDue(cast(e.value));
+                } catch (Exception ex) {
+                    e.next = now;
+                }
+            } else if (e.hasLease() && e.leaseEnd != null) {
+                e.action = e.renewable ? Action.RENEW : Action.REFETCH;
+                e.next = e.renewable ? now : RefreshPolicy.refetchBefore(e.leaseEnd, e.grace, now);
+            } else {
+                e.action = Action.REREAD;
+                e.next = now.plus(settings.staticSecretRenderInterval());
+            }
+            entries.put(e.key, e);
+        }
+    }
+
     /** After a new login: leases tied to the old token must be replaced; everything else stays. */
     void tokenReplaced() {
         for (Entry e : entries.values()) {
