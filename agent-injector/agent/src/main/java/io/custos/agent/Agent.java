@@ -115,6 +115,10 @@ public final class Agent {
                 return exitCode;
             }
             renderDirty();
+            // the configuration, the template parsers and the first fetches leave garbage behind; the
+            // agent then idles for minutes: give the memory back before it does (a serial collection
+            // shrinks the heap to MaxHeapFreeRatio)
+            System.gc();
             if (config.exitAfterAuth()) {
                 saveState();
                 boolean allRendered = templates.stream().allMatch(t -> t.lastError == null);
