@@ -40,6 +40,9 @@ public final class Agent {
         Duration backoff = Duration.ZERO;
         Instant retryAt;
         boolean dirty = true;
+        /** For {@code wait}: the first and the last secret change since the last render. */
+        Instant firstChange;
+        Instant lastChange;
 
         Rendered(int index, AgentConfig.TemplateSpec spec) {
             this.index = index;
@@ -69,6 +72,9 @@ public final class Agent {
     private volatile boolean brokerReachable = true;
 
     public Agent(AgentConfig config, Clock clock, Map<String, String> env) {
+        if (!config.envTemplates().isEmpty() || config.exec() != null) {
+            throw new ConfigException("the process-supervisor mode (env_template, exec) is not available yet");
+        }
         this.config = config;
         this.clock = clock;
         this.env = env;
@@ -366,7 +372,12 @@ public final class Agent {
                 brokerReachable = true;
                 if (changed) {
                     for (int t : e.templates) {
-                        templates.get(t).dirty = true;
+                        Rendered r = templates.get(t);
+                        r.dirty = true;
+                        r.lastChange = now;
+                        if (r.firstChange == null) {
+                            r.firstChange = now;
+                        }
                     }
                 }
             } catch (IOException | RuntimeException ex) {
@@ -419,10 +430,18 @@ public final class Agent {
 
     /** Renders every dirty template; each failure is the template's own, retried with its own backoff. */
     void renderDirty() {
+        Instant now = clock.instant();
         for (Rendered t : templates) {
             if (!t.dirty || stopping) {
                 continue;
             }
+            Instant quiet = quiescence(t);
+            if (quiet != null && now.isBefore(quiet)) {
+                t.retryAt = quiet; // wait { min, max }: re-render once the secrets have settled
+                continue;
+            }
+            t.firstChange = null;
+            t.lastChange = null;
             try {
                 boolean changed = render(t);
                 t.dirty = false;
@@ -453,6 +472,22 @@ public final class Agent {
                         + t.backoff.toMillis() + " ms");
             }
         }
+    }
+
+    /**
+     * Vault Agent's {@code wait}: a re-render waits until no secret changed for {@code min}, but no
+     * longer than {@code max} after the first change (4 × min when max is unset, as consul-template).
+     * The first render never waits. Null when there is nothing to wait for.
+     */
+    static Instant quiescence(Rendered t) {
+        Duration min = t.spec.waitMin();
+        if (min.isZero() || t.lastRender == null || t.lastChange == null) {
+            return null;
+        }
+        Duration max = t.spec.waitMax().isZero() ? min.multipliedBy(4) : t.spec.waitMax();
+        Instant settled = t.lastChange.plus(min);
+        Instant cap = t.firstChange.plus(max);
+        return settled.isBefore(cap) ? settled : cap;
     }
 
     /** Renders one template and writes it; true when the file changed. */
