@@ -33,15 +33,14 @@ class AgentIT {
         return Files.isRegularFile(p) ? Files.readString(p, StandardCharsets.UTF_8) : "";
     }
 
-    /** Broker + target with the database role "app", KV, PKI and an AppRole "agent" whose id files are in dir. */
-    private void setUpBroker(ApiClient api, TestPostgres.Database target) throws Exception {
+    /** The database role "app" (10 s TTL, 30 s max) and an AppRole "agent" with {@code policy}, its id files in dir. */
+    private void setUpBroker(ApiClient api, TestPostgres.Database target, String policy) throws Exception {
         String root = DatabaseTarget.ROOT;
         DatabaseTarget.configure(api, target, "app", "{\"db_name\":\"app\",\"creation_statements\":\"CREATE ROLE "
                 + "\\\"{{name}}\\\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'\","
                 + "\"default_ttl\":\"10s\",\"max_ttl\":\"30s\"}");
         api.call("POST", "sys/auth/approle", root, "{\"type\":\"approle\"}", 204);
-        api.call("PUT", "sys/policies/acl/agent", root, "{\"policy\":\"path \\\"database/creds/app\\\" "
-                + "{ capabilities = [\\\"read\\\"] }\"}", 204);
+        api.call("PUT", "sys/policies/acl/agent", root, policy, 204);
         api.call("POST", "auth/approle/role/agent", root, "{\"token_policies\":\"agent\",\"token_ttl\":\"1h\"}", 204);
         Files.writeString(dir.resolve("role-id"), api.call("GET", "auth/approle/role/agent/role-id", root, null, 200)
                 .get("data").get("role_id").asText());
@@ -58,7 +57,8 @@ class AgentIT {
         ApiClient api = new ApiClient(HttpClient.newHttpClient(), "http://127.0.0.1:" + port);
         try (BrokerProcess broker = DatabaseTarget.start(port, DatabaseTarget.env(storage, dir.resolve("dev"), Map.of()),
                 dir)) {
-            setUpBroker(api, target);
+            setUpBroker(api, target, "{\"policy\":\"path \\\"database/creds/app\\\" "
+                    + "{ capabilities = [\\\"read\\\"] }\"}");
             String common = """
                     vault { address = "http://127.0.0.1:%d" }
                     auto_auth {
@@ -132,23 +132,14 @@ class AgentIT {
         String root = DatabaseTarget.ROOT;
         try (BrokerProcess broker = DatabaseTarget.start(port, DatabaseTarget.env(storage, dir.resolve("dev"), Map.of()),
                 dir)) {
-            DatabaseTarget.configure(api, target, "app", "{\"db_name\":\"app\",\"creation_statements\":\"CREATE ROLE "
-                    + "\\\"{{name}}\\\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'\","
-                    + "\"default_ttl\":\"10s\",\"max_ttl\":\"30s\"}");
+            setUpBroker(api, target, "{\"policy\":\"path \\\"secret/*\\\" { capabilities = "
+                    + "[\\\"read\\\"] }\\npath \\\"database/creds/app\\\" { capabilities = [\\\"read\\\"] }\\n"
+                    + "path \\\"pki/issue/web\\\" { capabilities = [\\\"update\\\"] }\\n"
+                    + "path \\\"sys/internal/ui/mounts/*\\\" { capabilities = [\\\"read\\\"] }\"}");
             api.call("POST", "secret/data/web", root, "{\"data\":{\"password\":\"first\"}}", 200);
             api.call("POST", "sys/mounts/pki", root, "{\"type\":\"pki\"}", 204);
             api.call("POST", "pki/root/generate/internal", root, "{\"common_name\":\"agent root\",\"key_type\":\"ec\"}", 200);
             api.call("POST", "pki/roles/web", root, "{\"allow_any_name\":true,\"key_type\":\"ec\",\"max_ttl\":\"1h\"}", 200);
-            api.call("POST", "sys/auth/approle", root, "{\"type\":\"approle\"}", 204);
-            api.call("PUT", "sys/policies/acl/agent", root, "{\"policy\":\"path \\\"secret/*\\\" { capabilities = "
-                    + "[\\\"read\\\"] }\\npath \\\"database/creds/app\\\" { capabilities = [\\\"read\\\"] }\\n"
-                    + "path \\\"pki/issue/web\\\" { capabilities = [\\\"update\\\"] }\\n"
-                    + "path \\\"sys/internal/ui/mounts/*\\\" { capabilities = [\\\"read\\\"] }\"}", 204);
-            api.call("POST", "auth/approle/role/agent", root, "{\"token_policies\":\"agent\",\"token_ttl\":\"1h\"}", 204);
-            Files.writeString(dir.resolve("role-id"), api.call("GET", "auth/approle/role/agent/role-id", root, null, 200)
-                    .get("data").get("role_id").asText());
-            Files.writeString(dir.resolve("secret-id"), api.call("POST", "auth/approle/role/agent/secret-id", root, null,
-                    200).get("data").get("secret_id").asText());
             Path out = dir.resolve("out");
             Path counter = dir.resolve("db-renders");
             Files.writeString(dir.resolve("agent.hcl"), """
@@ -177,7 +168,11 @@ class AgentIT {
                       contents = "{{ with pkiCert \\"pki/issue/web\\" \\"common_name=web.example.com\\" }}{{ .Cert }}{{ .Key }}{{ end }}"
                       destination = "%s/cert.pem"
                     }
-                    """.formatted(port, dir, dir, dir, out, counter, out, out));
+                    template {
+                      contents = "{{ with secret \\"secret/does-not-exist\\" }}{{ .Data.data.x }}{{ end }}"
+                      destination = "%s/broken"
+                    }
+                    """.formatted(port, dir, dir, dir, out, counter, out, out, out));
             try (BrokerProcess agent = BrokerProcess.startAgent(List.of("agent", "-config=" + dir.resolve("agent.hcl")),
                     Map.of(), dir)) {
                 assertTrue(DatabaseTarget.await(Duration.ofSeconds(60), () -> !read(out.resolve("db")).isEmpty()
@@ -185,6 +180,7 @@ class AgentIT {
                         () -> "nothing rendered:\n" + agent.output());
                 assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(out.resolve("db"))));
                 assertEquals("first", read(out.resolve("web")));
+                assertTrue(Files.notExists(out.resolve("broken")), "one broken template stalls nothing else");
                 assertTrue(read(out.resolve("cert.pem")).contains("BEGIN CERTIFICATE")
                         && read(out.resolve("cert.pem")).contains("PRIVATE KEY"));
                 assertTrue(Files.notExists(dir.resolve("secret-id")), "removed after reading, as Vault Agent");
