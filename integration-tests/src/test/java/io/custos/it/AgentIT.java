@@ -48,6 +48,120 @@ class AgentIT {
                 200).get("data").get("secret_id").asText());
     }
 
+    private static String signed(com.nimbusds.jose.jwk.RSAKey key, com.nimbusds.jwt.JWTClaimsSet claims) throws Exception {
+        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
+                new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.RS256), claims);
+        jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(key));
+        return jwt.serialize();
+    }
+
+    private String config(int port, String method, String template) {
+        return """
+                vault { address = "http://127.0.0.1:%d" }
+                auto_auth {
+                  %s
+                  sink "file" { config = { path = "%s/sink-token" } }
+                }
+                template {
+                  contents = "{{ with secret \\"secret/app\\" }}{{ .Data.data.v }}{{ end }}"
+                  destination = "%s"
+                }
+                """.formatted(port, method, dir, template);
+    }
+
+    @Test
+    void kubernetesJwtAndTokenFileLoginsAndReLoginsThatRewriteNothing() throws Exception {
+        TestPostgres.Database storage = TestPostgres.shared().createDatabase();
+        int port = BrokerProcess.freePort();
+        ApiClient api = new ApiClient(HttpClient.newHttpClient(), "http://127.0.0.1:" + port);
+        String root = DatabaseTarget.ROOT;
+        com.nimbusds.jose.jwk.RSAKey key = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).generate();
+        String pem = "-----BEGIN PUBLIC KEY-----\\n" + java.util.Base64.getEncoder().encodeToString(
+                key.toRSAPublicKey().getEncoded()) + "\\n-----END PUBLIC KEY-----\\n";
+        java.util.Date exp = java.util.Date.from(java.time.Instant.now().plusSeconds(600));
+        try (BrokerProcess broker = DatabaseTarget.start(port, DatabaseTarget.env(storage, dir.resolve("dev"), Map.of()),
+                dir)) {
+            api.call("POST", "secret/data/app", root, "{\"data\":{\"v\":\"kv-value\"}}", 200);
+            api.call("PUT", "sys/policies/acl/kv", root, "{\"policy\":\"path \\\"secret/*\\\" { capabilities = "
+                    + "[\\\"read\\\"] }\\npath \\\"sys/internal/ui/mounts/*\\\" { capabilities = [\\\"read\\\"] }\"}", 204);
+            // Kubernetes, offline (the service account token is checked against pem_keys); tokens of 5 s, at most 10 s
+            api.call("POST", "sys/auth/kubernetes", root, "{\"type\":\"kubernetes\"}", 204);
+            api.call("POST", "auth/kubernetes/config", root, "{\"pem_keys\":[\"" + pem + "\"],\"issuer\":"
+                    + "\"kubernetes/serviceaccount\"}", 204);
+            api.call("POST", "auth/kubernetes/role/app", root, "{\"bound_service_account_names\":\"web\","
+                    + "\"bound_service_account_namespaces\":\"prod\",\"token_policies\":\"kv\",\"token_ttl\":\"5s\","
+                    + "\"token_max_ttl\":\"10s\"}", 204);
+            Files.writeString(dir.resolve("sa-token"), signed(key, new com.nimbusds.jwt.JWTClaimsSet.Builder()
+                    .issuer("kubernetes/serviceaccount").audience("custos").expirationTime(exp)
+                    .claim("kubernetes.io", Map.of("namespace", "prod", "serviceaccount", Map.of("name", "web", "uid", "u1")))
+                    .build()));
+            Path k8sOut = dir.resolve("out/k8s");
+            Files.writeString(dir.resolve("k8s.hcl"), config(port, "method \"kubernetes\" {\n config = {\n role = "
+                    + "\"app\"\n token_path = \"" + dir.resolve("sa-token") + "\"\n }\n }", k8sOut.toString()));
+            try (BrokerProcess agent = BrokerProcess.startAgent(List.of("agent", "-config=" + dir.resolve("k8s.hcl")),
+                    Map.of(), dir)) {
+                assertTrue(DatabaseTarget.await(Duration.ofSeconds(30), () -> read(k8sOut).equals("kv-value")),
+                        agent::output);
+                java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(k8sOut);
+                // past the 10 s max TTL twice: the agent logs in again, and rewrites nothing that did not change
+                assertTrue(DatabaseTarget.await(Duration.ofSeconds(40), () -> agent.output().split("authenticated with "
+                        + "kubernetes", -1).length > 3), agent::output);
+                assertEquals(written, Files.getLastModifiedTime(k8sOut), "a new login rewrote an unchanged file");
+                assertEquals("kv-value", read(k8sOut));
+            }
+            // JWT from a file, and a token file: each renders once and exits
+            api.call("POST", "sys/auth/jwt", root, "{\"type\":\"jwt\"}", 204);
+            api.call("POST", "auth/jwt/config", root, "{\"jwt_validation_pubkeys\":[\"" + pem + "\"],"
+                    + "\"bound_issuer\":\"https://idp.example\"}", 204);
+            api.call("POST", "auth/jwt/role/ci", root, "{\"bound_audiences\":\"custos\",\"user_claim\":\"sub\","
+                    + "\"token_policies\":\"kv\"}", 204);
+            Files.writeString(dir.resolve("ci.jwt"), signed(key, new com.nimbusds.jwt.JWTClaimsSet.Builder()
+                    .issuer("https://idp.example").subject("pipeline").audience("custos").expirationTime(exp).build()));
+            String token = api.call("POST", "auth/token/create", root, "{\"policies\":[\"kv\"]}", 200).get("auth")
+                    .get("client_token").asText();
+            Files.writeString(dir.resolve("token-file"), token);
+            Map<String, String> methods = Map.of(
+                    "jwt", "method \"jwt\" {\n config = {\n role = \"ci\"\n path = \"" + dir.resolve("ci.jwt") + "\"\n }\n }",
+                    "tokenfile", "method \"token_file\" {\n config = {\n token_file_path = \"" + dir.resolve("token-file")
+                            + "\"\n }\n }");
+            for (Map.Entry<String, String> m : methods.entrySet()) {
+                Path out = dir.resolve("out/" + m.getKey());
+                Files.writeString(dir.resolve(m.getKey() + ".hcl"), config(port, m.getValue(), out.toString())
+                        + "exit_after_auth = true\n");
+                try (BrokerProcess agent = BrokerProcess.startAgent(List.of("agent", "-config=" + dir.resolve(m.getKey()
+                        + ".hcl")), Map.of(), dir)) {
+                    assertEquals(0, agent.awaitExit(Duration.ofSeconds(60)), agent.output());
+                }
+                assertEquals("kv-value", read(out), m.getKey());
+            }
+            // process-supervisor mode: the child gets the rendered variable, and is restarted when it changes
+            Path childLog = dir.resolve("child-env");
+            Files.writeString(dir.resolve("exec.hcl"), """
+                    vault { address = "http://127.0.0.1:%d" }
+                    auto_auth {
+                      method "token_file" { config = { token_file_path = "%s" } }
+                    }
+                    template_config { static_secret_render_interval = "1s" }
+                    env_template "APP_V" {
+                      contents = "{{ with secret \\"secret/app\\" }}{{ .Data.data.v }}{{ end }}"
+                    }
+                    exec {
+                      command = ["/bin/sh", "-c", "echo $APP_V >> %s; exec sleep 600"]
+                      restart_on_secret_changes = "always"
+                    }
+                    """.formatted(port, dir.resolve("token-file"), childLog));
+            try (BrokerProcess agent = BrokerProcess.startAgent(List.of("agent", "-config=" + dir.resolve("exec.hcl")),
+                    Map.of(), dir)) {
+                assertTrue(DatabaseTarget.await(Duration.ofSeconds(30), () -> read(childLog).equals("kv-value\n")),
+                        agent::output);
+                api.call("POST", "secret/data/app", root, "{\"data\":{\"v\":\"kv-new\"}}", 200);
+                assertTrue(DatabaseTarget.await(Duration.ofSeconds(30), () -> read(childLog).equals("kv-value\nkv-new\n")),
+                        agent::output);
+            }
+            assertTrue(broker.output().length() > 0);
+        }
+    }
+
     @Test
     void anInitAgentHandsItsCredentialsToTheSidecarAndTheSidecarRevokesThemOnQuit() throws Exception {
         TestPostgres.Database storage = TestPostgres.shared().createDatabase();

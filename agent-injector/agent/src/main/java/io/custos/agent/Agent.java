@@ -70,11 +70,17 @@ public final class Agent {
     private final java.util.concurrent.atomic.AtomicLong renders = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong logins = new java.util.concurrent.atomic.AtomicLong();
     private volatile boolean brokerReachable = true;
+    /** Process-supervisor mode: the child and its rendered environment (env templates use indexes from ENV_BASE). */
+    private final Supervisor supervisor;
+    static final int ENV_BASE = 100_000;
+    private final Map<String, Template> envTemplates = new java.util.LinkedHashMap<>();
+    private boolean envDirty = true;
 
     public Agent(AgentConfig config, Clock clock, Map<String, String> env) {
-        if (!config.envTemplates().isEmpty() || config.exec() != null) {
-            throw new ConfigException("the process-supervisor mode (env_template, exec) is not available yet");
+        if (!config.envTemplates().isEmpty() && config.exec() == null) {
+            throw new ConfigException("env_template needs an exec block (the process-supervisor mode)");
         }
+        this.supervisor = config.exec() == null ? null : new Supervisor(config.exec());
         this.config = config;
         this.clock = clock;
         this.env = env;
@@ -134,7 +140,15 @@ public final class Agent {
                 Instant now = clock.instant();
                 actOnDue(now);
                 renderDirty();
+                if (supervisor != null && supervisor.exitedWith() != null) {
+                    exitCode = supervisor.exitedWith();
+                    LOG.info("the supervised process exited with " + exitCode);
+                    break;
+                }
                 sleepUntil(nextDue());
+            }
+            if (supervisor != null) {
+                supervisor.stop();
             }
             if (config.revokeOnShutdown()) {
                 revokeEverything();
@@ -372,6 +386,10 @@ public final class Agent {
                 brokerReachable = true;
                 if (changed) {
                     for (int t : e.templates) {
+                        if (t >= ENV_BASE) {
+                            envDirty = true;
+                            continue;
+                        }
                         Rendered r = templates.get(t);
                         r.dirty = true;
                         r.lastChange = now;
@@ -430,6 +448,50 @@ public final class Agent {
 
     /** Renders every dirty template; each failure is the template's own, retried with its own backoff. */
     void renderDirty() {
+        renderFiles();
+        if (supervisor != null && envDirty && !stopping) {
+            try {
+                supervisor.apply(renderEnvironment());
+                envDirty = false;
+            } catch (IOException | RuntimeException e) {
+                failures.incrementAndGet();
+                LOG.warning("env_template failed (" + e.getMessage() + "); the process is not (re)started yet");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The env templates rendered (all or nothing: a child never starts with half its environment). */
+    private Map<String, String> renderEnvironment() throws IOException {
+        Map<String, String> out = new java.util.TreeMap<>();
+        int i = 0;
+        for (AgentConfig.EnvTemplate e : config.envTemplates()) {
+            Template t = envTemplates.get(e.name());
+            if (t == null) {
+                t = Template.parse(e.name(), e.contents(), options("{{", "}}", e.errorOnMissingKey()));
+                envTemplates.put(e.name(), t);
+            }
+            cache.rendering(ENV_BASE + i++, null);
+            try {
+                out.put(e.name(), t.execute(Map.of()));
+            } catch (TemplateException ex) {
+                throw new IOException(ex.getMessage());
+            } finally {
+                cache.rendering(-1, null);
+            }
+        }
+        return out;
+    }
+
+    private Template.Options options(String left, String right, boolean errorOnMissingKey) {
+        Map<String, TemplateFunction> funcs = new HashMap<>(Functions.helpers(clock, env));
+        funcs.putAll(Functions.secretFunctions(cache));
+        return Template.Options.DEFAULTS.withDelimiters(left, right).withFunctions(funcs)
+                .withMissingKey(errorOnMissingKey ? Template.MissingKey.ERROR : Template.MissingKey.DEFAULT);
+    }
+
+    private void renderFiles() {
         Instant now = clock.instant();
         for (Rendered t : templates) {
             if (!t.dirty || stopping) {
@@ -495,13 +557,9 @@ public final class Agent {
         if (t.template == null) {
             String text = t.spec.contents() != null ? t.spec.contents()
                     : Files.readString(Path.of(t.spec.source()), StandardCharsets.UTF_8);
-            Map<String, TemplateFunction> funcs = new HashMap<>(Functions.helpers(clock, env));
-            funcs.putAll(Functions.secretFunctions(cache));
-            Template.Options options = Template.Options.DEFAULTS.withDelimiters(t.spec.leftDelimiter(),
-                    t.spec.rightDelimiter()).withFunctions(funcs).withMissingKey(t.spec.errorOnMissingKey()
-                    ? Template.MissingKey.ERROR : Template.MissingKey.DEFAULT);
             try {
-                t.template = Template.parse(t.spec.destination(), text, options);
+                t.template = Template.parse(t.spec.destination(), text, options(t.spec.leftDelimiter(),
+                        t.spec.rightDelimiter(), t.spec.errorOnMissingKey()));
             } catch (TemplateException e) {
                 throw new ConfigException(e.getMessage());
             }
