@@ -163,6 +163,39 @@ class AgentIT {
     }
 
     @Test
+    void aBrokerOutageLeavesTheFilesAloneAndTheAgentRecovers() throws Exception {
+        TestPostgres.Database storage = TestPostgres.shared().createDatabase();
+        int port = BrokerProcess.freePort();
+        ApiClient api = new ApiClient(HttpClient.newHttpClient(), "http://127.0.0.1:" + port);
+        String root = DatabaseTarget.ROOT;
+        Map<String, String> env = DatabaseTarget.env(storage, dir.resolve("dev"), Map.of());
+        Path out = dir.resolve("out/app");
+        BrokerProcess broker = DatabaseTarget.start(port, env, dir);
+        try {
+            api.call("POST", "secret/data/app", root, "{\"data\":{\"v\":\"one\"}}", 200);
+            api.call("PUT", "sys/policies/acl/kv", root, "{\"policy\":\"path \\\"secret/*\\\" { capabilities = "
+                    + "[\\\"read\\\"] }\\npath \\\"sys/internal/ui/mounts/*\\\" { capabilities = [\\\"read\\\"] }\"}", 204);
+            Files.writeString(dir.resolve("token-file"), api.call("POST", "auth/token/create", root,
+                    "{\"policies\":[\"kv\"]}", 200).get("auth").get("client_token").asText());
+            Files.writeString(dir.resolve("agent.hcl"), config(port, "method \"token_file\" {\n config = {\n "
+                    + "token_file_path = \"" + dir.resolve("token-file") + "\"\n }\n }", out.toString())
+                    + "template_config { static_secret_render_interval = \"1s\" }\n");
+            try (BrokerProcess agent = BrokerProcess.startAgent(List.of("agent", "-config=" + dir.resolve("agent.hcl")),
+                    Map.of(), dir)) {
+                assertTrue(DatabaseTarget.await(Duration.ofSeconds(30), () -> read(out).equals("one")), agent::output);
+                broker.kill();
+                Thread.sleep(6_000); // several failed re-reads
+                assertEquals("one", read(out), "an unreachable broker leaves the file as it was");
+                broker = DatabaseTarget.start(port, env, dir);
+                api.call("POST", "secret/data/app", root, "{\"data\":{\"v\":\"two\"}}", 200);
+                assertTrue(DatabaseTarget.await(Duration.ofSeconds(90), () -> read(out).equals("two")), agent::output);
+            }
+        } finally {
+            broker.close();
+        }
+    }
+
+    @Test
     void anInitAgentHandsItsCredentialsToTheSidecarAndTheSidecarRevokesThemOnQuit() throws Exception {
         TestPostgres.Database storage = TestPostgres.shared().createDatabase();
         TestPostgres.Database target = TestPostgres.shared().createDatabase();
