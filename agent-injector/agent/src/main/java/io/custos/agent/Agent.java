@@ -491,8 +491,16 @@ public final class Agent {
                 .withMissingKey(errorOnMissingKey ? Template.MissingKey.ERROR : Template.MissingKey.DEFAULT);
     }
 
+    /**
+     * Renders the dirty templates in two steps: every one into memory first, then the files. A
+     * template that shares a secret with one that failed is held back with it, so a certificate is
+     * never written without its key (or the key without its CA); the files of one pass are written
+     * one right after the other, and the commands run after all of them.
+     */
     private void renderFiles() {
         Instant now = clock.instant();
+        Map<Rendered, String> outputs = new java.util.LinkedHashMap<>();
+        List<Rendered> failed = new ArrayList<>();
         for (Rendered t : templates) {
             if (!t.dirty || stopping) {
                 continue;
@@ -502,38 +510,70 @@ public final class Agent {
                 t.retryAt = quiet; // wait { min, max }: re-render once the secrets have settled
                 continue;
             }
-            t.firstChange = null;
-            t.lastChange = null;
             try {
-                boolean changed = render(t);
+                outputs.put(t, execute(t));
+            } catch (IOException | RuntimeException e) {
+                failed(t, e);
+                failed.add(t);
+            }
+        }
+        for (Rendered f : failed) {
+            for (Rendered t : new ArrayList<>(outputs.keySet())) {
+                if (sharesSecret(f, t)) {
+                    outputs.remove(t);
+                    failed(t, new IOException("held back: it shares a secret with " + f.spec.label() + ", which failed"));
+                }
+            }
+        }
+        List<Rendered> changed = new ArrayList<>();
+        for (Map.Entry<Rendered, String> e : outputs.entrySet()) {
+            Rendered t = e.getKey();
+            try {
+                if (AtomicFileWriter.write(Path.of(t.spec.destination()), e.getValue().getBytes(StandardCharsets.UTF_8),
+                        t.spec.perms(), t.spec.createDestDirs(), t.spec.backup())) {
+                    changed.add(t);
+                }
                 t.dirty = false;
                 t.failures = 0;
                 t.backoff = Duration.ZERO;
                 t.retryAt = null;
                 t.lastError = null;
+                t.firstChange = null;
+                t.lastChange = null;
                 t.lastRender = clock.instant();
-                if (changed) {
-                    renders.incrementAndGet();
-                    runCommand(t);
-                }
-            } catch (IOException | RuntimeException e) {
-                t.failures++;
-                failures.incrementAndGet();
-                t.lastError = e.getMessage();
-                if (config.templateConfig().exitOnRetryFailure() && t.failures > config.vault().numRetries()) {
-                    LOG.severe("template " + t.spec.label() + " failed " + t.failures + " times: exiting "
-                            + "(exit_on_retry_failure)");
-                    exitCode = 1;
-                    stop();
-                }
-                t.backoff = RefreshPolicy.backoff(t.backoff, Duration.ofMillis(250), Duration.ofMinutes(1),
-                        random.nextDouble());
-                t.retryAt = clock.instant().plus(t.backoff);
-                t.dirty = false;
-                LOG.warning("template " + t.spec.label() + " failed (" + e.getMessage() + "); retrying in "
-                        + t.backoff.toMillis() + " ms");
+            } catch (IOException | RuntimeException ex) {
+                failed(t, ex);
             }
         }
+        for (Rendered t : changed) {
+            renders.incrementAndGet();
+            runCommand(t);
+        }
+    }
+
+    private boolean sharesSecret(Rendered a, Rendered b) {
+        for (SecretCache.Entry e : cache.entries()) {
+            if (e.templates.contains(a.index) && e.templates.contains(b.index)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void failed(Rendered t, Exception e) {
+        t.failures++;
+        failures.incrementAndGet();
+        t.lastError = e.getMessage();
+        if (config.templateConfig().exitOnRetryFailure() && t.failures > config.vault().numRetries()) {
+            LOG.severe("template " + t.spec.label() + " failed " + t.failures + " times: exiting (exit_on_retry_failure)");
+            exitCode = 1;
+            stop();
+        }
+        t.backoff = RefreshPolicy.backoff(t.backoff, Duration.ofMillis(250), Duration.ofMinutes(1), random.nextDouble());
+        t.retryAt = clock.instant().plus(t.backoff);
+        t.dirty = false;
+        LOG.warning("template " + t.spec.label() + " failed (" + e.getMessage() + "); retrying in "
+                + t.backoff.toMillis() + " ms");
     }
 
     /**
@@ -552,8 +592,8 @@ public final class Agent {
         return settled.isBefore(cap) ? settled : cap;
     }
 
-    /** Renders one template and writes it; true when the file changed. */
-    boolean render(Rendered t) throws IOException {
+    /** Renders one template into memory. */
+    String execute(Rendered t) throws IOException {
         if (t.template == null) {
             String text = t.spec.contents() != null ? t.spec.contents()
                     : Files.readString(Path.of(t.spec.source()), StandardCharsets.UTF_8);
@@ -564,17 +604,14 @@ public final class Agent {
                 throw new ConfigException(e.getMessage());
             }
         }
-        String out;
         cache.rendering(t.index, t.spec.destination());
         try {
-            out = t.template.execute(Map.of());
+            return t.template.execute(Map.of());
         } catch (TemplateException e) {
             throw new IOException(e.getMessage());
         } finally {
             cache.rendering(-1, null);
         }
-        return AtomicFileWriter.write(Path.of(t.spec.destination()), out.getBytes(StandardCharsets.UTF_8),
-                t.spec.perms(), t.spec.createDestDirs(), t.spec.backup());
     }
 
     /** The template's command after a change: logged and reported when it fails, never retried in a loop. */
