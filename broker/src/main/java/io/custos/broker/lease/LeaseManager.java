@@ -160,8 +160,9 @@ public class LeaseManager {
                     closeQuietly();
                 }
             }
-            long ttl = Math.max(0, Duration.between(clock.instant(), row.expireTime()).toSeconds());
-            return response.withLease(row.id(), ttl, renewable);
+            // as Vault: lease_duration is the TTL granted, not what is left after a slow creation (issue
+            // time is truncated to the second, so "what is left" could read 0 for a 2 s lease)
+            return response.withLease(row.id(), row.ttlSeconds(), renewable);
         }
 
         @Override
