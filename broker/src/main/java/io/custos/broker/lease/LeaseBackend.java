@@ -40,12 +40,9 @@ public class LeaseBackend extends FrameworkEngine {
     private final Clock clock;
     private final boolean syncByDefault;
 
-    private final io.custos.broker.token.TokenStore tokens;
     private final java.util.concurrent.atomic.AtomicBoolean tidying = new java.util.concurrent.atomic.AtomicBoolean();
 
-    public LeaseBackend(LeaseManager leases, Clock clock, io.custos.broker.config.LeaseConfiguration config,
-            io.custos.broker.token.TokenStore tokens) {
-        this.tokens = tokens;
+    public LeaseBackend(LeaseManager leases, Clock clock, io.custos.broker.config.LeaseConfiguration config) {
         this.leases = leases;
         this.clock = clock;
         this.syncByDefault = config.isRevokeSyncByDefault();
@@ -157,9 +154,6 @@ public class LeaseBackend extends FrameworkEngine {
                 .fields(PREFIX, SYNC)
                 .on(UPDATE, (r, d) -> {
                     String prefix = noNul(d.getString("prefix"), "prefix");
-                    if (prefix.startsWith("auth/")) {
-                        tokens.revokeByPath(prefix); // as Vault: tokens from that auth path are leases there
-                    }
                     if (force || sync(d)) {
                         leases.revokePrefix(prefix, true, force);
                         return null;

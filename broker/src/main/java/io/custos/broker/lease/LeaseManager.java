@@ -284,6 +284,9 @@ public class LeaseManager {
 
     /** Revokes every lease below {@code prefix}: now, one by one, or by making them due for the workers. */
     public int revokePrefix(String prefix, boolean sync, boolean force) {
+        if (prefix.startsWith("auth/")) {
+            tokens.revokeByPath(prefix); // as Vault: a token issued through an auth path is a lease under it
+        }
         if (!sync) {
             int n = store.makeDue(prefix, clock.instant());
             onWork.run();

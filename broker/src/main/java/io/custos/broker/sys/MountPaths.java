@@ -45,11 +45,9 @@ public class MountPaths {
     private final LeaseConfiguration leaseConfig;
     private final BarrierStorage storage;
     private final Clock clock;
-    private final io.custos.broker.token.TokenStore tokens;
 
     public MountPaths(MountTable mounts, AuthMountTable authMounts, LeaseManager leases,
-            LeaseConfiguration leaseConfig, BarrierStorage storage, Clock clock, io.custos.broker.token.TokenStore tokens) {
-        this.tokens = tokens;
+            LeaseConfiguration leaseConfig, BarrierStorage storage, Clock clock) {
         this.mounts = mounts;
         this.authMounts = authMounts;
         this.leases = leases;
@@ -181,15 +179,15 @@ public class MountPaths {
     }
 
     /** The mounts Vault always has: sys/ and cubbyhole/ (secrets), token/ (auth). */
+    private static final List<MountEntry> BUILT_IN_AUTH = List.of(new MountEntry("token/", "token", "", "auth_token",
+            "token based credentials", Map.of(), 0, 0));
+    private static final List<MountEntry> BUILT_IN_SECRETS = List.of(
+            new MountEntry("cubbyhole/", "cubbyhole", "", "cubbyhole", "per-token private secret storage", Map.of(), 0, 0),
+            new MountEntry("sys/", "system", "", "system", "system endpoints used for control, policy and debugging",
+                    Map.of(), 0, 0));
+
     static List<MountEntry> builtIns(boolean auth) {
-        if (auth) {
-            return List.of(new MountEntry("token/", "token", "", "auth_token", "token based credentials", Map.of(), 0, 0));
-        }
-        return List.of(
-                new MountEntry("cubbyhole/", "cubbyhole", "", "cubbyhole", "per-token private secret storage",
-                        Map.of(), 0, 0),
-                new MountEntry("sys/", "system", "", "system", "system endpoints used for control, policy and debugging",
-                        Map.of(), 0, 0));
+        return auth ? BUILT_IN_AUTH : BUILT_IN_SECRETS;
     }
 
     /** Vault's tune view: the effective TTLs (the system's where the mount sets none) and the settings set. */
@@ -271,10 +269,8 @@ public class MountPaths {
             throw EngineException.badRequest("cannot unmount \"" + path + "\"");
         }
         if (table.get(path).isPresent()) {
+            // an auth method's tokens go with it (revokePrefix of auth/<path> revokes them)
             leases.revokePrefix((table.authMethods() ? "auth/" : "") + path, true, false);
-            if (table.authMethods()) {
-                tokens.revokeByPath("auth/" + path); // as Vault: the method's tokens go with it
-            }
         }
         table.disable(path);
         return null;
@@ -296,9 +292,6 @@ public class MountPaths {
         String dst = fromAuth ? to.substring(5) : to;
         required(table, src);
         leases.revokePrefix(from, true, false);
-        if (fromAuth) {
-            tokens.revokeByPath(from);
-        }
         table.move(src, dst);
         String id = UUID.randomUUID().toString();
         Map<String, Object> info = new LinkedHashMap<>();
