@@ -26,10 +26,12 @@ final class ResponseWriter {
      * Vault's {@code injectDataIntoTopRoutes}: for these older sys paths the data fields are also
      * written at the top level of the answer, where hvac and other older clients read them.
      */
+    private static final java.util.Set<String> INJECT_DATA = java.util.Set.of("sys/audit", "sys/auth",
+            "sys/capabilities", "sys/capabilities-accessor", "sys/capabilities-self", "sys/key-status", "sys/mounts",
+            "sys/policy", "sys/remount", "sys/rotate", "sys/wrapping/wrap");
+
     static boolean injectsData(String path) {
-        return java.util.Set.of("sys/audit", "sys/auth", "sys/capabilities", "sys/capabilities-accessor",
-                "sys/capabilities-self", "sys/key-status", "sys/mounts", "sys/policy", "sys/remount", "sys/rotate",
-                "sys/wrapping/wrap").contains(path)
+        return INJECT_DATA.contains(path)
                 || path.startsWith("sys/audit/") || path.startsWith("sys/audit-hash/") || path.startsWith("sys/auth/")
                 || path.startsWith("sys/mounts/") || path.startsWith("sys/policy/");
     }

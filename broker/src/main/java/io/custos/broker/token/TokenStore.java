@@ -76,7 +76,7 @@ public class TokenStore {
      */
     public record Found(String hash, TokenEntry entry) {
         public boolean isBatch() {
-            return hash == null;
+            return entry.isBatch();
         }
     }
 
