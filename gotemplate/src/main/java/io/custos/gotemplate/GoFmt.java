@@ -70,7 +70,7 @@ public final class GoFmt {
             return "[" + String.join(" ", parts) + "]";
         }
         if (v instanceof Object[] arr) {
-            return value(List.of(arr));
+            return value(java.util.Arrays.asList(arr)); // nil elements allowed
         }
         if (v instanceof Map<?, ?> m) {
             List<String> parts = new ArrayList<>();
@@ -299,7 +299,7 @@ public final class GoFmt {
             return formatString(s, str.toString(), arg);
         }
         if (arg instanceof Collection<?> || arg instanceof Object[]) {
-            List<?> list = arg instanceof Object[] a ? List.of(a) : new ArrayList<>((Collection<?>) arg);
+            List<?> list = arg instanceof Object[] a ? java.util.Arrays.asList(a) : new ArrayList<>((Collection<?>) arg);
             if (s.verb == 'v' || s.verb == 's' || s.verb == 'd' || s.verb == 'q' || s.verb == 'x' || s.verb == 'X') {
                 List<String> parts = new ArrayList<>();
                 for (Object e : list) {

@@ -50,6 +50,9 @@ final class Parser {
     private int at;
     private final List<String> vars = new ArrayList<>(List.of("$"));
     private int rangeDepth;
+    /** Open control structures and parentheses; each is a Java stack frame or more, so it is bounded. */
+    private int nesting;
+    static final int MAX_NESTING = 256;
 
     private Parser(String name, String text, List<Token> tokens, Predicate<String> isFunction, Map<String, Tree> set) {
         this.name = name;
@@ -244,8 +247,15 @@ final class Parser {
         return new ElseNode(t.pos());
     }
 
+    private void enter(Token t) {
+        if (++nesting > MAX_NESTING) {
+            throw error(t, "nesting deeper than " + MAX_NESTING + " (if, range, with, block and parentheses)");
+        }
+    }
+
     private BranchNode branch(Token t, String context) {
         int mark = vars.size();
+        enter(t);
         try {
             PipeNode pipe = pipeline(context, Kind.RIGHT_DELIM);
             if (context.equals("range")) {
@@ -273,6 +283,7 @@ final class Parser {
             }
             return new BranchNode(t.pos(), context, pipe, body.list(), elseList);
         } finally {
+            nesting--;
             while (vars.size() > mark) {
                 vars.remove(vars.size() - 1);
             }
@@ -305,7 +316,9 @@ final class Parser {
         List<String> outerVars = new ArrayList<>(vars);
         vars.clear();
         vars.add("$");
+        enter(nameToken);
         ListWithEnd body = itemList();
+        nesting--;
         vars.clear();
         vars.addAll(outerVars);
         if (!(body.end() instanceof EndNode)) {
@@ -463,7 +476,10 @@ final class Parser {
             case NUMBER:
                 return number(t);
             case LEFT_PAREN:
-                return pipeline("parenthesized pipeline", Kind.RIGHT_PAREN);
+                enter(t);
+                PipeNode inner = pipeline("parenthesized pipeline", Kind.RIGHT_PAREN);
+                nesting--;
+                return inner;
             case STRING, RAW_STRING:
                 return new StringNode(t.pos(), t.text(), unquote(t));
             default:

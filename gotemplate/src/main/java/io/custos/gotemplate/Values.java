@@ -140,7 +140,7 @@ final class Values {
             return l;
         }
         if (v instanceof Object[] a) {
-            return List.of(a);
+            return java.util.Arrays.asList(a); // nil elements allowed
         }
         if (v instanceof Collection<?> c) {
             return new ArrayList<>(c);

@@ -108,6 +108,25 @@ class GoParseAndErrorsTest {
     }
 
     @Test
+    void hostileTextsAreRefusedNotOverflowed() {
+        String parens = "{{" + "(".repeat(5000) + "1" + ")".repeat(5000) + "}}";
+        TemplateException p = assertThrows(TemplateException.class, () -> run(parens, null));
+        assertTrue(p.getMessage().contains("nesting deeper than 256"), p.getMessage());
+        String ifs = "{{if true}}".repeat(5000) + "x" + "{{end}}".repeat(5000);
+        TemplateException b = assertThrows(TemplateException.class, () -> run(ifs, null));
+        assertTrue(b.getMessage().contains("nesting deeper than 256"), b.getMessage());
+        assertEquals("x", run("{{if true}}".repeat(200) + "x" + "{{end}}".repeat(200), null));
+        // quotes, backslashes and a 64 KiB value pass through untouched
+        String big = "\"'\\".repeat(16 * 1024);
+        assertEquals(big, run("{{.v}}", Map.of("v", big)));
+        assertEquals("a\"b\\c", run("{{\"a\\\"b\\\\c\"}}", null));
+        java.util.List<Object> withNil = new java.util.ArrayList<>();
+        withNil.add(null);
+        assertEquals("[<nil>]", run("{{.}}", new Object[] {null}));
+        assertEquals("[<nil>]", run("{{.}}", withNil));
+    }
+
+    @Test
     void parsingIsLinearInTheTextLength() {
         // a text 64 times larger parses in far less than 64^2 times the time; checked by size, not by clock
         String unit = "{{ if .a }}{{ .b | printf \"%s\" }}{{ else }}{{ range $i, $e := .c }}{{ $i }}{{ end }}{{ end }}\n";
