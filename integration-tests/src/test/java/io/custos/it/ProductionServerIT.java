@@ -2,6 +2,7 @@ package io.custos.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -199,6 +200,48 @@ class ProductionServerIT {
         asClient(outsider).call("POST", "auth/cert/login", null, "{}", 400);
         asClient(wrongId).call("POST", "auth/cert/login", null, "{}", 400);
         asClient(null).call("POST", "auth/cert/login", null, "{}", 400);
+
+        // the agent: the cert method over TLS 1.3, the broker addressed by IP and checked as tls_server_name
+        TestTls.write(web, dir.resolve("web.pem"), dir.resolve("web-key.pem"));
+        for (String serverName : List.of("localhost", "wrong.example")) {
+            Path out = dir.resolve("agent-" + serverName);
+            Path hcl = dir.resolve("agent-" + serverName + ".hcl");
+            Files.writeString(hcl, """
+                    vault {
+                      address = "https://127.0.0.1:%d"
+                      ca_cert = "%s"
+                      tls_server_name = "%s"
+                    }
+                    auto_auth {
+                      method "cert" {
+                        exit_on_err = true
+                        config = {
+                          name = "web"
+                          client_cert = "%s"
+                          client_key = "%s"
+                        }
+                      }
+                      sink "file" { config = { path = "%s" } }
+                    }
+                    template {
+                      contents = "{{ with secret \\"secret/data/app/config\\" }}{{ .Data.data.password }}{{ end }}"
+                      destination = "%s"
+                    }
+                    exit_after_auth = true
+                    """.formatted(port, tls.certFile, serverName, dir.resolve("web.pem"), dir.resolve("web-key.pem"),
+                    dir.resolve("agent-sink-" + serverName), out));
+            try (BrokerProcess agent = BrokerProcess.startAgent(List.of("agent", "-config=" + hcl), Map.of(), dir)) {
+                int exit = agent.awaitExit(Duration.ofSeconds(60));
+                if (serverName.equals("localhost")) {
+                    assertEquals(0, exit, agent.output());
+                    assertEquals("battery staple", Files.readString(out));
+                } else { // the certificate is not valid for the server name: no connection, no file
+                    assertNotEquals(0, exit, agent.output());
+                    assertFalse(Files.exists(out));
+                    assertTrue(agent.output().contains("wrong.example"), agent.output());
+                }
+            }
+        }
     }
 
     @Test

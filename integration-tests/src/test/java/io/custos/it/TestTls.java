@@ -87,6 +87,12 @@ final class TestTls {
         return pem((Object) cert);
     }
 
+    /** The identity as PEM files: its certificate, and its key as PKCS#8 ("BEGIN PRIVATE KEY"). */
+    static void write(ClientIdentity id, Path certFile, Path keyFile) throws Exception {
+        Files.writeString(certFile, pem(id.certificate()));
+        Files.writeString(keyFile, pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(id.keys().getPrivate(), null)));
+    }
+
     /** Trusts the server certificate and presents {@code client} (or nothing when null). */
     SSLContext clientContext(ClientIdentity client) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");

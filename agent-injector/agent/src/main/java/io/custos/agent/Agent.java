@@ -85,7 +85,7 @@ public final class Agent {
         this.clock = clock;
         this.env = env;
         this.random = new Random();
-        this.client = new BrokerClient(config.vault());
+        this.client = new BrokerClient(config.vault().forLogin(config.autoAuth()));
         this.auth = config.autoAuth() == null ? null : new AutoAuth(config.autoAuth(), client);
         this.cache = new SecretCache(client, clock, config.templateConfig(), random);
         for (int i = 0; i < config.templates().size(); i++) {

@@ -17,6 +17,23 @@ public record AgentConfig(Vault vault, AutoAuth autoAuth, List<TemplateSpec> tem
     /** {@code vault { ... }}: where the broker is and how to trust it. */
     public record Vault(String address, String caCert, String caPath, String clientCert, String clientKey,
             String tlsServerName, boolean tlsSkipVerify, int numRetries) {
+        /**
+         * The TLS settings the agent connects with: a {@code cert} method's own {@code client_cert},
+         * {@code client_key} and {@code ca_cert}, when given, take the place of these (Vault Agent's).
+         */
+        public Vault forLogin(AutoAuth autoAuth) {
+            if (autoAuth == null || !autoAuth.method().type().equals("cert")) {
+                return this;
+            }
+            Map<String, Object> c = autoAuth.method().config();
+            return new Vault(address, text(c.get("ca_cert"), caCert), c.get("ca_cert") != null ? null : caPath,
+                    text(c.get("client_cert"), clientCert), text(c.get("client_key"), clientKey), tlsServerName,
+                    tlsSkipVerify, numRetries);
+        }
+
+        private static String text(Object o, String otherwise) {
+            return o == null || o.toString().isEmpty() ? otherwise : o.toString();
+        }
     }
 
     /** {@code auto_auth { method "type" { ... } sink "file" { ... } }}. */

@@ -21,6 +21,9 @@ public final class AgentMain {
     }
 
     static int run(String[] args) throws Exception {
+        // read once, when the JDK's HTTP client first loads: never re-send a POST on a failed
+        // connection (the broker may have minted the credential already); the agent retries itself
+        System.setProperty("sun.net.http.retryPost", "false");
         List<Path> configs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];

@@ -1,6 +1,5 @@
 package io.custos.agent;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
@@ -27,7 +26,6 @@ import javax.net.ssl.SSLContext;
  * {@code GET /agent/v1/metrics} (Prometheus text). TLS 1.3 unless {@code tls_disable}.
  */
 final class AgentServer implements AutoCloseable {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpServer server;
 
     AgentServer(AgentConfig.Listener listener, Agent agent) throws IOException {
@@ -58,7 +56,7 @@ final class AgentServer implements AutoCloseable {
                 respond(ex, 405, "{\"errors\":[\"GET only\"]}", "application/json");
                 return;
             }
-            respond(ex, 200, JSON.writeValueAsString(agent.status()), "application/json");
+            respond(ex, 200, new String(Json.write(agent.status()), StandardCharsets.UTF_8), "application/json");
         });
         server.createContext("/agent/v1/metrics", ex -> respond(ex, 200, agent.metrics(), "text/plain; version=0.0.4"));
         server.createContext("/agent/v1/quit", ex -> {

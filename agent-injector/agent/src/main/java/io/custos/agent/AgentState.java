@@ -1,6 +1,5 @@
 package io.custos.agent;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,8 +18,6 @@ import java.util.Map;
  * of minting a second set of credentials. One database user per pod, not two.
  */
 final class AgentState {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     /** What is handed over. */
     record Saved(String token, long tokenExpiry, boolean tokenRenewable, long tokenTtl, List<Map<String, Object>> secrets) {
         @Override
@@ -60,18 +57,41 @@ final class AgentState {
             m.put("lease_end", e.leaseEnd == null ? 0 : e.leaseEnd.getEpochSecond());
             secrets.add(m);
         }
-        Saved s = new Saved(token, tokenEnd == null ? 0 : tokenEnd.getEpochSecond(), renewable, ttl.toSeconds(), secrets);
-        AtomicFileWriter.write(file, JSON.writeValueAsBytes(s), 0600, true, false);
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("token", token);
+        s.put("tokenExpiry", tokenEnd == null ? 0 : tokenEnd.getEpochSecond());
+        s.put("tokenRenewable", renewable);
+        s.put("tokenTtl", ttl.toSeconds());
+        s.put("secrets", secrets);
+        AtomicFileWriter.write(file, Json.write(s), 0600, true, false);
     }
 
+    @SuppressWarnings("unchecked")
     static Saved load(Path file) {
         try {
             if (file == null || !Files.isRegularFile(file)) {
                 return null;
             }
-            return JSON.readValue(Files.readString(file, StandardCharsets.UTF_8), Saved.class);
-        } catch (IOException e) {
+            // numbers as their text, as when first fetched: the adopted secrets render the same bytes
+            Object doc = Json.parse(Files.readAllBytes(file)).value();
+            if (!(doc instanceof Map<?, ?> m) || !(m.get("token") instanceof String token)
+                    || !(m.get("secrets") instanceof List<?> list)) {
+                return null;
+            }
+            List<Map<String, Object>> secrets = new ArrayList<>();
+            for (Object o : list) {
+                if (o instanceof Map<?, ?> entry) {
+                    secrets.add((Map<String, Object>) entry);
+                }
+            }
+            return new Saved(token, number(m.get("tokenExpiry")), Boolean.TRUE.equals(m.get("tokenRenewable")),
+                    number(m.get("tokenTtl")), secrets);
+        } catch (IOException | RuntimeException e) {
             return null; // unreadable: start afresh
         }
+    }
+
+    private static long number(Object o) {
+        return Json.number(o);
     }
 }

@@ -1,6 +1,5 @@
 package io.custos.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,7 +39,7 @@ final class AutoAuth {
         if (m.type().equals("token_file")) {
             String token = read(required(c, "token_file_path")).strip();
             client.setToken(token);
-            JsonNode self = client.request("GET", "auth/token/lookup-self", null).get("data");
+            Json self = client.request("GET", "auth/token/lookup-self", null).get("data");
             return new Login(token, Duration.ofSeconds(self.path("ttl").asLong()), self.path("renewable").asBoolean());
         }
         Map<String, Object> body = new LinkedHashMap<>();
@@ -67,7 +66,7 @@ final class AutoAuth {
             default -> throw new ConfigException("auth method " + m.type() + " is not supported");
         }
         client.setToken(null);
-        JsonNode auth = client.request("POST", m.mountPath() + "/login", body).get("auth");
+        Json auth = client.request("POST", m.mountPath() + "/login", body).get("auth");
         if (auth == null || auth.isNull()) {
             throw new IOException("the login answered no token");
         }
@@ -91,7 +90,7 @@ final class AutoAuth {
         Object wrappingPath = c.get("secret_id_response_wrapping_path");
         if (wrappingPath != null && !String.valueOf(wrappingPath).isEmpty()) {
             client.setToken(value);
-            JsonNode info = client.request("GET", "sys/wrapping/lookup", null).get("data");
+            Json info = client.request("GET", "sys/wrapping/lookup", null).get("data");
             String expected = String.valueOf(wrappingPath).replaceAll("^/+|/+$", "");
             if (!info.path("creation_path").asText().equals(expected)) {
                 throw new IOException("the wrapped secret-id was created at \"" + info.path("creation_path").asText()

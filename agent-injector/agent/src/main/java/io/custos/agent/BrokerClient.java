@@ -1,14 +1,13 @@
 package io.custos.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,42 +20,49 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
  * The agent's HTTP(S) client for the broker (Vault's API): TLS from {@code vault { ... }} (CA file or
  * directory, client certificate, server name, skip-verify), the token in {@code X-Vault-Token},
  * Vault's envelope decoded. The token is never logged; {@code toString} shows none.
+ *
+ * <p>The transport is the JDK's {@link HttpURLConnection} (keep-alive connections reused): the agent
+ * makes a handful of requests an hour, and {@code java.net.http} costs some 260 classes and a
+ * selector thread for nothing here. {@code LIST} goes as {@code GET ?list=true}, as Vault's own
+ * clients send it. A POST is never re-sent by the JDK behind the agent's back (a second
+ * {@code pki/issue} or {@code database/creds} would mint a second credential): {@link AgentMain}
+ * turns {@code sun.net.http.retryPost} off.
  */
 public final class BrokerClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int CONNECT_TIMEOUT_MS = 10_000;
+    private static final int READ_TIMEOUT_MS = 30_000;
+    /** Answers larger than this are refused rather than buffered (a broker answer is a few KiB). */
+    private static final int MAX_BODY = 16 << 20;
 
     /** A response: status, body (possibly null) and the errors Vault puts in {@code errors}. */
-    public record Reply(int status, JsonNode body) {
+    public record Reply(int status, Json body) {
         public boolean ok() {
             return status >= 200 && status < 300;
         }
 
         public String errors() {
-            if (body == null || !body.has("errors")) {
-                return "";
-            }
-            List<String> out = new ArrayList<>();
-            body.get("errors").forEach(e -> out.add(e.asText()));
-            return String.join("; ", out);
+            return body == null ? "" : String.join("; ", body.path("errors").texts());
         }
     }
 
@@ -75,27 +81,23 @@ public final class BrokerClient {
     }
 
     private final String address;
-    private final HttpClient http;
+    private final SSLSocketFactory tls;
+    private final boolean skipVerify;
     private volatile String token;
 
     public BrokerClient(AgentConfig.Vault config) {
         this.address = config.address().endsWith("/") ? config.address().substring(0, config.address().length() - 1)
                 : config.address();
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10));
         if (address.startsWith("https://")) {
             try {
-                b.sslContext(sslContext(config));
-                SSLParameters params = new SSLParameters();
-                params.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
-                if (config.tlsServerName() != null && !config.tlsServerName().isEmpty()) {
-                    params.setServerNames(List.of(new javax.net.ssl.SNIHostName(config.tlsServerName())));
-                }
-                b.sslParameters(params);
+                tls = new ServerNameSocketFactory(sslContext(config).getSocketFactory(), config.tlsServerName());
             } catch (GeneralSecurityException | IOException e) {
                 throw new ConfigException("vault TLS settings are unusable: " + e.getMessage());
             }
+        } else {
+            tls = null;
         }
-        this.http = b.build();
+        this.skipVerify = config.tlsSkipVerify();
     }
 
     public void setToken(String token) {
@@ -116,30 +118,69 @@ public final class BrokerClient {
     }
 
     public Reply call(String method, String path, Object body, Map<String, String> headers) throws IOException {
-        HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(address + "/v1/" + path))
-                .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
-        if (body != null) {
-            rb.header("Content-Type", "application/json");
-        }
-        if (token != null && !token.isEmpty()) {
-            rb.header("X-Vault-Token", token);
-        }
-        rb.header("X-Vault-Request", "true");
-        headers.forEach(rb::header);
+        boolean list = method.equals("LIST");
+        URL url = new URL(address + "/v1/" + path + (list ? (path.contains("?") ? "&" : "?") + "list=true" : ""));
+        HttpURLConnection c = (HttpURLConnection) url.openConnection();
         try {
-            HttpResponse<byte[]> r = http.send(rb.build(), HttpResponse.BodyHandlers.ofByteArray());
-            JsonNode json = r.body().length == 0 ? null : JSON.readTree(r.body());
-            return new Reply(r.statusCode(), json);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted");
+            if (c instanceof HttpsURLConnection https) {
+                if (tls == null) {
+                    throw new IOException("the broker's address is https but TLS was not configured");
+                }
+                https.setSSLSocketFactory(tls);
+                if (skipVerify) {
+                    https.setHostnameVerifier((host, session) -> true);
+                }
+            }
+            c.setRequestMethod(list ? "GET" : method);
+            c.setInstanceFollowRedirects(false);
+            c.setUseCaches(false);
+            c.setConnectTimeout(CONNECT_TIMEOUT_MS);
+            c.setReadTimeout(READ_TIMEOUT_MS);
+            if (token != null && !token.isEmpty()) {
+                c.setRequestProperty("X-Vault-Token", token);
+            }
+            c.setRequestProperty("X-Vault-Request", "true");
+            c.setRequestProperty("Accept", "application/json");
+            headers.forEach(c::setRequestProperty);
+            if (body != null) {
+                byte[] bytes = Json.write(body);
+                c.setDoOutput(true);
+                c.setRequestProperty("Content-Type", "application/json");
+                c.setFixedLengthStreamingMode(bytes.length);
+                try (OutputStream out = c.getOutputStream()) {
+                    out.write(bytes);
+                }
+            }
+            int status = c.getResponseCode();
+            byte[] bytes;
+            try (InputStream in = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+                bytes = in == null ? new byte[0] : readBounded(in);
+            }
+            return new Reply(status, bytes.length == 0 ? null : parseBody(method, path, status, bytes));
+        } catch (IOException e) {
+            c.disconnect(); // a connection in an unknown state is not put back for reuse
+            throw e;
         }
     }
 
+    private static Json parseBody(String method, String path, int status, byte[] bytes) throws IOException {
+        try {
+            return Json.parse(bytes);
+        } catch (IOException e) {
+            throw new IOException(method + " " + path + ": " + status + " with a body that is not JSON");
+        }
+    }
+
+    private static byte[] readBounded(InputStream in) throws IOException {
+        byte[] bytes = in.readNBytes(MAX_BODY + 1);
+        if (bytes.length > MAX_BODY) {
+            throw new IOException("the broker's answer exceeds " + (MAX_BODY >> 20) + " MiB");
+        }
+        return bytes;
+    }
+
     /** A call that must succeed: an error status is an {@link ApiException}. */
-    public JsonNode request(String method, String path, Object body) throws IOException {
+    public Json request(String method, String path, Object body) throws IOException {
         Reply r = call(method, path, body, Map.of());
         if (!r.ok()) {
             throw new ApiException(method, path, r);
@@ -152,20 +193,7 @@ public final class BrokerClient {
     private static SSLContext sslContext(AgentConfig.Vault c) throws GeneralSecurityException, IOException {
         TrustManager[] trust;
         if (c.tlsSkipVerify()) {
-            trust = new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(X509Certificate[] chain, String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }};
+            trust = new TrustManager[] {new TrustAll()};
         } else if (c.caCert() != null || c.caPath() != null) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
@@ -191,7 +219,7 @@ public final class BrokerClient {
         } else {
             trust = null;
         }
-        javax.net.ssl.KeyManager[] keys = null;
+        KeyManager[] keys = null;
         if (c.clientCert() != null && c.clientKey() != null) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
@@ -221,38 +249,99 @@ public final class BrokerClient {
                 .decode(body)));
     }
 
-    /**
-     * Vault's {@code data} as consul-template sees it: objects as maps (keys kept in order),
-     * numbers as their literal text (Go's {@code json.Number}), null as nil.
-     */
-    public static Object toTemplateValue(JsonNode n) {
-        if (n == null || n.isNull() || n.isMissingNode()) {
-            return null;
-        }
-        if (n.isObject()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            Iterator<Map.Entry<String, JsonNode>> it = n.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> e = it.next();
-                m.put(e.getKey(), toTemplateValue(e.getValue()));
-            }
-            return m;
-        }
-        if (n.isArray()) {
-            List<Object> l = new ArrayList<>();
-            n.forEach(e -> l.add(toTemplateValue(e)));
-            return l;
-        }
-        if (n.isNumber()) {
-            return new JsonNumber(n.asText());
-        }
-        if (n.isBoolean()) {
-            return n.booleanValue();
-        }
-        return n.asText();
-    }
-
     static String utf8(byte[] b) {
         return new String(b, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Sockets for {@code vault { tls_server_name }}: the name goes in SNI and the broker's certificate
+     * must be valid for it (and only it), as Vault's {@code ServerName}. TLS 1.3 and 1.2 only.
+     */
+    private static final class ServerNameSocketFactory extends SSLSocketFactory {
+        private final SSLSocketFactory delegate;
+        private final String serverName;
+
+        ServerNameSocketFactory(SSLSocketFactory delegate, String serverName) {
+            this.delegate = delegate;
+            this.serverName = serverName == null || serverName.isEmpty() ? null : serverName;
+        }
+
+        private Socket configure(Socket s) {
+            if (s instanceof SSLSocket ssl) {
+                SSLParameters p = ssl.getSSLParameters();
+                p.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
+                ssl.setSSLParameters(p);
+            }
+            return s;
+        }
+
+        @Override
+        public String[] getDefaultCipherSuites() {
+            return delegate.getDefaultCipherSuites();
+        }
+
+        @Override
+        public String[] getSupportedCipherSuites() {
+            return delegate.getSupportedCipherSuites();
+        }
+
+        @Override
+        public Socket createSocket(Socket s, String host, int port, boolean autoClose) throws IOException {
+            // the TLS layer's peer is the server name: SNI and the certificate check both use it
+            return configure(delegate.createSocket(s, serverName != null ? serverName : host, port, autoClose));
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return configure(delegate.createSocket(host, port));
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            return configure(delegate.createSocket(host, port, localHost, localPort));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            return configure(delegate.createSocket(host, port));
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort)
+                throws IOException {
+            return configure(delegate.createSocket(address, port, localAddress, localPort));
+        }
+    }
+
+    /** {@code tls_skip_verify}: any certificate, any name (an extended manager, so the JDK adds no check). */
+    private static final class TrustAll extends X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
     }
 }

@@ -1,7 +1,6 @@
 package io.custos.agent;
 
 import com.bertramlabs.plugins.hcl4j.HCLParser;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -23,7 +22,6 @@ import java.util.regex.Pattern;
  * error naming the key, the block, the file and the line, so a typo is caught before it matters.
  */
 public final class ConfigLoader {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> TOP = Set.of("vault", "auto_auth", "template", "template_config", "exit_after_auth",
             "pid_file", "listener", "env_template", "exec", "revoke_on_shutdown", "state_file", "cache", "api_proxy",
             "log_level", "log_file", "log_format");
@@ -98,10 +96,14 @@ public final class ConfigLoader {
         String t = text.strip();
         try {
             if (t.startsWith("{")) {
-                return JSON.readValue(t, LinkedHashMap.class);
+                Object doc = Json.read(t);
+                if (!(doc instanceof Map)) {
+                    throw new IOException("the JSON document is not an object");
+                }
+                return (Map<String, Object>) doc;
             }
-            return new HCLParser().parse(text);
-        } catch (Exception | StackOverflowError e) {
+            return HclLiterals.restore(new HCLParser().parse(HclLiterals.protect(text)));
+        } catch (Exception | StackOverflowError | LinkageError e) { // LinkageError: hcl4j's http lookup, not shipped
             String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst().orElse("");
             throw new ConfigException("cannot parse " + name + ": " + m);
         }

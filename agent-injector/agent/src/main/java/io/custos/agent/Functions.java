@@ -1,6 +1,5 @@
 package io.custos.agent;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.custos.gotemplate.GoTime;
 import io.custos.gotemplate.TemplateFunction;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +24,6 @@ import java.util.regex.Pattern;
  * arithmetic — with consul-template's argument orders (made for pipelines).
  */
 final class Functions {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where {@code secret}, {@code secrets} and {@code pkiCert} get their data. */
     interface SecretSource {
@@ -257,8 +255,7 @@ final class Functions {
     }
 
     private static Object parseJson(String s) throws Exception {
-        Object v = JSON.readValue(s, Object.class);
-        return normalise(v);
+        return normalise(Json.read(s));
     }
 
     /** JSON numbers as Go's json.Unmarshal gives them to templates: float64. */

@@ -1,6 +1,5 @@
 package io.custos.agent;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -169,7 +168,7 @@ final class SecretCache implements Functions.SecretSource {
         Instant now = clock.instant();
         switch (e.kind) {
             case READ -> {
-                JsonNode r = client.request("GET", e.path, null);
+                Json r = client.request("GET", e.path, null);
                 if (r == null) {
                     throw new IOException("no data at " + e.path);
                 }
@@ -180,7 +179,7 @@ final class SecretCache implements Functions.SecretSource {
                 if (e.kind == Kind.PKI) {
                     body.putIfAbsent("private_key_format", "pkcs8");
                 }
-                JsonNode r = client.request("PUT", e.path, body);
+                Json r = client.request("PUT", e.path, body);
                 if (e.kind == Kind.PKI) {
                     e.value = pem(r.get("data"));
                     e.leaseId = r.path("lease_id").asText("");
@@ -192,7 +191,7 @@ final class SecretCache implements Functions.SecretSource {
                 BrokerClient.Reply r = client.call("LIST", e.path, null, Map.of());
                 List<String> keys = new ArrayList<>();
                 if (r.ok() && r.body() != null) {
-                    r.body().path("data").path("keys").forEach(k -> keys.add(k.asText()));
+                    keys.addAll(r.body().path("data").path("keys").texts());
                 } else if (r.status() != 404) {
                     throw new BrokerClient.ApiException("LIST", e.path, r);
                 }
@@ -209,16 +208,14 @@ final class SecretCache implements Functions.SecretSource {
         return !Objects.equals(before, e.value);
     }
 
-    private void adopt(Entry e, JsonNode r) {
+    private void adopt(Entry e, Json r) {
         Map<String, Object> secret = new LinkedHashMap<>();
         secret.put("RequestID", r.path("request_id").asText(""));
         secret.put("LeaseID", r.path("lease_id").asText(""));
         secret.put("LeaseDuration", r.path("lease_duration").asLong());
         secret.put("Renewable", r.path("renewable").asBoolean());
-        secret.put("Data", BrokerClient.toTemplateValue(r.get("data")));
-        List<Object> warnings = new ArrayList<>();
-        r.path("warnings").forEach(w -> warnings.add(w.asText()));
-        secret.put("Warnings", warnings);
+        secret.put("Data", r.path("data").value());
+        secret.put("Warnings", new ArrayList<Object>(r.path("warnings").texts()));
         e.value = secret;
         e.leaseId = r.path("lease_id").asText("");
         e.leaseDuration = Duration.ofSeconds(r.path("lease_duration").asLong());
@@ -291,9 +288,9 @@ final class SecretCache implements Functions.SecretSource {
                     m.get("data") == null ? Map.of() : (Map<String, Object>) m.get("data"));
             e.value = m.get("value");
             e.leaseId = String.valueOf(m.getOrDefault("lease_id", ""));
-            e.leaseDuration = Duration.ofSeconds(((Number) m.getOrDefault("lease_duration", 0)).longValue());
+            e.leaseDuration = Duration.ofSeconds(Json.number(m.get("lease_duration")));
             e.renewable = Boolean.TRUE.equals(m.get("renewable"));
-            long end = ((Number) m.getOrDefault("lease_end", 0)).longValue();
+            long end = Json.number(m.get("lease_end"));
             e.leaseEnd = end == 0 ? null : Instant.ofEpochSecond(end);
             e.fetched = now;
             e.grace = RefreshPolicy.grace(e.leaseDuration, random.nextDouble());
@@ -349,7 +346,7 @@ final class SecretCache implements Functions.SecretSource {
             if (!r.ok() || r.body() == null) {
                 return path;
             }
-            JsonNode d = r.body().path("data");
+            Json d = r.body().path("data");
             mount = d.path("path").asText("");
             v2 = d.path("type").asText().equals("kv") && d.path("options").path("version").asText().equals("2");
             if (!mount.isEmpty()) {
@@ -367,14 +364,12 @@ final class SecretCache implements Functions.SecretSource {
     }
 
     /** consul-template's PemEncoded: Cert, Key, CA, CAChain. */
-    private static Map<String, Object> pem(JsonNode d) {
+    private static Map<String, Object> pem(Json d) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("Cert", d.path("certificate").asText());
         out.put("Key", d.path("private_key").asText());
         out.put("CA", d.path("issuing_ca").asText());
-        List<Object> chain = new ArrayList<>();
-        d.path("ca_chain").forEach(c -> chain.add(c.asText()));
-        out.put("CAChain", chain);
+        out.put("CAChain", new ArrayList<Object>(d.path("ca_chain").texts()));
         return out;
     }
 

@@ -126,6 +126,37 @@ class ConfigLoaderTest {
                 Map.of()));
     }
 
+    /** Vault Agent's HCL 1 keeps ${...} in strings literal; hcl4j (HCL 2) would evaluate or crash on it. */
+    @Test
+    void dollarBracesInQuotedStringsStayLiteralAsInVaultAgent() {
+        String hcl = """
+                # a comment with "${quotes}" and an unmatched "
+                template {
+                  destination = "/tmp/a"
+                  contents = "export PATH=${PATH}:/opt/bin HOME=${HOME:-/root} ${a}${b} \\"${c}\\" $${d} %{ e }"
+                }
+                /* "${block}" */
+                template {
+                  destination = "/tmp/b"
+                  contents = <<EOT
+                line "${x}" and ${y}
+                EOT
+                }
+                """;
+        AgentConfig c = ConfigLoader.parseText("agent.hcl", hcl, Map.of());
+        assertEquals("export PATH=${PATH}:/opt/bin HOME=${HOME:-/root} ${a}${b} \"${c}\" $${d} %{ e }",
+                c.templates().get(0).contents());
+        assertEquals("line \"${x}\" and ${y}\n", c.templates().get(1).contents());
+        assertThrows(ConfigException.class, () -> ConfigLoader.parseText("a.hcl", "pid_file = \"\uE000\"", Map.of()));
+    }
+
+    /** hcl4j's jsonencode and its "http" data lookup are not shipped: a config cannot make the agent fetch URLs. */
+    @Test
+    void hcl2FunctionsAreNotEvaluated() {
+        assertThrows(ConfigException.class, () -> ConfigLoader.parseText("a.hcl",
+                "pid_file = jsonencode({a = 1})\n", Map.of()));
+    }
+
     @Test
     void addressComesFromTheEnvironmentWhenTheConfigHasNone() {
         AgentConfig c = ConfigLoader.parseText("a.hcl", "exit_after_auth = true", Map.of("VAULT_ADDR", "http://v:8200"));
