@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -525,12 +526,45 @@ public final class Agent {
                 }
             }
         }
+        // every file of the pass is staged (written, fsynced) before any is renamed into place; one that
+        // cannot be staged holds back those sharing a secret with it, like a failed render
         List<Rendered> changed = new ArrayList<>();
-        for (Map.Entry<Rendered, String> e : outputs.entrySet()) {
-            Rendered t = e.getKey();
+        try (AtomicFileWriter.Batch batch = new AtomicFileWriter.Batch()) {
+            Map<Rendered, AtomicFileWriter.Staged> staged = new LinkedHashMap<>();
+            List<Rendered> unwritable = new ArrayList<>();
+            for (Map.Entry<Rendered, String> e : outputs.entrySet()) {
+                Rendered t = e.getKey();
+                try {
+                    staged.put(t, batch.stage(Path.of(t.spec.destination()), e.getValue().getBytes(StandardCharsets.UTF_8),
+                            t.spec.perms(), t.spec.createDestDirs(), t.spec.backup()));
+                } catch (IOException | RuntimeException ex) {
+                    failed(t, ex);
+                    unwritable.add(t);
+                }
+            }
+            for (Rendered f : unwritable) {
+                for (Rendered t : new ArrayList<>(staged.keySet())) {
+                    if (sharesSecret(f, t)) {
+                        batch.discard(staged.remove(t));
+                        failed(t, new IOException("held back: it shares a secret with " + f.spec.label()
+                                + ", which could not be written"));
+                    }
+                }
+            }
+            IOException commitFailure = null;
             try {
-                if (AtomicFileWriter.write(Path.of(t.spec.destination()), e.getValue().getBytes(StandardCharsets.UTF_8),
-                        t.spec.perms(), t.spec.createDestDirs(), t.spec.backup())) {
+                batch.commit();
+            } catch (IOException | RuntimeException ex) {
+                commitFailure = ex instanceof IOException io ? io : new IOException(ex.getMessage(), ex);
+            }
+            for (Map.Entry<Rendered, AtomicFileWriter.Staged> e : staged.entrySet()) {
+                Rendered t = e.getKey();
+                AtomicFileWriter.Staged s = e.getValue();
+                if (s != null && !s.committed()) {
+                    failed(t, commitFailure);
+                    continue;
+                }
+                if (s != null) {
                     changed.add(t);
                 }
                 t.dirty = false;
@@ -541,8 +575,6 @@ public final class Agent {
                 t.firstChange = null;
                 t.lastChange = null;
                 t.lastRender = clock.instant();
-            } catch (IOException | RuntimeException ex) {
-                failed(t, ex);
             }
         }
         for (Rendered t : changed) {
