@@ -134,6 +134,43 @@ class AgentIT {
                 }
                 assertEquals("kv-value", read(out), m.getKey());
             }
+            // wrap_ttl: on the method the sink gets the wrapped login (the agent keeps no token); on the sink, the
+            // agent's token wrapped — each unwraps once to a working token
+            for (String where : List.of("method", "sink")) {
+                Path sink = dir.resolve("wrapped-" + where);
+                Files.writeString(dir.resolve("wrap-" + where + ".hcl"), """
+                        vault { address = "http://127.0.0.1:%d" }
+                        auto_auth {
+                          method "jwt" {
+                            %s
+                            config = { role = "ci", path = "%s" }
+                          }
+                          sink "file" {
+                            %s
+                            config = { path = "%s" }
+                          }
+                        }
+                        exit_after_auth = true
+                        """.formatted(port, where.equals("method") ? "wrap_ttl = \"2m\"" : "", dir.resolve("ci.jwt"),
+                        where.equals("sink") ? "wrap_ttl = \"2m\"" : "", sink));
+                try (BrokerProcess agent = BrokerProcess.startAgent(List.of("agent", "-config=" + dir.resolve("wrap-"
+                        + where + ".hcl")), Map.of(), dir)) {
+                    assertEquals(0, agent.awaitExit(Duration.ofSeconds(60)), agent.output());
+                }
+                com.fasterxml.jackson.databind.JsonNode info = new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(Files.readString(sink));
+                assertEquals(120, info.get("ttl").asInt(), where);
+                assertEquals(where.equals("method") ? "auth/jwt/login" : "sys/wrapping/wrap",
+                        info.get("creation_path").asText());
+                com.fasterxml.jackson.databind.JsonNode unwrapped = api.call("POST", "sys/wrapping/unwrap",
+                        info.get("token").asText(), null, 200);
+                String unwrappedToken = where.equals("method") ? unwrapped.get("auth").get("client_token").asText()
+                        : unwrapped.get("data").get("token").asText();
+                com.fasterxml.jackson.databind.JsonNode policies = api.call("GET", "auth/token/lookup-self", unwrappedToken, null,
+                        200).get("data").get("policies");
+                assertTrue(policies.toString().contains("\"kv\""), policies.toString());
+                api.call("POST", "sys/wrapping/unwrap", info.get("token").asText(), null, 403); // spent
+            }
             // process-supervisor mode: the child gets the rendered variable, and is restarted when it changes
             Path childLog = dir.resolve("child-env");
             Files.writeString(dir.resolve("exec.hcl"), """

@@ -307,6 +307,13 @@ public final class Agent {
         AgentConfig.Method m = config.autoAuth().method();
         while (!stopping) {
             try {
+                if (m.wrapTtl().compareTo(Duration.ZERO) > 0) {
+                    // the sinks get a wrapped token and the agent none: nothing to renew or render
+                    auth.writeSinks(auth.loginWrapped());
+                    logins.incrementAndGet();
+                    LOG.info("authenticated with " + m.type() + " at " + m.mountPath() + "; a wrapped token went to the sinks");
+                    return;
+                }
                 login = auth.login();
                 logins.incrementAndGet();
                 auth.writeSinks(login.token());

@@ -44,7 +44,8 @@ public record AgentConfig(Vault vault, AutoAuth autoAuth, List<TemplateSpec> tem
             Duration minBackoff, Duration maxBackoff, boolean exitOnErr, Duration wrapTtl) {
     }
 
-    public record Sink(String type, String path, int mode) {
+    /** {@code sink "file" { wrap_ttl, config { path, mode } }}: with a wrap TTL the file holds a response-wrapped token. */
+    public record Sink(String type, String path, int mode, Duration wrapTtl) {
     }
 
     /** One {@code template { ... }} block. */

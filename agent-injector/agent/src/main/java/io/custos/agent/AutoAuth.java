@@ -42,6 +42,19 @@ final class AutoAuth {
             Json self = client.request("GET", "auth/token/lookup-self", null).get("data");
             return new Login(token, Duration.ofSeconds(self.path("ttl").asLong()), self.path("renewable").asBoolean());
         }
+        client.setToken(null);
+        Json auth = client.request("POST", m.mountPath() + "/login", loginBody(m)).get("auth");
+        if (auth == null || auth.isNull()) {
+            throw new IOException("the login answered no token");
+        }
+        Login login = new Login(auth.get("client_token").asText(), Duration.ofSeconds(auth.path("lease_duration").asLong()),
+                auth.path("renewable").asBoolean());
+        client.setToken(login.token());
+        return login;
+    }
+
+    private Map<String, Object> loginBody(AgentConfig.Method m) throws IOException {
+        Map<String, Object> c = m.config();
         Map<String, Object> body = new LinkedHashMap<>();
         switch (m.type()) {
             case "approle" -> {
@@ -65,15 +78,7 @@ final class AutoAuth {
             }
             default -> throw new ConfigException("auth method " + m.type() + " is not supported");
         }
-        client.setToken(null);
-        Json auth = client.request("POST", m.mountPath() + "/login", body).get("auth");
-        if (auth == null || auth.isNull()) {
-            throw new IOException("the login answered no token");
-        }
-        Login login = new Login(auth.get("client_token").asText(), Duration.ofSeconds(auth.path("lease_duration").asLong()),
-                auth.path("renewable").asBoolean());
-        client.setToken(login.token());
-        return login;
+        return body;
     }
 
     /**
@@ -106,10 +111,53 @@ final class AutoAuth {
         return value;
     }
 
-    /** Writes the token to every sink (atomically, with the sink's mode). */
+    /**
+     * {@code method { wrap_ttl }}: logs in asking for the answer response-wrapped, and returns what the
+     * sinks get — the wrap info as JSON, as Vault Agent writes it. The agent itself holds no token then.
+     */
+    String loginWrapped() throws IOException {
+        AgentConfig.Method m = config.method();
+        client.setToken(null);
+        BrokerClient.Reply r = client.call("POST", m.mountPath() + "/login", loginBody(m),
+                Map.of("X-Vault-Wrap-TTL", m.wrapTtl().toSeconds() + "s"));
+        if (!r.ok()) {
+            throw new BrokerClient.ApiException("POST", m.mountPath() + "/login", r);
+        }
+        return wrapInfo(r.body());
+    }
+
+    /** Vault's {@code api.SecretWrapInfo} as {@code jsonutil.EncodeJSON} writes it (one line). */
+    private static String wrapInfo(Json body) throws IOException {
+        Json w = body == null ? null : body.get("wrap_info");
+        if (w == null || w.path("token").asText().isEmpty()) {
+            throw new IOException("the broker answered no wrapped token");
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("token", w.path("token").asText());
+        out.put("accessor", w.path("accessor").asText());
+        out.put("ttl", w.path("ttl").asLong());
+        out.put("creation_time", w.path("creation_time").asText());
+        out.put("creation_path", w.path("creation_path").asText());
+        out.put("wrapped_accessor", w.path("wrapped_accessor").asText());
+        return new String(Json.write(out), StandardCharsets.UTF_8) + "\n";
+    }
+
+    /**
+     * Writes the token to every sink (atomically, with the sink's mode); a sink with {@code wrap_ttl}
+     * gets the token response-wrapped ({@code sys/wrapping/wrap}), a new wrapping per login.
+     */
     void writeSinks(String token) throws IOException {
         for (AgentConfig.Sink s : config.sinks()) {
-            AtomicFileWriter.write(Path.of(s.path()), token.getBytes(StandardCharsets.UTF_8), s.mode(), true, false);
+            String content = token;
+            if (s.wrapTtl().compareTo(Duration.ZERO) > 0) {
+                BrokerClient.Reply r = client.call("POST", "sys/wrapping/wrap", Map.of("token", token),
+                        Map.of("X-Vault-Wrap-TTL", s.wrapTtl().toSeconds() + "s"));
+                if (!r.ok()) {
+                    throw new BrokerClient.ApiException("POST", "sys/wrapping/wrap", r);
+                }
+                content = wrapInfo(r.body());
+            }
+            AtomicFileWriter.write(Path.of(s.path()), content.getBytes(StandardCharsets.UTF_8), s.mode(), true, false);
         }
     }
 

@@ -247,7 +247,14 @@ public final class ConfigLoader {
                 if (!"file".equals(s.label())) {
                     throw new ConfigException("auto_auth.sink type \"" + s.label() + "\" is not supported (file)");
                 }
-                sinks.add(new AgentConfig.Sink("file", str(sc.get("path"), ""), perms(sc.get("mode"), 0640)));
+                for (String k : List.of("dh_type", "dh_path", "aad", "aad_env_var", "derive_key")) {
+                    if (s.body().containsKey(k)) {
+                        throw new ConfigException("auto_auth.sink " + k + " is not supported: the agent does not "
+                                + "encrypt sink files (keep the sink on an in-memory volume with mode 0600, or use wrap_ttl)");
+                    }
+                }
+                sinks.add(new AgentConfig.Sink("file", str(sc.get("path"), ""), perms(sc.get("mode"), 0640),
+                        duration(s.body().get("wrap_ttl"), Duration.ZERO)));
             }
             autoAuth = new AgentConfig.AutoAuth(new AgentConfig.Method(type, stripSlash(mount),
                     str(m.body().get("namespace"), ""), config == null ? Map.of() : config,
@@ -326,6 +333,15 @@ public final class ConfigLoader {
             exec = new AgentConfig.Exec(strings(b.body().get("command")),
                     str(b.body().get("restart_on_secret_changes"), "always"),
                     str(b.body().get("restart_stop_signal"), "SIGTERM"));
+        }
+        if (autoAuth != null && autoAuth.method().wrapTtl().compareTo(Duration.ZERO) > 0) {
+            if (autoAuth.method().type().equals("token_file")) {
+                throw new ConfigException("auto_auth.method wrap_ttl cannot be used with token_file");
+            }
+            if (!templates.isEmpty() || !envTemplates.isEmpty() || exec != null) {
+                throw new ConfigException("auto_auth.method wrap_ttl hands the sinks a response-wrapped token and leaves "
+                        + "the agent none to render templates with: remove wrap_ttl (or wrap at the sink instead)");
+            }
         }
         return new AgentConfig(vault, autoAuth, templates, settings, bool(doc.get("exit_after_auth"), false),
                 str(doc.get("pid_file"), null), listeners, envTemplates, exec, bool(doc.get("revoke_on_shutdown"), false),

@@ -150,6 +150,25 @@ class ConfigLoaderTest {
         assertThrows(ConfigException.class, () -> ConfigLoader.parseText("a.hcl", "pid_file = \"\uE000\"", Map.of()));
     }
 
+    /** Options that would change what lands in a sink are done or refused, never ignored. */
+    @Test
+    void wrappingIsHonouredAndSinkEncryptionRefused() {
+        String sink = "auto_auth {\n method \"approle\" {\n %s\n config = { role_id_file_path = \"/r\" }\n }\n"
+                + " sink \"file\" {\n %s\n config = { path = \"/s\" }\n }\n}\n";
+        AgentConfig c = ConfigLoader.parseText("a.hcl", sink.formatted("", "wrap_ttl = \"5m\""), Map.of());
+        assertEquals(Duration.ofMinutes(5), c.autoAuth().sinks().get(0).wrapTtl());
+        ConfigException dh = assertThrows(ConfigException.class, () -> ConfigLoader.parseText("a.hcl",
+                sink.formatted("", "dh_type = \"curve25519\"\n dh_path = \"/k\""), Map.of()));
+        assertTrue(dh.getMessage().contains("dh_type is not supported"), dh.getMessage());
+        // a wrapped login leaves the agent no token: templates are refused with it
+        assertEquals(Duration.ofSeconds(60), ConfigLoader.parseText("a.hcl", sink.formatted("wrap_ttl = \"60s\"", ""),
+                Map.of()).autoAuth().method().wrapTtl());
+        ConfigException t = assertThrows(ConfigException.class, () -> ConfigLoader.parseText("a.hcl",
+                sink.formatted("wrap_ttl = \"60s\"", "") + "template {\n contents = \"x\"\n destination = \"/d\"\n}\n",
+                Map.of()));
+        assertTrue(t.getMessage().contains("wrap_ttl"), t.getMessage());
+    }
+
     /** hcl4j's jsonencode and its "http" data lookup are not shipped: a config cannot make the agent fetch URLs. */
     @Test
     void hcl2FunctionsAreNotEvaluated() {

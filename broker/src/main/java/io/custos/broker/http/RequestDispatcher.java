@@ -329,6 +329,7 @@ public class RequestDispatcher {
         record.identify(op.capability(), path, request.data(), null, null);
         logInClear(record, m.entry());
         audit.logRequest(record);
+        Duration wrapTtl = requestedWrapTtl(http.wrapTtl()); // no token, so no policy bounds: as Vault
         Map<String, Object> attributes = new java.util.HashMap<>();
         attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
         attributes.put(Request.CLIENT_CERTIFICATE, http.clientCertificate());
@@ -337,6 +338,11 @@ public class RequestDispatcher {
         Response r = m.engine().handle(request.withPath(relative).withAttributes(attributes));
         if (r != null && r.auth() != null) {
             r = tokenBackend.issueForLogin(r, path, m.entry());
+        }
+        if (wrapTtl != null && r != null && (r.auth() != null || r.data() != null) && r.status() < 400) {
+            // a wrapped login (vault write -wrap-ttl=... auth/approle/login, Vault Agent's wrap_ttl)
+            return ResponseWriter.wrapped(requestId, wrapping.wrap(ResponseWriter.body(requestId, r, m.entry().type()),
+                    path, wrapTtl));
         }
         return ResponseWriter.envelope(requestId, r, m.entry().type(), op);
     }
@@ -427,6 +433,18 @@ public class RequestDispatcher {
      * (a path with a minimum must be wrapped); null when the response is not to be wrapped.
      */
     private static Duration wrapTtl(String header, Acl.Decision decision) {
+        Duration ttl = requestedWrapTtl(header);
+        if (!decision.minWrappingTtl().isZero() && (ttl == null || ttl.compareTo(decision.minWrappingTtl()) < 0)) {
+            throw new EngineException(403, "permission denied");
+        }
+        if (ttl != null && !decision.maxWrappingTtl().isZero() && ttl.compareTo(decision.maxWrappingTtl()) > 0) {
+            throw new EngineException(403, "permission denied");
+        }
+        return ttl;
+    }
+
+    /** X-Vault-Wrap-TTL as a duration; null when absent. */
+    private static Duration requestedWrapTtl(String header) {
         Duration ttl = null;
         if (header != null && !header.isBlank()) {
             try {
@@ -437,12 +455,6 @@ public class RequestDispatcher {
             if (ttl.isNegative() || ttl.isZero()) {
                 throw EngineException.badRequest("X-Vault-Wrap-TTL must be positive");
             }
-        }
-        if (!decision.minWrappingTtl().isZero() && (ttl == null || ttl.compareTo(decision.minWrappingTtl()) < 0)) {
-            throw new EngineException(403, "permission denied");
-        }
-        if (ttl != null && !decision.maxWrappingTtl().isZero() && ttl.compareTo(decision.maxWrappingTtl()) > 0) {
-            throw new EngineException(403, "permission denied");
         }
         return ttl;
     }

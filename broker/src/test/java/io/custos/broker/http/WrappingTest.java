@@ -68,6 +68,28 @@ class WrappingTest extends BrokerHttpTest {
         assertEquals(200, call("GET", "auth/token/lookup-self", auth.get("client_token").asText(), null).status());
     }
 
+    /** {@code vault write -wrap-ttl=60s auth/approle/login ...}, and Vault Agent's {@code wrap_ttl}. */
+    @Test
+    void aLoginIsWrappedWhenAsked() {
+        call("POST", "sys/auth/approle", root, "{\"type\":\"approle\"}");
+        call("POST", "auth/approle/role/w", root, "{\"token_policies\":\"default\"}");
+        String roleId = call("GET", "auth/approle/role/w/role-id", root, null).json().get("data").get("role_id").asText();
+        String secretId = call("POST", "auth/approle/role/w/secret-id", root, null).json().get("data").get("secret_id")
+                .asText();
+        Reply r = wrapped("POST", "auth/approle/login", null, "{\"role_id\":\"" + roleId + "\",\"secret_id\":\""
+                + secretId + "\"}", "60s");
+        assertTrue(r.json().get("auth").isNull(), "the token is inside the wrapping only");
+        JsonNode info = wrapInfo(r);
+        assertEquals("auth/approle/login", info.get("creation_path").asText());
+        JsonNode auth = call("POST", "sys/wrapping/unwrap", info.get("token").asText(), null).json().get("auth");
+        assertEquals(info.get("wrapped_accessor").asText(), auth.get("accessor").asText());
+        assertEquals(200, call("GET", "auth/token/lookup-self", auth.get("client_token").asText(), null).status());
+        Reply zero = wrapped("POST", "auth/approle/login", null, "{\"role_id\":\"" + roleId + "\",\"secret_id\":\""
+                + secretId + "\"}", "0s");
+        assertEquals(400, zero.status());
+        assertTrue(zero.json().toString().contains("X-Vault-Wrap-TTL must be positive"), zero.json().toString());
+    }
+
     @Test
     void policyWrappingBoundsAreEnforced() {
         call("PUT", "sys/policies/acl/must-wrap", root, "{\"policy\":\"path \\\"secret/data/x\\\" {\\n"
