@@ -217,8 +217,9 @@ public final class ConfigLoader {
                 str(v.get("client_cert"), firstEnv(env, "CUSTOS_CLIENT_CERT", "VAULT_CLIENT_CERT", null)),
                 str(v.get("client_key"), firstEnv(env, "CUSTOS_CLIENT_KEY", "VAULT_CLIENT_KEY", null)),
                 str(v.get("tls_server_name"), firstEnv(env, "CUSTOS_TLS_SERVER_NAME", "VAULT_TLS_SERVER_NAME", null)),
-                bool(v.get("tls_skip_verify"), "true".equalsIgnoreCase(firstEnv(env, "CUSTOS_SKIP_VERIFY",
-                        "VAULT_SKIP_VERIFY", "false"))), retries);
+                // Go's strconv.ParseBool, as Vault reads VAULT_SKIP_VERIFY
+                bool(v.get("tls_skip_verify"), Set.of("1", "t", "T", "true", "TRUE", "True").contains(firstEnv(env,
+                        "CUSTOS_SKIP_VERIFY", "VAULT_SKIP_VERIFY", "false"))), retries);
 
         AgentConfig.AutoAuth autoAuth = null;
         Map<String, Object> aa = map(doc.get("auto_auth"), "auto_auth");
