@@ -1,9 +1,12 @@
 package io.custos.agent;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -25,6 +28,7 @@ public final class AgentMain {
         // connection (the broker may have minted the credential already); the agent retries itself
         System.setProperty("sun.net.http.retryPost", "false");
         List<Path> configs = new ArrayList<>();
+        String configEnv = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (a.equals("agent")) {
@@ -32,12 +36,15 @@ public final class AgentMain {
             }
             if (a.startsWith("-config=") || a.startsWith("--config=")) {
                 configs.add(Path.of(a.substring(a.indexOf('=') + 1)));
+            } else if (a.startsWith("-config-env=") || a.startsWith("--config-env=")) {
+                configEnv = a.substring(a.indexOf('=') + 1);
             } else if ((a.equals("-config") || a.equals("--config")) && i + 1 < args.length) {
                 configs.add(Path.of(args[++i]));
             } else if (a.equals("-h") || a.equals("-help") || a.equals("--help")) {
-                System.out.println("Usage: custos agent -config=FILE [-config=FILE ...]\n\n"
+                System.out.println("Usage: custos agent -config=FILE [-config=FILE ...] | -config-env=VARIABLE\n\n"
                         + "Runs the agent: logs in (auto_auth), renders templates into files, renews and re-fetches\n"
-                        + "secrets before they end. The configuration is Vault Agent's (HCL or JSON).");
+                        + "secrets before they end. The configuration is Vault Agent's (HCL or JSON), from files or\n"
+                        + "from an environment variable holding it (as text or base64; what the injector sets).");
                 return 0;
             } else {
                 System.err.println("custos agent: unknown argument " + a + " (see -h)");
@@ -46,7 +53,8 @@ public final class AgentMain {
         }
         AgentConfig config;
         try {
-            config = ConfigLoader.load(configs, System.getenv());
+            config = configEnv == null ? ConfigLoader.load(configs, System.getenv())
+                    : fromEnvironment(configEnv, configs, System.getenv());
         } catch (ConfigException e) {
             System.err.println("custos agent: " + e.getMessage());
             return 2;
@@ -59,5 +67,25 @@ public final class AgentMain {
             LOG.severe(e.getMessage());
             return 2;
         }
+    }
+
+    /** {@code -config-env=NAME}: the configuration in an environment variable, as text or base64 of it. */
+    static AgentConfig fromEnvironment(String name, List<Path> files, Map<String, String> env) {
+        if (!files.isEmpty()) {
+            throw new ConfigException("-config-env and -config cannot be combined");
+        }
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            throw new ConfigException("the environment variable " + name + " (-config-env) is not set");
+        }
+        String text = value.strip();
+        if (text.matches("[A-Za-z0-9+/\\s]+={0,2}")) { // base64 (a configuration always has { or =)
+            try {
+                text = new String(Base64.getMimeDecoder().decode(text), StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("the environment variable " + name + " is neither a configuration nor base64");
+            }
+        }
+        return ConfigLoader.parseText("$" + name, text, env);
     }
 }

@@ -492,6 +492,11 @@ public final class ConfigLoader {
     }
 
     /** Go durations ("1h30m", "500ms") or seconds (a number). */
+    /** Go's time.ParseDuration ("90s", "1h30m"), as the agent reads durations; a ConfigException otherwise. */
+    public static Duration parseDuration(String text) {
+        return duration(text, Duration.ZERO);
+    }
+
     static Duration duration(Object o, Duration fallback) {
         if (o == null) {
             return fallback;
