@@ -91,24 +91,22 @@ public final class Annotations {
     }
 
     /** Everything the annotations ask for, checked. */
-    public record Injection(Family family, String role, String authType, String authPath, List<SecretFile> secrets,
+    public record Injection(Family family, String volumePath, String role, String authType, String authPath, List<SecretFile> secrets,
             String defaultTemplate, boolean prePopulate, boolean prePopulateOnly, boolean initFirst,
             Set<String> containers, long runAsUser, long runAsGroup, Resources resources, boolean revokeOnShutdown,
             boolean enableQuit, boolean cacheEnable, Duration staticSecretRenderInterval, String service,
             String tlsSecret, String caCert, String tlsServerName, boolean tlsSkipVerify, String logLevel,
             String image) {
-        /** Where the secrets volume is mounted when no per-secret path says otherwise. */
-        String secretsRoot() {
-            return family.root + "/secrets";
-        }
-
         String tlsRoot() {
             return family.root + "/tls";
         }
 
-        /** The distinct mount paths of the secret files, in order. */
+        /** The distinct mount paths of the secret files, in order (the volume path when there are none). */
         List<String> mountPaths() {
             Set<String> out = new LinkedHashSet<>();
+            if (secrets.isEmpty()) {
+                out.add(volumePath);
+            }
             secrets.forEach(s -> out.add(s.mountPath()));
             return new ArrayList<>(out);
         }
@@ -253,7 +251,7 @@ public final class Annotations {
         String image = text("agent-image", settings.agentImage());
         matches("agent-image", image, IMAGE);
 
-        return new Injection(family, role, authType, authPath, secrets, defaultTemplate,
+        return new Injection(family, root, role, authType, authPath, secrets, defaultTemplate,
                 bool("agent-pre-populate", true), bool("agent-pre-populate-only", false),
                 bool("agent-init-first", false), containers, user, group, resources,
                 bool("agent-revoke-on-shutdown", settings.revokeOnShutdown()), bool("agent-enable-quit", false),

@@ -68,7 +68,7 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
             for (Object o = p.readObject(); o != null && key == null; o = p.readObject()) {
                 JcaPEMKeyConverter c = new JcaPEMKeyConverter();
                 if (o instanceof PEMKeyPair kp) {
-                    key = c.getKeyPair(kp).getPrivate();
+                    key = c.getPrivateKey(kp.getPrivateKeyInfo()); // SEC1 and PKCS#1 (the public half may be absent)
                 } else if (o instanceof PrivateKeyInfo info) {
                     key = c.getPrivateKey(info);
                 }
