@@ -55,6 +55,10 @@ final class BrokerProcess implements AutoCloseable {
         return startJar("custos.agent.jar", List.of("-XX:+UseSerialGC", "-Xmx48m"), args, env, workDir);
     }
 
+    static BrokerProcess startInjector(List<String> args, Map<String, String> env, Path workDir) throws IOException {
+        return startJar("custos.injector.jar", List.of("-XX:+UseSerialGC", "-Xmx128m"), args, env, workDir);
+    }
+
     private static BrokerProcess startJar(String property, List<String> jvm, List<String> args, Map<String, String> env,
             Path workDir) throws IOException {
         String jar = System.getProperty(property);

@@ -36,7 +36,7 @@ import picocli.CommandLine.Option;
  * environment ({@code CUSTOS_INJECTOR_LISTEN_ADDRESS} for {@code -listen-address}, ...), else the
  * {@code -config} file (YAML, the flags' names as keys), else its default.
  */
-@Command(name = "injector", mixinStandardHelpOptions = true,
+@Command(name = "custos injector", mixinStandardHelpOptions = true,
         description = "Runs the mutating admission webhook that injects the Custos agent into annotated pods.")
 public final class InjectorMain implements Callable<Integer> {
     private static final Logger LOG = Logger.getLogger(InjectorMain.class.getName());
