@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Locale;
+import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -27,6 +30,7 @@ public final class AgentMain {
         // read once, when the JDK's HTTP client first loads: never re-send a POST on a failed
         // connection (the broker may have minted the credential already); the agent retries itself
         System.setProperty("sun.net.http.retryPost", "false");
+        logLevel(System.getenv().getOrDefault("CUSTOS_LOG_LEVEL", System.getenv("VAULT_LOG_LEVEL")));
         List<Path> configs = new ArrayList<>();
         String configEnv = null;
         for (int i = 0; i < args.length; i++) {
@@ -87,5 +91,24 @@ public final class AgentMain {
             }
         }
         return ConfigLoader.parseText("$" + name, text, env);
+    }
+
+    /** CUSTOS_LOG_LEVEL (or VAULT_LOG_LEVEL): trace, debug, info (the default), warn, error. */
+    static void logLevel(String name) {
+        if (name == null || name.isBlank()) {
+            return;
+        }
+        Level level = switch (name.strip().toLowerCase(Locale.ROOT)) {
+            case "trace" -> Level.FINEST;
+            case "debug" -> Level.FINE;
+            case "warn", "warning" -> Level.WARNING;
+            case "error", "err" -> Level.SEVERE;
+            default -> Level.INFO;
+        };
+        Logger root = Logger.getLogger("");
+        root.setLevel(level);
+        for (Handler h : root.getHandlers()) {
+            h.setLevel(level);
+        }
     }
 }
