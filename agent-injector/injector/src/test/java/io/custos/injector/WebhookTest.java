@@ -254,6 +254,20 @@ class WebhookTest {
     }
 
     @Test
+    void cacheOffMeansNoHandOffAndQuitGetsItsListener() throws Exception {
+        ObjectNode pod = (ObjectNode) resource("deployment-review.json").path("request").path("object").deepCopy();
+        ((ObjectNode) pod.path("metadata").path("annotations")).put("custos.io/agent-cache-enable", "false")
+                .put("custos.io/agent-enable-quit", "true");
+        JsonNode out = inject(legacyServer, pod);
+        assertEquals(PodMutator.HOME_INIT_VOLUME, mount(container(out, "initContainers", PodMutator.AGENT_INIT),
+                AgentConfigs.HOME).path("name").asText(), "no shared home: the sidecar logs in afresh");
+        JsonNode sidecar = config(container(out, "containers", PodMutator.AGENT));
+        assertEquals(AgentConfigs.QUIT_ADDRESS, sidecar.path("listener").get(0).path("address").asText());
+        assertTrue(sidecar.path("listener").get(0).path("agent_api").path("enable_quit").asBoolean());
+        assertFalse(config(container(out, "initContainers", PodMutator.AGENT_INIT)).has("listener"));
+    }
+
+    @Test
     void jobsCompleteAndTheAnswerComesInTheVersionAsked() throws Exception {
         JsonNode review = resource("cronjob-review-v1beta1.json");
         JsonNode pod = review.path("request").path("object");
