@@ -1,5 +1,6 @@
 package io.custos.injector;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
@@ -201,17 +202,24 @@ public final class InjectorMain implements Callable<Integer> {
 
     private static String askApiServer(Map<String, String> env) {
         String host = env.get("KUBERNETES_SERVICE_HOST");
-        String port = env.getOrDefault("KUBERNETES_SERVICE_PORT", "443");
-        Path token = Path.of(SA_DIR, "token");
-        Path ca = Path.of(SA_DIR, "ca.crt");
-        if (host == null || !Files.isReadable(token) || !Files.isReadable(ca)) {
+        if (host == null) {
+            return null;
+        }
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return askApiServer(URI.create("https://" + h + ":" + env.getOrDefault("KUBERNETES_SERVICE_PORT", "443")),
+                Path.of(SA_DIR, "token"), Path.of(SA_DIR, "ca.crt"));
+    }
+
+    /** GET /version with the pod's service-account token, trusting the cluster's CA; "MAJOR.MINOR" or null. */
+    static String askApiServer(URI apiServer, Path token, Path ca) {
+        if (!Files.isReadable(token) || !Files.isReadable(ca)) {
             return null;
         }
         try {
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
             int i = 0;
-            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(Files.newInputStream(ca))) {
+            for (var c : CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(Files.readAllBytes(ca)))) {
                 trust.setCertificateEntry("ca" + i++, c);
             }
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -219,8 +227,7 @@ public final class InjectorMain implements Callable<Integer> {
             SSLContext tls = SSLContext.getInstance("TLS");
             tls.init(null, tmf.getTrustManagers(), null);
             HttpClient http = HttpClient.newBuilder().sslContext(tls).connectTimeout(Duration.ofSeconds(5)).build();
-            String h = host.contains(":") ? "[" + host + "]" : host;
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("https://" + h + ":" + port + "/version"))
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(apiServer.resolve("/version"))
                     .header("Authorization", "Bearer " + Files.readString(token).strip())
                     .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
             Matcher major = Pattern.compile("\"major\"\\s*:\\s*\"(\\d+)").matcher(r.body());

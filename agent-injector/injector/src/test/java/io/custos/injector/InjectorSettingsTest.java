@@ -2,12 +2,20 @@ package io.custos.injector;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -59,5 +67,39 @@ class InjectorSettingsTest {
         assertFalse(InjectorMain.supportsNativeSidecars("1.28", Map.of()));
         assertFalse(InjectorMain.supportsNativeSidecars(null, Map.of()), "unknown (no API server): legacy");
         assertThrows(IllegalArgumentException.class, () -> InjectorMain.supportsNativeSidecars("latest", Map.of()));
+    }
+
+    /** -native-sidecar=auto asks the API server's /version once, with the pod's token, trusting the cluster CA. */
+    @Test
+    void theClusterVersionComesFromTheApiServer() throws Exception {
+        TestCertificates.write(dir.resolve("api.crt"), dir.resolve("api.key"));
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(new KeyManager[] {new ReloadingKeyManager(dir.resolve("api.crt"), dir.resolve("api.key"))},
+                null, null);
+        HttpsServer api = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
+        api.setHttpsConfigurator(new HttpsConfigurator(tls));
+        api.createContext("/version", ex -> {
+            boolean ok = "Bearer sa-token".equals(ex.getRequestHeaders().getFirst("Authorization"));
+            byte[] body = (ok ? "{\"major\": \"1\", \"minor\": \"30+\", \"gitVersion\": \"v1.30.2-gke.1\"}"
+                    : "{\"kind\":\"Status\",\"code\":401}").getBytes(StandardCharsets.UTF_8);
+            ex.sendResponseHeaders(ok ? 200 : 401, body.length);
+            ex.getResponseBody().write(body);
+            ex.close();
+        });
+        api.start();
+        try {
+            Files.writeString(dir.resolve("ca.crt"), Files.readString(dir.resolve("api.crt")));
+            Files.writeString(dir.resolve("token"), "sa-token\n");
+            URI uri = URI.create("https://localhost:" + api.getAddress().getPort());
+            assertEquals("1.30", InjectorMain.askApiServer(uri, dir.resolve("token"), dir.resolve("ca.crt")));
+            Files.writeString(dir.resolve("token"), "stolen");
+            assertNull(InjectorMain.askApiServer(uri, dir.resolve("token"), dir.resolve("ca.crt")));
+            TestCertificates.write(dir.resolve("other.crt"), dir.resolve("other.key"));
+            Files.writeString(dir.resolve("token"), "sa-token");
+            assertNull(InjectorMain.askApiServer(uri, dir.resolve("token"), dir.resolve("other.crt")),
+                    "an API server the cluster CA did not certify is not believed");
+        } finally {
+            api.stop(0);
+        }
     }
 }
