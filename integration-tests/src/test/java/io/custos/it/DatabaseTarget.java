@@ -39,11 +39,21 @@ final class DatabaseTarget {
 
     /** Mounts database/, configures connection "app" to {@code target} and role {@code role}. */
     static void configure(ApiClient api, TestPostgres.Database target, String role, String roleJson) throws Exception {
+        configure(api, target, role, roleJson, null);
+    }
+
+    /**
+     * The same, with a username template: roles are cluster-wide in PostgreSQL, so a test that
+     * counts "its" users by prefix needs a prefix no other test uses.
+     */
+    static void configure(ApiClient api, TestPostgres.Database target, String role, String roleJson,
+            String usernameTemplate) throws Exception {
         api.call("POST", "sys/mounts/database", ROOT, "{\"type\":\"database\"}", 204);
         api.call("POST", "database/config/app", ROOT, "{\"plugin_name\":\"postgresql-database-plugin\","
                 + "\"connection_url\":\"postgresql://{{username}}:{{password}}@" + target.host() + ":" + target.port()
                 + "/" + target.name() + "?sslmode=disable\",\"username\":\"" + target.user() + "\",\"password\":\""
-                + target.password() + "\",\"allowed_roles\":\"*\",\"max_open_connections\":8}", 204);
+                + target.password() + "\",\"allowed_roles\":\"*\",\"max_open_connections\":8"
+                + (usernameTemplate == null ? "" : ",\"username_template\":\"" + usernameTemplate + "\"") + "}", 204);
         api.call("POST", "database/roles/" + role, ROOT, roleJson, 204);
     }
 

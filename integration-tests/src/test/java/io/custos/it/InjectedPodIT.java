@@ -74,7 +74,7 @@ class InjectedPodIT {
     }
 
     private static Set<String> users(TestPostgres.Database target) throws Exception {
-        return new TreeSet<>(DatabaseTarget.roles(target, "v-"));
+        return new TreeSet<>(DatabaseTarget.roles(target, "pod-"));
     }
 
     private static void logIn(TestPostgres.Database target, String credentials) throws Exception {
@@ -101,7 +101,7 @@ class InjectedPodIT {
                 dir)) {
             DatabaseTarget.configure(api, target, "app", "{\"db_name\":\"app\",\"creation_statements\":\"CREATE ROLE "
                     + "\\\"{{name}}\\\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'\","
-                    + "\"default_ttl\":\"8s\",\"max_ttl\":\"10m\"}");
+                    + "\"default_ttl\":\"8s\",\"max_ttl\":\"10m\"}", "pod-{{random 12 | lowercase}}");
             api.call("POST", "secret/data/web/config", root, "{\"data\":{\"greeting\":\"hello\"}}", 200);
             api.call("PUT", "sys/policies/acl/web", root, "{\"policy\":\"path \\\"database/creds/app\\\" { capabilities = "
                     + "[\\\"read\\\"] }\\npath \\\"secret/data/web/*\\\" { capabilities = [\\\"read\\\"] }\\n"
@@ -153,7 +153,7 @@ class InjectedPodIT {
                     }
                     // the application "starts": its files are there
                     String credentials = pod.read("web", "/custos/secrets/db");
-                    assertTrue(credentials.startsWith("v-"), credentials.isEmpty() ? "no credentials" : "credentials");
+                    assertTrue(credentials.startsWith("pod-"), credentials.isEmpty() ? "no credentials" : "credentials");
                     // vault-k8s's default template on a KV v2 path: "data: map[...]" and "metadata: map[...]" lines
                     String config = pod.read("web", "/custos/secrets/config");
                     assertTrue(config.startsWith("data: map[greeting:hello]\nmetadata: map["), config);
