@@ -80,8 +80,15 @@ class ParsingTest {
     }
 
     @Test
-    void scramVerifiersHaveRfc5803Shape() {
-        String v = Scram.verifier("pencil", Base64.getDecoder().decode("QSXCR+Q6sek8bf92"), 4096);
-        assertTrue(v.matches("SCRAM-SHA-256\\$4096:QSXCR\\+Q6sek8bf92\\$[A-Za-z0-9+/=]{44}:[A-Za-z0-9+/=]{44}"), v);
+    void scramVerifiersAreWhatPostgresqlDerivesWithSaslprep() {
+        byte[] salt = Base64.getDecoder().decode("QSXCR+Q6sek8bf92");
+        // the value the hand-written RFC 5802 encoder produced before (unchanged for ASCII passwords)
+        assertEquals("SCRAM-SHA-256$4096:QSXCR+Q6sek8bf92$FO+9jBb3MUukt6jJnzjPZOWc5ow/Pu6JtPyju0aqaE8="
+                + ":qxJ1SbmSAi5EcS0J5Ck/cKAm/+Ixa+Kwp63f4OHDgzo=", Scram.verifier("pencil", salt, 4096));
+        // SASLprep (RFC 4013): a soft hyphen maps to nothing, ROMAN NUMERAL NINE to "IX" (NFKC)
+        assertEquals(Scram.verifier("pencil", salt, 4096), Scram.verifier("pen\u00ADcil", salt, 4096));
+        assertEquals(Scram.verifier("IIX", salt, 4096), Scram.verifier("I\u2168", salt, 4096));
+        assertTrue(Scram.verifier("pencil").matches("SCRAM-SHA-256\\$4096:[A-Za-z0-9+/=]{24}\\$[A-Za-z0-9+/=]{44}:"
+                + "[A-Za-z0-9+/=]{44}"), "a fresh 16-byte salt");
     }
 }
