@@ -1,0 +1,89 @@
+package io.custos.it;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The module boundaries, checked on the compiled production classes of every module (this module's
+ * test classpath holds them all): they held by discipline only, now the build fails when one is
+ * crossed. Run alone with {@code ./mvnw test -pl integration-tests -Dtest='*ArchitectureTest'}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BoundariesArchitectureTest {
+    private JavaClasses production;
+
+    @BeforeAll
+    void importClasses() {
+        // the other modules arrive as jars (or target/classes in a reactor build); their tests are not among them
+        production = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("io.custos");
+    }
+
+    @Test
+    void enginesNeverReachIntoTheBrokerTheAgentOrTheInjector() {
+        noClasses().that().resideInAPackage("io.custos.engine..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.custos.broker..", "io.custos.agent..",
+                        "io.custos.injector..")
+                .because("engines are plain libraries the broker loads through ServiceLoader")
+                .check(production);
+    }
+
+    @Test
+    void eachEngineStandsOnTheSdkAlone() {
+        for (String engine : new String[] {"kv", "database", "pki"}) {
+            noClasses().that().resideInAPackage("io.custos.engine." + engine + "..")
+                    .should().dependOnClassesThat().resideInAnyPackage(otherEngines(engine))
+                    .because("engines know the SDK, not each other")
+                    .check(production);
+        }
+    }
+
+    private static String[] otherEngines(String engine) {
+        return Stream.of("kv", "database", "pki").filter(e -> !e.equals(engine))
+                .map(e -> "io.custos.engine." + e + "..").toArray(String[]::new);
+    }
+
+    @Test
+    void theAgentTalksToTheBrokerOverHttpOnly() {
+        noClasses().that().resideInAPackage("io.custos.agent..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.custos.broker..", "io.custos.engine..",
+                        "io.custos.injector..")
+                .because("the agent is its own small jar and reaches the broker over HTTP(S)")
+                .check(production);
+    }
+
+    @Test
+    void theInjectorNeedsNeitherBrokerNorEngines() {
+        noClasses().that().resideInAPackage("io.custos.injector..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.custos.broker..", "io.custos.engine..")
+                .check(production);
+    }
+
+    @Test
+    void goTemplatesDependOnTheJdkAlone() {
+        classes().that().resideInAPackage("io.custos.gotemplate..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("io.custos.gotemplate..", "java..")
+                .check(production);
+    }
+
+    @Test
+    void authMethodsUseTheSdkAndTheAuthBaseOnly() {
+        noClasses().that().resideInAnyPackage("io.custos.broker.auth.approle..", "io.custos.broker.auth.jwt..",
+                        "io.custos.broker.auth.kubernetes..", "io.custos.broker.auth.cert..")
+                .should().dependOnClassesThat(resideInAPackage("io.custos.broker..")
+                        .and(not(resideInAPackage("io.custos.broker.auth.."))))
+                .because("auth methods are engines of another kind: they will move out of the broker")
+                .check(production);
+    }
+}
