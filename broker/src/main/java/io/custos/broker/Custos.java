@@ -1,15 +1,24 @@
 package io.custos.broker;
 
+import io.custos.broker.audit.AuditChain;
 import io.custos.broker.dev.DevServer;
+import io.custos.engine.sdk.Json;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.runtime.Micronaut;
 import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /** The {@code custos} command line (picocli); flags are spelled as Vault's CLI spells them. */
 @Command(name = "custos", mixinStandardHelpOptions = true, version = BuildInfo.VERSION,
@@ -70,15 +79,15 @@ public final class Custos implements Runnable {
                     if (addr != null && token != null) {
                         return viaBroker(addr, token);
                     }
-                    io.custos.broker.audit.AuditChain.Result r =
-                            io.custos.broker.audit.AuditChain.verify(file.toPath(), null, null);
+                    AuditChain.Result r =
+                            AuditChain.verify(file.toPath(), null, null);
                     if (r.ok()) {
                         System.out.println("ok: " + r.lines() + " lines, structure intact (" + r.problem() + ")");
                         return 0;
                     }
                     System.out.println("line " + r.badLine() + ": " + r.problem());
                     return 1;
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     System.err.println("cannot read " + file + ": " + e.getMessage());
                     return 2;
                 } catch (InterruptedException e) {
@@ -87,22 +96,22 @@ public final class Custos implements Runnable {
                 }
             }
 
-            private Integer viaBroker(String addr, String token) throws java.io.IOException, InterruptedException {
-                byte[] body = io.custos.engine.sdk.Json.write(java.util.Map.of("file_path",
+            private Integer viaBroker(String addr, String token) throws IOException, InterruptedException {
+                byte[] body = Json.write(Map.of("file_path",
                         file.getAbsolutePath()));
-                java.net.http.HttpResponse<byte[]> r = java.net.http.HttpClient.newHttpClient().send(
-                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(addr.replaceAll("/+$", "")
+                HttpResponse<byte[]> r = HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create(addr.replaceAll("/+$", "")
                                         + "/v1/sys/audit/" + device + "/verify"))
                                 .header("X-Vault-Token", token).header("Content-Type", "application/json")
-                                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-                java.util.Map<String, Object> json = io.custos.engine.sdk.Json.readMap(r.body());
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                Map<String, Object> json = Json.readMap(r.body());
                 if (r.statusCode() != 200) {
                     System.err.println("the broker refused: " + json.get("errors"));
                     return 2;
                 }
                 @SuppressWarnings("unchecked")
-                java.util.Map<String, Object> data = (java.util.Map<String, Object>) json.get("data");
+                Map<String, Object> data = (Map<String, Object>) json.get("data");
                 if (Boolean.TRUE.equals(data.get("ok"))) {
                     System.out.println("ok: " + data.get("lines") + " lines, HMAC chain and checkpoints intact");
                     return 0;
@@ -156,8 +165,8 @@ public final class Custos implements Runnable {
             }
             DevServer devServer = dev ? new DevServer() : null;
             String listen = devListenAddress != null ? devListenAddress : DevServer.DEFAULT_LISTEN_ADDRESS;
-            java.util.concurrent.atomic.AtomicReference<ApplicationContext> started =
-                    new java.util.concurrent.atomic.AtomicReference<>();
+            AtomicReference<ApplicationContext> started =
+                    new AtomicReference<>();
             if (dev) {
                 props.putAll(devServer.prepare(listen, System.getenv()));
                 // the broker stops (and seals, saving its counts) before its embedded PostgreSQL does:
@@ -165,7 +174,7 @@ public final class Custos implements Runnable {
                 // from here too would deadlock with it) and then stops PostgreSQL
                 Runtime.getRuntime().addShutdownHook(new Thread(() -> {
                     ApplicationContext running = started.get();
-                    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
                     while (running != null && running.isRunning() && System.nanoTime() < deadline) {
                         try {
                             Thread.sleep(50);

@@ -6,6 +6,7 @@ import java.math.MathContext;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -70,7 +71,7 @@ public final class GoFmt {
             return "[" + String.join(" ", parts) + "]";
         }
         if (v instanceof Object[] arr) {
-            return value(java.util.Arrays.asList(arr)); // nil elements allowed
+            return value(Arrays.asList(arr)); // nil elements allowed
         }
         if (v instanceof Map<?, ?> m) {
             List<String> parts = new ArrayList<>();
@@ -299,7 +300,7 @@ public final class GoFmt {
             return formatString(s, str.toString(), arg);
         }
         if (arg instanceof Collection<?> || arg instanceof Object[]) {
-            List<?> list = arg instanceof Object[] a ? java.util.Arrays.asList(a) : new ArrayList<>((Collection<?>) arg);
+            List<?> list = arg instanceof Object[] a ? Arrays.asList(a) : new ArrayList<>((Collection<?>) arg);
             if (s.verb == 'v' || s.verb == 's' || s.verb == 'd' || s.verb == 'q' || s.verb == 'x' || s.verb == 'X') {
                 List<String> parts = new ArrayList<>();
                 for (Object e : list) {

@@ -25,6 +25,7 @@ import io.custos.gotemplate.Node.VariableNode;
 import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -504,7 +505,7 @@ final class Parser {
         String clean = s.replace("_", "");
         boolean negative = clean.startsWith("-");
         String body = clean.startsWith("+") || negative ? clean.substring(1) : clean;
-        String lower = body.toLowerCase(java.util.Locale.ROOT);
+        String lower = body.toLowerCase(Locale.ROOT);
         try {
             if (lower.startsWith("0x") && !lower.contains("p") && !lower.contains(".")) {
                 return integer(t, new BigInteger(body.substring(2), 16), negative);

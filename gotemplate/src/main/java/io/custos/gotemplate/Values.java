@@ -4,6 +4,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -140,7 +141,7 @@ final class Values {
             return l;
         }
         if (v instanceof Object[] a) {
-            return java.util.Arrays.asList(a); // nil elements allowed
+            return Arrays.asList(a); // nil elements allowed
         }
         if (v instanceof Collection<?> c) {
             return new ArrayList<>(c);

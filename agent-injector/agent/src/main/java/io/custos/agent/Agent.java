@@ -4,6 +4,8 @@ import io.custos.gotemplate.Template;
 import io.custos.gotemplate.TemplateException;
 import io.custos.gotemplate.TemplateFunction;
 import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +16,14 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
@@ -65,16 +70,16 @@ public final class Agent {
     private Instant tokenEnd;
     private Duration loginBackoff = Duration.ZERO;
     private volatile int exitCode;
-    private final java.util.concurrent.atomic.AtomicLong renewals = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong fetches = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong failures = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong renders = new java.util.concurrent.atomic.AtomicLong();
-    private final java.util.concurrent.atomic.AtomicLong logins = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong renewals = new AtomicLong();
+    private final AtomicLong fetches = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong renders = new AtomicLong();
+    private final AtomicLong logins = new AtomicLong();
     private volatile boolean brokerReachable = true;
     /** Process-supervisor mode: the child and its rendered environment (env templates use indexes from ENV_BASE). */
     private final Supervisor supervisor;
     static final int ENV_BASE = 100_000;
-    private final Map<String, Template> envTemplates = new java.util.LinkedHashMap<>();
+    private final Map<String, Template> envTemplates = new LinkedHashMap<>();
     private boolean envDirty = true;
 
     public Agent(AgentConfig config, Clock clock, Map<String, String> env) {
@@ -235,13 +240,13 @@ public final class Agent {
     // ---- status and metrics
 
     Map<String, Object> status() {
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        Map<String, Object> out = new LinkedHashMap<>();
         out.put("broker_reachable", brokerReachable);
         out.put("token_expires", tokenEnd == null ? null : tokenEnd.toString());
         out.put("token_next_renewal", tokenRenewAt == null ? null : tokenRenewAt.toString());
         List<Map<String, Object>> list = new ArrayList<>();
         for (Rendered t : templates) {
-            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            Map<String, Object> m = new LinkedHashMap<>();
             m.put("destination", t.spec.destination());
             m.put("last_render", t.lastRender == null ? null : t.lastRender.toString());
             m.put("last_error", t.lastError);
@@ -250,11 +255,11 @@ public final class Agent {
             List<Map<String, Object>> secrets = new ArrayList<>();
             for (SecretCache.Entry e : cache.entries()) {
                 if (e.templates.contains(t.index)) {
-                    Map<String, Object> s = new java.util.LinkedHashMap<>();
+                    Map<String, Object> s = new LinkedHashMap<>();
                     s.put("path", e.path);
                     s.put("lease_id", e.leaseId);
                     s.put("lease_expiry", e.leaseEnd == null ? null : e.leaseEnd.toString());
-                    s.put("next_action", e.action == null ? null : e.action.name().toLowerCase(java.util.Locale.ROOT));
+                    s.put("next_action", e.action == null ? null : e.action.name().toLowerCase(Locale.ROOT));
                     s.put("next_action_at", e.next == null ? null : e.next.toString());
                     s.put("last_error", e.lastError);
                     s.put("failures", e.failures);
@@ -408,8 +413,8 @@ public final class Agent {
                 }
             } catch (IOException | RuntimeException ex) {
                 failures.incrementAndGet();
-                brokerReachable = !(ex instanceof java.net.ConnectException || ex instanceof java.net.http.HttpTimeoutException
-                        || ex.getCause() instanceof java.net.ConnectException);
+                brokerReachable = !(ex instanceof ConnectException || ex instanceof HttpTimeoutException
+                        || ex.getCause() instanceof ConnectException);
                 cache.failed(e, ex, Duration.ofSeconds(1), Duration.ofMinutes(1));
                 LOG.warning(e.kind + " " + e.path + " failed (" + ex.getMessage() + "); retrying in "
                         + e.backoff.toMillis() + " ms");
@@ -472,7 +477,7 @@ public final class Agent {
 
     /** The env templates rendered (all or nothing: a child never starts with half its environment). */
     private Map<String, String> renderEnvironment() throws IOException {
-        Map<String, String> out = new java.util.TreeMap<>();
+        Map<String, String> out = new TreeMap<>();
         int i = 0;
         for (AgentConfig.EnvTemplate e : config.envTemplates()) {
             Template t = envTemplates.get(e.name());
@@ -507,7 +512,7 @@ public final class Agent {
      */
     private void renderFiles() {
         Instant now = clock.instant();
-        Map<Rendered, String> outputs = new java.util.LinkedHashMap<>();
+        Map<Rendered, String> outputs = new LinkedHashMap<>();
         List<Rendered> failed = new ArrayList<>();
         for (Rendered t : templates) {
             if (!t.dirty || stopping) {

@@ -3,6 +3,7 @@ package io.custos.agent;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 
 /**
  * The agent's {@code listener "tcp"}: {@code GET /agent/v1/status} (per template: destination,
@@ -38,8 +40,8 @@ final class AgentServer implements AutoCloseable {
             HttpsServer https = HttpsServer.create(bind, 16);
             https.setHttpsConfigurator(new HttpsConfigurator(tls(listener)) {
                 @Override
-                public void configure(com.sun.net.httpserver.HttpsParameters params) {
-                    javax.net.ssl.SSLParameters p = getSSLContext().getDefaultSSLParameters();
+                public void configure(HttpsParameters params) {
+                    SSLParameters p = getSSLContext().getDefaultSSLParameters();
                     p.setProtocols(new String[] {"TLSv1.3"});
                     params.setSSLParameters(p);
                 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -439,7 +440,7 @@ public final class ConfigLoader {
         if (o instanceof Boolean b) {
             return b;
         }
-        String s = String.valueOf(o).trim().toLowerCase(java.util.Locale.ROOT);
+        String s = String.valueOf(o).trim().toLowerCase(Locale.ROOT);
         return switch (s) {
             case "true", "1", "t", "yes" -> true;
             case "false", "0", "f", "no", "" -> false;

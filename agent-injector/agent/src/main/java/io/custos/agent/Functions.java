@@ -14,6 +14,7 @@ import java.util.Collection;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -109,8 +110,8 @@ final class Functions {
             return String.join(str(a.get(0)), parts);
         });
         f.put("trimSpace", a -> one("trimSpace", a).strip());
-        f.put("toLower", a -> one("toLower", a).toLowerCase(java.util.Locale.ROOT));
-        f.put("toUpper", a -> one("toUpper", a).toUpperCase(java.util.Locale.ROOT));
+        f.put("toLower", a -> one("toLower", a).toLowerCase(Locale.ROOT));
+        f.put("toUpper", a -> one("toUpper", a).toUpperCase(Locale.ROOT));
         f.put("replaceAll", a -> {
             exactly("replaceAll", a, 3);
             return str(a.get(2)).replace(str(a.get(0)), str(a.get(1)));

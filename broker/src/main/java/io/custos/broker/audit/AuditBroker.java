@@ -3,6 +3,7 @@ package io.custos.broker.audit;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.BarrierStorage;
+import io.custos.broker.barrier.SealedException;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
 import io.micronaut.context.exceptions.ConfigurationException;
@@ -10,13 +11,16 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -99,7 +103,7 @@ public class AuditBroker {
 
     private static void wipe(Map<String, byte[]> k) {
         if (k != null) {
-            k.values().forEach(b -> java.util.Arrays.fill(b, (byte) 0));
+            k.values().forEach(b -> Arrays.fill(b, (byte) 0));
         }
     }
 
@@ -132,7 +136,7 @@ public class AuditBroker {
         }
         Map<String, byte[]> c = chainKeys;
         if (c == null) {
-            throw new io.custos.broker.barrier.SealedException();
+            throw new SealedException();
         }
         d.checkpoint(this::storeCheckpoint);
         try {
@@ -140,7 +144,7 @@ public class AuditBroker {
             AuditChain.Checkpoint checkpoint = fileId == null ? null : storage.get(checkpointPath(fileId))
                     .map(b -> Json.read(b, AuditChain.Checkpoint.class)).orElse(null);
             return AuditChain.verify(file, c.get(d.name()), checkpoint);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw EngineException.badRequest("no such file: " + file);
         } catch (IOException e) {
             throw EngineException.badRequest("cannot read " + file + ": " + e.getMessage());
@@ -316,7 +320,7 @@ public class AuditBroker {
             m.put("type", "file");
             m.put("description", "");
             m.put("options", Map.of("file_path", d.path().toString(), "fsync",
-                    d.fsync().name().toLowerCase(java.util.Locale.ROOT)));
+                    d.fsync().name().toLowerCase(Locale.ROOT)));
             m.put("path", d.name() + "/");
             m.put("local", false);
             out.put(d.name() + "/", m);

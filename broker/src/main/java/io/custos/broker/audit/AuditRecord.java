@@ -1,6 +1,7 @@
 package io.custos.broker.audit;
 
 import io.custos.broker.token.TokenEntry;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -17,8 +18,8 @@ public final class AuditRecord {
     TokenEntry token;
     String presentedToken;
     boolean requestLogged;
-    java.util.List<String> nonHmacRequestKeys = java.util.List.of();
-    java.util.List<String> nonHmacResponseKeys = java.util.List.of();
+    List<String> nonHmacRequestKeys = List.of();
+    List<String> nonHmacResponseKeys = List.of();
 
     public AuditRecord(String requestId, String remoteAddress) {
         this.requestId = requestId;
@@ -37,7 +38,7 @@ public final class AuditRecord {
      * The mount's {@code audit_non_hmac_request_keys} and {@code audit_non_hmac_response_keys}:
      * top-level request and response data keys logged as they are instead of as HMACs.
      */
-    public void logInClear(java.util.List<String> requestKeys, java.util.List<String> responseKeys) {
+    public void logInClear(List<String> requestKeys, List<String> responseKeys) {
         this.nonHmacRequestKeys = requestKeys;
         this.nonHmacResponseKeys = responseKeys;
     }

@@ -2,6 +2,7 @@ package io.custos.broker.barrier;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -125,17 +126,17 @@ public final class AesGcmBarrier {
         // one DRBG draw: data key, then the two nonces
         byte[] fresh = new byte[AesGcm.KEY_BYTES + 2 * AesGcm.NONCE_BYTES];
         AesGcm.fillRandom(fresh);
-        byte[] dataKey = java.util.Arrays.copyOf(fresh, AesGcm.KEY_BYTES);
+        byte[] dataKey = Arrays.copyOf(fresh, AesGcm.KEY_BYTES);
         byte[] out = new byte[OVERHEAD + plaintext.length];
         writeHeaderPrefix(out, term.number());
         System.arraycopy(fresh, AesGcm.KEY_BYTES, out, 5, AesGcm.NONCE_BYTES);
         System.arraycopy(fresh, AesGcm.KEY_BYTES + AesGcm.NONCE_BYTES, out, HEADER_BYTES, AesGcm.NONCE_BYTES);
-        java.util.Arrays.fill(fresh, (byte) 0);
+        Arrays.fill(fresh, (byte) 0);
         // AAD: the header's format and term (out[0..5)) then the path; the value omits the term
         AesGcm.KEY_WRAP.sealWithNonceAt(term.key(), out, 5, pathBytes, dataKey, 0, dataKey.length, out, 5);
         AesGcm.DATA.sealWithNonceAt(new SecretKeySpec(dataKey, "AES"), out, 1, pathBytes, plaintext, 0,
                 plaintext.length, out, HEADER_BYTES);
-        java.util.Arrays.fill(dataKey, (byte) 0);
+        Arrays.fill(dataKey, (byte) 0);
         counter(term.number()).increment();
         return out;
     }
@@ -147,7 +148,7 @@ public final class AesGcmBarrier {
             return AesGcm.DATA.open(new SecretKeySpec(dataKey, "AES"), blob, 1, pathBytes, blob, HEADER_BYTES,
                     blob.length - HEADER_BYTES);
         } finally {
-            java.util.Arrays.fill(dataKey, (byte) 0);
+            Arrays.fill(dataKey, (byte) 0);
         }
     }
 
@@ -162,7 +163,7 @@ public final class AesGcmBarrier {
         byte[] nonce = AesGcm.randomBytes(AesGcm.NONCE_BYTES);
         System.arraycopy(nonce, 0, out, 5, AesGcm.NONCE_BYTES);
         AesGcm.KEY_WRAP.sealWithNonceAt(active.key(), out, 5, pathBytes, dataKey, 0, dataKey.length, out, 5);
-        java.util.Arrays.fill(dataKey, (byte) 0);
+        Arrays.fill(dataKey, (byte) 0);
         counter(active.number()).increment();
         return out;
     }

@@ -1,6 +1,7 @@
 package io.custos.broker.barrier;
 
 import io.custos.broker.config.BarrierConfiguration;
+import io.custos.broker.lease.LeaseManager;
 import io.custos.broker.seal.Core;
 import io.custos.broker.storage.PhysicalEntry;
 import io.custos.broker.storage.PhysicalStorage;
@@ -34,7 +35,7 @@ public class KeyRotation {
     private final PhysicalStorage physical;
     private final BarrierConfiguration config;
     private final Clock clock;
-    private final io.custos.broker.lease.LeaseManager leases;
+    private final LeaseManager leases;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong rewrapped = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
@@ -42,7 +43,7 @@ public class KeyRotation {
     private final long maxEncryptions;
 
     public KeyRotation(Core core, AesGcmBarrier barrier, PhysicalStorage physical, BarrierConfiguration config,
-            Clock clock, io.custos.broker.lease.LeaseManager leases) {
+            Clock clock, LeaseManager leases) {
         this.leases = leases;
         this.core = core;
         this.barrier = barrier;

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -29,7 +30,7 @@ public final class DevServer {
 
     /** Properties that make the server a dev server; starts embedded PostgreSQL if needed. */
     public Map<String, Object> prepare(String listenAddress, Map<String, String> env) {
-        Map<String, Object> props = new java.util.LinkedHashMap<>();
+        Map<String, Object> props = new LinkedHashMap<>();
         HostPort hp = HostPort.parse(listenAddress);
         props.put("custos.listener.host", hp.host());
         props.put("custos.listener.port", hp.port());

@@ -1,5 +1,6 @@
 package io.custos.broker.http;
 
+import io.custos.broker.config.ListenerConfiguration;
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.server.netty.ssl.CertificateProvidedSslBuilder;
@@ -10,9 +11,10 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.custos.broker.config.ListenerConfiguration;
 import jakarta.inject.Singleton;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.util.Optional;
 
 /**
@@ -50,7 +52,7 @@ public class ClientCertificateSslBuilder implements ServerSslBuilder {
                     .clientAuth(ClientAuth.OPTIONAL)
                     .trustManager(InsecureTrustManagerFactory.INSTANCE)
                     .build());
-        } catch (IllegalArgumentException | java.io.IOException | java.security.GeneralSecurityException e) {
+        } catch (IllegalArgumentException | IOException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot build the TLS listener from the configured PEM files: "
                     + e.getMessage(), e);
         }

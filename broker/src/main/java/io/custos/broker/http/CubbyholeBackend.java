@@ -5,11 +5,13 @@ import io.custos.broker.policy.Policy;
 import io.custos.broker.token.TokenStore;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
 import io.custos.engine.sdk.SecretsEngine;
 import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 
@@ -43,12 +45,12 @@ public class CubbyholeBackend implements SecretsEngine {
         }
         String key = request.path();
         if (caller.entry().policies().contains(Policy.RESPONSE_WRAPPING) && key.equals("response")) {
-            if (request.operation() != io.custos.engine.sdk.Operation.READ) {
+            if (request.operation() != Operation.READ) {
                 throw new EngineException(403, "permission denied");
             }
             TokenStore.Found f = tokens.find(caller.token()).orElseThrow(() -> new EngineException(403, "permission denied"));
             return Response.of(Map.of("response", new String(Json.write(wrapping.takeForLegacyUnwrap(f)),
-                    java.nio.charset.StandardCharsets.UTF_8)));
+                    StandardCharsets.UTF_8)));
         }
         String base = PREFIX + caller.entry().accessor() + "/";
         switch (request.operation()) {
@@ -88,10 +90,10 @@ public class CubbyholeBackend implements SecretsEngine {
     @Override
     public List<PathSpec> paths() {
         return List.of(PathSpec.path("(?P<path>.*)")
-                .on(io.custos.engine.sdk.Operation.READ, (r, d) -> null)
-                .on(io.custos.engine.sdk.Operation.UPDATE, (r, d) -> null)
-                .on(io.custos.engine.sdk.Operation.DELETE, (r, d) -> null)
-                .on(io.custos.engine.sdk.Operation.LIST, (r, d) -> null)
+                .on(Operation.READ, (r, d) -> null)
+                .on(Operation.UPDATE, (r, d) -> null)
+                .on(Operation.DELETE, (r, d) -> null)
+                .on(Operation.LIST, (r, d) -> null)
                 .help("Per-token private key/value storage; gone with the token.", "")
                 .build());
     }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.Principal;
 import java.security.PrivateKey;
+import java.security.Signature;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -124,11 +125,11 @@ final class ReloadingKeyManager extends X509ExtendedKeyManager {
         };
         try {
             byte[] challenge = "custos-listener".getBytes(StandardCharsets.US_ASCII);
-            java.security.Signature s = java.security.Signature.getInstance(alg);
+            Signature s = Signature.getInstance(alg);
             s.initSign(key);
             s.update(challenge);
             byte[] sig = s.sign();
-            java.security.Signature v = java.security.Signature.getInstance(alg);
+            Signature v = Signature.getInstance(alg);
             v.initVerify(cert.getPublicKey());
             v.update(challenge);
             return v.verify(sig);

@@ -3,6 +3,7 @@ package io.custos.broker.http;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import io.custos.broker.BuildInfo;
 import io.custos.broker.audit.AuditBroker;
 import io.custos.broker.audit.AuditRecord;
 import io.custos.broker.audit.AuditUnavailableException;
@@ -11,11 +12,14 @@ import io.custos.broker.barrier.SealedException;
 import io.custos.broker.lease.LeaseBackend;
 import io.custos.broker.lease.LeaseManager;
 import io.custos.broker.mount.AuthMountTable;
+import io.custos.broker.mount.MountEntry;
+import io.custos.broker.mount.MountSettings;
 import io.custos.broker.mount.MountTable;
 import io.custos.broker.policy.Acl;
 import io.custos.broker.policy.PolicyStore;
 import io.custos.broker.policy.RootPaths;
 import io.custos.broker.seal.Core;
+import io.custos.broker.sys.MountPaths;
 import io.custos.broker.sys.SystemBackend;
 import io.custos.broker.token.TokenEntry;
 import io.custos.broker.token.TokenStore;
@@ -23,7 +27,9 @@ import io.custos.engine.sdk.Cidr;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.GoDuration;
 import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.OpenApiDocument;
 import io.custos.engine.sdk.Operation;
+import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
 import io.custos.engine.sdk.SecretsEngine;
@@ -34,10 +40,14 @@ import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,12 +74,12 @@ public class RequestDispatcher {
     private final LeaseManager leases;
     private final LeaseBackend leaseBackend;
     private final CubbyholeBackend cubbyhole;
-    private final io.custos.broker.sys.MountPaths mountPaths;
+    private final MountPaths mountPaths;
 
     public RequestDispatcher(Core core, TokenStore tokens, MountTable mounts, SystemBackend system,
             TokenBackend tokenBackend, PolicyStore policies, AuditBroker audit, WrappingBackend wrapping,
             AuthMountTable authMounts, LeaseManager leases, LeaseBackend leaseBackend, CubbyholeBackend cubbyhole,
-            io.custos.broker.sys.MountPaths mountPaths) {
+            MountPaths mountPaths) {
         this.cubbyhole = cubbyhole;
         this.mountPaths = mountPaths;
         this.leases = leases;
@@ -238,7 +248,7 @@ public class RequestDispatcher {
         if (!tokens.spendUse(found)) {
             throw new EngineException(403, "permission denied");
         }
-        Map<String, Object> attributes = new java.util.HashMap<>();
+        Map<String, Object> attributes = new HashMap<>();
         attributes.put(TokenBackend.CALLER, new TokenBackend.Caller(token, http.token()));
         attributes.put(TokenBackend.DECISION, decision);
         attributes.put(WrappingBackend.WRAP_TTL, wrapTtl);
@@ -271,12 +281,12 @@ public class RequestDispatcher {
         return ResponseWriter.envelope(requestId, response, mountType, op, ResponseWriter.injectsData(path));
     }
 
-    private static void logInClear(AuditRecord record, io.custos.broker.mount.MountEntry mount) {
-        record.logInClear(mount.listSetting(io.custos.broker.mount.MountSettings.AUDIT_NON_HMAC_REQUEST_KEYS),
-                mount.listSetting(io.custos.broker.mount.MountSettings.AUDIT_NON_HMAC_RESPONSE_KEYS));
+    private static void logInClear(AuditRecord record, MountEntry mount) {
+        record.logInClear(mount.listSetting(MountSettings.AUDIT_NON_HMAC_REQUEST_KEYS),
+                mount.listSetting(MountSettings.AUDIT_NON_HMAC_RESPONSE_KEYS));
     }
 
-    private static boolean isKvV1(io.custos.broker.mount.MountEntry mount) {
+    private static boolean isKvV1(MountEntry mount) {
         return mount.type().equals("kv") && !"2".equals(mount.options().get("version"));
     }
 
@@ -293,13 +303,13 @@ public class RequestDispatcher {
         if (acl.capabilities(path).contains("deny")) {
             throw new EngineException(403, "permission denied");
         }
-        io.custos.engine.sdk.PathSpec spec = engine.paths().stream().filter(p -> p.matches(relative)).findFirst()
+        PathSpec spec = engine.paths().stream().filter(p -> p.matches(relative)).findFirst()
                 .orElseThrow(() -> EngineException.notFound("no help for path \"" + path + "\""));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("help", spec.helpText(path));
         String mount = path.substring(0, path.length() - relative.length());
-        out.put("openapi", io.custos.engine.sdk.OpenApiDocument.build("Custos HTTP API",
-                io.custos.broker.BuildInfo.CUSTOS_VERSION, Map.of(mount, List.of(spec))));
+        out.put("openapi", OpenApiDocument.build("Custos HTTP API",
+                BuildInfo.CUSTOS_VERSION, Map.of(mount, List.of(spec))));
         out.put("see_also", null);
         return new ApiResponse(200, Json.write(out));
     }
@@ -330,7 +340,7 @@ public class RequestDispatcher {
         logInClear(record, m.entry());
         audit.logRequest(record);
         Duration wrapTtl = requestedWrapTtl(http.wrapTtl()); // no token, so no policy bounds: as Vault
-        Map<String, Object> attributes = new java.util.HashMap<>();
+        Map<String, Object> attributes = new HashMap<>();
         attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
         attributes.put(Request.CLIENT_CERTIFICATE, http.clientCertificate());
         attributes.put(Request.CLIENT_CERTIFICATE_CHAIN, http.clientCertificates().isEmpty() ? List.of()
@@ -355,7 +365,7 @@ public class RequestDispatcher {
     private ApiResponse wrappingLookup(Request request, ApiRequest http, String requestId, AuditRecord record) {
         record.identify(request.operation().capability(), request.path(), request.data(), null, null);
         audit.logRequest(record);
-        Map<String, Object> attributes = new java.util.HashMap<>();
+        Map<String, Object> attributes = new HashMap<>();
         attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
         attributes.put(WrappingBackend.PRESENTED_TOKEN, http.token() == null ? "" : http.token());
         Response r = wrapping.handle(request.withPath("lookup").withAttributes(attributes));
@@ -389,14 +399,14 @@ public class RequestDispatcher {
         }
         record.identify(op.capability(), path, request.data(), null, null);
         audit.logRequest(record);
-        Map<String, Object> attributes = new java.util.HashMap<>();
+        Map<String, Object> attributes = new HashMap<>();
         attributes.put(Request.REMOTE_ADDRESS, http.remoteAddress());
         Response r = m.engine().handle(request.withPath(relative).withAttributes(attributes));
         return ResponseWriter.envelope(requestId, r, m.entry().type(), op);
     }
 
     /** Vault's path patterns: exact, a trailing {@code *} for a prefix, {@code +} for one segment. */
-    static boolean matchesAny(java.util.Set<String> patterns, String path) {
+    static boolean matchesAny(Set<String> patterns, String path) {
         for (String p : patterns) {
             if (p.equals(path)) {
                 return true;
@@ -495,7 +505,7 @@ public class RequestDispatcher {
      * {@link UUID#randomUUID()} serialises every request on one shared SecureRandom.
      */
     static String requestId() {
-        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        ThreadLocalRandom r = ThreadLocalRandom.current();
         long hi = (r.nextLong() & ~0xF000L) | 0x4000L;
         long lo = (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
         return new UUID(hi, lo).toString();
@@ -503,7 +513,7 @@ public class RequestDispatcher {
 
     /** Bodies that are not JSON parameters: an OCSP request (RFC 6960 §A.1). */
     static boolean isRawBody(String contentType) {
-        return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith("application/ocsp-request");
+        return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith("application/ocsp-request");
     }
 
     /**
@@ -511,7 +521,7 @@ public class RequestDispatcher {
      * after whitespace), since clients such as {@code curl -d '{...}'} send JSON with the form type.
      */
     private static boolean isForm(String contentType, byte[] body) {
-        if (contentType == null || !contentType.toLowerCase(java.util.Locale.ROOT)
+        if (contentType == null || !contentType.toLowerCase(Locale.ROOT)
                 .startsWith("application/x-www-form-urlencoded")) {
             return false;
         }
@@ -546,7 +556,7 @@ public class RequestDispatcher {
     }
 
     private static boolean isMergePatch(String contentType) {
-        return contentType != null && contentType.toLowerCase(java.util.Locale.ROOT).startsWith(MERGE_PATCH);
+        return contentType != null && contentType.toLowerCase(Locale.ROOT).startsWith(MERGE_PATCH);
     }
 
     /** Decodes and checks the path: no empty, "." or ".." segments (a trailing '/' is allowed). */

@@ -6,6 +6,7 @@ import io.custos.engine.sdk.Response;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** Vault's response shapes: the JSON envelope, bare objects for sys/health and friends, and errors. */
 final class ResponseWriter {
@@ -26,7 +27,7 @@ final class ResponseWriter {
      * Vault's {@code injectDataIntoTopRoutes}: for these older sys paths the data fields are also
      * written at the top level of the answer, where hvac and other older clients read them.
      */
-    private static final java.util.Set<String> INJECT_DATA = java.util.Set.of("sys/audit", "sys/auth",
+    private static final Set<String> INJECT_DATA = Set.of("sys/audit", "sys/auth",
             "sys/capabilities", "sys/capabilities-accessor", "sys/capabilities-self", "sys/key-status", "sys/mounts",
             "sys/policy", "sys/remount", "sys/rotate", "sys/wrapping/wrap");
 

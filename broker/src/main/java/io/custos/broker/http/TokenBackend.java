@@ -5,7 +5,10 @@ import static io.custos.engine.sdk.Operation.LIST;
 import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
+import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.config.LeaseConfiguration;
+import io.custos.broker.mount.MountEntry;
+import io.custos.broker.mount.MountSettings;
 import io.custos.broker.policy.Acl;
 import io.custos.broker.policy.Policy;
 import io.custos.broker.token.TokenEntry;
@@ -27,12 +30,16 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The {@code auth/token/} backend: token creation with Vault's policy rules (a non-root parent can
@@ -57,12 +64,12 @@ public class TokenBackend extends FrameworkEngine {
     }
 
     private final TokenStore tokens;
-    private final io.custos.broker.barrier.BarrierStorage storage;
+    private final BarrierStorage storage;
     private final Clock clock;
     private final Duration systemMaxTtl;
     private final TokenSweeper sweeper;
 
-    public TokenBackend(TokenStore tokens, io.custos.broker.barrier.BarrierStorage storage, Clock clock,
+    public TokenBackend(TokenStore tokens, BarrierStorage storage, Clock clock,
             LeaseConfiguration leaseConfig, TokenSweeper sweeper) {
         this.tokens = tokens;
         this.sweeper = sweeper;
@@ -166,7 +173,7 @@ public class TokenBackend extends FrameworkEngine {
                         .build(),
                 PathSpec.path("revoke-accessor")
                         .fields(ACCESSOR)
-                        .on(UPDATE, (r, d) -> revoke(java.util.Optional.of(byAccessor(d)), false))
+                        .on(UPDATE, (r, d) -> revoke(Optional.of(byAccessor(d)), false))
                         .help("Revokes the token with this accessor, and its children.", "")
                         .build(),
                 PathSpec.path("revoke-orphan")
@@ -216,7 +223,7 @@ public class TokenBackend extends FrameworkEngine {
                 .orElseThrow(() -> EngineException.badRequest("invalid accessor"));
     }
 
-    private Response revoke(java.util.Optional<TokenStore.Found> target, boolean orphanChildren) {
+    private Response revoke(Optional<TokenStore.Found> target, boolean orphanChildren) {
         if (target.isPresent() && target.get().isBatch()) {
             throw EngineException.badRequest("batch tokens cannot be revoked");
         }
@@ -317,7 +324,7 @@ public class TokenBackend extends FrameworkEngine {
         }
     }
 
-    private java.util.Optional<TokenRole> loadRole(String name) {
+    private Optional<TokenRole> loadRole(String name) {
         return storage.get(ROLE_PREFIX + name).map(b -> Json.read(b, TokenRole.class));
     }
 
@@ -429,8 +436,8 @@ public class TokenBackend extends FrameworkEngine {
 
     /** Vault's glob: '*' matches any run of characters, everything else is literal. */
     static boolean globMatches(String glob, String value) {
-        return value.matches(java.util.Arrays.stream(glob.split("\\*", -1)).map(java.util.regex.Pattern::quote)
-                .collect(java.util.stream.Collectors.joining(".*")));
+        return value.matches(Arrays.stream(glob.split("\\*", -1)).map(Pattern::quote)
+                .collect(Collectors.joining(".*")));
     }
 
     private static boolean anyGlob(List<String> globs, String value) {
@@ -673,7 +680,7 @@ public class TokenBackend extends FrameworkEngine {
      * and the mount's {@code token_type} say so (Vault's resolution). Login tokens are orphans.
      */
     @SuppressWarnings("unchecked")
-    Response issueForLogin(Response login, String loginPath, io.custos.broker.mount.MountEntry mount) {
+    Response issueForLogin(Response login, String loginPath, MountEntry mount) {
         Map<String, Object> a = login.auth();
         Set<String> policies = new LinkedHashSet<>(lower((List<String>) a.getOrDefault("policies", List.of())));
         if (!Boolean.TRUE.equals(a.get("no_default_policy"))) {
@@ -695,7 +702,7 @@ public class TokenBackend extends FrameworkEngine {
         ttl = period > 0 ? (explicitMax > 0 ? Math.min(period, explicitMax) : period) : Math.min(ttl, max);
         long numUses = number(a.get("num_uses"));
         boolean batch = loginTokenIsBatch(String.valueOf(a.getOrDefault("token_type", "default")),
-                mount.setting(io.custos.broker.mount.MountSettings.TOKEN_TYPE, "default-service"));
+                mount.setting(MountSettings.TOKEN_TYPE, "default-service"));
         if (batch && (numUses > 0 || period > 0)) {
             throw EngineException.badRequest("batch tokens cannot have \"" + (numUses > 0 ? "num_uses" : "period")
                     + "\" set");

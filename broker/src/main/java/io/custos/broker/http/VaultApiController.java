@@ -4,6 +4,7 @@ import io.micronaut.core.annotation.Nullable;
 import io.micronaut.http.HttpHeaders;
 import io.micronaut.http.HttpRequest;
 import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MediaType;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.annotation.Body;
@@ -17,9 +18,13 @@ import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.scheduling.TaskExecutors;
 import io.micronaut.scheduling.annotation.ExecuteOn;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The HTTP transport of the Vault-compatible API: every method on {@code /v1/**}, including
@@ -87,7 +92,7 @@ public class VaultApiController {
     }
 
     private static Map<String, List<String>> queryOf(HttpRequest<?> request) {
-        Map<String, List<String>> out = new java.util.LinkedHashMap<>();
+        Map<String, List<String>> out = new LinkedHashMap<>();
         request.getParameters().forEach((k, v) -> out.put(k, v));
         return out;
     }
@@ -107,9 +112,9 @@ public class VaultApiController {
 
     /** The response for a status: Micronaut's constant where it names one, else the bare code (e.g. 299). */
     private static MutableHttpResponse<byte[]> statusOf(int code) {
-        io.micronaut.http.HttpStatus known;
+        HttpStatus known;
         try {
-            known = io.micronaut.http.HttpStatus.valueOf(code);
+            known = HttpStatus.valueOf(code);
         } catch (IllegalArgumentException e) {
             return HttpResponse.<byte[]>ok().status(code, "Status " + code);
         }
@@ -120,14 +125,14 @@ public class VaultApiController {
     private static List<X509Certificate> peerCertificates(HttpRequest<?> request) {
         return request.getSslSession().map(session -> {
             try {
-                List<X509Certificate> out = new java.util.ArrayList<>();
-                for (java.security.cert.Certificate c : session.getPeerCertificates()) {
+                List<X509Certificate> out = new ArrayList<>();
+                for (Certificate c : session.getPeerCertificates()) {
                     if (c instanceof X509Certificate x) {
                         out.add(x);
                     }
                 }
                 return out;
-            } catch (javax.net.ssl.SSLPeerUnverifiedException e) {
+            } catch (SSLPeerUnverifiedException e) {
                 return List.<X509Certificate>of(); // the client sent no certificate
             }
         }).orElse(List.of());

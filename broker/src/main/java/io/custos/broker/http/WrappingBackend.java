@@ -14,6 +14,7 @@ import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
 import io.custos.engine.sdk.FrameworkEngine;
 import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
@@ -148,7 +149,7 @@ public class WrappingBackend extends FrameworkEngine {
     /** {@code wrap} takes arbitrary fields, so it bypasses field declarations (and their warnings). */
     @Override
     public Response handle(Request request) {
-        if (request.path().equals("wrap") && request.operation() != io.custos.engine.sdk.Operation.READ) {
+        if (request.path().equals("wrap") && request.operation() != Operation.READ) {
             return wrapSupplied(request);
         }
         return super.handle(request);

@@ -4,6 +4,7 @@ import static io.custos.engine.sdk.Operation.LIST;
 import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
+import io.custos.broker.config.LeaseConfiguration;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
@@ -14,9 +15,13 @@ import io.custos.engine.sdk.Response;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code sys/leases/} (and Vault's older {@code sys/renew}, {@code sys/revoke*} aliases): lookup,
@@ -25,7 +30,7 @@ import java.util.Map;
  */
 @Singleton
 public class LeaseBackend extends FrameworkEngine {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LeaseBackend.class);
+    private static final Logger LOG = LoggerFactory.getLogger(LeaseBackend.class);
     private static final Field LEASE_ID = Field.of("lease_id", FieldType.STRING, "The lease's id.");
     private static final Field URL_LEASE_ID = Field.of("url_lease_id", FieldType.STRING,
             "The lease's id, given in the path instead of the body.");
@@ -40,9 +45,9 @@ public class LeaseBackend extends FrameworkEngine {
     private final Clock clock;
     private final boolean syncByDefault;
 
-    private final java.util.concurrent.atomic.AtomicBoolean tidying = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean tidying = new AtomicBoolean();
 
-    public LeaseBackend(LeaseManager leases, Clock clock, io.custos.broker.config.LeaseConfiguration config) {
+    public LeaseBackend(LeaseManager leases, Clock clock, LeaseConfiguration config) {
         this.leases = leases;
         this.clock = clock;
         this.syncByDefault = config.isRevokeSyncByDefault();
@@ -61,7 +66,7 @@ public class LeaseBackend extends FrameworkEngine {
 
     @Override
     protected List<PathSpec> declarePaths() {
-        List<PathSpec> out = new java.util.ArrayList<>();
+        List<PathSpec> out = new ArrayList<>();
         for (String base : List.of("leases/renew", "renew")) {
             out.add(renewPath(base));
             out.add(renewPath(base + "/(?P<url_lease_id>.+)"));

@@ -6,6 +6,7 @@ import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.config.LeaseConfiguration;
 import io.custos.broker.mount.MountEntry;
 import io.custos.broker.mount.MountTable;
+import io.custos.broker.token.TokenStore;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.GoDuration;
 import io.custos.engine.sdk.Json;
@@ -14,6 +15,7 @@ import io.custos.engine.sdk.LeaseIssuer;
 import io.custos.engine.sdk.PendingLease;
 import io.custos.engine.sdk.Response;
 import io.custos.engine.sdk.SecretsEngine;
+import io.custos.engine.sdk.StorageListing;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,10 +61,10 @@ public class LeaseManager {
     private final LeaseConfiguration config;
     private final Clock clock;
     private volatile Runnable onWork = () -> { };
-    private final io.custos.broker.token.TokenStore tokens;
+    private final TokenStore tokens;
 
     public LeaseManager(LeaseStore store, AesGcmBarrier barrier, MountTable mounts, LeaseConfiguration config,
-            Clock clock, io.custos.broker.token.TokenStore tokens) {
+            Clock clock, TokenStore tokens) {
         tokens.onRevoke(this::revokeToken);
         this.tokens = tokens;
         this.store = store;
@@ -217,7 +220,7 @@ public class LeaseManager {
     public List<String> list(String prefix) {
         List<String> ids = new ArrayList<>();
         forEachPage(prefix, ids::addAll);
-        return io.custos.engine.sdk.StorageListing.children(prefix, ids);
+        return StorageListing.children(prefix, ids);
     }
 
     public Map<String, Long> counts() {
@@ -302,7 +305,7 @@ public class LeaseManager {
     }
 
     /** Lease ids with {@code prefix}, ascending, handed over a page at a time. */
-    private void forEachPage(String prefix, java.util.function.Consumer<List<String>> consumer) {
+    private void forEachPage(String prefix, Consumer<List<String>> consumer) {
         String after = "";
         while (true) {
             List<String> page = store.idsWithPrefix(prefix, after, PAGE);

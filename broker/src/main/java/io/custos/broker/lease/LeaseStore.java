@@ -145,7 +145,7 @@ public class LeaseStore {
 
     /** Every token accessor some lease is tied to. */
     List<String> tokenAccessors() {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         try (Connection c = dataSource.getConnection();
                 PreparedStatement s = c.prepareStatement(
                         "SELECT DISTINCT token_accessor FROM custos_leases WHERE token_accessor <> ''");

@@ -1,22 +1,27 @@
 package io.custos.broker.mount;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.barrier.SealedException;
+import io.custos.broker.policy.PasswordPolicies;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.EngineFactory;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.SecretsEngine;
+import io.custos.engine.sdk.SystemView;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.TreeMap;
@@ -44,10 +49,10 @@ public class MountTable {
     private final Map<String, EngineFactory> factories = new TreeMap<>();
     private volatile Map<String, Mounted> mounts;
 
-    private io.custos.engine.sdk.SystemView systemView = io.custos.engine.sdk.SystemView.DEFAULTS;
+    private SystemView systemView = SystemView.DEFAULTS;
 
     @jakarta.inject.Inject
-    public MountTable(BarrierStorage storage, Clock clock, io.custos.broker.policy.PasswordPolicies passwords) {
+    public MountTable(BarrierStorage storage, Clock clock, PasswordPolicies passwords) {
         this(storage, clock, STORAGE_PATH, "secret", RESERVED);
         this.systemView = passwords;
     }
@@ -133,8 +138,8 @@ public class MountTable {
             }
         }
         MountEntry entry = new MountEntry(path, type, UUID.randomUUID().toString(),
-                (authMethods() ? "auth_" : "") + type + "_" + java.util.HexFormat.of().formatHex(
-                        io.custos.broker.barrier.AesGcm.randomBytes(4)),
+                (authMethods() ? "auth_" : "") + type + "_" + HexFormat.of().formatHex(
+                        AesGcm.randomBytes(4)),
                 description == null ? "" : description, normalized, defaultTtl, maxTtl,
                 MountSettings.apply(Map.of(), config, authMethods()));
         checkTtls(defaultTtl, maxTtl);
@@ -172,7 +177,7 @@ public class MountTable {
         if (options != null) {
             Map<String, String> merged = new LinkedHashMap<>(e.options());
             merged.putAll(options);
-            if (!java.util.Objects.equals(merged.get("version"), e.options().get("version"))) {
+            if (!Objects.equals(merged.get("version"), e.options().get("version"))) {
                 throw EngineException.badRequest("changing the version of an existing " + e.type()
                         + " mount is not supported");
             }

@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -88,7 +89,7 @@ public final class Acl {
             return denied("a policy denies this path", caps);
         }
         if (!winner.has(Capability.of(op))) {
-            return denied("no policy grants " + Capability.of(op).name().toLowerCase(java.util.Locale.ROOT)
+            return denied("no policy grants " + Capability.of(op).name().toLowerCase(Locale.ROOT)
                     + " on this path", caps);
         }
         boolean sudo = winner.has(Capability.SUDO);

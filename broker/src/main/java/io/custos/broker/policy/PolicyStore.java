@@ -7,8 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -29,7 +31,7 @@ public class PolicyStore {
 
     private final BarrierStorage storage;
     private final Map<String, Policy> parsed = new ConcurrentHashMap<>();
-    private final Map<java.util.Set<String>, Acl> acls = new ConcurrentHashMap<>();
+    private final Map<Set<String>, Acl> acls = new ConcurrentHashMap<>();
 
     public PolicyStore(BarrierStorage storage) {
         this.storage = storage;
@@ -100,7 +102,7 @@ public class PolicyStore {
 
     /** The compiled ACL of a token's policies; unknown names contribute nothing. */
     public Acl acl(Collection<String> policyNames) {
-        java.util.Set<String> key = java.util.Set.copyOf(policyNames);
+        Set<String> key = Set.copyOf(policyNames);
         return acls.computeIfAbsent(key, k -> {
             List<Policy> policies = new ArrayList<>();
             for (String name : k) {
@@ -116,7 +118,7 @@ public class PolicyStore {
     }
 
     static String validName(String name) {
-        String n = name.toLowerCase(java.util.Locale.ROOT);
+        String n = name.toLowerCase(Locale.ROOT);
         if (!NAME.matcher(n).matches()) {
             throw EngineException.badRequest("invalid policy name \"" + name + "\": use letters, digits, '.', '_', "
                     + "'-' and '@' (at most 128)");

@@ -2,6 +2,8 @@ package io.custos.broker.seal;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -64,7 +66,7 @@ public final class Shamir {
         for (int i = 1; i <= 255; i++) {
             xs.add(i);
         }
-        java.util.Collections.shuffle(xs, random);
+        Collections.shuffle(xs, random);
         List<byte[]> shares = new ArrayList<>();
         for (int p = 0; p < parts; p++) {
             byte[] share = new byte[secret.length + 1];
@@ -85,7 +87,7 @@ public final class Shamir {
                 }
                 share[b] = (byte) y;
             }
-            java.util.Arrays.fill(coeffs, 0);
+            Arrays.fill(coeffs, 0);
         }
         return shares;
     }

@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Predicate;
 
@@ -104,7 +105,7 @@ public class MountPaths {
     }
 
     List<PathSpec> paths() {
-        List<PathSpec> out = new java.util.ArrayList<>(tablePaths(mounts, "mounts", "secrets engine"));
+        List<PathSpec> out = new ArrayList<>(tablePaths(mounts, "mounts", "secrets engine"));
         out.addAll(tablePaths(authMounts, "auth", "auth method (under auth/)"));
         out.addAll(List.of(
                 PathSpec.path("remount")
@@ -162,7 +163,7 @@ public class MountPaths {
         return builtIn(table, d.getString("path")).orElseGet(() -> required(table, d.getString("path")).entry());
     }
 
-    private static java.util.Optional<MountEntry> builtIn(MountTable table, String rawPath) {
+    private static Optional<MountEntry> builtIn(MountTable table, String rawPath) {
         String path = MountTable.normalize(rawPath);
         return builtIns(table.authMethods()).stream().filter(e -> e.path().equals(path)).findFirst();
     }

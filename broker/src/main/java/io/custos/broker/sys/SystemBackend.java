@@ -9,12 +9,15 @@ import io.custos.broker.BuildInfo;
 import io.custos.broker.audit.AuditBroker;
 import io.custos.broker.audit.AuditChain;
 import io.custos.broker.barrier.AesGcmBarrier;
-import io.custos.broker.http.TokenBackend;
-import io.custos.broker.http.WrappingBackend;
 import io.custos.broker.barrier.KeyRotation;
 import io.custos.broker.barrier.Keyring;
+import io.custos.broker.http.CubbyholeBackend;
+import io.custos.broker.http.TokenBackend;
+import io.custos.broker.http.WrappingBackend;
+import io.custos.broker.lease.LeaseBackend;
 import io.custos.broker.mount.AuthMountTable;
 import io.custos.broker.mount.MountTable;
+import io.custos.broker.policy.PasswordPolicies;
 import io.custos.broker.policy.PolicyStore;
 import io.custos.broker.seal.Core;
 import io.custos.broker.seal.InitResult;
@@ -28,6 +31,7 @@ import io.custos.engine.sdk.OpenApiDocument;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Response;
 import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -36,6 +40,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The {@code sys/} backend: initialisation, seal and unseal, health, mounts, and barrier key
@@ -61,17 +66,17 @@ public class SystemBackend extends FrameworkEngine {
     private final TokenBackend tokenBackend;
     private final WrappingBackend wrapping;
     private final Clock clock;
-    private final io.custos.broker.policy.PasswordPolicies passwordPolicies;
-    private final io.custos.broker.lease.LeaseBackend leaseBackend;
+    private final PasswordPolicies passwordPolicies;
+    private final LeaseBackend leaseBackend;
     private final MountPaths mountPaths;
     private final ToolPaths toolPaths;
-    private final io.custos.broker.http.CubbyholeBackend cubbyhole;
+    private final CubbyholeBackend cubbyhole;
 
     public SystemBackend(Core core, MountTable mounts, AuthMountTable authMounts, AesGcmBarrier barrier, KeyRotation rotation,
             PolicyStore policies, AuditBroker audit, TokenBackend tokenBackend, WrappingBackend wrapping, Clock clock,
-            io.custos.broker.policy.PasswordPolicies passwordPolicies,
-            io.custos.broker.lease.LeaseBackend leaseBackend, MountPaths mountPaths,
-            io.custos.broker.http.CubbyholeBackend cubbyhole, ToolPaths toolPaths) {
+            PasswordPolicies passwordPolicies,
+            LeaseBackend leaseBackend, MountPaths mountPaths,
+            CubbyholeBackend cubbyhole, ToolPaths toolPaths) {
         this.toolPaths = toolPaths;
         this.cubbyhole = cubbyhole;
         this.leaseBackend = leaseBackend;
@@ -94,7 +99,7 @@ public class SystemBackend extends FrameworkEngine {
     }
 
     /** A handler that acts and answers 204. */
-    private static PathSpec.Handler noContent(java.util.function.Consumer<FieldData> action) {
+    private static PathSpec.Handler noContent(Consumer<FieldData> action) {
         return (r, d) -> {
             action.accept(d);
             return null;
@@ -114,7 +119,7 @@ public class SystemBackend extends FrameworkEngine {
         String t = raw.trim();
         if (!t.isEmpty() && t.chars().allMatch(c -> Character.isLetterOrDigit(c) || c == '+' || c == '/' || c == '=')) {
             try {
-                return new String(Base64.getDecoder().decode(t), java.nio.charset.StandardCharsets.UTF_8);
+                return new String(Base64.getDecoder().decode(t), StandardCharsets.UTF_8);
             } catch (IllegalArgumentException e) {
                 return raw;
             }

@@ -6,9 +6,11 @@ import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Scheduler;
 import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.BarrierStorage;
+import io.custos.broker.barrier.IntegrityException;
 import io.custos.broker.barrier.SealedException;
 import io.custos.broker.barrier.SlotPool;
 import io.custos.broker.config.TokenConfiguration;
+import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -16,16 +18,20 @@ import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import javax.crypto.Mac;
@@ -103,8 +109,8 @@ public class TokenStore {
     private volatile byte[] hmacKey;
     private volatile byte[] batchKey;
 
-    private final List<java.util.function.Consumer<String>> revokeListeners =
-            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Consumer<String>> revokeListeners =
+            new CopyOnWriteArrayList<>();
 
     public TokenStore(BarrierStorage storage, Clock clock, TokenConfiguration config) {
         this.storage = storage;
@@ -214,14 +220,14 @@ public class TokenStore {
      */
     public Issued createWithId(String id, TokenEntry template) {
         if (id.startsWith(TOKEN_PREFIX) || id.startsWith(BATCH_PREFIX)) {
-            throw io.custos.engine.sdk.EngineException.badRequest("custom token ids cannot begin with " + TOKEN_PREFIX
+            throw EngineException.badRequest("custom token ids cannot begin with " + TOKEN_PREFIX
                     + " or " + BATCH_PREFIX);
         }
         if (id.chars().anyMatch(c -> c <= 0x20 || c == 0x7f) || id.length() > 256) {
-            throw io.custos.engine.sdk.EngineException.badRequest("custom token ids are 1 to 256 printable characters");
+            throw EngineException.badRequest("custom token ids are 1 to 256 printable characters");
         }
         if (storage.get(ID_PREFIX + hash(id)).isPresent()) {
-            throw io.custos.engine.sdk.EngineException.badRequest("cannot create a token with a duplicate ID");
+            throw EngineException.badRequest("cannot create a token with a duplicate ID");
         }
         return create(id, template);
     }
@@ -240,7 +246,7 @@ public class TokenStore {
                 template.path(), clock.instant().getEpochSecond(), template.ttlSeconds(), template.meta(),
                 template.parentAccessor(), template.expireTime(), 0, 0, false, 0, template.boundCidrs());
         byte[] sealed = AesGcm.DATA.seal(key, BATCH_AAD, Json.write(entry));
-        return new Issued(BATCH_PREFIX + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(sealed), entry);
+        return new Issued(BATCH_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(sealed), entry);
     }
 
     /** The entry a batch token carries, if it is one of ours (unaltered, under this storage's key). */
@@ -250,9 +256,9 @@ public class TokenStore {
             throw new SealedException();
         }
         try {
-            byte[] sealed = java.util.Base64.getUrlDecoder().decode(token.substring(BATCH_PREFIX.length()));
+            byte[] sealed = Base64.getUrlDecoder().decode(token.substring(BATCH_PREFIX.length()));
             return Optional.of(Json.read(AesGcm.DATA.open(key, BATCH_AAD, sealed), TokenEntry.class));
-        } catch (IllegalArgumentException | io.custos.broker.barrier.IntegrityException e) {
+        } catch (IllegalArgumentException | IntegrityException e) {
             return Optional.empty(); // forged, altered or from another installation: no such token
         }
     }
@@ -363,7 +369,7 @@ public class TokenStore {
      * the ancestors). With {@code orphanChildren} the children survive as orphans.
      */
     /** Registers a listener told the accessor of every revoked token (the lease manager revokes its leases). */
-    public void onRevoke(java.util.function.Consumer<String> listener) {
+    public void onRevoke(Consumer<String> listener) {
         revokeListeners.add(listener);
     }
 
@@ -505,7 +511,7 @@ public class TokenStore {
                 linksRemoved += deleteDangling(PARENT_PREFIX + parent);
             }
         }
-        Map<String, Long> out = new java.util.LinkedHashMap<>();
+        Map<String, Long> out = new LinkedHashMap<>();
         out.put("tokens", tokensRemoved);
         out.put("accessors", accessorsRemoved);
         out.put("child_links", linksRemoved);

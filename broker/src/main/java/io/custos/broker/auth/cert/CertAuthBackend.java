@@ -10,6 +10,7 @@ import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
 import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
@@ -19,6 +20,7 @@ import java.security.GeneralSecurityException;
 import java.security.cert.CertPathBuilder;
 import java.security.cert.CertStore;
 import java.security.cert.CertificateFactory;
+import java.security.cert.CertificateParsingException;
 import java.security.cert.CollectionCertStoreParameters;
 import java.security.cert.PKIXBuilderParameters;
 import java.security.cert.PKIXCertPathBuilderResult;
@@ -89,14 +91,14 @@ final class CertAuthBackend extends RoleAuthBackend {
                         Field.of("ocsp_fail_open", FieldType.BOOL,
                                 "Log in when no responder answers (default: refuse).")),
                 PathSpec.path("crls/?")
-                        .on(io.custos.engine.sdk.Operation.LIST, (r, d) -> Response.listOf(storage.list("crls/")))
+                        .on(Operation.LIST, (r, d) -> Response.listOf(storage.list("crls/")))
                         .help("Lists the stored CRLs.", "").build(),
                 PathSpec.path("crls/(?P<name>[^/]+)")
                         .fields(Field.of("name", FieldType.STRING, "Name of the CRL."),
                                 Field.of("crl", FieldType.STRING, "The CRL, PEM or DER as base64."))
-                        .on(io.custos.engine.sdk.Operation.READ, (r, d) -> revocation.read(d.getString("name")))
+                        .on(Operation.READ, (r, d) -> revocation.read(d.getString("name")))
                         .on(UPDATE, (r, d) -> revocation.write(d.getString("name"), d.getString("crl")))
-                        .on(io.custos.engine.sdk.Operation.DELETE, (r, d) -> revocation.delete(d.getString("name")))
+                        .on(Operation.DELETE, (r, d) -> revocation.delete(d.getString("name")))
                         .help("A CRL checked at every login: certificates it lists (and whose issuer signed it) "
                                 + "cannot log in.", "").build(),
                 PathSpec.path("login")
@@ -197,7 +199,7 @@ final class CertAuthBackend extends RoleAuthBackend {
         try {
             List<String> eku = c.getExtendedKeyUsage();
             return eku == null || eku.stream().anyMatch(CLIENT_AUTH_USAGES::contains);
-        } catch (java.security.cert.CertificateParsingException e) {
+        } catch (CertificateParsingException e) {
             return false;
         }
     }

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.bouncycastle.asn1.ASN1IA5String;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.Extension;
@@ -220,7 +221,7 @@ final class CertRevocation {
             return out;
         }
         AuthorityInformationAccess aia = AuthorityInformationAccess.getInstance(
-                org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets());
+                ASN1OctetString.getInstance(ext).getOctets());
         for (AccessDescription ad : aia.getAccessDescriptions()) {
             if (ad.getAccessMethod().equals(AccessDescription.id_ad_ocsp)
                     && ad.getAccessLocation().getTagNo() == GeneralName.uniformResourceIdentifier) {

@@ -2,6 +2,7 @@ package io.custos.engine.database;
 
 import io.custos.engine.sdk.EngineException;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -172,7 +173,7 @@ record ConnectionUrl(String hosts, String database, Map<String, String> paramete
     }
 
     private static String encode(String s) {
-        return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     @Override

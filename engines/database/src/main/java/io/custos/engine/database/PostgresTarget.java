@@ -10,6 +10,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.postgresql.util.PSQLException;
 
@@ -66,7 +67,7 @@ final class PostgresTarget implements AutoCloseable {
      * user's sessions (pg_signal_backend or SUPERUSER).
      */
     List<String> privilegeWarnings(String password) throws SQLException {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         try (Connection c = DriverManager.getConnection(url.jdbcUrl(), url.properties(user(), password));
                 Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT rolsuper, rolcreaterole, "

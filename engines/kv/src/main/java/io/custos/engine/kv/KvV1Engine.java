@@ -2,13 +2,16 @@ package io.custos.engine.kv;
 
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.FieldType;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
 import io.custos.engine.sdk.SecretsEngine;
 import io.custos.engine.sdk.StorageView;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Vault's KV version 1: one unversioned JSON object per path. The whole request body is the
@@ -54,12 +57,12 @@ final class KvV1Engine implements SecretsEngine {
      * Vault's KV v1 read: a {@code ttl} (or older {@code lease}) key in the data is the lease
      * duration clients use as a refresh hint; without one the broker reports the mount's default.
      */
-    private static Response withTtl(java.util.Map<String, Object> data) {
+    private static Response withTtl(Map<String, Object> data) {
         Response r = Response.of(data);
         Object hint = data.containsKey("ttl") ? data.get("ttl") : data.get("lease");
         if (hint != null) {
             try {
-                long seconds = ((java.time.Duration) io.custos.engine.sdk.FieldType.DURATION.decode("ttl", hint))
+                long seconds = ((Duration) FieldType.DURATION.decode("ttl", hint))
                         .toSeconds();
                 if (seconds > 0) {
                     r.withLease("", seconds, false);

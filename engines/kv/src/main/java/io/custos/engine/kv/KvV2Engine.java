@@ -18,6 +18,7 @@ import io.custos.engine.sdk.GoDuration;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.MergePatch;
 import io.custos.engine.sdk.PathSpec;
+import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
 import io.custos.engine.sdk.StorageView;
 import java.nio.charset.StandardCharsets;
@@ -129,7 +130,7 @@ final class KvV2Engine extends FrameworkEngine {
      */
     @Override
     @SuppressWarnings("unchecked")
-    public Map<String, Object> policyParameters(io.custos.engine.sdk.Request request) {
+    public Map<String, Object> policyParameters(Request request) {
         if (request.path().startsWith("data/") && request.data().get("data") instanceof Map<?, ?> data) {
             return (Map<String, Object>) data;
         }

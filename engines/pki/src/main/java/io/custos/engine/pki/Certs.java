@@ -4,6 +4,7 @@ import io.custos.engine.sdk.EngineException;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -13,10 +14,16 @@ import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x509.AccessDescription;
+import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
 import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.CRLDistPoint;
+import org.bouncycastle.asn1.x509.DistributionPoint;
+import org.bouncycastle.asn1.x509.DistributionPointName;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -155,7 +162,7 @@ final class Certs {
                 }
                 for (String u : extKeyUsage) {
                     KeyPurposeId id = u.matches("[0-2](\\.[0-9]+)+")
-                            ? KeyPurposeId.getInstance(new org.bouncycastle.asn1.ASN1ObjectIdentifier(u))
+                            ? KeyPurposeId.getInstance(new ASN1ObjectIdentifier(u))
                             : EXT_KEY_USAGES.get(u.toLowerCase(Locale.ROOT));
                     if (id == null) {
                         throw EngineException.badRequest("unknown ext_key_usage \"" + u + "\"");
@@ -177,31 +184,31 @@ final class Certs {
             ContentSigner signer = keys.signer(signerKeyId);
             X509CertificateHolder holder = b.build(signer);
             return Pem.certificate(holder);
-        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+        } catch (IOException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot build the certificate", e);
         }
     }
 
-    private static void addUrls(X509v3CertificateBuilder b, Urls urls) throws java.io.IOException {
-        List<org.bouncycastle.asn1.x509.AccessDescription> access = new ArrayList<>();
-        urls.issuingCertificates().forEach(u -> access.add(new org.bouncycastle.asn1.x509.AccessDescription(
-                org.bouncycastle.asn1.x509.AccessDescription.id_ad_caIssuers,
+    private static void addUrls(X509v3CertificateBuilder b, Urls urls) throws IOException {
+        List<AccessDescription> access = new ArrayList<>();
+        urls.issuingCertificates().forEach(u -> access.add(new AccessDescription(
+                AccessDescription.id_ad_caIssuers,
                 new GeneralName(GeneralName.uniformResourceIdentifier, u))));
-        urls.ocspServers().forEach(u -> access.add(new org.bouncycastle.asn1.x509.AccessDescription(
-                org.bouncycastle.asn1.x509.AccessDescription.id_ad_ocsp,
+        urls.ocspServers().forEach(u -> access.add(new AccessDescription(
+                AccessDescription.id_ad_ocsp,
                 new GeneralName(GeneralName.uniformResourceIdentifier, u))));
         if (!access.isEmpty()) {
-            b.addExtension(Extension.authorityInfoAccess, false, new org.bouncycastle.asn1.x509.AuthorityInformationAccess(
-                    access.toArray(new org.bouncycastle.asn1.x509.AccessDescription[0])));
+            b.addExtension(Extension.authorityInfoAccess, false, new AuthorityInformationAccess(
+                    access.toArray(new AccessDescription[0])));
         }
         if (!urls.crlDistributionPoints().isEmpty()) {
-            List<org.bouncycastle.asn1.x509.DistributionPoint> points = new ArrayList<>();
+            List<DistributionPoint> points = new ArrayList<>();
             for (String u : urls.crlDistributionPoints()) {
-                points.add(new org.bouncycastle.asn1.x509.DistributionPoint(new org.bouncycastle.asn1.x509.DistributionPointName(
+                points.add(new DistributionPoint(new DistributionPointName(
                         new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, u))), null, null));
             }
-            b.addExtension(Extension.cRLDistributionPoints, false, new org.bouncycastle.asn1.x509.CRLDistPoint(
-                    points.toArray(new org.bouncycastle.asn1.x509.DistributionPoint[0])));
+            b.addExtension(Extension.cRLDistributionPoints, false, new CRLDistPoint(
+                    points.toArray(new DistributionPoint[0])));
         }
     }
 

@@ -8,6 +8,7 @@ import io.custos.engine.sdk.FieldType;
 import io.custos.engine.sdk.Json;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,6 +19,7 @@ import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509v2CRLBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
 
@@ -114,7 +116,7 @@ final class Crls {
 
     private Instant nextUpdate(byte[] der) {
         try {
-            Date next = new org.bouncycastle.cert.X509CRLHolder(der).getNextUpdate();
+            Date next = new X509CRLHolder(der).getNextUpdate();
             return next == null ? Instant.EPOCH : next.toInstant();
         } catch (IOException e) {
             return Instant.EPOCH;
@@ -124,7 +126,7 @@ final class Crls {
     private synchronized byte[] rebuildDelta(Issuer issuer) {
         byte[] base = context.storage().get("crl/" + issuer.id()).orElseGet(() -> rebuild(issuer));
         try {
-            org.bouncycastle.cert.X509CRLHolder holder = new org.bouncycastle.cert.X509CRLHolder(base);
+            X509CRLHolder holder = new X509CRLHolder(base);
             Instant since = holder.getThisUpdate().toInstant();
             BigInteger baseNumber = CRLNumber.getInstance(holder.getExtension(Extension.cRLNumber).getParsedValue())
                     .getCRLNumber();
@@ -178,7 +180,7 @@ final class Crls {
             byte[] der = b.build(keys.signer(issuer.keyId())).getEncoded();
             context.storage().put("crl-number/" + issuer.id(), Long.toString(number).getBytes());
             return der;
-        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+        } catch (IOException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot build the CRL", e);
         }
     }

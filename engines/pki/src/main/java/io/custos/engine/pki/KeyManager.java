@@ -1,5 +1,6 @@
 package io.custos.engine.pki;
 
+import java.security.KeyPair;
 import java.security.PublicKey;
 import org.bouncycastle.operator.ContentSigner;
 
@@ -13,7 +14,7 @@ public interface KeyManager {
     String generate(KeyType type);
 
     /** Takes ownership of an existing key pair (an imported or exported issuer key); returns its id. */
-    String importKey(java.security.KeyPair key);
+    String importKey(KeyPair key);
 
     PublicKey publicKey(String keyId);
 

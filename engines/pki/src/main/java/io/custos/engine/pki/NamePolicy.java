@@ -2,6 +2,7 @@ package io.custos.engine.pki;
 
 import io.custos.engine.sdk.EngineException;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
@@ -85,7 +86,7 @@ final class NamePolicy {
         }
         try {
             return InetAddress.getByName(s);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw EngineException.badRequest("the value \"" + raw + "\" is not a valid IP address");
         }
     }

@@ -4,6 +4,7 @@ import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.StorageView;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.x509.CRLReason;
 import org.bouncycastle.asn1.x509.Extension;
@@ -29,6 +31,7 @@ import org.bouncycastle.cert.ocsp.RevokedStatus;
 import org.bouncycastle.cert.ocsp.UnknownStatus;
 import org.bouncycastle.cert.ocsp.jcajce.JcaRespID;
 import org.bouncycastle.operator.DigestCalculatorProvider;
+import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaDigestCalculatorProviderBuilder;
 
 /**
@@ -96,8 +99,8 @@ final class Ocsp {
             X509CertificateHolder[] chain = {new JcaX509CertificateHolder(ca)};
             return new OCSPRespBuilder().build(OCSPRespBuilder.SUCCESSFUL, b.build(keys.signer(responder.keyId()), chain,
                     Date.from(now))).getEncoded();
-        } catch (OCSPException | IOException | org.bouncycastle.operator.OperatorCreationException
-                | java.security.cert.CertificateEncodingException e) {
+        } catch (OCSPException | IOException | OperatorCreationException
+                | CertificateEncodingException e) {
             return status(OCSPRespBuilder.INTERNAL_ERROR);
         }
     }
@@ -120,7 +123,7 @@ final class Ocsp {
     private static boolean matches(CertificateID id, X509Certificate ca, DigestCalculatorProvider digests) {
         try {
             return id.matchesIssuer(new JcaX509CertificateHolder(ca), digests);
-        } catch (OCSPException | java.security.cert.CertificateEncodingException e) {
+        } catch (OCSPException | CertificateEncodingException e) {
             return false;
         }
     }
@@ -138,7 +141,7 @@ final class Ocsp {
     static boolean validNonceLength(Extension nonce) {
         int length;
         try {
-            length = org.bouncycastle.asn1.ASN1OctetString.getInstance(nonce.getParsedValue()).getOctets().length;
+            length = ASN1OctetString.getInstance(nonce.getParsedValue()).getOctets().length;
         } catch (RuntimeException e) {
             length = nonce.getExtnValue().getOctets().length;
         }

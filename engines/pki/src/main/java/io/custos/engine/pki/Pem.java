@@ -6,13 +6,28 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.security.KeyPair;
 import java.security.PrivateKey;
+import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import org.bouncycastle.asn1.ASN1Object;
+import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
+import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
+import org.bouncycastle.crypto.params.ECPublicKeyParameters;
+import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
+import org.bouncycastle.crypto.params.RSAKeyParameters;
+import org.bouncycastle.crypto.params.RSAPrivateCrtKeyParameters;
+import org.bouncycastle.crypto.util.PrivateKeyFactory;
+import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -56,10 +71,10 @@ final class Pem {
             }
             // SEC 1 with the curve named, as openssl writes it
             org.bouncycastle.asn1.sec.ECPrivateKey ec = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(inner);
-            org.bouncycastle.asn1.ASN1Object params = (org.bouncycastle.asn1.ASN1Object) info.getPrivateKeyAlgorithm()
+            ASN1Object params = (ASN1Object) info.getPrivateKeyAlgorithm()
                     .getParameters();
-            org.bouncycastle.asn1.DERBitString publicBits = new org.bouncycastle.asn1.DERBitString(
-                    org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded())
+            DERBitString publicBits = new DERBitString(
+                    SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded())
                             .getPublicKeyData().getBytes());
             org.bouncycastle.asn1.sec.ECPrivateKey named = new org.bouncycastle.asn1.sec.ECPrivateKey(
                     Pem.orderBits(key), ec.getKey(), publicBits, params);
@@ -73,10 +88,10 @@ final class Pem {
         return ((java.security.interfaces.ECPrivateKey) key).getParams().getOrder().bitLength();
     }
 
-    private static final java.util.Map<String, X509Certificate> PARSED = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+    private static final Map<String, X509Certificate> PARSED = Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(java.util.Map.Entry<String, X509Certificate> e) {
+                protected boolean removeEldestEntry(Map.Entry<String, X509Certificate> e) {
                     return size() > 256;
                 }
             });
@@ -141,28 +156,28 @@ final class Pem {
         return null;
     }
 
-    private static java.security.PublicKey publicOf(PrivateKeyInfo info) throws IOException {
+    private static PublicKey publicOf(PrivateKeyInfo info) throws IOException {
         if (info.getPublicKeyData() != null) {
-            return new JcaPEMKeyConverter().getPublicKey(new org.bouncycastle.asn1.x509.SubjectPublicKeyInfo(
+            return new JcaPEMKeyConverter().getPublicKey(new SubjectPublicKeyInfo(
                     info.getPrivateKeyAlgorithm(), info.getPublicKeyData().getBytes()));
         }
-        org.bouncycastle.crypto.params.AsymmetricKeyParameter priv =
-                org.bouncycastle.crypto.util.PrivateKeyFactory.createKey(info);
-        org.bouncycastle.crypto.params.AsymmetricKeyParameter pub;
-        if (priv instanceof org.bouncycastle.crypto.params.RSAPrivateCrtKeyParameters rsa) {
-            pub = new org.bouncycastle.crypto.params.RSAKeyParameters(false, rsa.getModulus(), rsa.getPublicExponent());
-        } else if (priv instanceof org.bouncycastle.crypto.params.ECPrivateKeyParameters ec) {
-            pub = new org.bouncycastle.crypto.params.ECPublicKeyParameters(
+        AsymmetricKeyParameter priv =
+                PrivateKeyFactory.createKey(info);
+        AsymmetricKeyParameter pub;
+        if (priv instanceof RSAPrivateCrtKeyParameters rsa) {
+            pub = new RSAKeyParameters(false, rsa.getModulus(), rsa.getPublicExponent());
+        } else if (priv instanceof ECPrivateKeyParameters ec) {
+            pub = new ECPublicKeyParameters(
                     ec.getParameters().getG().multiply(ec.getD()).normalize(), ec.getParameters());
-        } else if (priv instanceof org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters ed) {
+        } else if (priv instanceof Ed25519PrivateKeyParameters ed) {
             pub = ed.generatePublicKey();
         } else {
             throw EngineException.badRequest("unsupported private key type");
         }
-        org.bouncycastle.asn1.x509.SubjectPublicKeyInfo spki =
-                org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(pub);
-        if (priv instanceof org.bouncycastle.crypto.params.ECPrivateKeyParameters) {
-            spki = new org.bouncycastle.asn1.x509.SubjectPublicKeyInfo(info.getPrivateKeyAlgorithm(),
+        SubjectPublicKeyInfo spki =
+                SubjectPublicKeyInfoFactory.createSubjectPublicKeyInfo(pub);
+        if (priv instanceof ECPrivateKeyParameters) {
+            spki = new SubjectPublicKeyInfo(info.getPrivateKeyAlgorithm(),
                     spki.getPublicKeyData().getBytes());
         }
         return new JcaPEMKeyConverter().getPublicKey(spki);

@@ -13,17 +13,29 @@ import io.custos.engine.sdk.FieldType;
 import io.custos.engine.sdk.FrameworkEngine;
 import io.custos.engine.sdk.GoDuration;
 import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.LeaseData;
 import io.custos.engine.sdk.PathSpec;
+import io.custos.engine.sdk.PendingLease;
+import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -31,6 +43,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.bouncycastle.asn1.ASN1OctetString;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -39,6 +54,7 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
@@ -422,11 +438,11 @@ final class PkiEngine extends FrameworkEngine {
         List<String> out = listOf(d, field);
         for (String u : out) {
             try {
-                java.net.URI uri = new java.net.URI(u);
+                URI uri = new URI(u);
                 if (uri.getScheme() == null || uri.getHost() == null) {
-                    throw new java.net.URISyntaxException(u, "not an absolute URL");
+                    throw new URISyntaxException(u, "not an absolute URL");
                 }
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 throw EngineException.badRequest(field + ": \"" + u + "\" is not an absolute URL");
             }
         }
@@ -451,7 +467,7 @@ final class PkiEngine extends FrameworkEngine {
         X509Certificate cert = Certs.build(keys, keyId, null, Certs.name(subject), keys.publicKey(keyId), subject,
                 now.minusSeconds(30), now.plus(ttl), true, d.has("max_path_length") ? (int) d.getLong("max_path_length") : -1,
                 List.of(), List.of(), false, false);
-        Issuer issuer = store(new Issuer(java.util.UUID.randomUUID().toString(), uniqueName(d.getString("issuer_name")),
+        Issuer issuer = store(new Issuer(UUID.randomUUID().toString(), uniqueName(d.getString("issuer_name")),
                 Pem.encode(cert), List.of(Pem.encode(cert)), keyId));
         if (defaultIssuerId().isEmpty()) {
             context.storage().put("config/issuers", Json.write(Map.of("default", issuer.id())));
@@ -568,7 +584,7 @@ final class PkiEngine extends FrameworkEngine {
         }
         List<String> chain = new ArrayList<>();
         certs.forEach(c -> chain.add(Pem.encode(c)));
-        Issuer issuer = store(new Issuer(java.util.UUID.randomUUID().toString(), uniqueName(""), Pem.encode(cert),
+        Issuer issuer = store(new Issuer(UUID.randomUUID().toString(), uniqueName(""), Pem.encode(cert),
                 chain, keyId));
         context.storage().delete("pending-keys/" + keyId);
         if (defaultIssuerId().isEmpty()) {
@@ -591,7 +607,7 @@ final class PkiEngine extends FrameworkEngine {
                 continue;
             }
             boolean ours = pair != null && c.getPublicKey().equals(pair.getPublic());
-            Issuer i = store(new Issuer(java.util.UUID.randomUUID().toString(), uniqueName(""), Pem.encode(c),
+            Issuer i = store(new Issuer(UUID.randomUUID().toString(), uniqueName(""), Pem.encode(c),
                     List.of(Pem.encode(c)), ours ? keyId : ""));
             imported.add(i.id());
         }
@@ -763,7 +779,7 @@ final class PkiEngine extends FrameworkEngine {
      * refuses (Vault's message), truncates to the issuer's notAfter, or permits.
      */
     private static Instant notAfter(Issuer issuer, Instant now, Duration ttl) {
-        Instant wanted = now.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).plus(ttl);
+        Instant wanted = now.truncatedTo(ChronoUnit.SECONDS).plus(ttl);
         Instant limit = issuer.cert().getNotAfter().toInstant();
         if (!wanted.isAfter(limit)) {
             return wanted;
@@ -783,7 +799,7 @@ final class PkiEngine extends FrameworkEngine {
     }
 
     /** issue/:role (csr null: the key is generated here) and sign/:role. */
-    private Response issue(io.custos.engine.sdk.Request request, FieldData d, PKCS10CertificationRequest csr) {
+    private Response issue(Request request, FieldData d, PKCS10CertificationRequest csr) {
         String roleName = d.getString("role");
         PkiRole role = role(roleName).orElseThrow(() -> EngineException.badRequest("unknown role: " + roleName));
         String ref = d.getString("issuer_ref_path");
@@ -872,7 +888,7 @@ final class PkiEngine extends FrameworkEngine {
         if (!role.noStore()) {
             storeCert(certPem, cert, issuer);
         }
-        io.custos.engine.sdk.PendingLease lease = null;
+        PendingLease lease = null;
         if (role.generateLease()) {
             // the lease ends with the certificate; its revocation revokes the certificate
             Duration life = Duration.between(now, notAfter);
@@ -893,7 +909,7 @@ final class PkiEngine extends FrameworkEngine {
         Response response = Response.of(out);
         warnings.forEach(response::warn);
         if (lease != null) {
-            try (io.custos.engine.sdk.PendingLease l = lease) {
+            try (PendingLease l = lease) {
                 return l.commit(response, false);
             }
         }
@@ -902,7 +918,7 @@ final class PkiEngine extends FrameworkEngine {
 
     /** A certificate's lease ended or was revoked: the certificate is revoked (idempotent). */
     @Override
-    public void revokeLease(io.custos.engine.sdk.LeaseData lease) {
+    public void revokeLease(LeaseData lease) {
         String pem = lease.string("certificate");
         if (pem == null || listIssuerIds().isEmpty()) {
             return;
@@ -939,7 +955,7 @@ final class PkiEngine extends FrameworkEngine {
     private static PublicKey verifiedKey(PKCS10CertificationRequest csr) {
         try {
             JcaPKCS10CertificationRequest j = new JcaPKCS10CertificationRequest(csr);
-            if (!csr.isSignatureValid(new org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder()
+            if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder()
                     .build(j.getPublicKey()))) {
                 throw EngineException.badRequest("the CSR's signature does not verify");
             }
@@ -980,10 +996,10 @@ final class PkiEngine extends FrameworkEngine {
                     case GeneralName.rfc822Name -> emails.add(n.getName().toString());
                     case GeneralName.uniformResourceIdentifier -> uris.add(n.getName().toString());
                     case GeneralName.iPAddress -> {
-                        byte[] raw = org.bouncycastle.asn1.ASN1OctetString.getInstance(n.getName()).getOctets();
+                        byte[] raw = ASN1OctetString.getInstance(n.getName()).getOctets();
                         try {
                             ips.add(InetAddress.getByAddress(raw).getHostAddress());
-                        } catch (java.net.UnknownHostException e) {
+                        } catch (UnknownHostException e) {
                             throw EngineException.badRequest("CSR holds an invalid IP SAN");
                         }
                     }
@@ -1024,7 +1040,7 @@ final class PkiEngine extends FrameworkEngine {
         List<String> caChain = f.equals("der") ? chainPem.stream().map(p -> Base64.getEncoder().encodeToString(
                 der(Pem.parsedOnce(p)))).toList() : chainPem;
         if (f.equals("pem_bundle")) {
-            certificate = String.join("\n", java.util.stream.Stream.concat(java.util.stream.Stream.of(certificate),
+            certificate = String.join("\n", Stream.concat(Stream.of(certificate),
                     caChain.stream()).toList());
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -1089,16 +1105,16 @@ final class PkiEngine extends FrameworkEngine {
         }
         try {
             byte[] challenge = new byte[32];
-            new java.security.SecureRandom().nextBytes(challenge);
-            java.security.Signature signer = java.security.Signature.getInstance(alg);
+            new SecureRandom().nextBytes(challenge);
+            Signature signer = Signature.getInstance(alg);
             signer.initSign(key);
             signer.update(challenge);
             byte[] signature = signer.sign();
-            java.security.Signature verifier = java.security.Signature.getInstance(alg);
+            Signature verifier = Signature.getInstance(alg);
             verifier.initVerify(certKey);
             verifier.update(challenge);
             return verifier.verify(signature);
-        } catch (java.security.GeneralSecurityException | RuntimeException e) {
+        } catch (GeneralSecurityException | RuntimeException e) {
             return false; // a key of another type or a malformed one proves nothing
         }
     }
@@ -1174,8 +1190,8 @@ final class PkiEngine extends FrameworkEngine {
             return Base64.getDecoder().decode(s);
         } catch (IllegalArgumentException e) {
             try {
-                return Base64.getDecoder().decode(java.net.URLDecoder.decode(s.replace("+", "%2B"),
-                        java.nio.charset.StandardCharsets.UTF_8));
+                return Base64.getDecoder().decode(URLDecoder.decode(s.replace("+", "%2B"),
+                        StandardCharsets.UTF_8));
             } catch (IllegalArgumentException again) {
                 return new byte[0]; // answered as a malformed request
             }
@@ -1183,8 +1199,8 @@ final class PkiEngine extends FrameworkEngine {
     }
 
     /** The POST body: the broker hands non-JSON bodies over as {@link Request#RAW_BODY}. */
-    private static byte[] ocspBody(io.custos.engine.sdk.Request r) {
-        byte[] body = r.attribute(io.custos.engine.sdk.Request.RAW_BODY);
+    private static byte[] ocspBody(Request r) {
+        byte[] body = r.attribute(Request.RAW_BODY);
         return body == null ? new byte[0] : body;
     }
 

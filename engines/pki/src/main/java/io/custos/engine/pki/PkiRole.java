@@ -1,5 +1,6 @@
 package io.custos.engine.pki;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** A stored {@code roles/:name} with Vault's fields (TTLs in seconds, 0 = the mount's). */
@@ -18,7 +19,7 @@ record PkiRole(long ttl, long maxTtl, boolean allowLocalhost, List<String> allow
 
     /** ext_key_usage with the code-signing and email-protection flags and the OIDs added. */
     List<String> effectiveExtKeyUsage() {
-        List<String> out = new java.util.ArrayList<>(extKeyUsage);
+        List<String> out = new ArrayList<>(extKeyUsage);
         if (codeSigningFlag) {
             out.add("CodeSigning");
         }

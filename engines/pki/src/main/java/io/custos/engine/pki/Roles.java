@@ -4,6 +4,7 @@ import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,8 +106,8 @@ final class Roles {
             }
             Object v = d.get(e.getKey());
             boolean same = e.getValue() instanceof List<?> want
-                    ? v instanceof List<?> got && (got.isEmpty() && want.isEmpty() || new java.util.HashSet<>(got)
-                            .equals(new java.util.HashSet<>(want)))
+                    ? v instanceof List<?> got && (got.isEmpty() && want.isEmpty() || new HashSet<>(got)
+                            .equals(new HashSet<>(want)))
                     : e.getValue().equals(v) || e.getKey().equals("serial_number_source") && "json".equals(v);
             if (!same) {
                 throw EngineException.badRequest(e.getKey() + " is not supported by Custos: only its default ("

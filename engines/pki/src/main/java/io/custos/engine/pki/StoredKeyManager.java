@@ -1,8 +1,9 @@
 package io.custos.engine.pki;
 
 import io.custos.engine.sdk.EngineException;
-import io.custos.engine.sdk.StorageView;
 import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.StorageView;
+import java.io.IOException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -81,7 +82,7 @@ final class StoredKeyManager implements KeyManager {
                 PrivateKey key = conv.getPrivateKey(PrivateKeyInfo.getInstance(b64.decode((String) stored.get("private"))));
                 PublicKey pub = conv.getPublicKey(SubjectPublicKeyInfo.getInstance(b64.decode((String) stored.get("public"))));
                 return new KeyPair(pub, key);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new IllegalStateException("stored key " + id + " is unreadable", e);
             }
         });

@@ -1,6 +1,7 @@
 package io.custos.engine.pki;
 
 import io.custos.engine.sdk.EngineContext;
+import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
@@ -67,7 +68,7 @@ final class Tidy {
                 d.has("interval_duration") ? d.getDuration("interval_duration").toSeconds() : o.intervalSeconds(),
                 Options.from(d, o.options()));
         if (n.intervalSeconds() <= 0) {
-            throw io.custos.engine.sdk.EngineException.badRequest("interval_duration must be positive");
+            throw EngineException.badRequest("interval_duration must be positive");
         }
         context.storage().put("config/auto-tidy", Json.write(n));
         return n;

@@ -1,10 +1,12 @@
 package io.custos.engine.sdk;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -111,7 +113,7 @@ public enum FieldType {
             return b;
         }
         if (raw instanceof String s) {
-            switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+            switch (s.trim().toLowerCase(Locale.ROOT)) {
                 case "true", "1", "t" -> { return true; }
                 case "false", "0", "f", "" -> { return false; }
                 default -> throw invalid(field, "a boolean", raw);
@@ -161,7 +163,7 @@ public enum FieldType {
             }
             try {
                 raw = Json.MAPPER.readValue(text, Object.class);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw EngineException.badRequest("error converting input for field \"" + field
                         + "\": the string is not a JSON object");
             }

@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -94,10 +95,10 @@ public final class PasswordGenerator {
     }
 
     /** The rules as Vault's API shows them. */
-    public List<java.util.Map<String, Object>> describeRules() {
-        List<java.util.Map<String, Object>> out = new ArrayList<>();
+    public List<Map<String, Object>> describeRules() {
+        List<Map<String, Object>> out = new ArrayList<>();
         for (Rule r : rules) {
-            out.add(java.util.Map.of("charset", r.charset(), "min-chars", r.minChars()));
+            out.add(Map.of("charset", r.charset(), "min-chars", r.minChars()));
         }
         return out;
     }

@@ -1,11 +1,13 @@
 package io.custos.engine.sdk;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -83,7 +85,7 @@ public final class PathSpec {
         out.append(synopsis).append("\n");
         if (!fields.isEmpty()) {
             out.append("\n## PARAMETERS\n");
-            new java.util.TreeMap<>(fields).forEach((name, f) -> out.append('\n').append(name).append(" (")
+            new TreeMap<>(fields).forEach((name, f) -> out.append('\n').append(name).append(" (")
                     .append(f.type().openApiType()).append(")\n\n    ").append(f.description()).append('\n'));
         }
         if (!description.isEmpty()) {
@@ -133,7 +135,7 @@ public final class PathSpec {
             return this;
         }
 
-        public Builder fields(java.util.Collection<Field> declared) {
+        public Builder fields(Collection<Field> declared) {
             fields.addAll(declared);
             return this;
         }

@@ -1,6 +1,9 @@
 package io.custos.engine.sdk;
 
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /** One mounted instance of an engine: answers requests for paths below its mount point. */
 public interface SecretsEngine {
@@ -23,7 +26,7 @@ public interface SecretsEngine {
      * {@code required_parameters} apply to; by default the request's own fields. An engine whose
      * payload sits one level down (KV v2's {@code data}) returns that, so policies can constrain it.
      */
-    default java.util.Map<String, Object> policyParameters(Request request) {
+    default Map<String, Object> policyParameters(Request request) {
         return request.data();
     }
 
@@ -31,8 +34,8 @@ public interface SecretsEngine {
      * Paths (relative to the mount) answered without a token, such as an auth method's login. A
      * response with an {@code auth} block from such a path asks the broker to issue a token.
      */
-    default java.util.Set<String> unauthenticatedPaths() {
-        return java.util.Set.of();
+    default Set<String> unauthenticatedPaths() {
+        return Set.of();
     }
 
     /**
@@ -59,15 +62,15 @@ public interface SecretsEngine {
      * Called about once a second on one broker node at a time (Vault's periodic function), for
      * scheduled work such as rotating static credentials.
      */
-    default void periodic(java.time.Instant now) {
+    default void periodic(Instant now) {
     }
 
     /**
      * Paths (relative to the mount, Vault's patterns: {@code *} suffix, {@code +} segment) that need
      * {@code sudo} on top of the operation's capability, such as PKI's {@code root}.
      */
-    default java.util.Set<String> sudoPaths() {
-        return java.util.Set.of();
+    default Set<String> sudoPaths() {
+        return Set.of();
     }
 
     /** The mount is going away (unmounted or sealed): release connections and threads. */
