@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -61,7 +64,7 @@ class GoParseAndErrorsTest {
         assertEquals("template: t:2:4: executing \"t\" at <index .a 5>: error calling index: index out of range: 5",
                 e.getMessage());
         TemplateException nil = assertThrows(TemplateException.class, () -> run("{{.a.b}}",
-                java.util.Collections.singletonMap("a", null)));
+                Collections.singletonMap("a", null)));
         assertTrue(nil.getMessage().endsWith("nil pointer evaluating interface {}.b"), nil.getMessage());
     }
 
@@ -90,7 +93,7 @@ class GoParseAndErrorsTest {
                 Template.Options.DEFAULTS);
         assertEquals("hi you!", t.execute("you"));
         assertEquals("hi me", t.executeTemplate("greet", "me"));
-        assertEquals(java.util.Set.of("main", "greet"), t.definedTemplates());
+        assertEquals(Set.of("main", "greet"), t.definedTemplates());
         Template more = t.parseMore("extra", "{{define \"bye\"}}bye {{.}}{{end}}");
         assertEquals("bye x", more.executeTemplate("bye", "x"));
     }
@@ -120,7 +123,7 @@ class GoParseAndErrorsTest {
         String big = "\"'\\".repeat(16 * 1024);
         assertEquals(big, run("{{.v}}", Map.of("v", big)));
         assertEquals("a\"b\\c", run("{{\"a\\\"b\\\\c\"}}", null));
-        java.util.List<Object> withNil = new java.util.ArrayList<>();
+        List<Object> withNil = new ArrayList<>();
         withNil.add(null);
         assertEquals("[<nil>]", run("{{.}}", new Object[] {null}));
         assertEquals("[<nil>]", run("{{.}}", withNil));

@@ -4,15 +4,32 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import io.custos.testing.TestPostgres;
+import java.io.IOException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -48,10 +65,10 @@ class AgentIT {
                 200).get("data").get("secret_id").asText());
     }
 
-    private static String signed(com.nimbusds.jose.jwk.RSAKey key, com.nimbusds.jwt.JWTClaimsSet claims) throws Exception {
-        com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
-                new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.RS256), claims);
-        jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(key));
+    private static String signed(RSAKey key, JWTClaimsSet claims) throws Exception {
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader(JWSAlgorithm.RS256), claims);
+        jwt.sign(new RSASSASigner(key));
         return jwt.serialize();
     }
 
@@ -75,10 +92,10 @@ class AgentIT {
         int port = BrokerProcess.freePort();
         ApiClient api = new ApiClient(HttpClient.newHttpClient(), "http://127.0.0.1:" + port);
         String root = DatabaseTarget.ROOT;
-        com.nimbusds.jose.jwk.RSAKey key = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).generate();
-        String pem = "-----BEGIN PUBLIC KEY-----\\n" + java.util.Base64.getEncoder().encodeToString(
+        RSAKey key = new RSAKeyGenerator(2048).generate();
+        String pem = "-----BEGIN PUBLIC KEY-----\\n" + Base64.getEncoder().encodeToString(
                 key.toRSAPublicKey().getEncoded()) + "\\n-----END PUBLIC KEY-----\\n";
-        java.util.Date exp = java.util.Date.from(java.time.Instant.now().plusSeconds(600));
+        Date exp = Date.from(Instant.now().plusSeconds(600));
         try (BrokerProcess broker = DatabaseTarget.start(port, DatabaseTarget.env(storage, dir.resolve("dev"), Map.of()),
                 dir)) {
             api.call("POST", "secret/data/app", root, "{\"data\":{\"v\":\"kv-value\"}}", 200);
@@ -91,7 +108,7 @@ class AgentIT {
             api.call("POST", "auth/kubernetes/role/app", root, "{\"bound_service_account_names\":\"web\","
                     + "\"bound_service_account_namespaces\":\"prod\",\"token_policies\":\"kv\",\"token_ttl\":\"5s\","
                     + "\"token_max_ttl\":\"10s\"}", 204);
-            Files.writeString(dir.resolve("sa-token"), signed(key, new com.nimbusds.jwt.JWTClaimsSet.Builder()
+            Files.writeString(dir.resolve("sa-token"), signed(key, new JWTClaimsSet.Builder()
                     .issuer("kubernetes/serviceaccount").audience("custos").expirationTime(exp)
                     .claim("kubernetes.io", Map.of("namespace", "prod", "serviceaccount", Map.of("name", "web", "uid", "u1")))
                     .build()));
@@ -102,7 +119,7 @@ class AgentIT {
                     Map.of(), dir)) {
                 assertTrue(DatabaseTarget.await(Duration.ofSeconds(30), () -> read(k8sOut).equals("kv-value")),
                         agent::output);
-                java.nio.file.attribute.FileTime written = Files.getLastModifiedTime(k8sOut);
+                FileTime written = Files.getLastModifiedTime(k8sOut);
                 // past the 10 s max TTL twice: the agent logs in again, and rewrites nothing that did not change
                 assertTrue(DatabaseTarget.await(Duration.ofSeconds(40), () -> agent.output().split("authenticated with "
                         + "kubernetes", -1).length > 3), agent::output);
@@ -115,7 +132,7 @@ class AgentIT {
                     + "\"bound_issuer\":\"https://idp.example\"}", 204);
             api.call("POST", "auth/jwt/role/ci", root, "{\"bound_audiences\":\"custos\",\"user_claim\":\"sub\","
                     + "\"token_policies\":\"kv\"}", 204);
-            Files.writeString(dir.resolve("ci.jwt"), signed(key, new com.nimbusds.jwt.JWTClaimsSet.Builder()
+            Files.writeString(dir.resolve("ci.jwt"), signed(key, new JWTClaimsSet.Builder()
                     .issuer("https://idp.example").subject("pipeline").audience("custos").expirationTime(exp).build()));
             String token = api.call("POST", "auth/token/create", root, "{\"policies\":[\"kv\"]}", 200).get("auth")
                     .get("client_token").asText();
@@ -157,16 +174,16 @@ class AgentIT {
                         + where + ".hcl")), Map.of(), dir)) {
                     assertEquals(0, agent.awaitExit(Duration.ofSeconds(60)), agent.output());
                 }
-                com.fasterxml.jackson.databind.JsonNode info = new com.fasterxml.jackson.databind.ObjectMapper()
+                JsonNode info = new ObjectMapper()
                         .readTree(Files.readString(sink));
                 assertEquals(120, info.get("ttl").asInt(), where);
                 assertEquals(where.equals("method") ? "auth/jwt/login" : "sys/wrapping/wrap",
                         info.get("creation_path").asText());
-                com.fasterxml.jackson.databind.JsonNode unwrapped = api.call("POST", "sys/wrapping/unwrap",
+                JsonNode unwrapped = api.call("POST", "sys/wrapping/unwrap",
                         info.get("token").asText(), null, 200);
                 String unwrappedToken = where.equals("method") ? unwrapped.get("auth").get("client_token").asText()
                         : unwrapped.get("data").get("token").asText();
-                com.fasterxml.jackson.databind.JsonNode policies = api.call("GET", "auth/token/lookup-self", unwrappedToken, null,
+                JsonNode policies = api.call("GET", "auth/token/lookup-self", unwrappedToken, null,
                         200).get("data").get("policies");
                 assertTrue(policies.toString().contains("\"kv\""), policies.toString());
                 api.call("POST", "sys/wrapping/unwrap", info.get("token").asText(), null, 403); // spent
@@ -281,24 +298,24 @@ class AgentIT {
             try (BrokerProcess sidecar = BrokerProcess.startAgent(List.of("agent", "-config=" + dir.resolve("sidecar.hcl")),
                     Map.of(), dir)) {
                 HttpClient http = HttpClient.newHttpClient();
-                java.net.URI status = java.net.URI.create("http://127.0.0.1:" + agentPort + "/agent/v1/status");
+                URI status = URI.create("http://127.0.0.1:" + agentPort + "/agent/v1/status");
                 assertTrue(DatabaseTarget.await(Duration.ofSeconds(30), () -> {
                     try {
-                        return http.send(java.net.http.HttpRequest.newBuilder(status).build(),
-                                java.net.http.HttpResponse.BodyHandlers.ofString()).body().contains("\"last_render\":\"");
-                    } catch (java.io.IOException e) {
+                        return http.send(HttpRequest.newBuilder(status).build(),
+                                HttpResponse.BodyHandlers.ofString()).body().contains("\"last_render\":\"");
+                    } catch (IOException e) {
                         return false;
                     }
                 }), sidecar::output);
                 Thread.sleep(12_000); // past the 10 s TTL: the sidecar renews the adopted lease, mints nothing
                 assertEquals(user, read(dir.resolve("shared/db")).split(":", 2)[0], "the sidecar kept the init's user");
                 assertEquals(1, DatabaseTarget.roles(target, "v-").size(), "one database user per pod, not two");
-                String metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
-                        + agentPort + "/agent/v1/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                        + agentPort + "/agent/v1/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
                 assertTrue(metrics.contains("custos_agent_renewals_total"), metrics);
-                var quit = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + agentPort
-                        + "/agent/v1/quit")).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                var quit = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + agentPort
+                        + "/agent/v1/quit")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertEquals(204, quit.statusCode());
                 assertEquals(0, sidecar.awaitExit(Duration.ofSeconds(30)), sidecar.output());
             }

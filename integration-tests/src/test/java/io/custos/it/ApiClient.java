@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,7 +40,7 @@ final class ApiClient {
             if (json != null && json.startsWith("{")) {
                 try {
                     SecretMarkers.scan(JSON.readTree(json));
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     // not JSON after all: nothing to register
                 }
             }

@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.custos.testing.TestPostgres;
+import java.io.IOException;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -155,7 +157,7 @@ class EndpointFuzzIT {
         List<Object> v = new ArrayList<>(List.of("", LONG, "\u0000\u0001\u001b[31m\r\n\u2028", "../../etc/passwd",
                 Map.of("a", Map.of("b", List.of(Map.of()))), List.of(List.of(1, "x"), Map.of())));
         switch (type) {
-            case "integer", "number" -> v.addAll(List.of(-1, Long.MAX_VALUE, new java.math.BigInteger("9".repeat(40)),
+            case "integer", "number" -> v.addAll(List.of(-1, Long.MAX_VALUE, new BigInteger("9".repeat(40)),
                     -1e300, 0.5, "12abc", true));
             case "boolean" -> v.addAll(List.of("maybe", 2, List.of(true)));
             case "array" -> v.addAll(List.of(123, List.of(LONG, ""), "a,,b,"));
@@ -199,7 +201,7 @@ class EndpointFuzzIT {
         HttpResponse<String> r;
         try {
             r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             failures.add("no answer (connection closed): " + method + " " + abbreviate(path) + ": " + e.getMessage());
             return null;
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.custos.testing.TestPostgres;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -52,7 +53,7 @@ class LeaseFaultsIT {
         Map<String, String> halting = DatabaseTarget.env(storage, dir.resolve("dev"),
                 Map.of("CUSTOS_TESTING_HALT_AT", "lease-commit"));
         try (BrokerProcess b = DatabaseTarget.start(port, halting, dir)) {
-            assertThrows(java.io.IOException.class, () -> api.send("GET", "database/creds/crash", DatabaseTarget.ROOT,
+            assertThrows(IOException.class, () -> api.send("GET", "database/creds/crash", DatabaseTarget.ROOT,
                     null));
             assertEquals(99, b.awaitExit(Duration.ofSeconds(30)));
         }

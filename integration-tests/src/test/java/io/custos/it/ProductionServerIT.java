@@ -8,19 +8,38 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.RSAKey;
+import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
 import io.custos.testing.TestPostgres;
 import io.github.jopenlibs.vault.Vault;
 import io.github.jopenlibs.vault.VaultConfig;
 import io.github.jopenlibs.vault.VaultException;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.http.HttpClient;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import javax.net.ssl.HttpsURLConnection;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
@@ -126,8 +145,8 @@ class ProductionServerIT {
 
         // the driver pins TLSv1.2 when given a PEM (refused here by design), so trust the test CA
         // through the JVM defaults and let it negotiate TLS 1.3
-        javax.net.ssl.SSLContext.setDefault(tls.trustingContext("TLS"));
-        javax.net.ssl.HttpsURLConnection.setDefaultSSLSocketFactory(tls.trustingContext("TLS").getSocketFactory());
+        SSLContext.setDefault(tls.trustingContext("TLS"));
+        HttpsURLConnection.setDefaultSSLSocketFactory(tls.trustingContext("TLS").getSocketFactory());
         Vault vault = Vault.create(new VaultConfig().address("https://localhost:" + port).token(rootToken)
                 .engineVersion(2).build());
         vault.logical().write("secret/app/config", Map.of("username", "svc-app", "password", "correct horse"));
@@ -191,7 +210,7 @@ class ProductionServerIT {
         TestTls.ClientIdentity outsider = TestTls.identity("web", "spiffe://example.org/ns/prod/sa/web", null);
         TestTls.ClientIdentity wrongId = TestTls.identity("db", "spiffe://example.org/ns/dev/sa/db", ca);
         call("POST", "sys/auth/cert", rootToken, "{\"type\":\"cert\"}", 204);
-        call("POST", "auth/cert/certs/web", rootToken, new ObjectMapper().writeValueAsString(java.util.Map.of(
+        call("POST", "auth/cert/certs/web", rootToken, new ObjectMapper().writeValueAsString(Map.of(
                 "certificate", TestTls.pem(ca.certificate()), "allowed_uri_sans", "spiffe://example.org/ns/prod/*",
                 "token_policies", "app")), 204);
         String token = asClient(web).call("POST", "auth/cert/login", null, "{}", 200).get("auth").get("client_token").asText();
@@ -247,49 +266,49 @@ class ProductionServerIT {
     @Test
     @Order(6)
     void jwtAndKubernetesLoginsOverHttpsAndTheirRefusals() throws Exception {
-        com.nimbusds.jose.jwk.RSAKey key = new com.nimbusds.jose.jwk.gen.RSAKeyGenerator(2048).generate();
-        String pem = "-----BEGIN PUBLIC KEY-----\n" + java.util.Base64.getMimeEncoder().encodeToString(
+        RSAKey key = new RSAKeyGenerator(2048).generate();
+        String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(
                 key.toRSAPublicKey().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
         ObjectMapper json = new ObjectMapper();
 
         call("POST", "sys/auth/jwt", rootToken, "{\"type\":\"jwt\"}", 204);
-        call("POST", "auth/jwt/config", rootToken, json.writeValueAsString(java.util.Map.of(
-                "jwt_validation_pubkeys", java.util.List.of(pem), "bound_issuer", "https://idp.example")), 204);
+        call("POST", "auth/jwt/config", rootToken, json.writeValueAsString(Map.of(
+                "jwt_validation_pubkeys", List.of(pem), "bound_issuer", "https://idp.example")), 204);
         call("POST", "auth/jwt/role/ci", rootToken, "{\"bound_audiences\":\"custos\",\"user_claim\":\"sub\","
                 + "\"token_policies\":\"app\"}", 204);
-        java.time.Instant now = java.time.Instant.now();
-        java.util.function.Function<com.nimbusds.jwt.JWTClaimsSet.Builder, String> sign = b -> {
+        Instant now = Instant.now();
+        Function<JWTClaimsSet.Builder, String> sign = b -> {
             try {
-                com.nimbusds.jwt.SignedJWT jwt = new com.nimbusds.jwt.SignedJWT(
-                        new com.nimbusds.jose.JWSHeader(com.nimbusds.jose.JWSAlgorithm.RS256), b.build());
-                jwt.sign(new com.nimbusds.jose.crypto.RSASSASigner(key));
+                SignedJWT jwt = new SignedJWT(
+                        new JWSHeader(JWSAlgorithm.RS256), b.build());
+                jwt.sign(new RSASSASigner(key));
                 return jwt.serialize();
-            } catch (com.nimbusds.jose.JOSEException e) {
+            } catch (JOSEException e) {
                 throw new IllegalStateException(e);
             }
         };
-        java.util.function.Supplier<com.nimbusds.jwt.JWTClaimsSet.Builder> claims = () ->
-                new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer("https://idp.example").subject("pipeline")
-                        .audience("custos").expirationTime(java.util.Date.from(now.plusSeconds(300)));
+        Supplier<JWTClaimsSet.Builder> claims = () ->
+                new JWTClaimsSet.Builder().issuer("https://idp.example").subject("pipeline")
+                        .audience("custos").expirationTime(Date.from(now.plusSeconds(300)));
         String good = sign.apply(claims.get());
         String token = call("POST", "auth/jwt/login", null, "{\"role\":\"ci\",\"jwt\":\"" + good + "\"}", 200)
                 .get("auth").get("client_token").asText();
         call("GET", "secret/data/app/config", token, null, 200);
-        String none = new com.nimbusds.jwt.PlainJWT(claims.get().build()).serialize();
+        String none = new PlainJWT(claims.get().build()).serialize();
         call("POST", "auth/jwt/login", null, "{\"role\":\"ci\",\"jwt\":\"" + none + "\"}", 400);
-        String expired = sign.apply(claims.get().expirationTime(java.util.Date.from(now.minusSeconds(3600))));
+        String expired = sign.apply(claims.get().expirationTime(Date.from(now.minusSeconds(3600))));
         call("POST", "auth/jwt/login", null, "{\"role\":\"ci\",\"jwt\":\"" + expired + "\"}", 400);
         String wrongAud = sign.apply(claims.get().audience("other"));
         call("POST", "auth/jwt/login", null, "{\"role\":\"ci\",\"jwt\":\"" + wrongAud + "\"}", 400);
 
         call("POST", "sys/auth/kubernetes", rootToken, "{\"type\":\"kubernetes\"}", 204);
-        call("POST", "auth/kubernetes/config", rootToken, json.writeValueAsString(java.util.Map.of(
-                "pem_keys", java.util.List.of(pem), "issuer", "kubernetes/serviceaccount")), 204);
+        call("POST", "auth/kubernetes/config", rootToken, json.writeValueAsString(Map.of(
+                "pem_keys", List.of(pem), "issuer", "kubernetes/serviceaccount")), 204);
         call("POST", "auth/kubernetes/role/web", rootToken, "{\"bound_service_account_names\":\"web\","
                 + "\"bound_service_account_namespaces\":\"prod\",\"token_policies\":\"app\"}", 204);
-        java.util.function.BiFunction<String, String, String> saToken = (ns, name) -> sign.apply(
-                new com.nimbusds.jwt.JWTClaimsSet.Builder().issuer("kubernetes/serviceaccount")
-                        .expirationTime(java.util.Date.from(now.plusSeconds(600)))
+        BiFunction<String, String, String> saToken = (ns, name) -> sign.apply(
+                new JWTClaimsSet.Builder().issuer("kubernetes/serviceaccount")
+                        .expirationTime(Date.from(now.plusSeconds(600)))
                         .claim("kubernetes.io/serviceaccount/namespace", ns)
                         .claim("kubernetes.io/serviceaccount/service-account.name", name));
         String pod = call("POST", "auth/kubernetes/login", null, "{\"role\":\"web\",\"jwt\":\""
@@ -307,10 +326,10 @@ class ProductionServerIT {
         Path rotatedDir = Files.createDirectories(dir.resolve("rotated"));
         TestTls rotated = new TestTls(rotatedDir);
         // as cert-manager or a Secret volume would: the key first, then the certificate, each replaced whole
-        Files.move(rotated.keyFile, tls.keyFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        Files.move(rotated.certFile, tls.certFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        Files.move(rotated.keyFile, tls.keyFile, StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
+        Files.move(rotated.certFile, tls.certFile, StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
         HttpClient trustsOnlyTheNewOne = HttpClient.newBuilder().sslContext(rotated.trustingContext("TLSv1.3")).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         Exception last = null;
@@ -319,13 +338,13 @@ class ProductionServerIT {
                 new ApiClient(trustsOnlyTheNewOne, "https://localhost:" + port).call("GET", "sys/health", null, null, 200);
                 last = null;
                 break;
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 last = e; // still the old certificate (checked at most once a second, on a handshake)
                 Thread.sleep(200);
             }
         }
         assertTrue(last == null, "the new certificate was not served: " + last);
-        assertThrows(java.io.IOException.class, () -> new ApiClient(HttpClient.newBuilder()
+        assertThrows(IOException.class, () -> new ApiClient(HttpClient.newBuilder()
                 .sslContext(tls.trustingContext("TLSv1.3")).build(), "https://localhost:" + port)
                 .call("GET", "sys/health", null, null, 200), "the old certificate is no longer served");
         https = trustsOnlyTheNewOne;

@@ -8,20 +8,26 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Date;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** A self-signed EC P-256 server certificate for 127.0.0.1/localhost, as PEM files and as a trust context. */
@@ -46,7 +52,7 @@ final class TestTls {
         certFile = dir.resolve("cert.pem");
         keyFile = dir.resolve("key.pem");
         Files.writeString(certFile, pem(certificate));
-        Files.writeString(keyFile, pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(kp.getPrivate(), null)));
+        Files.writeString(keyFile, pem(new JcaPKCS8Generator(kp.getPrivate(), null)));
     }
 
     private static String pem(Object o) throws Exception {
@@ -75,9 +81,9 @@ final class TestTls {
                     new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, uriSan)));
         }
         if (issuer == null) {
-            b.addExtension(Extension.basicConstraints, true, new org.bouncycastle.asn1.x509.BasicConstraints(true));
+            b.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
         }
-        java.security.PrivateKey signer = issuer == null ? kp.getPrivate() : issuer.keys().getPrivate();
+        PrivateKey signer = issuer == null ? kp.getPrivate() : issuer.keys().getPrivate();
         X509Certificate cert = new JcaX509CertificateConverter().getCertificate(
                 b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(signer)));
         return new ClientIdentity(kp, cert);
@@ -90,7 +96,7 @@ final class TestTls {
     /** The identity as PEM files: its certificate, and its key as PKCS#8 ("BEGIN PRIVATE KEY"). */
     static void write(ClientIdentity id, Path certFile, Path keyFile) throws Exception {
         Files.writeString(certFile, pem(id.certificate()));
-        Files.writeString(keyFile, pem(new org.bouncycastle.openssl.jcajce.JcaPKCS8Generator(id.keys().getPrivate(), null)));
+        Files.writeString(keyFile, pem(new JcaPKCS8Generator(id.keys().getPrivate(), null)));
     }
 
     /** Trusts the server certificate and presents {@code client} (or nothing when null). */
@@ -100,14 +106,14 @@ final class TestTls {
         trust.setCertificateEntry("custos", certificate);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         tmf.init(trust);
-        javax.net.ssl.KeyManager[] kms = null;
+        KeyManager[] kms = null;
         if (client != null) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(null, null);
             ks.setKeyEntry("client", client.keys().getPrivate(), new char[0],
-                    new java.security.cert.Certificate[] {client.certificate()});
-            javax.net.ssl.KeyManagerFactory kmf = javax.net.ssl.KeyManagerFactory.getInstance(
-                    javax.net.ssl.KeyManagerFactory.getDefaultAlgorithm());
+                    new Certificate[] {client.certificate()});
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(
+                    KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, new char[0]);
             kms = kmf.getKeyManagers();
         }

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.flipkart.zjsonpatch.JsonPatch;
+import io.custos.agent.AgentConfig;
+import io.custos.agent.ConfigLoader;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.URI;
@@ -25,8 +27,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,7 +92,7 @@ class WebhookTest {
         r.put("kind", "AdmissionReview");
         r.put("apiVersion", apiVersion);
         ObjectNode req = r.putObject("request");
-        req.put("uid", java.util.UUID.randomUUID().toString());
+        req.put("uid", UUID.randomUUID().toString());
         req.putObject("kind").put("group", "").put("version", "v1").put("kind", "Pod");
         req.putObject("resource").put("group", "").put("version", "v1").put("resource", "pods");
         req.put("namespace", pod.path("metadata").path("namespace").asText());
@@ -415,8 +421,8 @@ class WebhookTest {
 
     /** The certificate the server presents (trusting {@code expected} and, for the handshake, anything). */
     private static X509Certificate served(InjectorServer server, X509Certificate expected) throws Exception {
-        javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
-        trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+        SSLContext trustAll = SSLContext.getInstance("TLSv1.3");
+        trustAll.init(null, new TrustManager[] {new X509TrustManager() {
             public void checkClientTrusted(X509Certificate[] c, String a) {
             }
 
@@ -438,7 +444,7 @@ class WebhookTest {
     void theGeneratedConfigurationIsWhatTheAgentReads() throws Exception {
         JsonNode out = inject(nativeServer, resource("vault-pod.json"));
         String json = JSON.writeValueAsString(config(container(out, "initContainers", PodMutator.AGENT)));
-        io.custos.agent.AgentConfig c = io.custos.agent.ConfigLoader.parseText("generated", json, Map.of());
+        AgentConfig c = ConfigLoader.parseText("generated", json, Map.of());
         assertEquals(2, c.templates().size());
         assertEquals("orders", c.autoAuth().method().config().get("role"));
     }

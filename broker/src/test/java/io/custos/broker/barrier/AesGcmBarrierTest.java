@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,7 +86,7 @@ class AesGcmBarrierTest {
         assertArrayEquals(ring.active().key().getEncoded(), back.key().getEncoded());
         assertEquals(Instant.parse("2026-01-01T00:00:00Z"), back.installTime());
         assertFalse(ring.active().toString().contains(
-                java.util.Base64.getEncoder().encodeToString(ring.active().key().getEncoded())));
+                Base64.getEncoder().encodeToString(ring.active().key().getEncoded())));
     }
 
     @Test

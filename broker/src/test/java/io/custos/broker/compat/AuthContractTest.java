@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.custos.broker.http.BrokerHttpTest;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.time.Instant;
 import java.util.List;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -203,7 +205,7 @@ class AuthContractTest extends BrokerHttpTest {
         call("POST", "sys/auth/doomed", root, "{\"type\":\"approle\"}");
         call("POST", "auth/doomed/role/r", root, "{\"token_policies\":\"app\"}");
         String roleId = call("GET", "auth/doomed/role/r/role-id", root, null).json().get("data").get("role_id").asText();
-        java.util.function.Supplier<String> login = () -> call("POST", "auth/doomed/login", null, "{\"role_id\":\""
+        Supplier<String> login = () -> call("POST", "auth/doomed/login", null, "{\"role_id\":\""
                 + roleId + "\",\"secret_id\":\"" + call("POST", "auth/doomed/role/r/secret-id", root, null).json()
                 .get("data").get("secret_id").asText() + "\"}").json().get("auth").get("client_token").asText();
         String first = login.get();
@@ -247,7 +249,7 @@ class AuthContractTest extends BrokerHttpTest {
         String t = call("POST", "auth/token/create", root, "{\"policies\":[\"app\"],\"ttl\":\"1h\"}").json()
                 .get("auth").get("client_token").asText();
         JsonNode before = call("GET", "auth/token/lookup-self", t, null).json().get("data");
-        java.time.Instant.parse(before.get("issue_time").asText());
+        Instant.parse(before.get("issue_time").asText());
         assertFalse(before.has("last_renewal_time"));
         JsonNode renewed = call("POST", "auth/token/renew-self", t, "{\"increment\":\"2h\"}").json().get("auth");
         assertEquals(7200, renewed.get("lease_duration").asLong(), 2);

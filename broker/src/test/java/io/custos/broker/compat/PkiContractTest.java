@@ -9,9 +9,11 @@ import io.custos.broker.http.BrokerHttpTest;
 import io.custos.engine.sdk.Json;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import java.io.ByteArrayInputStream;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -51,7 +53,7 @@ class PkiContractTest extends BrokerHttpTest {
         KeyPair kp = g.generateKeyPair();
         var req = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + cn), kp.getPublic())
                 .build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate()));
-        java.io.StringWriter w = new java.io.StringWriter();
+        StringWriter w = new StringWriter();
         try (JcaPEMWriter pem = new JcaPEMWriter(w)) {
             pem.writeObject(req);
         }
@@ -59,7 +61,7 @@ class PkiContractTest extends BrokerHttpTest {
     }
 
     private static X509Certificate cert(String pem) throws Exception {
-        Collection<? extends java.security.cert.Certificate> all = CertificateFactory.getInstance("X.509")
+        Collection<? extends Certificate> all = CertificateFactory.getInstance("X.509")
                 .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.UTF_8)));
         return (X509Certificate) all.iterator().next();
     }

@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.custos.broker.http.BrokerHttpTest;
+import io.custos.engine.sdk.Json;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -101,22 +107,22 @@ class SysContractTest extends BrokerHttpTest {
 
     /** Entries stored below a path, counted in PostgreSQL itself. */
     private long storedUnder(String prefix) {
-        try (java.sql.Connection c = db.connect(); java.sql.PreparedStatement st = c.prepareStatement(
+        try (Connection c = db.connect(); PreparedStatement st = c.prepareStatement(
                 "SELECT count(*) FROM custos_entries WHERE path LIKE ? || '%'")) {
             st.setString(1, prefix);
-            try (java.sql.ResultSet rs = st.executeQuery()) {
+            try (ResultSet rs = st.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }
-        } catch (java.sql.SQLException e) {
+        } catch (SQLException e) {
             throw new IllegalStateException(e);
         }
     }
 
     private static JsonNode readTree(String json) {
         try {
-            return io.custos.engine.sdk.Json.MAPPER.readTree(json);
-        } catch (java.io.IOException e) {
+            return Json.MAPPER.readTree(json);
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

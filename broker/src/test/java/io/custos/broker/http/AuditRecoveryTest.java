@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.custos.engine.sdk.Json;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ class AuditRecoveryTest extends BrokerHttpTest {
     protected Map<String, String> extraProperties() {
         try {
             log = Files.createTempDirectory("custos-audit-torn").resolve("audit.log");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         return Map.of("custos.audit.devices.file.path", log.toString(), "custos.audit.devices.file.fsync", "always");
@@ -50,7 +51,7 @@ class AuditRecoveryTest extends BrokerHttpTest {
         JsonNode marker = lines.stream().map(l -> {
             try {
                 return Json.MAPPER.readTree(l);
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new AssertionError("an unreadable line remains: " + l);
             }
         }).filter(n -> n.path("type").asText().equals("truncated")).findFirst().orElseThrow();

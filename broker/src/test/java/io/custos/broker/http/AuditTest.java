@@ -8,11 +8,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.custos.broker.Custos;
 import io.custos.engine.sdk.Json;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +32,7 @@ class AuditTest extends BrokerHttpTest {
     protected Map<String, String> extraProperties() {
         try {
             log = Files.createTempDirectory("custos-audit").resolve("audit.log");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
         return Map.of("custos.audit.devices.file.path", log.toString());
@@ -143,7 +146,7 @@ class AuditTest extends BrokerHttpTest {
 
         // the attacker also rewrites the next line's prev as a plain hash of the edited line: still caught
         List<String> rebuilt = new ArrayList<>(edited);
-        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                 .digest(edited.get(3).getBytes(StandardCharsets.UTF_8)));
         String prev = Json.MAPPER.readTree(rebuilt.get(4)).get("prev").asText();
         rebuilt.set(4, rebuilt.get(4).replace(prev, sha));

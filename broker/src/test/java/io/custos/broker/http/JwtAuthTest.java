@@ -13,16 +13,18 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import io.custos.engine.sdk.Json;
 import io.custos.broker.auth.jwt.JwtVerifier;
 import io.custos.broker.testing.MutableClock;
 import io.custos.broker.testing.TestHttps;
+import io.custos.engine.sdk.Json;
 import io.micronaut.test.annotation.MockBean;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Date;
 import java.util.List;
@@ -80,12 +82,12 @@ class JwtAuthTest extends BrokerHttpTest {
         jwksServer.handle("/huge", ex -> {
             ex.sendResponseHeaders(200, 0);
             byte[] chunk = new byte[64 * 1024];
-            java.util.Arrays.fill(chunk, (byte) ' ');
+            Arrays.fill(chunk, (byte) ' ');
             try {
                 for (int i = 0; i < 40; i++) {
                     ex.getResponseBody().write(chunk); // 2.5 MiB of nothing
                 }
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // the broker stopped reading at its limit
             }
             ex.close();
@@ -226,7 +228,7 @@ class JwtAuthTest extends BrokerHttpTest {
     }
 
     private static byte[] padded(byte[] key) {
-        return key.length >= 32 ? key : java.util.Arrays.copyOf(key, 32);
+        return key.length >= 32 ? key : Arrays.copyOf(key, 32);
     }
 
     private static void assertRefused(Reply r, String reason) {

@@ -6,12 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
+import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-import io.custos.engine.sdk.Json;
 import io.custos.broker.testing.TestHttps;
+import io.custos.engine.sdk.Json;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import java.time.Instant;
 import java.util.Base64;
@@ -101,7 +102,7 @@ class KubernetesAuthTest extends BrokerHttpTest {
     @Test
     void offlineLoginAgainstTheClustersJwks() throws Exception {
         RSAKey keyed = new RSAKey.Builder(saKey).keyID("sa-1").build();
-        byte[] body = new com.nimbusds.jose.jwk.JWKSet(keyed.toPublicJWK()).toString().getBytes();
+        byte[] body = new JWKSet(keyed.toPublicJWK()).toString().getBytes();
         try (TestHttps jwks = TestHttps.start()) {
             jwks.handle("/openid/v1/jwks", ex -> {
                 ex.sendResponseHeaders(200, body.length);

@@ -6,6 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -144,9 +154,9 @@ class KvHttpTest extends BrokerHttpTest {
     @Test
     void concurrentCheckAndSetWritesLetExactlyOneWin() throws Exception {
         int writers = 16;
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(writers);
-        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-        java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        CountDownLatch start = new CountDownLatch(1);
+        List<Future<Integer>> results = new ArrayList<>();
         for (int i = 0; i < writers; i++) {
             int n = i;
             results.add(pool.submit(() -> {
@@ -156,7 +166,7 @@ class KvHttpTest extends BrokerHttpTest {
         }
         start.countDown();
         int ok = 0;
-        for (java.util.concurrent.Future<Integer> f : results) {
+        for (Future<Integer> f : results) {
             int status = f.get();
             assertTrue(status == 200 || status == 400, "status " + status);
             ok += status == 200 ? 1 : 0;
@@ -206,11 +216,11 @@ class KvHttpTest extends BrokerHttpTest {
     static final class HttpHeaderBearer {
         int get(BrokerHttpTest t, String path, String tok) {
             try {
-                return t.http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                return t.http.send(HttpRequest.newBuilder(URI.create(
                                 "http://127.0.0.1:" + t.server.getPort() + "/v1/" + path))
                         .header("Authorization", "Bearer " + tok).build(),
-                        java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
-            } catch (java.io.IOException | InterruptedException e) {
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (IOException | InterruptedException e) {
                 throw new IllegalStateException(e);
             }
         }

@@ -6,7 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.custos.engine.sdk.Json;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -115,9 +122,9 @@ class PolicyEnforcementTest extends BrokerHttpTest {
     void useLimitsHoldUnderConcurrency() throws Exception {
         String limited = call("POST", "auth/token/create", root, "{\"policies\":[\"app-reader\"],\"num_uses\":5}")
                 .json().get("auth").get("client_token").asText();
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
-        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
-        java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(20);
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Integer>> results = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
             results.add(pool.submit(() -> {
                 go.await();
@@ -126,7 +133,7 @@ class PolicyEnforcementTest extends BrokerHttpTest {
         }
         go.countDown();
         int ok = 0;
-        for (java.util.concurrent.Future<Integer> f : results) {
+        for (Future<Integer> f : results) {
             ok += f.get() == 200 ? 1 : 0;
         }
         pool.shutdown();
@@ -145,7 +152,7 @@ class PolicyEnforcementTest extends BrokerHttpTest {
         Reply bad = call("PUT", "sys/policy/broken", root, "{\"rules\":\"path \\\"a/*/b\\\" { capabilities = [\\\"read\\\"] }\"}");
         assertEquals(400, bad.status());
         assertTrue(bad.error().contains("'*' is only allowed at the end"), bad.error());
-        String b64 = java.util.Base64.getEncoder().encodeToString("path \"kv/*\" { capabilities = [\"read\"] }".getBytes());
+        String b64 = Base64.getEncoder().encodeToString("path \"kv/*\" { capabilities = [\"read\"] }".getBytes());
         assertEquals(204, call("PUT", "sys/policies/acl/encoded", root, "{\"policy\":\"" + b64 + "\"}").status());
         assertTrue(call("GET", "sys/policies/acl/encoded", root, null).json().get("data").get("policy").asText()
                 .startsWith("path \"kv/*\""));

@@ -7,12 +7,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.custos.broker.http.BrokerHttpTest;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
@@ -136,8 +138,8 @@ class PkiHttpTest extends BrokerHttpTest {
             Path req = dir.resolve("get" + i + ".req");
             assertTrue(openssl("ocsp", "-issuer", caFile.toString(), "-cert", leaf.toString(), "-reqout",
                     req.toString(), "-no_nonce").startsWith("0:"));
-            String b64 = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(req));
-            String encoded = java.net.URLEncoder.encode(b64, StandardCharsets.UTF_8); // '/' -> %2F, '+' -> %2B
+            String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(req));
+            String encoded = URLEncoder.encode(b64, StandardCharsets.UTF_8); // '/' -> %2F, '+' -> %2B
             HttpResponse<byte[]> answer = raw("GET", "pki/ocsp/" + encoded, null, null);
             assertEquals(200, answer.statusCode(), encoded);
             assertEquals("application/ocsp-response", answer.headers().firstValue("Content-Type").orElse(""));

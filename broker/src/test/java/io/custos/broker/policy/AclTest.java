@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Operation;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -21,7 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class AclTest {
 
     private static Acl acl(String... hcl) {
-        List<Policy> policies = new java.util.ArrayList<>();
+        List<Policy> policies = new ArrayList<>();
         for (int i = 0; i < hcl.length; i++) {
             policies.add(PolicyParser.parse("p" + i, hcl[i]));
         }

@@ -6,10 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Operation;
+import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Hostile policy documents: any nesting depth is a 400 naming the problem (it was a
@@ -58,13 +59,13 @@ class PolicyDocumentLimitsTest {
         }
         Policy p = PolicyParser.parse("big", sb.toString());
         assertEquals(8_000, p.rules().size());
-        assertTrue(Acl.compile(java.util.List.of(p)).check(Operation.READ, "secret/data/p7999/k", Map.of(), false)
+        assertTrue(Acl.compile(List.of(p)).check(Operation.READ, "secret/data/p7999/k", Map.of(), false)
                 .allowed());
     }
 
     @Test
     void aPathWrittenTwiceUnitesItsCapabilities() {
-        Acl acl = Acl.compile(java.util.List.of(PolicyParser.parse("p",
+        Acl acl = Acl.compile(List.of(PolicyParser.parse("p",
                 "path \"s/a\" { capabilities = [\"read\"] }\npath \"s/a\" { capabilities = [\"list\"] }")));
         assertTrue(acl.check(Operation.READ, "s/a", Map.of(), false).allowed());
         assertTrue(acl.check(Operation.LIST, "s/a", Map.of(), false).allowed());

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.Date;
@@ -50,7 +51,7 @@ public final class TestHttps implements AutoCloseable {
                 b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(kp.getPrivate())));
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
-        ks.setKeyEntry("server", kp.getPrivate(), new char[0], new java.security.cert.Certificate[] {cert});
+        ks.setKeyEntry("server", kp.getPrivate(), new char[0], new Certificate[] {cert});
         KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         kmf.init(ks, new char[0]);
         SSLContext ssl = SSLContext.getInstance("TLS");

@@ -16,10 +16,12 @@ import io.custos.engine.sdk.SecretsEngine;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -29,7 +31,7 @@ class KvV2EngineTest {
     private Instant now = Instant.parse("2026-01-01T00:00:00Z");
     private final Clock clock = new Clock() {
         @Override public ZoneOffset getZone() { return ZoneOffset.UTC; }
-        @Override public Clock withZone(java.time.ZoneId zone) { return this; }
+        @Override public Clock withZone(ZoneId zone) { return this; }
         @Override public Instant instant() { return now; }
     };
     private final SecretsEngine kv = new KvEngineFactory().create(
@@ -140,7 +142,7 @@ class KvV2EngineTest {
         patch.put("c", "3");
         assertEquals(2L, call(Operation.PATCH, "data/k", Map.of("data", patch)).data().get("version"));
         assertEquals(Map.of("a", "1", "c", "3"), readData("k", null));
-        EngineException missing = org.junit.jupiter.api.Assertions.assertThrows(EngineException.class,
+        EngineException missing = Assertions.assertThrows(EngineException.class,
                 () -> call(Operation.PATCH, "data/missing", Map.of("data", Map.of("x", "y"))));
         assertEquals(404, missing.status(), "as Vault: nothing to patch");
     }

@@ -9,6 +9,7 @@ import io.custos.engine.sdk.InMemoryStorage;
 import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.Request;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -17,6 +18,7 @@ import java.security.KeyStore;
 import java.security.cert.CertPathBuilder;
 import java.security.cert.CertStore;
 import java.security.cert.Certificate;
+import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.CollectionCertStoreParameters;
 import java.security.cert.PKIXBuilderParameters;
@@ -31,6 +33,7 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -144,12 +147,12 @@ class MutualTlsTest {
                 c.startHandshake();
                 InputStream in = c.getInputStream();
                 line = new String(in.readNBytes(200)).trim();
-            } catch (java.io.IOException clientSide) {
+            } catch (IOException clientSide) {
                 line = null;
             }
             try {
                 served.get(); // the server's verdict on the client certificate
-            } catch (java.util.concurrent.ExecutionException e) {
+            } catch (ExecutionException e) {
                 throw (Exception) e.getCause();
             }
             return line;
@@ -180,7 +183,7 @@ class MutualTlsTest {
         Identity client = issue("client", "1s");
         Thread.sleep(2100);
         SSLException refused = assertThrows(SSLException.class, () -> handshake(server, client, false));
-        assertTrue(rootCause(refused) instanceof java.security.cert.CertificateExpiredException
+        assertTrue(rootCause(refused) instanceof CertificateExpiredException
                 || String.valueOf(rootCause(refused).getMessage()).contains("validity"), rootCause(refused).toString());
     }
 

@@ -9,18 +9,25 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.InMemoryStorage;
+import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
@@ -118,7 +125,7 @@ class PkiEngineTest {
     @Test
     void roleConstraintsAreRefusedWithClearMessages() {
         chain();
-        Map<String, String> cases = new java.util.LinkedHashMap<>();
+        Map<String, String> cases = new LinkedHashMap<>();
         cases.put("{\"common_name\":\"api.evil.com\"}", "common name api.evil.com not allowed by this role");
         cases.put("{\"common_name\":\"a.example.org\",\"alt_names\":\"b.evil.com\"}",
                 "subject alternate name b.evil.com not allowed by this role");
@@ -129,7 +136,7 @@ class PkiEngineTest {
         cases.put("{\"common_name\":\"bad_host.example.org\"}", "not allowed by this role");
         cases.put("{}", "the common_name field is required");
         cases.forEach((json, message) -> {
-            Map<String, Object> data = io.custos.engine.sdk.Json.readMap(json.getBytes(StandardCharsets.UTF_8));
+            Map<String, Object> data = Json.readMap(json.getBytes(StandardCharsets.UTF_8));
             EngineException e = assertThrows(EngineException.class, () -> call(intermediate, Operation.UPDATE,
                     "issue/svc", data), json);
             assertEquals(400, e.status());
@@ -195,8 +202,8 @@ class PkiEngineTest {
         String intPem = ((List<String>) a.get("ca_chain")).get(0);
         String parsed = openssl("crl", "-in", crlFile, "-CAfile", write("int.pem", intPem), "-noout", "-text");
         assertTrue(parsed.contains("verify OK") || parsed.contains("verify ok"), parsed);
-        String hex = serial.replace(":", "").toUpperCase(java.util.Locale.ROOT).replaceFirst("^0+", "");
-        assertTrue(parsed.toUpperCase(java.util.Locale.ROOT).contains(hex), parsed);
+        String hex = serial.replace(":", "").toUpperCase(Locale.ROOT).replaceFirst("^0+", "");
+        assertTrue(parsed.toUpperCase(Locale.ROOT).contains(hex), parsed);
         // openssl verify with CRL checking: the revoked leaf fails, the other passes
         String all = write("all.pem", rootPem + "\n" + intPem);
         String crls = write("crls.pem", new String(crl.rawBody(), StandardCharsets.US_ASCII) + "\n"
@@ -294,7 +301,7 @@ class PkiEngineTest {
         // GET form: base64 of the DER request in the path
         openssl("ocsp", "-issuer", issuerFile, "-cert", write("g2.pem", (String) good.get("certificate")), "-reqout",
                 req, "-no_nonce");
-        String b64 = java.util.Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(req)));
+        String b64 = Base64.getEncoder().encodeToString(Files.readAllBytes(Path.of(req)));
         Response viaGet = intermediate.handle(new Request(Operation.READ, "ocsp/" + b64, Map.of()));
         assertEquals("application/ocsp-response", viaGet.rawContentType());
         Files.write(Path.of(respFile), viaGet.rawBody());
@@ -340,21 +347,21 @@ class PkiEngineTest {
 
         call(intermediate, Operation.UPDATE, "config/crl", Map.of("enable_delta", true, "auto_rebuild", true));
         call(intermediate, Operation.UPDATE, "revoke", Map.of("serial_number", kept.get("serial_number")));
-        String hex = ((String) kept.get("serial_number")).replace(":", "").toUpperCase(java.util.Locale.ROOT)
+        String hex = ((String) kept.get("serial_number")).replace(":", "").toUpperCase(Locale.ROOT)
                 .replaceFirst("^0+", "");
         String delta = write("delta.pem", new String(intermediate.handle(new Request(Operation.READ, "crl/delta/pem",
                 Map.of())).rawBody(), StandardCharsets.US_ASCII));
         String deltaText = openssl("crl", "-in", delta, "-noout", "-text");
-        assertTrue(deltaText.contains("Delta CRL Indicator") && deltaText.toUpperCase(java.util.Locale.ROOT).contains(hex),
+        assertTrue(deltaText.contains("Delta CRL Indicator") && deltaText.toUpperCase(Locale.ROOT).contains(hex),
                 deltaText);
         String full = write("full.pem", new String(intermediate.handle(new Request(Operation.READ, "crl/pem", Map.of()))
                 .rawBody(), StandardCharsets.US_ASCII));
-        assertFalse(openssl("crl", "-in", full, "-noout", "-text").toUpperCase(java.util.Locale.ROOT).contains(hex),
+        assertFalse(openssl("crl", "-in", full, "-noout", "-text").toUpperCase(Locale.ROOT).contains(hex),
                 "auto_rebuild leaves the full CRL to its schedule");
         call(intermediate, Operation.READ, "crl/rotate", Map.of());
         String rotated = write("rotated.pem", new String(intermediate.handle(new Request(Operation.READ, "crl/pem",
                 Map.of())).rawBody(), StandardCharsets.US_ASCII));
-        assertTrue(openssl("crl", "-in", rotated, "-noout", "-text").toUpperCase(java.util.Locale.ROOT).contains(hex));
+        assertTrue(openssl("crl", "-in", rotated, "-noout", "-text").toUpperCase(Locale.ROOT).contains(hex));
     }
 
     @Test
@@ -362,8 +369,8 @@ class PkiEngineTest {
         chain();
         Map<String, Object> der = call(intermediate, Operation.UPDATE, "issue/svc", Map.of("common_name", "d.example.org",
                 "format", "der", "private_key_format", "pkcs8"));
-        X509Certificate parsed = (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                .generateCertificate(new java.io.ByteArrayInputStream(java.util.Base64.getDecoder()
+        X509Certificate parsed = (X509Certificate) CertificateFactory.getInstance("X.509")
+                .generateCertificate(new ByteArrayInputStream(Base64.getDecoder()
                         .decode((String) der.get("certificate"))));
         assertEquals("CN=d.example.org", parsed.getSubjectX500Principal().getName());
         Map<String, Object> bundle = call(intermediate, Operation.UPDATE, "issue/svc", Map.of("common_name",
@@ -419,7 +426,7 @@ class PkiEngineTest {
         assertEquals("Inactive", call(intermediate, Operation.READ, "tidy-status", Map.of()).get("state"));
         call(intermediate, Operation.UPDATE, "config/auto-tidy", Map.of("enabled", true, "interval_duration", "1h",
                 "tidy_cert_store", true));
-        intermediate.periodic(java.time.Instant.now());
+        intermediate.periodic(Instant.now());
         assertEquals("Finished", call(intermediate, Operation.READ, "tidy-status", Map.of()).get("state"));
         assertEquals(true, call(intermediate, Operation.READ, "config/auto-tidy", Map.of()).get("enabled"));
     }

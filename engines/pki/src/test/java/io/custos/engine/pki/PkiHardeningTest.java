@@ -15,17 +15,23 @@ import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.interfaces.RSAPublicKey;
 import java.time.Clock;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.ocsp.OCSPObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.RSAPrivateKey;
+import org.bouncycastle.asn1.sec.ECPrivateKey;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateHolder;
 import org.bouncycastle.cert.ocsp.CertificateID;
 import org.bouncycastle.cert.ocsp.OCSPReqBuilder;
@@ -154,7 +160,7 @@ class PkiHardeningTest {
     }
 
     private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + java.util.Base64.getMimeEncoder(64, "\n".getBytes())
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes())
                 .encodeToString(der) + "\n-----END " + type + "-----\n";
     }
 
@@ -166,9 +172,9 @@ class PkiHardeningTest {
         Map<String, Object> ec = call(pki, Operation.UPDATE, "issue/ec", Map.of("common_name", "victim.example"));
         X509Certificate victim = cert(ec);
         // an EC PRIVATE KEY with d = 1 and the victim's public point (readable from cert/<serial>)
-        var point = (java.security.interfaces.ECPublicKey) victim.getPublicKey();
-        var spki = org.bouncycastle.asn1.x509.SubjectPublicKeyInfo.getInstance(point.getEncoded());
-        var forged = new org.bouncycastle.asn1.sec.ECPrivateKey(256, BigInteger.ONE, spki.getPublicKeyData(),
+        var point = (ECPublicKey) victim.getPublicKey();
+        var spki = SubjectPublicKeyInfo.getInstance(point.getEncoded());
+        var forged = new ECPrivateKey(256, BigInteger.ONE, spki.getPublicKeyData(),
                 spki.getAlgorithm().getParameters());
         EngineException e = assertThrows(EngineException.class, () -> call(pki, Operation.UPDATE, "revoke-with-key",
                 Map.of("serial_number", ec.get("serial_number"), "private_key", pem("EC PRIVATE KEY",
@@ -176,9 +182,9 @@ class PkiHardeningTest {
         assertEquals("the private key does not match the certificate", e.getMessage());
 
         Map<String, Object> rsa = call(pki, Operation.UPDATE, "issue/rsa", Map.of("common_name", "victim2.example"));
-        var pub = (java.security.interfaces.RSAPublicKey) cert(rsa).getPublicKey();
+        var pub = (RSAPublicKey) cert(rsa).getPublicKey();
         BigInteger junk = BigInteger.valueOf(1_000_003);
-        var forgedRsa = new org.bouncycastle.asn1.pkcs.RSAPrivateKey(pub.getModulus(), pub.getPublicExponent(), junk,
+        var forgedRsa = new RSAPrivateKey(pub.getModulus(), pub.getPublicExponent(), junk,
                 junk, junk, junk, junk, junk);
         assertThrows(EngineException.class, () -> call(pki, Operation.UPDATE, "revoke-with-key", Map.of(
                 "serial_number", rsa.get("serial_number"), "private_key", pem("RSA PRIVATE KEY", forgedRsa.getEncoded()))));

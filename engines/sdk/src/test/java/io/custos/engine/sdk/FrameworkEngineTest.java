@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -69,9 +70,9 @@ class FrameworkEngineTest {
     @Test
     void mergePatchFollowsRfc7386() {
         Object target = Map.of("a", "b", "c", Map.of("d", "e", "f", "g"));
-        java.util.Map<String, Object> patch = new java.util.HashMap<>();
+        Map<String, Object> patch = new HashMap<>();
         patch.put("a", "z");
-        java.util.Map<String, Object> inner = new java.util.HashMap<>();
+        Map<String, Object> inner = new HashMap<>();
         inner.put("f", null);
         patch.put("c", inner);
         assertEquals(Map.of("a", "z", "c", Map.of("d", "e")), MergePatch.apply(target, patch));

@@ -2,6 +2,7 @@ package io.custos.engine.sdk;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 /** A {@link StorageView} in memory, for engine tests that need no database. */
@@ -32,7 +33,7 @@ public final class InMemoryStorage implements StorageView {
         return entries.size();
     }
 
-    public java.util.Set<String> keys() {
+    public Set<String> keys() {
         return entries.keySet();
     }
 }
