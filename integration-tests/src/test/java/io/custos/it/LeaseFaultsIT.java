@@ -15,9 +15,11 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -50,12 +52,33 @@ class LeaseFaultsIT {
         try (BrokerProcess b = DatabaseTarget.start(port, DatabaseTarget.env(storage, dir.resolve("dev"), Map.of()), dir)) {
             DatabaseTarget.configure(api, target, "crash", String.format(ROLE_JSON, "1h"));
         }
-        Map<String, String> halting = DatabaseTarget.env(storage, dir.resolve("dev"),
-                Map.of("CUSTOS_TESTING_HALT_AT", "lease-commit"));
-        try (BrokerProcess b = DatabaseTarget.start(port, halting, dir)) {
-            assertThrows(IOException.class, () -> api.send("GET", "database/creds/crash", DatabaseTarget.ROOT,
-                    null));
-            assertEquals(99, b.awaitExit(Duration.ofSeconds(30)));
+        // the crash point, from outside the broker: a trigger holds the lease's activation (its commit)
+        // for a few seconds, and the broker is killed (SIGKILL) while it waits there — after the user
+        // was created. The broker carries no fault hook; the killed backend's transaction is rolled back.
+        try (Connection c = storage.connect(); Statement s = c.createStatement()) {
+            s.execute("CREATE FUNCTION custos_test_stall() RETURNS trigger LANGUAGE plpgsql AS "
+                    + "$$ BEGIN PERFORM pg_sleep(4); RETURN NEW; END $$");
+            s.execute("CREATE TRIGGER custos_test_stall BEFORE UPDATE ON custos_leases FOR EACH ROW "
+                    + "WHEN (OLD.state = 0 AND NEW.state = 1) EXECUTE FUNCTION custos_test_stall()");
+        }
+        try (BrokerProcess b = DatabaseTarget.start(port, DatabaseTarget.env(storage, dir.resolve("dev"), Map.of()),
+                dir)) {
+            CompletableFuture<?> request = CompletableFuture.runAsync(() -> {
+                try {
+                    api.send("GET", "database/creds/crash", DatabaseTarget.ROOT, null);
+                } catch (Exception e) {
+                    // the broker is killed under it
+                }
+            });
+            assertTrue(DatabaseTarget.await(Duration.ofSeconds(30), () -> DatabaseTarget.roles(target, "v-root-crash-")
+                    .size() == 1 && DatabaseTarget.count(storage, "SELECT count(*) FROM pg_stat_activity WHERE query "
+                    + "LIKE 'UPDATE custos_leases SET state = 1%' AND state = 'active'") == 1), "never reached the commit");
+            b.kill();
+            request.get(30, TimeUnit.SECONDS);
+        }
+        try (Connection c = storage.connect(); Statement s = c.createStatement()) {
+            s.execute("DROP TRIGGER custos_test_stall ON custos_leases");
+            s.execute("DROP FUNCTION custos_test_stall()");
         }
         Set<String> created = DatabaseTarget.roles(target, "v-root-crash-");
         assertEquals(1, created.size(), "the user was created before the crash");

@@ -47,9 +47,6 @@ public class LeaseManager {
     private static final int PAGE = 500;
     private static final char[] ID_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
             .toCharArray();
-    /** Test hook: a named point at which the process halts, to prove crash safety (never set in production). */
-    static final String HALT_AT = System.getProperty("custos.testing.halt-at",
-            System.getenv().getOrDefault("CUSTOS_TESTING_HALT_AT", ""));
 
     /** What sys/leases/renew answers. */
     public record Renewal(String id, long ttlSeconds, boolean renewable, List<String> warnings) {
@@ -151,7 +148,6 @@ public class LeaseManager {
 
         @Override
         public Response commit(Response response, boolean renewable) {
-            haltIfAsked("lease-commit");
             try {
                 LeaseStore.activate(tx, row.id(), renewable, row.expireTime());
                 tx.commit();
@@ -484,12 +480,5 @@ public class LeaseManager {
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    static void haltIfAsked(String point) {
-        if (HALT_AT.equals(point)) {
-            LOG.error("halting at fault-injection point {}", point);
-            Runtime.getRuntime().halt(99);
-        }
     }
 }

@@ -391,7 +391,6 @@ final class DatabaseEngine extends FrameworkEngine {
                             : next, null)).toList());
             try {
                 current.verifyLogin(next);
-                RotationFaults.afterAlter();
                 store("config/" + name, cfg.withPasswords(next, null));
             } catch (SQLException | RuntimeException e) {
                 // the rollback sends the old password the way the new one went: a SCRAM verifier under SCRAM

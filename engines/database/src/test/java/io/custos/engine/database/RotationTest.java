@@ -15,6 +15,7 @@ import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
+import io.custos.engine.sdk.StorageView;
 import io.custos.testing.TestPostgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -25,9 +26,10 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -40,6 +42,7 @@ import org.junit.jupiter.api.Test;
 class RotationTest {
     private final TestPostgres.Database db = TestPostgres.shared().createDatabase();
     private final InMemoryStorage storage = new InMemoryStorage();
+    private final FaultyStorage faulty = new FaultyStorage();
     private String rootUser;
     private String rootPassword;
 
@@ -52,13 +55,8 @@ class RotationTest {
         }
     }
 
-    @AfterEach
-    void clearFaults() {
-        RotationFaults.afterAlter = () -> { };
-    }
-
     private DatabaseEngine engine(Clock clock) {
-        return new DatabaseEngine(new EngineContext("database/", storage, Map.of(), clock));
+        return new DatabaseEngine(new EngineContext("database/", faulty, Map.of(), clock));
     }
 
     private Response call(DatabaseEngine e, Operation op, String path, Map<String, Object> data) {
@@ -101,16 +99,16 @@ class RotationTest {
     void aFailureBetweenAlterAndCommitLeavesAWorkingConfig() {
         DatabaseEngine e = engine(Clock.systemUTC());
         configure(e);
-        RotationFaults.afterAlter = () -> {
+        // the write that commits the new password fails (after the ALTER and the login with it)
+        faulty.failWrite("config/pg", 2, () -> {
             throw new IllegalStateException("injected: storage unavailable");
-        };
+        });
         EngineException failed = assertThrows(EngineException.class,
                 () -> call(e, Operation.UPDATE, "rotate-root/pg", Map.of()));
         assertTrue(failed.getMessage().contains("undone"), failed.getMessage());
         assertEquals(rootPassword, stored().password());
         assertNull(stored().pendingPassword());
         assertTrue(logsIn(rootUser, rootPassword), "the old password must keep working");
-        RotationFaults.afterAlter = () -> { };
         assertDoesNotThrow(() -> call(e, Operation.UPDATE, "config/pg", Map.of("username", rootUser)));
     }
 
@@ -118,11 +116,10 @@ class RotationTest {
     void aCrashBetweenAlterAndCommitIsRecoveredFromThePendingPassword() throws SQLException {
         DatabaseEngine e = engine(Clock.systemUTC());
         configure(e);
-        RotationFaults.afterAlter = () -> {
+        faulty.failWrite("config/pg", 2, () -> {
             throw new Crash(); // an Error: nothing catches it, as nothing runs after a crash
-        };
+        });
         assertThrows(Crash.class, () -> call(e, Operation.UPDATE, "rotate-root/pg", Map.of()));
-        RotationFaults.afterAlter = () -> { };
         String pending = stored().pendingPassword();
         assertNotNull(pending);
         assertTrue(!logsIn(rootUser, rootPassword) && logsIn(rootUser, pending));
@@ -219,6 +216,48 @@ class RotationTest {
         @Override
         public Instant instant() {
             return now;
+        }
+    }
+
+    /**
+     * The engine's storage, where one write can be armed to fail: the stand-in for an outage or a
+     * crash at a chosen point (test scope only; the engine carries no fault hooks).
+     */
+    private final class FaultyStorage implements StorageView {
+        private String key;
+        private int countdown;
+        private Runnable fault;
+
+        /** The {@code nth} write of {@code key} from now runs {@code fault} (which throws) instead. */
+        void failWrite(String key, int nth, Runnable fault) {
+            this.key = key;
+            this.countdown = nth;
+            this.fault = fault;
+        }
+
+        @Override
+        public Optional<byte[]> get(String k) {
+            return storage.get(k);
+        }
+
+        @Override
+        public void put(String k, byte[] value) {
+            if (fault != null && k.equals(key) && --countdown == 0) {
+                Runnable f = fault;
+                fault = null;
+                f.run();
+            }
+            storage.put(k, value);
+        }
+
+        @Override
+        public void delete(String k) {
+            storage.delete(k);
+        }
+
+        @Override
+        public List<String> list(String prefix) {
+            return storage.list(prefix);
         }
     }
 }
