@@ -4,13 +4,24 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.custos.broker.testing.MutableClock;
+import io.micronaut.test.annotation.MockBean;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.time.Clock;
+import java.time.Duration;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** AppRole mounted with sys/auth: role CRUD, role-id, secret-ids, login, and each way a login is refused. */
 @MicronautTest
 class AppRoleTest extends BrokerHttpTest {
+    private final MutableClock clock = new MutableClock();
+
+    @MockBean(Clock.class)
+    Clock clock() {
+        return clock;
+    }
+
     private String root;
 
     @BeforeAll
@@ -68,7 +79,7 @@ class AppRoleTest extends BrokerHttpTest {
 
         call("POST", "auth/approle/role/brief", root, "{\"token_policies\":\"app\",\"secret_id_ttl\":\"1s\"}");
         String briefSid = secretId("brief").get("secret_id").asText();
-        Thread.sleep(1_100);
+        clock.advance(Duration.ofMillis(1_100)); // the TTL passes without sleeping through it
         assertEquals(400, login(roleId("brief"), briefSid).status(), "expired secret-id");
 
         assertEquals(400, login(rid, "not-a-secret-id").status(), "wrong secret-id");

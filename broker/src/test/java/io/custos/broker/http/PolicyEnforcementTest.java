@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.custos.broker.testing.MutableClock;
 import io.custos.engine.sdk.Json;
+import io.micronaut.test.annotation.MockBean;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -22,6 +26,13 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** A token with policy P can do exactly what P allows on KV v2 paths, and nothing else. */
 @MicronautTest
 class PolicyEnforcementTest extends BrokerHttpTest {
+    private final MutableClock clock = new MutableClock();
+
+    @MockBean(Clock.class)
+    Clock clock() {
+        return clock;
+    }
+
     private static final String POLICY = """
             path "secret/data/app/*" {
               capabilities = ["read"]
@@ -114,7 +125,7 @@ class PolicyEnforcementTest extends BrokerHttpTest {
         String brief = call("POST", "auth/token/create", root, "{\"policies\":[\"app-reader\"],\"ttl\":\"1s\"}")
                 .json().get("auth").get("client_token").asText();
         assertEquals(200, call("GET", "secret/data/app/db", brief, null).status());
-        Thread.sleep(1_100);
+        clock.advance(Duration.ofMillis(1_100)); // the TTL passes without sleeping through it
         assertEquals(403, call("GET", "secret/data/app/db", brief, null).status());
     }
 
