@@ -15,7 +15,6 @@ import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -55,7 +54,6 @@ public class Core {
     private final AuthMountTable authMounts;
     private final PolicyStore policies;
     private final AuditBroker audit;
-    private final Clock clock;
 
     private volatile SealConfig config;
     private volatile byte[] rootKey;
@@ -63,7 +61,7 @@ public class Core {
     private String unsealNonce = "";
 
     public Core(PhysicalStorage physical, StoredKeyring keyrings, AesGcmBarrier barrier, Optional<AutoSeal> autoSeal, TokenStore tokens,
-            MountTable mounts, AuthMountTable authMounts, PolicyStore policies, AuditBroker audit, Clock clock) {
+            MountTable mounts, AuthMountTable authMounts, PolicyStore policies, AuditBroker audit) {
         this.physical = physical;
         this.keyrings = keyrings;
         this.barrier = barrier;
@@ -73,7 +71,6 @@ public class Core {
         this.authMounts = authMounts;
         this.policies = policies;
         this.audit = audit;
-        this.clock = clock;
     }
 
     public boolean isInitialized() {

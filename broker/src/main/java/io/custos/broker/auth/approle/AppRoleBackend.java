@@ -71,7 +71,6 @@ final class AppRoleBackend extends RoleAuthBackend {
         public Map<String, String> metadata = Map.of();
     }
 
-    private static final Field ROLE_NAME = Field.of("role_name", FieldType.STRING, "The role.");
     private static final Field[] SECRET_ID_FIELDS = {
         Field.of("bind_secret_id", FieldType.BOOL, "Require a secret-id at login.").withDefault(true),
         Field.of("secret_id_bound_cidrs", FieldType.COMMA_STRING_LIST, "Networks a secret-id may be used from."),
