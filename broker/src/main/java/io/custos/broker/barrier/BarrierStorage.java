@@ -1,10 +1,12 @@
 package io.custos.broker.barrier;
 
+import io.custos.broker.storage.PhysicalEntry;
 import io.custos.broker.storage.PhysicalStorage;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.StorageListing;
 import io.custos.engine.sdk.StorageView;
 import jakarta.inject.Singleton;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -45,6 +47,37 @@ public class BarrierStorage implements StorageView {
         }
         byte[] blob = barrier.encrypt(key, value);
         physical.put(key, blob, AesGcmBarrier.termOf(blob));
+    }
+
+    /**
+     * Compare-and-put on ciphertext: the current entry is read and decrypted, compared with
+     * {@code expected}, and replaced only if the row still holds that very ciphertext (or, for an
+     * absent key, inserted only if no row appeared) — PostgreSQL decides, so it holds across brokers.
+     */
+    @Override
+    public boolean compareAndPut(String key, Optional<byte[]> expected, byte[] value) {
+        requireUnsealed();
+        if (hasNul(key)) {
+            throw EngineException.badRequest("names and paths cannot contain a NUL character");
+        }
+        Optional<PhysicalEntry> current = physical.get(key);
+        if (current.isEmpty() != expected.isEmpty()) {
+            return false;
+        }
+        byte[] blob = barrier.encrypt(key, value);
+        if (current.isEmpty()) {
+            return physical.insertIfAbsent(key, blob, AesGcmBarrier.termOf(blob));
+        }
+        byte[] plain;
+        try {
+            plain = barrier.decrypt(key, current.get().value());
+        } catch (IntegrityException ex) {
+            throw new IntegrityException("entry " + key + ": " + ex.getMessage());
+        }
+        if (!Arrays.equals(plain, expected.get())) {
+            return false;
+        }
+        return physical.replaceIfUnchanged(key, current.get().value(), blob, AesGcmBarrier.termOf(blob));
     }
 
     @Override

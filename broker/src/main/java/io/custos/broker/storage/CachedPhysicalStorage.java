@@ -47,6 +47,21 @@ public final class CachedPhysicalStorage implements PhysicalStorage {
     }
 
     @Override
+    public boolean insertIfAbsent(String path, byte[] value, int keyTerm) {
+        boolean[] inserted = new boolean[1];
+        cache.asMap().compute(path, (k, old) -> {
+            try {
+                inserted[0] = db.insertIfAbsent(path, value, keyTerm);
+            } catch (RuntimeException e) {
+                return null;
+            }
+            // lost the race: what is there now is someone else's, and not known here
+            return inserted[0] ? Optional.of(new PhysicalEntry(path, value, keyTerm)) : null;
+        });
+        return inserted[0];
+    }
+
+    @Override
     public boolean replaceIfUnchanged(String path, byte[] expected, byte[] value, int keyTerm) {
         boolean[] replaced = new boolean[1];
         cache.asMap().compute(path, (k, old) -> {

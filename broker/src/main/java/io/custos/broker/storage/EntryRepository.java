@@ -33,6 +33,10 @@ public interface EntryRepository extends GenericRepository<StoredEntry, String> 
             + "ORDER BY path LIMIT :limit")
     List<StoredEntry> findBelowTerm(int term, String after, int limit);
 
+    @Query("INSERT INTO custos_entries (path, value, key_term) VALUES (:path, :value, :keyTerm) "
+            + "ON CONFLICT (path) DO NOTHING")
+    long insertIfAbsent(String path, byte[] value, int keyTerm);
+
     @Query("UPDATE custos_entries SET value = :value, key_term = :keyTerm WHERE path = :path AND value = :expected")
     long replaceIfUnchanged(String path, byte[] expected, byte[] value, int keyTerm);
 

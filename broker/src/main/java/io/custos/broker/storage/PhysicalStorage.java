@@ -24,6 +24,9 @@ public interface PhysicalStorage {
     /** Up to {@code limit} entries whose data key is wrapped under a term older than {@code term}, after {@code afterPath}. */
     List<PhysicalEntry> entriesBelowTerm(int term, String afterPath, int limit);
 
+    /** Writes a value only if the path holds none; false if a concurrent write won. */
+    boolean insertIfAbsent(String path, byte[] value, int keyTerm);
+
     /** Replaces a value only if it is still {@code expected}; false if a concurrent write won. */
     boolean replaceIfUnchanged(String path, byte[] expected, byte[] value, int keyTerm);
 

@@ -50,6 +50,11 @@ public class PostgresPhysicalStorage implements PhysicalStorage {
     }
 
     @Override
+    public boolean insertIfAbsent(String path, byte[] value, int keyTerm) {
+        return entries.insertIfAbsent(path, value, keyTerm) == 1;
+    }
+
+    @Override
     public boolean replaceIfUnchanged(String path, byte[] expected, byte[] value, int keyTerm) {
         return entries.replaceIfUnchanged(path, expected, value, keyTerm) == 1;
     }

@@ -256,6 +256,11 @@ class RotationTest {
         }
 
         @Override
+        public boolean compareAndPut(String k, Optional<byte[]> expected, byte[] value) {
+            return storage.compareAndPut(k, expected, value);
+        }
+
+        @Override
         public List<String> list(String prefix) {
             return storage.list(prefix);
         }

@@ -18,6 +18,13 @@ public interface StorageView {
     void delete(String key);
 
     /**
+     * Writes {@code value} only if {@code key} still holds {@code expected} (empty: only if there is
+     * nothing under it) — atomically for every broker on the database, not just this one. False when
+     * another write came first: read again and decide again.
+     */
+    boolean compareAndPut(String key, Optional<byte[]> expected, byte[] value);
+
+    /**
      * Immediate children of {@code prefix} (which is empty or ends with '/'), sorted:
      * leaf names as-is, sub-folders with a trailing '/', as Vault's storage lists them.
      */

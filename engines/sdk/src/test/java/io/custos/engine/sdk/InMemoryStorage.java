@@ -1,5 +1,6 @@
 package io.custos.engine.sdk;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -17,6 +18,16 @@ public final class InMemoryStorage implements StorageView {
     @Override
     public void put(String key, byte[] value) {
         entries.put(key, value.clone());
+    }
+
+    @Override
+    public synchronized boolean compareAndPut(String key, Optional<byte[]> expected, byte[] value) {
+        byte[] current = entries.get(key);
+        boolean matches = expected.isEmpty() ? current == null : current != null && Arrays.equals(current, expected.get());
+        if (matches) {
+            entries.put(key, value.clone());
+        }
+        return matches;
     }
 
     @Override

@@ -1,0 +1,93 @@
+package io.custos.broker.storage;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.custos.broker.barrier.AesGcmBarrier;
+import io.custos.broker.barrier.BarrierStorage;
+import io.custos.broker.http.BrokerHttpTest;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The SDK's compare-and-put through the barrier and the cache to PostgreSQL, with two "nodes"
+ * (each its own cache over the same database): one winner per expected value however the writers
+ * are spread, and a node whose cache is stale loses to the database's truth and forgets what it held.
+ */
+@MicronautTest(transactional = false)
+class CompareAndPutTest extends BrokerHttpTest {
+    @Inject
+    PostgresPhysicalStorage postgres;
+
+    @Inject
+    AesGcmBarrier barrier;
+
+    private BarrierStorage nodeA;
+    private BarrierStorage nodeB;
+
+    @BeforeAll
+    void twoNodes() {
+        initAndUnseal();
+        nodeA = new BarrierStorage(new CachedPhysicalStorage(postgres, 1 << 20), barrier);
+        nodeB = new BarrierStorage(new CachedPhysicalStorage(postgres, 1 << 20), barrier);
+    }
+
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** 16 writers, alternating nodes, each trying to replace {@code expected}; how many succeeded. */
+    private long race(String key, Optional<byte[]> expected) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Boolean>> results = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                BarrierStorage node = i % 2 == 0 ? nodeA : nodeB;
+                byte[] value = b("writer-" + i);
+                results.add(pool.submit((Callable<Boolean>) () -> node.compareAndPut(key, expected, value)));
+            }
+            long wins = 0;
+            for (Future<Boolean> f : results) {
+                wins += f.get() ? 1 : 0;
+            }
+            return wins;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void exactlyOneWriterWinsPerExpectedValueAcrossNodes() throws Exception {
+        assertEquals(1, race("cas/x", Optional.empty()), "one creator of an absent key");
+        byte[] first = nodeA.get("cas/x").orElseThrow();
+        assertArrayEquals(first, nodeB.get("cas/x").orElseThrow(), "both nodes read the winner");
+        assertEquals(1, race("cas/x", Optional.of(first)), "one writer replaces a given value");
+        assertFalse(nodeA.compareAndPut("cas/x", Optional.of(first), b("late")), "the old value is gone");
+        assertFalse(nodeA.compareAndPut("cas/x", Optional.empty(), b("late")), "the key is not absent");
+    }
+
+    @Test
+    void aStaleCacheLosesToTheDatabaseAndForgetsWhatItHeld() {
+        nodeA.put("cas/y", b("one"));
+        assertArrayEquals(b("one"), nodeB.get("cas/y").orElseThrow()); // now cached on B
+        assertTrue(nodeA.compareAndPut("cas/y", Optional.of(b("one")), b("two")));
+        assertArrayEquals(b("one"), nodeB.get("cas/y").orElseThrow(), "B's cache is stale (no invalidation yet)");
+        assertFalse(nodeB.compareAndPut("cas/y", Optional.of(b("one")), b("three")),
+                "the database, not B's cache, decides");
+        assertArrayEquals(b("two"), nodeB.get("cas/y").orElseThrow(), "after losing, B reads the database again");
+        assertTrue(nodeB.compareAndPut("cas/y", Optional.of(b("two")), b("three")));
+        assertArrayEquals(b("three"), new BarrierStorage(postgres, barrier).get("cas/y").orElseThrow(), "in the database");
+    }
+}
