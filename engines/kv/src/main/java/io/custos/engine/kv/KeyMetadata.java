@@ -24,6 +24,8 @@ final class KeyMetadata {
         public String createdTime;
         public String deletionTime;
         public boolean destroyed;
+        /** Where this version's data is (absent in entries written before versions got their own key). */
+        public String dataKey;
 
         Map<String, Object> toApi() {
             Map<String, Object> m = new LinkedHashMap<>();

@@ -24,15 +24,17 @@ import io.custos.engine.sdk.StorageView;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Vault's KV version 2 engine: versioned secrets with check-and-set, soft delete, undelete,
@@ -41,7 +43,10 @@ import java.util.function.Supplier;
  *
  * <p>Storage layout below the mount: {@code config}; {@code metadata/<path>} (settings and version
  * states, no secret data); {@code versions/<sha256(path)>/<n>} (one entry, hence one data key, per
- * version). Writes to one key are serialised by a striped lock.
+ * version). A write to a key is a transaction on its metadata ({@link Tx}): read, change, and commit
+ * with compare-and-put — PostgreSQL picks one winner among writers on every broker, the others read
+ * again and retry; version data is claimed before the commit (insert-if-absent) and old data deleted
+ * only after it.
  */
 final class KvV2Engine extends FrameworkEngine {
     static final int MAX_CUSTOM_METADATA_KEYS = 64;
@@ -50,14 +55,13 @@ final class KvV2Engine extends FrameworkEngine {
 
     private final StorageView storage;
     private final Clock clock;
-    private final ReentrantLock[] locks = new ReentrantLock[256];
+    /** Commits lost to concurrent writers before a write gives up (503): contention, not a state. */
+    static final int MAX_ATTEMPTS = 64;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     KvV2Engine(EngineContext context) {
         this.storage = context.storage();
         this.clock = context.clock();
-        for (int i = 0; i < locks.length; i++) {
-            locks[i] = new ReentrantLock();
-        }
     }
 
     private static final Field VERSIONS = Field.of("versions", FieldType.INT_LIST,
@@ -186,7 +190,7 @@ final class KvV2Engine extends FrameworkEngine {
             out.put("metadata", versionMetadata(meta, version, vm));
             return Response.withStatus(404, out);
         }
-        Map<String, Object> stored = storage.get(versionKey(path, version)).map(Json::readMap).orElse(null);
+        Map<String, Object> stored = storage.get(dataKey(path, version, vm)).map(Json::readMap).orElse(null);
         if (stored == null) {
             return null;
         }
@@ -200,13 +204,10 @@ final class KvV2Engine extends FrameworkEngine {
         String path = key(d);
         Map<String, Object> data = requireData(d);
         Long cas = casOption(d);
-        return withLock(path, () -> {
-            KeyMetadata meta = loadMetadata(path);
-            if (meta == null) {
-                meta = new KeyMetadata();
-            }
+        return transact(path, tx -> {
+            KeyMetadata meta = tx.meta != null ? tx.meta : new KeyMetadata();
             checkCas(meta, cas);
-            return Response.of(addVersion(path, meta, data));
+            return Response.of(addVersion(tx, meta, data));
         });
     }
 
@@ -215,33 +216,33 @@ final class KvV2Engine extends FrameworkEngine {
         String path = key(d);
         Map<String, Object> patch = requireData(d);
         Long cas = casOption(d);
-        return withLock(path, () -> {
-            KeyMetadata meta = loadMetadata(path);
+        return transact(path, tx -> {
+            KeyMetadata meta = tx.meta;
             VersionMetadata current = meta == null ? null : meta.versions.get(meta.currentVersion);
             if (current == null || isDeleted(current) || current.destroyed) {
                 // as Vault: nothing to patch is a 404 with no error text (clients test for ErrSecretNotFound)
                 throw new EngineException(404, "");
             }
             checkCas(meta, cas);
-            Map<String, Object> stored = storage.get(versionKey(path, meta.currentVersion))
+            Map<String, Object> stored = storage.get(dataKey(path, meta.currentVersion, current))
                     .map(Json::readMap).orElseThrow(() -> EngineException.notFound("no data at the current version"));
             @SuppressWarnings("unchecked")
             Map<String, Object> merged = (Map<String, Object>) MergePatch.apply(stored.get("data"), patch);
-            return Response.of(addVersion(path, meta, merged));
+            return Response.of(addVersion(tx, meta, merged));
         });
     }
 
     private Response deleteLatest(FieldData d) {
         String path = key(d);
-        return withLock(path, () -> {
-            KeyMetadata meta = loadMetadata(path);
+        return transact(path, tx -> {
+            KeyMetadata meta = tx.meta;
             if (meta == null || meta.currentVersion == 0) {
                 return null;
             }
             VersionMetadata vm = meta.versions.get(meta.currentVersion);
             if (vm != null) {
-                softDelete(path, meta.currentVersion, vm);
-                saveMetadata(path, meta);
+                softDelete(tx, meta.currentVersion, vm);
+                tx.save(meta);
             }
             return null;
         });
@@ -276,7 +277,7 @@ final class KvV2Engine extends FrameworkEngine {
         }
     }
 
-    private Map<String, Object> addVersion(String path, KeyMetadata meta, Map<String, Object> data) {
+    private Map<String, Object> addVersion(Tx tx, KeyMetadata meta, Map<String, Object> data) {
         KvConfig config = loadConfig();
         Instant now = clock.instant();
         long version = meta.currentVersion + 1;
@@ -289,25 +290,28 @@ final class KvV2Engine extends FrameworkEngine {
         }
         Map<String, Object> stored = new LinkedHashMap<>();
         stored.put("data", data);
-        storage.put(versionKey(path, version), Json.write(stored));
+        // each attempt writes its data under a key of its own, named in the metadata it commits: a writer
+        // that loses the commit leaves nothing another writer's version could be mistaken for
+        vm.dataKey = versionKey(tx.path, version) + "-" + randomSuffix();
+        tx.write(vm.dataKey, Json.write(stored));
         meta.versions.put(version, vm);
         meta.currentVersion = version;
         meta.updatedTime = vm.createdTime;
         if (meta.createdTime == null) {
             meta.createdTime = vm.createdTime;
         }
-        pruneVersions(path, meta, config);
-        saveMetadata(path, meta);
+        pruneVersions(tx, meta, config);
+        tx.save(meta);
         return versionMetadata(meta, version, vm);
     }
 
-    private void pruneVersions(String path, KeyMetadata meta, KvConfig config) {
+    private void pruneVersions(Tx tx, KeyMetadata meta, KvConfig config) {
         long max = meta.maxVersions > 0 ? meta.maxVersions
                 : config.maxVersions > 0 ? config.maxVersions : KvConfig.DEFAULT_MAX_VERSIONS;
         boolean pruned = false;
         while (meta.versions.size() > max) {
             long oldest = meta.versions.firstKey();
-            storage.delete(versionKey(path, oldest));
+            tx.deleteAfterCommit(dataKey(tx.path, oldest, meta.versions.get(oldest)));
             meta.versions.remove(oldest);
             pruned = true;
         }
@@ -320,7 +324,7 @@ final class KvV2Engine extends FrameworkEngine {
 
     @FunctionalInterface
     private interface VersionChange {
-        void apply(String path, long version, VersionMetadata vm);
+        void apply(Tx tx, long version, VersionMetadata vm);
     }
 
     private Response changeVersions(FieldData d, VersionChange change) {
@@ -329,36 +333,36 @@ final class KvV2Engine extends FrameworkEngine {
         if (versions == null || versions.isEmpty()) {
             throw EngineException.badRequest("no version number provided");
         }
-        return withLock(path, () -> {
-            KeyMetadata meta = loadMetadata(path);
+        return transact(path, tx -> {
+            KeyMetadata meta = tx.meta;
             if (meta == null) {
                 return null;
             }
             for (long v : versions) {
                 VersionMetadata vm = meta.versions.get(v);
                 if (vm != null) {
-                    change.apply(path, v, vm);
+                    change.apply(tx, v, vm);
                 }
             }
-            saveMetadata(path, meta);
+            tx.save(meta);
             return null;
         });
     }
 
-    private void softDelete(String path, long version, VersionMetadata vm) {
+    private void softDelete(Tx tx, long version, VersionMetadata vm) {
         if (!vm.destroyed && !isDeleted(vm)) {
             vm.deletionTime = clock.instant().toString();
         }
     }
 
-    private void undelete(String path, long version, VersionMetadata vm) {
+    private void undelete(Tx tx, long version, VersionMetadata vm) {
         if (!vm.destroyed) {
             vm.deletionTime = null;
         }
     }
 
-    private void destroy(String path, long version, VersionMetadata vm) {
-        storage.delete(versionKey(path, version));
+    private void destroy(Tx tx, long version, VersionMetadata vm) {
+        tx.deleteAfterCommit(dataKey(tx.path, version, vm));
         vm.destroyed = true;
     }
 
@@ -387,8 +391,8 @@ final class KvV2Engine extends FrameworkEngine {
 
     private Response writeMetadata(FieldData d, boolean patch) {
         String path = key(d);
-        return withLock(path, () -> {
-            KeyMetadata meta = loadMetadata(path);
+        return transact(path, tx -> {
+            KeyMetadata meta = tx.meta;
             if (meta == null) {
                 if (patch) {
                     return null;
@@ -417,24 +421,22 @@ final class KvV2Engine extends FrameworkEngine {
                 meta.customMetadata = next;
             }
             meta.updatedTime = clock.instant().toString();
-            pruneVersions(path, meta, loadConfig());
-            saveMetadata(path, meta);
+            pruneVersions(tx, meta, loadConfig());
+            tx.save(meta);
             return null;
         });
     }
 
     private Response deleteMetadata(FieldData d) {
         String path = key(d);
-        return withLock(path, () -> {
-            KeyMetadata meta = loadMetadata(path);
-            if (meta != null) {
-                for (long v : meta.versions.keySet()) {
-                    storage.delete(versionKey(path, v));
-                }
-                storage.delete("metadata/" + path);
-            }
-            return null;
-        });
+        // the metadata goes first: a concurrent writer's commit then fails (the key is gone) and it
+        // starts a new history; the versions it no longer references go after
+        KeyMetadata meta = loadMetadata(path);
+        if (meta != null) {
+            storage.delete("metadata/" + path);
+            meta.versions.forEach((v, vm) -> storage.delete(dataKey(path, v, vm)));
+        }
+        return null;
     }
 
     private Response listKeys(FieldData d) {
@@ -525,8 +527,14 @@ final class KvV2Engine extends FrameworkEngine {
         return storage.get("metadata/" + path).map(b -> Json.read(b, KeyMetadata.class)).orElse(null);
     }
 
-    private void saveMetadata(String path, KeyMetadata meta) {
-        storage.put("metadata/" + path, Json.write(meta));
+    private static String randomSuffix() {
+        byte[] b = new byte[8];
+        RANDOM.nextBytes(b);
+        return HexFormat.of().formatHex(b);
+    }
+
+    private static String dataKey(String path, long version, VersionMetadata vm) {
+        return vm != null && vm.dataKey != null ? vm.dataKey : versionKey(path, version);
     }
 
     static String versionKey(String path, long version) {
@@ -538,13 +546,63 @@ final class KvV2Engine extends FrameworkEngine {
         }
     }
 
-    private <T> T withLock(String path, Supplier<T> work) {
-        ReentrantLock lock = locks[Math.floorMod(path.hashCode(), locks.length)];
-        lock.lock();
-        try {
-            return work.get();
-        } finally {
-            lock.unlock();
+    /**
+     * A write to one key's metadata: {@code work} reads {@link Tx#meta}, changes it and calls
+     * {@link Tx#save}; the commit is a compare-and-put of the metadata read at the start. When another
+     * writer (on this broker or another) committed first, what this attempt claimed is removed and the
+     * work runs again on what is there now — a check-and-set then compares with the new version.
+     */
+    private <T> T transact(String path, Function<Tx, T> work) {
+        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+            Tx tx = new Tx(path, storage.get("metadata/" + path));
+            T result = work.apply(tx);
+            if (tx.commit()) {
+                return result;
+            }
+            tx.abandon();
+        }
+        throw new EngineException(503, "too many concurrent writes to " + path + "; try again");
+    }
+
+    /** One attempt at a metadata transaction. */
+    private final class Tx {
+        final String path;
+        final Optional<byte[]> read;
+        final KeyMetadata meta;
+        private byte[] saved;
+        private final List<String> written = new ArrayList<>();
+        private final List<String> deleteAfter = new ArrayList<>();
+
+        Tx(String path, Optional<byte[]> read) {
+            this.path = path;
+            this.read = read;
+            this.meta = read.map(b -> Json.read(b, KeyMetadata.class)).orElse(null);
+        }
+
+        void save(KeyMetadata m) {
+            saved = Json.write(m);
+        }
+
+        /** Writes a new version's data under a key only this attempt uses; removed if the attempt loses. */
+        void write(String key, byte[] value) {
+            storage.put(key, value);
+            written.add(key);
+        }
+
+        void deleteAfterCommit(String key) {
+            deleteAfter.add(key);
+        }
+
+        boolean commit() {
+            if (saved != null && !storage.compareAndPut("metadata/" + path, read, saved)) {
+                return false;
+            }
+            deleteAfter.forEach(storage::delete);
+            return true;
+        }
+
+        void abandon() {
+            written.forEach(storage::delete);
         }
     }
 }

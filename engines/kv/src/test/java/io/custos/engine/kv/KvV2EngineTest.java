@@ -18,9 +18,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -224,5 +230,51 @@ class KvV2EngineTest {
         assertEquals(List.of("b"), v1.handle(new Request(Operation.LIST, "a", Map.of())).data().get("keys"));
         v1.handle(new Request(Operation.DELETE, "a/b", Map.of()));
         assertNull(v1.handle(new Request(Operation.READ, "a/b", Map.of())));
+    }
+
+    /** Two engines over one storage stand for two brokers: check-and-set has one winner per version. */
+    @Test
+    void checkAndSetHasOneWinnerPerVersionAcrossEngines() throws Exception {
+        SecretsEngine other = new KvEngineFactory().create(new EngineContext("secret/", storage, Map.of("version", "2"),
+                clock));
+        call(Operation.UPDATE, "data/race", Map.of("data", Map.of("v", "0")));
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            List<Future<Boolean>> wins = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                SecretsEngine e = i % 2 == 0 ? kv : other;
+                Map<String, Object> body = Map.of("data", Map.of("v", "w" + i), "options", Map.of("cas", 1));
+                wins.add(pool.submit(() -> {
+                    try {
+                        e.handle(new Request(Operation.UPDATE, "data/race", new HashMap<>(body)));
+                        return true;
+                    } catch (EngineException ex) {
+                        assertTrue(ex.getMessage().contains("check-and-set parameter did not match"), ex.getMessage());
+                        return false;
+                    }
+                }));
+            }
+            int won = 0;
+            for (Future<Boolean> w : wins) {
+                won += w.get() ? 1 : 0;
+            }
+            assertEquals(1, won, "one writer replaces version 1");
+            // without cas every writer gets a version of its own, and each version holds its writer's data
+            List<Future<Long>> versions = new ArrayList<>();
+            for (int i = 0; i < 16; i++) {
+                SecretsEngine e = i % 2 == 0 ? kv : other;
+                String v = "free" + i;
+                versions.add(pool.submit(() -> ((Number) e.handle(new Request(Operation.UPDATE, "data/race",
+                        new HashMap<>(Map.of("data", Map.of("v", v))))).data().get("version")).longValue()));
+            }
+            Set<Long> seen = new HashSet<>();
+            for (Future<Long> f : versions) {
+                seen.add(f.get());
+            }
+            assertEquals(16, seen.size(), "16 distinct versions");
+            assertEquals(18L, ((Number) ((Map<?, ?>) call(Operation.READ, "metadata/race", Map.of()).data()).get("current_version")).longValue());
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }
