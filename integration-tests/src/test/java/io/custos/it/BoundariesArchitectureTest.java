@@ -78,6 +78,14 @@ class BoundariesArchitectureTest {
     }
 
     @Test
+    void theBrokersRandomnessDependsOnNothingAbove() {
+        classes().that().resideInAPackage("io.custos.broker.crypto..")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("io.custos.broker.crypto..", "java..")
+                .because("tokens, leases and tools draw random bytes without reaching into the barrier")
+                .check(production);
+    }
+
+    @Test
     void authMethodsUseTheSdkAndTheAuthBaseOnly() {
         noClasses().that().resideInAnyPackage("io.custos.broker.auth.approle..", "io.custos.broker.auth.jwt..",
                         "io.custos.broker.auth.kubernetes..", "io.custos.broker.auth.cert..")

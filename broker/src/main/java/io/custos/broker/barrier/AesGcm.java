@@ -1,8 +1,8 @@
 package io.custos.broker.barrier;
 
-import java.security.DrbgParameters;
+import io.custos.broker.crypto.Drbg;
+import io.custos.broker.crypto.SlotPool;
 import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
 import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -40,48 +40,6 @@ public final class AesGcm {
         }
     });
 
-    /**
-     * A DRBG instantiated at 256-bit strength (the JDK's default is 128), as AES-256 keys need,
-     * with bytes drawn a kilobyte at a time and handed out in order (each piece zeroed once
-     * given): one DRBG call costs about as much as 4 of the 56-byte draws an encryption needs, so
-     * batching saves most of it. A seal discards every buffer (the epoch moves on, and a buffer
-     * from an older epoch is refilled before any use), so bytes drawn before a seal never become
-     * keys after it.
-     */
-    private static final class RandomSource {
-        static final int BYTES = 1024;
-        final SecureRandom drbg = newDrbg();
-        final byte[] bytes = new byte[BYTES];
-        int next = BYTES;
-        long epoch = -1;
-
-        void fill(byte[] out) {
-            long now = AesGcm.epoch;
-            if (epoch != now || BYTES - next < out.length) {
-                drbg.nextBytes(bytes);
-                next = 0;
-                epoch = now;
-            }
-            System.arraycopy(bytes, next, out, 0, out.length);
-            Arrays.fill(bytes, next, next + out.length, (byte) 0);
-            next += out.length;
-        }
-    }
-
-    private static final SlotPool<RandomSource> RANDOM = new SlotPool<>(RandomSource::new);
-    /** For callers that need a {@link SecureRandom} object (Shamir's split); the JDK's DRBG is thread-safe. */
-    private static final SecureRandom SHARED = newDrbg();
-    private static volatile long epoch;
-
-    private static SecureRandom newDrbg() {
-        try {
-            return SecureRandom.getInstance("DRBG",
-                    DrbgParameters.instantiation(256, DrbgParameters.Capability.RESEED_ONLY, null));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no DRBG at 256-bit strength", e);
-        }
-    }
-
     private AesGcm() {
     }
 
@@ -91,12 +49,12 @@ public final class AesGcm {
      * pooled random byte. A cipher in use by a request still running is scrubbed after it.
      */
     public static synchronized void scrubAll() {
-        epoch++;
+        Drbg.discardBuffers();
         for (AesGcm role : new AesGcm[] {DATA, KEY_WRAP}) {
-            SecretKeySpec dummy = new SecretKeySpec(randomBytes(KEY_BYTES), "AES");
+            SecretKeySpec dummy = new SecretKeySpec(Drbg.randomBytes(KEY_BYTES), "AES");
             role.ciphers.forEach(c -> {
                 try {
-                    c.init(Cipher.ENCRYPT_MODE, dummy, new GCMParameterSpec(TAG_BYTES * 8, randomBytes(NONCE_BYTES)));
+                    c.init(Cipher.ENCRYPT_MODE, dummy, new GCMParameterSpec(TAG_BYTES * 8, Drbg.randomBytes(NONCE_BYTES)));
                 } catch (GeneralSecurityException e) {
                     // a cipher that refuses a fresh AES key holds no state worth scrubbing
                 }
@@ -104,31 +62,9 @@ public final class AesGcm {
         }
     }
 
-    /** Fills {@code out} with random bytes from a 256-bit-strength DRBG. */
-    public static void fillRandom(byte[] out) {
-        if (out.length > RandomSource.BYTES / 4) {
-            SHARED.nextBytes(out);
-            return;
-        }
-        RANDOM.with(r -> {
-            r.fill(out);
-            return null;
-        });
-    }
-
-    public static SecureRandom random() {
-        return SHARED;
-    }
-
     /** A fresh AES-256 key. */
     public static byte[] randomKeyBytes() {
-        return randomBytes(KEY_BYTES);
-    }
-
-    public static byte[] randomBytes(int n) {
-        byte[] b = new byte[n];
-        fillRandom(b);
-        return b;
+        return Drbg.randomBytes(KEY_BYTES);
     }
 
     /**
@@ -153,7 +89,7 @@ public final class AesGcm {
     /** Nonce-prefixed ciphertext of {@code plaintext}. */
     public byte[] seal(byte[] key, byte[] aad, byte[] plaintext) {
         byte[] out = new byte[NONCE_BYTES + plaintext.length + TAG_BYTES];
-        byte[] nonce = randomBytes(NONCE_BYTES);
+        byte[] nonce = Drbg.randomBytes(NONCE_BYTES);
         System.arraycopy(nonce, 0, out, 0, NONCE_BYTES);
         sealWithNonceAt(new SecretKeySpec(key, "AES"), aad, aad.length, NO_BYTES, plaintext, 0, plaintext.length, out, 0);
         return out;

@@ -1,5 +1,6 @@
 package io.custos.broker.barrier;
 
+import io.custos.broker.crypto.Drbg;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -125,7 +126,7 @@ public final class AesGcmBarrier {
         byte[] pathBytes = path.getBytes(StandardCharsets.UTF_8);
         // one DRBG draw: data key, then the two nonces
         byte[] fresh = new byte[AesGcm.KEY_BYTES + 2 * AesGcm.NONCE_BYTES];
-        AesGcm.fillRandom(fresh);
+        Drbg.fillRandom(fresh);
         byte[] dataKey = Arrays.copyOf(fresh, AesGcm.KEY_BYTES);
         byte[] out = new byte[OVERHEAD + plaintext.length];
         writeHeaderPrefix(out, term.number());
@@ -160,7 +161,7 @@ public final class AesGcmBarrier {
         byte[] dataKey = unwrapDataKey(ring, pathBytes, blob);
         byte[] out = blob.clone();
         writeHeaderPrefix(out, active.number());
-        byte[] nonce = AesGcm.randomBytes(AesGcm.NONCE_BYTES);
+        byte[] nonce = Drbg.randomBytes(AesGcm.NONCE_BYTES);
         System.arraycopy(nonce, 0, out, 5, AesGcm.NONCE_BYTES);
         AesGcm.KEY_WRAP.sealWithNonceAt(active.key(), out, 5, pathBytes, dataKey, 0, dataKey.length, out, 5);
         Arrays.fill(dataKey, (byte) 0);

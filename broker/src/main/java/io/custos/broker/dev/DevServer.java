@@ -1,6 +1,6 @@
 package io.custos.broker.dev;
 
-import io.custos.broker.barrier.AesGcm;
+import io.custos.broker.crypto.Drbg;
 import io.custos.broker.mount.MountTable;
 import io.custos.broker.seal.Core;
 import io.custos.broker.seal.InitResult;
@@ -47,7 +47,7 @@ public final class DevServer {
             props.put("custos.storage.url", embedded.getJdbcUrl("postgres", "postgres"));
             props.put("custos.storage.user", "postgres");
             props.put("custos.storage.password", "");
-            props.put("custos.seal.key", Base64.getEncoder().encodeToString(AesGcm.randomBytes(32)));
+            props.put("custos.seal.key", Base64.getEncoder().encodeToString(Drbg.randomBytes(32)));
         } else {
             props.put("custos.seal.key", persistentDevKey(env));
         }
@@ -77,7 +77,7 @@ public final class DevServer {
             if (!Files.exists(dir)) {
                 Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
-            String key = Base64.getEncoder().encodeToString(AesGcm.randomBytes(32));
+            String key = Base64.getEncoder().encodeToString(Drbg.randomBytes(32));
             // created 0600 in one step: there is no moment at which another user could open it
             Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(file, key, StandardCharsets.US_ASCII);

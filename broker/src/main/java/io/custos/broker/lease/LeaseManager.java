@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.config.LeaseConfiguration;
+import io.custos.broker.crypto.Drbg;
 import io.custos.broker.mount.MountEntry;
 import io.custos.broker.mount.MountTable;
 import io.custos.broker.token.TokenStore;
@@ -461,7 +462,7 @@ public class LeaseManager {
     }
 
     private static String randomId() {
-        byte[] random = AesGcm.randomBytes(24);
+        byte[] random = Drbg.randomBytes(24);
         char[] out = new char[24];
         for (int i = 0; i < 24; i++) {
             out[i] = ID_ALPHABET[(random[i] & 0xff) % ID_ALPHABET.length];

@@ -1,9 +1,9 @@
 package io.custos.broker.mount;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.barrier.SealedException;
+import io.custos.broker.crypto.Drbg;
 import io.custos.broker.policy.PasswordPolicies;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
@@ -139,7 +139,7 @@ public class MountTable {
         }
         MountEntry entry = new MountEntry(path, type, UUID.randomUUID().toString(),
                 (authMethods() ? "auth_" : "") + type + "_" + HexFormat.of().formatHex(
-                        AesGcm.randomBytes(4)),
+                        Drbg.randomBytes(4)),
                 description == null ? "" : description, normalized, defaultTtl, maxTtl,
                 MountSettings.apply(Map.of(), config, authMethods()));
         checkTtls(defaultTtl, maxTtl);

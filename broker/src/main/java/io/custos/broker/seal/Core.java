@@ -6,6 +6,7 @@ import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.barrier.IntegrityException;
 import io.custos.broker.barrier.Keyring;
 import io.custos.broker.barrier.SealedException;
+import io.custos.broker.crypto.Drbg;
 import io.custos.broker.mount.AuthMountTable;
 import io.custos.broker.mount.MountTable;
 import io.custos.broker.policy.PolicyStore;
@@ -121,7 +122,7 @@ public class Core {
         } else {
             byte[] unsealKey = AesGcm.randomKeyBytes();
             wrappedRoot = AesGcm.DATA.seal(unsealKey, ROOT_KEY_AAD, root);
-            out = shares == 1 ? List.of(unsealKey.clone()) : Shamir.split(unsealKey, shares, threshold, AesGcm.random());
+            out = shares == 1 ? List.of(unsealKey.clone()) : Shamir.split(unsealKey, shares, threshold, Drbg.random());
             Arrays.fill(unsealKey, (byte) 0);
         }
         keyrings.create(root).destroy();

@@ -3,7 +3,7 @@ package io.custos.broker.sys;
 import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
-import io.custos.broker.barrier.AesGcm;
+import io.custos.broker.crypto.Drbg;
 import io.custos.broker.http.TokenBackend;
 import io.custos.broker.policy.PolicyStore;
 import io.custos.broker.token.TokenEntry;
@@ -140,7 +140,7 @@ public class ToolPaths {
             throw EngineException.badRequest("number of bytes cannot be more than " + MAX_RANDOM_BYTES);
         }
         String format = d.has("format") && !d.getString("format").isEmpty() ? d.getString("format") : "base64";
-        byte[] random = AesGcm.randomBytes(bytes);
+        byte[] random = Drbg.randomBytes(bytes);
         return Response.of(Map.of("random_bytes", encode(random, format)));
     }
 

@@ -8,8 +8,9 @@ import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.barrier.IntegrityException;
 import io.custos.broker.barrier.SealedException;
-import io.custos.broker.barrier.SlotPool;
 import io.custos.broker.config.TokenConfiguration;
+import io.custos.broker.crypto.Drbg;
+import io.custos.broker.crypto.SlotPool;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
 import jakarta.inject.Singleton;
@@ -166,13 +167,13 @@ public class TokenStore {
     public void onUnseal() {
         byte[] key = storage.get(HMAC_KEY_PATH).orElse(null);
         if (key == null) {
-            key = AesGcm.randomBytes(32);
+            key = Drbg.randomBytes(32);
             storage.put(HMAC_KEY_PATH, key);
         }
         hmacKey = key;
         byte[] bk = storage.get(BATCH_KEY_PATH).orElse(null);
         if (bk == null) {
-            bk = AesGcm.randomBytes(32);
+            bk = Drbg.randomBytes(32);
             storage.put(BATCH_KEY_PATH, bk);
         }
         batchKey = bk;
@@ -189,7 +190,7 @@ public class TokenStore {
         if (bk != null) {
             Arrays.fill(bk, (byte) 0);
         }
-        SecretKeySpec dummy = new SecretKeySpec(AesGcm.randomBytes(32), "HmacSHA256");
+        SecretKeySpec dummy = new SecretKeySpec(Drbg.randomBytes(32), "HmacSHA256");
         macs.forEach(m -> {
             try {
                 m.mac.init(dummy); // the key's ipad/opad state goes with it
@@ -634,7 +635,7 @@ public class TokenStore {
     static String base62(int n) {
         StringBuilder out = new StringBuilder(n);
         while (out.length() < n) {
-            for (byte b : AesGcm.randomBytes(n + 8)) {
+            for (byte b : Drbg.randomBytes(n + 8)) {
                 int v = b & 0xff;
                 if (v < 248 && out.length() < n) {
                     out.append(BASE62[v % 62]);

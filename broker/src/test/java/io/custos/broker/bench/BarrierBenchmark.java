@@ -3,6 +3,7 @@ package io.custos.broker.bench;
 import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.barrier.Keyring;
+import io.custos.broker.crypto.Drbg;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -44,7 +45,7 @@ public class BarrierBenchmark {
         barrier = new AesGcmBarrier();
         barrier.unseal(Keyring.first(Instant.now()), Map.of());
         cipher = Cipher.getInstance("AES/GCM/NoPadding");
-        key = new SecretKeySpec(AesGcm.randomBytes(32), "AES");
+        key = new SecretKeySpec(Drbg.randomBytes(32), "AES");
         random = SecureRandom.getInstance("DRBG");
     }
 

@@ -1,4 +1,4 @@
-package io.custos.broker.barrier;
+package io.custos.broker.crypto;
 
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
