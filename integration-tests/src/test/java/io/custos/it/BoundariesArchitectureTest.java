@@ -86,6 +86,14 @@ class BoundariesArchitectureTest {
     }
 
     @Test
+    void mountTablesDoNotReachIntoPolicies() {
+        noClasses().that().resideInAPackage("io.custos.broker.mount..")
+                .should().dependOnClassesThat().resideInAPackage("io.custos.broker.policy..")
+                .because("engines get the broker's services through the SDK's SystemView, not the policy store")
+                .check(production);
+    }
+
+    @Test
     void authMethodsUseTheSdkAndTheAuthBaseOnly() {
         noClasses().that().resideInAnyPackage("io.custos.broker.auth.approle..", "io.custos.broker.auth.jwt..",
                         "io.custos.broker.auth.kubernetes..", "io.custos.broker.auth.cert..")

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.barrier.SealedException;
 import io.custos.broker.crypto.Drbg;
-import io.custos.broker.policy.PasswordPolicies;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.EngineFactory;
@@ -52,9 +51,10 @@ public class MountTable {
     private SystemView systemView = SystemView.DEFAULTS;
 
     @jakarta.inject.Inject
-    public MountTable(BarrierStorage storage, Clock clock, PasswordPolicies passwords) {
+    /** {@code system}: what engines may ask of the broker (password policies), as the SDK defines it. */
+    public MountTable(BarrierStorage storage, Clock clock, SystemView system) {
         this(storage, clock, STORAGE_PATH, "secret", RESERVED);
-        this.systemView = passwords;
+        this.systemView = system;
     }
 
     /** A table of {@code kind} engines, persisted at {@code storagePath}, refusing the {@code reserved} paths. */
