@@ -48,14 +48,18 @@ class CompareAndPutTest extends BrokerHttpTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** 16 writers, alternating nodes, each trying to replace {@code expected}; how many succeeded. */
-    private long race(String key, Optional<byte[]> expected) throws Exception {
+    /**
+     * 16 writers, alternating nodes, each trying to replace {@code expected} with a value of its own
+     * (named by {@code round}: never equal to what an earlier round wrote, or a writer could match a
+     * value written again after the first replacement); how many succeeded.
+     */
+    private long race(String key, Optional<byte[]> expected, String round) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
             List<Future<Boolean>> results = new ArrayList<>();
             for (int i = 0; i < 16; i++) {
                 BarrierStorage node = i % 2 == 0 ? nodeA : nodeB;
-                byte[] value = b("writer-" + i);
+                byte[] value = b(round + "-writer-" + i);
                 results.add(pool.submit((Callable<Boolean>) () -> node.compareAndPut(key, expected, value)));
             }
             long wins = 0;
@@ -70,10 +74,10 @@ class CompareAndPutTest extends BrokerHttpTest {
 
     @Test
     void exactlyOneWriterWinsPerExpectedValueAcrossNodes() throws Exception {
-        assertEquals(1, race("cas/x", Optional.empty()), "one creator of an absent key");
+        assertEquals(1, race("cas/x", Optional.empty(), "create"), "one creator of an absent key");
         byte[] first = nodeA.get("cas/x").orElseThrow();
         assertArrayEquals(first, nodeB.get("cas/x").orElseThrow(), "both nodes read the winner");
-        assertEquals(1, race("cas/x", Optional.of(first)), "one writer replaces a given value");
+        assertEquals(1, race("cas/x", Optional.of(first), "replace"), "one writer replaces a given value");
         assertFalse(nodeA.compareAndPut("cas/x", Optional.of(first), b("late")), "the old value is gone");
         assertFalse(nodeA.compareAndPut("cas/x", Optional.empty(), b("late")), "the key is not absent");
     }
