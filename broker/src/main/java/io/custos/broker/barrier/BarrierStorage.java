@@ -31,20 +31,27 @@ public class BarrierStorage implements StorageView {
         if (hasNul(key)) {
             return Optional.empty(); // nothing can be stored under it (below)
         }
-        return physical.get(key).map(e -> {
-            try {
-                return barrier.decrypt(key, e.value());
-            } catch (IntegrityException ex) {
-                throw new IntegrityException("entry " + key + ": " + ex.getMessage());
-            }
-        });
+        return physical.get(key).map(e -> decrypt(key, e.value()));
+    }
+
+    /** The plaintext of an entry; an integrity failure names the entry. */
+    private byte[] decrypt(String key, byte[] blob) {
+        try {
+            return barrier.decrypt(key, blob);
+        } catch (IntegrityException ex) {
+            throw new IntegrityException("entry " + key + ": " + ex.getMessage());
+        }
+    }
+
+    private static void requireNoNul(String key) {
+        if (hasNul(key)) {
+            throw EngineException.badRequest("names and paths cannot contain a NUL character");
+        }
     }
 
     @Override
     public void put(String key, byte[] value) {
-        if (hasNul(key)) {
-            throw EngineException.badRequest("names and paths cannot contain a NUL character");
-        }
+        requireNoNul(key);
         byte[] blob = barrier.encrypt(key, value);
         physical.put(key, blob, AesGcmBarrier.termOf(blob));
     }
@@ -57,27 +64,15 @@ public class BarrierStorage implements StorageView {
     @Override
     public boolean compareAndPut(String key, Optional<byte[]> expected, byte[] value) {
         requireUnsealed();
-        if (hasNul(key)) {
-            throw EngineException.badRequest("names and paths cannot contain a NUL character");
-        }
+        requireNoNul(key);
         Optional<PhysicalEntry> current = physical.get(key);
-        if (current.isEmpty() != expected.isEmpty()) {
-            return false;
+        if (current.isEmpty() != expected.isEmpty()
+                || (current.isPresent() && !Arrays.equals(decrypt(key, current.get().value()), expected.get()))) {
+            return false; // decided before encrypting anything
         }
         byte[] blob = barrier.encrypt(key, value);
-        if (current.isEmpty()) {
-            return physical.insertIfAbsent(key, blob, AesGcmBarrier.termOf(blob));
-        }
-        byte[] plain;
-        try {
-            plain = barrier.decrypt(key, current.get().value());
-        } catch (IntegrityException ex) {
-            throw new IntegrityException("entry " + key + ": " + ex.getMessage());
-        }
-        if (!Arrays.equals(plain, expected.get())) {
-            return false;
-        }
-        return physical.replaceIfUnchanged(key, current.get().value(), blob, AesGcmBarrier.termOf(blob));
+        return current.isEmpty() ? physical.insertIfAbsent(key, blob, AesGcmBarrier.termOf(blob))
+                : physical.replaceIfUnchanged(key, current.get().value(), blob, AesGcmBarrier.termOf(blob));
     }
 
     @Override

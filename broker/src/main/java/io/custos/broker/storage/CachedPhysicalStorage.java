@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * A write-through cache of stored entries (still ciphertext: the barrier decrypts every read) in
@@ -48,31 +49,30 @@ public final class CachedPhysicalStorage implements PhysicalStorage {
 
     @Override
     public boolean insertIfAbsent(String path, byte[] value, int keyTerm) {
-        boolean[] inserted = new boolean[1];
-        cache.asMap().compute(path, (k, old) -> {
-            try {
-                inserted[0] = db.insertIfAbsent(path, value, keyTerm);
-            } catch (RuntimeException e) {
-                return null;
-            }
-            // lost the race: what is there now is someone else's, and not known here
-            return inserted[0] ? Optional.of(new PhysicalEntry(path, value, keyTerm)) : null;
-        });
-        return inserted[0];
+        return conditionally(path, value, keyTerm, () -> db.insertIfAbsent(path, value, keyTerm));
     }
 
     @Override
     public boolean replaceIfUnchanged(String path, byte[] expected, byte[] value, int keyTerm) {
-        boolean[] replaced = new boolean[1];
+        return conditionally(path, value, keyTerm, () -> db.replaceIfUnchanged(path, expected, value, keyTerm));
+    }
+
+    /**
+     * A conditional write, decided by the database under the key's cache lock: when it wins, the cache
+     * holds the new value; when it loses (or fails), the key is forgotten — what is there now is
+     * someone else's, and not known here.
+     */
+    private boolean conditionally(String path, byte[] value, int keyTerm, BooleanSupplier write) {
+        boolean[] written = new boolean[1];
         cache.asMap().compute(path, (k, old) -> {
             try {
-                replaced[0] = db.replaceIfUnchanged(path, expected, value, keyTerm);
+                written[0] = write.getAsBoolean();
             } catch (RuntimeException e) {
                 return null;
             }
-            return replaced[0] ? Optional.of(new PhysicalEntry(path, value, keyTerm)) : null;
+            return written[0] ? Optional.of(new PhysicalEntry(path, value, keyTerm)) : null;
         });
-        return replaced[0];
+        return written[0];
     }
 
     /** Writes the database and then the cache under the key's lock ({@code after} null: forgotten); on failure the key is forgotten. */
