@@ -364,6 +364,20 @@ class WebhookTest {
         assertTrue(r.path("status").path("message").asText().contains(expected), r.path("status").path("message").asText());
     }
 
+    /** Hostile input: 5,000-deep JSON is a 400; a 64 KiB template of quotes and backslashes reaches the agent intact. */
+    @Test
+    void deepNestingIsRefusedAndOddTemplatesSurviveWhole() throws Exception {
+        String deep = "[".repeat(5_000) + "]".repeat(5_000);
+        assertEquals(400, post(nativeServer, "/mutate", "{\"kind\":\"AdmissionReview\",\"apiVersion\":"
+                + "\"admission.k8s.io/v1\",\"request\":{\"uid\":\"u\",\"object\":" + deep + "}}").statusCode());
+        String text = "{{ with secret \"secret/data/x\" }}" + "\\\"'`$(x)${y}".repeat(64 * 1024 / 12) + "{{ end }}";
+        ObjectNode pod = (ObjectNode) resource("deployment-review.json").path("request").path("object").deepCopy();
+        ((ObjectNode) pod.path("metadata").path("annotations")).put("custos.io/agent-inject-template-db", text);
+        JsonNode out = inject(nativeServer, pod);
+        assertEquals(text, config(container(out, "initContainers", PodMutator.AGENT)).path("template").get(1)
+                .path("contents").asText());
+    }
+
     @Test
     void aRoleIsRequiredAndMountConflictsAreCaughtAtAdmission() throws Exception {
         ObjectNode pod = (ObjectNode) resource("plain-pod.json").deepCopy();
