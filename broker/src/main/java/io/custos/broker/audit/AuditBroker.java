@@ -3,6 +3,7 @@ package io.custos.broker.audit;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.BarrierStorage;
+import io.custos.broker.barrier.SealListener;
 import io.custos.broker.barrier.SealedException;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
@@ -37,7 +38,7 @@ import org.slf4j.LoggerFactory;
  * runs, and a response that cannot be recorded is not returned.
  */
 @Singleton
-public class AuditBroker {
+public class AuditBroker implements SealListener {
     private static final Logger LOG = LoggerFactory.getLogger(AuditBroker.class);
     static final String KEY_PREFIX = "core/audit/";
 
@@ -67,6 +68,12 @@ public class AuditBroker {
         }
     }
 
+    @Override
+    public int sealOrder() {
+        return 30;
+    }
+
+    @Override
     public void onUnseal() {
         Map<String, byte[]> k = new LinkedHashMap<>();
         Map<String, byte[]> c = new LinkedHashMap<>();
@@ -88,6 +95,7 @@ public class AuditBroker {
     }
 
     /** Stores each device's last checkpoint while the barrier is still open, closes the files, forgets the keys. */
+    @Override
     public void onSeal() {
         if (keys != null) {
             for (FileAuditDevice d : devices) {

@@ -14,11 +14,10 @@ import io.custos.engine.sdk.StorageView;
 import java.time.Clock;
 import io.custos.engine.sdk.Json;
 import java.util.Optional;
-import java.util.Set;
 
 /**
- * What every role-based auth method shares: its storage and clock, an unauthenticated
- * {@code login}, and the {@code role/} path family (LIST, and READ/UPDATE/DELETE of one role with
+ * What every role-based auth method shares: its storage and clock, a {@code login}
+ * (each method declares it unauthenticated), and the {@code role/} path family (LIST, and READ/UPDATE/DELETE of one role with
  * the method's own fields plus the {@link TokenSettings} fields). Roles live at
  * {@code <rolePrefix()><name>}, {@code role/} unless a method names them otherwise.
  */
@@ -29,11 +28,6 @@ public abstract class RoleAuthBackend extends FrameworkEngine {
     protected RoleAuthBackend(EngineContext context) {
         this.storage = context.storage();
         this.clock = context.clock();
-    }
-
-    @Override
-    public final Set<String> unauthenticatedPaths() {
-        return Set.of("login");
     }
 
     /** Where roles live and the path family they are served under (Vault's cert method says {@code certs/}). */

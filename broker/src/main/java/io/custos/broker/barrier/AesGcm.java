@@ -3,7 +3,6 @@ package io.custos.broker.barrier;
 import io.custos.broker.crypto.Drbg;
 import io.custos.broker.crypto.SlotPool;
 import java.security.GeneralSecurityException;
-import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;

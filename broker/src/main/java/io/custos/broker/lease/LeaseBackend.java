@@ -57,13 +57,6 @@ public class LeaseBackend extends FrameworkEngine {
         return d.has("sync") ? d.getBool("sync") : syncByDefault;
     }
 
-    /** Whether a {@code sys/} path (without the prefix) is served here. */
-    public static boolean serves(String sysPath) {
-        return sysPath.startsWith("leases") || sysPath.equals("renew") || sysPath.startsWith("renew/")
-                || sysPath.equals("revoke") || sysPath.startsWith("revoke/") || sysPath.startsWith("revoke-prefix/")
-                || sysPath.startsWith("revoke-force/");
-    }
-
     @Override
     protected List<PathSpec> declarePaths() {
         List<PathSpec> out = new ArrayList<>();
@@ -85,6 +78,7 @@ public class LeaseBackend extends FrameworkEngine {
                         .fields(PREFIX)
                         .on(LIST, (r, d) -> Response.listOf(leases.list(folder(d.getString("prefix")))))
                         .help("Lists lease ids below a prefix (sudo).", "")
+                        .sudo()
                         .build(),
                 prefixPath("leases/revoke-prefix/(?P<prefix>.+)", false),
                 prefixPath("revoke-prefix/(?P<prefix>.+)", false),
@@ -168,6 +162,7 @@ public class LeaseBackend extends FrameworkEngine {
                 })
                 .help(force ? "Revokes every lease below a prefix, dropping those whose revocation fails (sudo)."
                         : "Revokes every lease below a prefix (sudo).", "")
+                .sudo()
                 .build();
     }
 

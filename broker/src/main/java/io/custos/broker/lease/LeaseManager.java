@@ -1,8 +1,8 @@
 package io.custos.broker.lease;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.AesGcmBarrier;
+import io.custos.broker.barrier.Rewrappable;
 import io.custos.broker.config.LeaseConfiguration;
 import io.custos.broker.crypto.Drbg;
 import io.custos.broker.mount.MountEntry;
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  * once. Nothing per lease is kept in memory.
  */
 @Singleton
-public class LeaseManager {
+public class LeaseManager implements Rewrappable {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseManager.class);
     private static final String AAD_PREFIX = "lease/";
     private static final int PAGE = 500;
@@ -413,6 +413,7 @@ public class LeaseManager {
     }
 
     /** Re-wraps the data keys of lease rows under older keyring terms; returns how many. */
+    @Override
     public long rewrap(int term) {
         long done = 0;
         String after = "";

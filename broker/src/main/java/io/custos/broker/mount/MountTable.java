@@ -2,6 +2,7 @@ package io.custos.broker.mount;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.custos.broker.barrier.BarrierStorage;
+import io.custos.broker.barrier.SealListener;
 import io.custos.broker.barrier.SealedException;
 import io.custos.broker.crypto.Drbg;
 import io.custos.engine.sdk.EngineContext;
@@ -33,7 +34,7 @@ import java.util.UUID;
  */
 @Singleton
 @io.micronaut.context.annotation.Primary
-public class MountTable {
+public class MountTable implements SealListener {
     static final String STORAGE_PATH = "core/mounts";
     private static final List<String> RESERVED = List.of("sys/", "auth/", "cubbyhole/", "identity/");
     private final String storagePath;
@@ -70,6 +71,12 @@ public class MountTable {
         });
     }
 
+    @Override
+    public int sealOrder() {
+        return authMethods() ? 50 : 40; // auth methods after secrets engines (and sealed before them)
+    }
+
+    @Override
     public void onUnseal() {
         Map<String, Mounted> loaded = new LinkedHashMap<>();
         for (MountEntry e : loadEntries()) {
@@ -78,6 +85,7 @@ public class MountTable {
         mounts = loaded;
     }
 
+    @Override
     public void onSeal() {
         Map<String, Mounted> m = mounts;
         mounts = null;

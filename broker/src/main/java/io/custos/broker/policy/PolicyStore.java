@@ -1,6 +1,7 @@
 package io.custos.broker.policy;
 
 import io.custos.broker.barrier.BarrierStorage;
+import io.custos.broker.barrier.SealListener;
 import io.custos.engine.sdk.EngineException;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -22,7 +23,7 @@ import java.util.regex.Pattern;
  * whenever any policy changes, so a request costs a map lookup, not a parse.
  */
 @Singleton
-public class PolicyStore {
+public class PolicyStore implements SealListener {
     static final String PREFIX = "core/policy/acl/";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
     private static final Policy ROOT = new Policy(Policy.ROOT, "", List.of());
@@ -37,6 +38,12 @@ public class PolicyStore {
         this.storage = storage;
     }
 
+    @Override
+    public int sealOrder() {
+        return 20;
+    }
+
+    @Override
     public void onUnseal() {
         if (storage.get(PREFIX + Policy.DEFAULT).isEmpty()) {
             storage.put(PREFIX + Policy.DEFAULT, Policy.DEFAULT_TEXT.getBytes(StandardCharsets.UTF_8));
@@ -44,6 +51,7 @@ public class PolicyStore {
         invalidate();
     }
 
+    @Override
     public void onSeal() {
         invalidate();
     }

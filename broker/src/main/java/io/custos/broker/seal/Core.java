@@ -1,25 +1,21 @@
 package io.custos.broker.seal;
 
-import io.custos.broker.audit.AuditBroker;
 import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.barrier.IntegrityException;
 import io.custos.broker.barrier.Keyring;
+import io.custos.broker.barrier.SealListener;
 import io.custos.broker.barrier.SealedException;
 import io.custos.broker.crypto.Drbg;
-import io.custos.broker.mount.AuthMountTable;
-import io.custos.broker.mount.MountTable;
-import io.custos.broker.policy.PolicyStore;
 import io.custos.broker.storage.PhysicalStorage;
-import io.custos.broker.token.TokenStore;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.UUID;
@@ -50,28 +46,31 @@ public class Core {
     private final StoredKeyring keyrings;
     private final AesGcmBarrier barrier;
     private final Optional<AutoSeal> autoSeal;
-    private final TokenStore tokens;
-    private final MountTable mounts;
-    private final AuthMountTable authMounts;
-    private final PolicyStore policies;
-    private final AuditBroker audit;
+    private final RootTokenIssuer rootTokens;
+    private final List<SealListener> listeners;
 
     private volatile SealConfig config;
     private volatile byte[] rootKey;
     private final List<byte[]> pendingShares = new ArrayList<>();
     private String unsealNonce = "";
 
-    public Core(PhysicalStorage physical, StoredKeyring keyrings, AesGcmBarrier barrier, Optional<AutoSeal> autoSeal, TokenStore tokens,
-            MountTable mounts, AuthMountTable authMounts, PolicyStore policies, AuditBroker audit) {
+    /** Creates the root token at initialisation (the token store; declared here so the seal depends on no store). */
+    @FunctionalInterface
+    public interface RootTokenIssuer {
+        /** A new root token, with {@code requestedId} as its id when given (dev mode). */
+        String createRootToken(String requestedId);
+    }
+
+    public Core(PhysicalStorage physical, StoredKeyring keyrings, AesGcmBarrier barrier, Optional<AutoSeal> autoSeal,
+            RootTokenIssuer rootTokens, List<SealListener> listeners) {
         this.physical = physical;
         this.keyrings = keyrings;
         this.barrier = barrier;
         this.autoSeal = autoSeal;
-        this.tokens = tokens;
-        this.mounts = mounts;
-        this.authMounts = authMounts;
-        this.policies = policies;
-        this.audit = audit;
+        this.rootTokens = rootTokens;
+        List<SealListener> ordered = new ArrayList<>(listeners);
+        ordered.sort(Comparator.comparingInt(SealListener::sealOrder));
+        this.listeners = List.copyOf(ordered);
     }
 
     public boolean isInitialized() {
@@ -132,7 +131,7 @@ public class Core {
         physical.putCore(SEAL_CONFIG, Json.write(sc));
         config = sc;
         unsealWith(root);
-        String rootToken = tokens.createRootToken(rootTokenId);
+        String rootToken = rootTokens.createRootToken(rootTokenId);
         if (autoSeal.isEmpty()) {
             seal();
         }
@@ -227,11 +226,7 @@ public class Core {
         rootKey = root;
         barrier.unseal(loaded.keyring(), loaded.encryptions(), this::reloadKeyring);
         try {
-            tokens.onUnseal();
-            policies.onUnseal();
-            audit.onUnseal();
-            mounts.onUnseal();
-            authMounts.onUnseal();
+            listeners.forEach(SealListener::onUnseal);
         } catch (RuntimeException e) {
             LOG.error("unseal failed after the keyring was loaded; sealing again", e);
             seal();
@@ -260,11 +255,9 @@ public class Core {
                 LOG.warn("could not store encryption counts before sealing: {}", e.getMessage());
             }
         }
-        mounts.onSeal();
-        authMounts.onSeal();
-        policies.onSeal();
-        audit.onSeal();
-        tokens.onSeal();
+        for (int i = listeners.size() - 1; i >= 0; i--) {
+            listeners.get(i).onSeal();
+        }
         barrier.seal();
         physical.dropCaches();
         byte[] root = rootKey;

@@ -11,6 +11,7 @@ import io.custos.broker.mount.AuthMountTable;
 import io.custos.broker.mount.MountEntry;
 import io.custos.broker.mount.MountSettings;
 import io.custos.broker.mount.MountTable;
+import io.custos.broker.token.TokenCaller;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
@@ -122,9 +123,17 @@ public class MountPaths {
                                 .map(b -> Response.of(Json.readMap(b))).orElse(null))
                         .help("The outcome of a remount.", "")
                         .build(),
+                PathSpec.path("internal/ui/mounts")
+                        .on(READ, (r, d) -> Response.of(uiMounts(TokenCaller.ifAny(r))))
+                        .help("The mounts the caller's policies reach below, and those tuned listing_visibility=unauth.",
+                                "Answered with or without a token, as Vault.")
+                        .tokenOptional()
+                        .build(),
                 PathSpec.path("internal/ui/mounts/(?P<path>.+)")
-                        .on(READ, (r, d) -> uiMount(d.getString("path")))
-                        .help("The mount serving a path (the Vault CLI uses it to detect the KV version).", "")
+                        .on(READ, (r, d) -> uiMount(TokenCaller.ifAny(r), d.getString("path")))
+                        .help("The mount serving a path (the Vault CLI uses it to detect the KV version).",
+                                "Needs a token with some access below that mount; the path itself needs no grant.")
+                        .tokenOptional()
                         .build()));
         return out;
     }
@@ -308,7 +317,11 @@ public class MountPaths {
     }
 
     /** The mounts sys/internal/ui/mounts lists to a caller: those {@code visible} says it may see. */
-    public Map<String, Object> uiMounts(Predicate<String> visible) {
+    private Map<String, Object> uiMounts(TokenCaller caller) {
+        return uiMounts(p -> caller != null && caller.acl().hasAnyAccessBelow(p));
+    }
+
+    Map<String, Object> uiMounts(Predicate<String> visible) {
         Map<String, Object> secret = new LinkedHashMap<>();
         for (MountEntry e : mounts.list()) {
             if (visible.test(e.path()) || "unauth".equals(e.setting(MountSettings.LISTING_VISIBILITY, ""))) {
@@ -327,13 +340,17 @@ public class MountPaths {
         return out;
     }
 
-    private Response uiMount(String path) {
+    /** One mount, for a caller with any access below it (every token has its own cubbyhole). */
+    private Response uiMount(TokenCaller caller, String path) {
+        if (caller == null) {
+            throw new EngineException(403, "permission denied");
+        }
         if (path.startsWith("cubbyhole/") || path.equals("cubbyhole")) {
             Map<String, Object> out = new LinkedHashMap<>(builtIns(false).get(0).toApi(false));
             out.put("path", "cubbyhole/");
             return Response.of(out);
         }
-        return mounts.resolve(path).map(m -> {
+        return mounts.resolve(path).filter(m -> caller.acl().hasAnyAccessBelow(m.entry().path())).map(m -> {
             Map<String, Object> out = new LinkedHashMap<>(m.entry().toApi(false));
             out.put("path", m.entry().path());
             return Response.of(out);

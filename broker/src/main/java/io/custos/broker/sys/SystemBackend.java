@@ -9,18 +9,16 @@ import io.custos.broker.BuildInfo;
 import io.custos.broker.audit.AuditBroker;
 import io.custos.broker.audit.AuditChain;
 import io.custos.broker.barrier.AesGcmBarrier;
-import io.custos.broker.barrier.KeyRotation;
 import io.custos.broker.barrier.Keyring;
-import io.custos.broker.http.CubbyholeBackend;
-import io.custos.broker.http.TokenBackend;
-import io.custos.broker.http.WrappingBackend;
 import io.custos.broker.lease.LeaseBackend;
 import io.custos.broker.mount.AuthMountTable;
+import io.custos.broker.mount.BuiltinBackend;
 import io.custos.broker.mount.MountTable;
 import io.custos.broker.policy.PasswordPolicies;
 import io.custos.broker.policy.PolicyStore;
 import io.custos.broker.seal.Core;
 import io.custos.broker.seal.InitResult;
+import io.custos.broker.seal.KeyRotation;
 import io.custos.broker.seal.SealStatus;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
@@ -30,16 +28,17 @@ import io.custos.engine.sdk.FrameworkEngine;
 import io.custos.engine.sdk.OpenApiDocument;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Response;
+import io.micronaut.context.BeanProvider;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -47,15 +46,7 @@ import java.util.function.Consumer;
  * rotation, declared with the same path framework as engines so it gets the same validation.
  */
 @Singleton
-public class SystemBackend extends FrameworkEngine {
-    /** Paths answered while sealed (and without a token). */
-    public static final Set<String> SEAL_EXEMPT = Set.of("init", "seal-status", "unseal", "health");
-    /** Paths answered without a token once unsealed. */
-    public static final Set<String> UNAUTHENTICATED = Set.of("init", "seal-status", "unseal", "health", "leader");
-    /** Paths whose answer is a bare JSON object rather than Vault's envelope. */
-    public static final Set<String> RAW_RESPONSES = Set.of("init", "seal-status", "unseal", "health", "leader",
-            "internal/specs/openapi");
-
+public class SystemBackend extends FrameworkEngine implements BuiltinBackend {
     private final Core core;
     private final MountTable mounts;
     private final AuthMountTable authMounts;
@@ -63,22 +54,17 @@ public class SystemBackend extends FrameworkEngine {
     private final KeyRotation rotation;
     private final PolicyStore policies;
     private final AuditBroker audit;
-    private final TokenBackend tokenBackend;
-    private final WrappingBackend wrapping;
     private final Clock clock;
     private final PasswordPolicies passwordPolicies;
     private final LeaseBackend leaseBackend;
     private final MountPaths mountPaths;
     private final ToolPaths toolPaths;
-    private final CubbyholeBackend cubbyhole;
+    private final BeanProvider<BuiltinBackend> builtins;
 
     public SystemBackend(Core core, MountTable mounts, AuthMountTable authMounts, AesGcmBarrier barrier, KeyRotation rotation,
-            PolicyStore policies, AuditBroker audit, TokenBackend tokenBackend, WrappingBackend wrapping, Clock clock,
-            PasswordPolicies passwordPolicies,
-            LeaseBackend leaseBackend, MountPaths mountPaths,
-            CubbyholeBackend cubbyhole, ToolPaths toolPaths) {
+            PolicyStore policies, AuditBroker audit, Clock clock, PasswordPolicies passwordPolicies,
+            LeaseBackend leaseBackend, MountPaths mountPaths, ToolPaths toolPaths, BeanProvider<BuiltinBackend> builtins) {
         this.toolPaths = toolPaths;
-        this.cubbyhole = cubbyhole;
         this.leaseBackend = leaseBackend;
         this.mountPaths = mountPaths;
         this.passwordPolicies = passwordPolicies;
@@ -89,9 +75,18 @@ public class SystemBackend extends FrameworkEngine {
         this.rotation = rotation;
         this.policies = policies;
         this.audit = audit;
-        this.tokenBackend = tokenBackend;
-        this.wrapping = wrapping;
         this.clock = clock;
+        this.builtins = builtins;
+    }
+
+    @Override
+    public String mountPath() {
+        return "sys/";
+    }
+
+    @Override
+    public String mountType() {
+        return "system";
     }
 
     private static String requiredName(FieldData d) {
@@ -133,7 +128,8 @@ public class SystemBackend extends FrameworkEngine {
 
     @Override
     protected List<PathSpec> declarePaths() {
-        List<PathSpec> out = new ArrayList<>(mountPaths.paths());
+        List<PathSpec> out = new ArrayList<>(leaseBackend.paths()); // sys/leases/..., sys/renew, sys/revoke...
+        out.addAll(mountPaths.paths());
         out.addAll(toolPaths.paths());
         out.addAll(List.of(
                 PathSpec.path("init")
@@ -147,10 +143,16 @@ public class SystemBackend extends FrameworkEngine {
                         .on(READ, (r, d) -> Response.of(Map.of("initialized", core.isInitialized())))
                         .on(UPDATE, (r, d) -> initialize(d))
                         .help("Initialises storage: root key, keyring, unseal key shares, root token.", "")
+                        .unauthenticated()
+                        .servedWhileSealed()
+                        .rawResponse()
                         .build(),
                 PathSpec.path("seal-status")
                         .on(READ, (r, d) -> Response.of(sealStatus()))
                         .help("Seal state and unseal progress.", "")
+                        .unauthenticated()
+                        .servedWhileSealed()
+                        .rawResponse()
                         .build(),
                 PathSpec.path("unseal")
                         .fields(Field.of("key", FieldType.STRING, "One unseal key share, hex or base64.").asSensitive(),
@@ -158,10 +160,14 @@ public class SystemBackend extends FrameworkEngine {
                                 Field.of("migrate", FieldType.BOOL, "Not supported."))
                         .on(UPDATE, (r, d) -> unseal(d))
                         .help("Submits an unseal key share.", "")
+                        .unauthenticated()
+                        .servedWhileSealed()
+                        .rawResponse()
                         .build(),
                 PathSpec.path("seal")
                         .on(UPDATE, noContent(d -> core.seal()))
                         .help("Seals: every key is dropped from memory.", "")
+                        .sudo()
                         .build(),
                 PathSpec.path("health")
                         .fields(Field.of("standbyok", FieldType.BOOL, "Answer 200 on a standby."),
@@ -174,10 +180,15 @@ public class SystemBackend extends FrameworkEngine {
                                 intField("performancestandbycode", "Status for a performance standby (default 473)."))
                         .on(READ, (r, d) -> health(d))
                         .help("Health in the status code: 200 active, 429 standby, 501 uninitialised, 503 sealed.", "")
+                        .unauthenticated()
+                        .servedWhileSealed()
+                        .rawResponse()
                         .build(),
                 PathSpec.path("leader")
                         .on(READ, (r, d) -> Response.of(leader()))
                         .help("High-availability status (what `vault status` asks); Custos nodes are all active.", "")
+                        .unauthenticated()
+                        .rawResponse()
                         .build(),
                 PathSpec.path("policies/acl/?")
                         .on(LIST, (r, d) -> Response.listOf(policies.list()))
@@ -232,6 +243,7 @@ public class SystemBackend extends FrameworkEngine {
                 PathSpec.path("audit")
                         .on(READ, (r, d) -> Response.of(audit.describe()))
                         .help("Lists the audit devices (declared in the server configuration).", "")
+                        .sudo()
                         .build(),
                 PathSpec.path("audit/(?P<path>[^/]+)/verify")
                         .fields(Field.of("file_path", FieldType.STRING,
@@ -247,6 +259,7 @@ public class SystemBackend extends FrameworkEngine {
                         })
                         .help("Checks an audit file's HMAC chain and the checkpoints stored for it (Custos only).",
                                 "Names the first edited, inserted, deleted or cut line.")
+                        .sudo()
                         .build(),
                 PathSpec.path("audit/(?P<path>.+)")
                         .fields(Field.of("type", FieldType.STRING, "Device type."),
@@ -256,6 +269,7 @@ public class SystemBackend extends FrameworkEngine {
                         .on(UPDATE, (r, d) -> refuseAuditChange())
                         .on(DELETE, (r, d) -> refuseAuditChange())
                         .help("Enabling or disabling devices through the API is off: they come from the config.", "")
+                        .sudo()
                         .build(),
                 PathSpec.path("audit-hash/(?P<path>.+)")
                         .fields(Field.of("input", FieldType.STRING, "The value to hash.").asSensitive().asRequired())
@@ -265,6 +279,7 @@ public class SystemBackend extends FrameworkEngine {
                 PathSpec.path("rotate")
                         .on(UPDATE, noContent(d -> rotation.rotateNow()))
                         .help("Adds a keyring term and re-wraps data keys onto it in the background.", "")
+                        .sudo()
                         .build(),
                 PathSpec.path("key-status")
                         .on(READ, (r, d) -> keyStatus())
@@ -273,6 +288,7 @@ public class SystemBackend extends FrameworkEngine {
                 PathSpec.path("internal/specs/openapi")
                         .on(READ, (r, d) -> Response.of(openApi()))
                         .help("The OpenAPI document of this server's paths, generated from their declarations.", "")
+                        .rawResponse()
                         .build()));
         return out;
     }
@@ -400,12 +416,8 @@ public class SystemBackend extends FrameworkEngine {
     /** The contract of every path this server serves right now: sys/ and each mount's engine. */
     public Map<String, Object> openApi() {
         Map<String, List<PathSpec>> byMount = new LinkedHashMap<>();
-        List<PathSpec> sys = new ArrayList<>(paths());
-        sys.addAll(leaseBackend.paths());
-        byMount.put("sys/", sys);
-        byMount.put("sys/wrapping/", wrapping.paths());
-        byMount.put("auth/token/", tokenBackend.paths());
-        byMount.put("cubbyhole/", cubbyhole.paths());
+        builtins.stream().sorted(Comparator.comparing(b -> openApiOrder(b.mountPath())))
+                .forEach(b -> byMount.put(b.mountPath(), b.paths()));
         for (MountTable.Mounted m : mounts.mounted()) {
             byMount.put(m.entry().path(), m.engine().paths());
         }
@@ -413,6 +425,12 @@ public class SystemBackend extends FrameworkEngine {
             byMount.put("auth/" + m.entry().path(), m.engine().paths());
         }
         return OpenApiDocument.build("Custos HTTP API", BuildInfo.VERSION, byMount);
+    }
+
+    /** The built-in mounts in the document's historical order (sys/, sys/wrapping/, auth/token/, cubbyhole/). */
+    private static String openApiOrder(String mountPath) {
+        int i = List.of("sys/", "sys/wrapping/", "auth/token/", "cubbyhole/").indexOf(mountPath);
+        return (i < 0 ? "9" : Integer.toString(i)) + mountPath;
     }
 
 }

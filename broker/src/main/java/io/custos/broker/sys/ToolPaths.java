@@ -4,7 +4,7 @@ import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
 import io.custos.broker.crypto.Drbg;
-import io.custos.broker.http.TokenBackend;
+import io.custos.broker.token.TokenCaller;
 import io.custos.broker.policy.PolicyStore;
 import io.custos.broker.token.TokenEntry;
 import io.custos.broker.token.TokenStore;
@@ -58,7 +58,7 @@ public class ToolPaths {
                         .build(),
                 PathSpec.path("capabilities-self")
                         .fields(PATHS, PATH)
-                        .on(UPDATE, (r, d) -> capabilities(r.<TokenBackend.Caller>attribute(TokenBackend.CALLER).entry(), d))
+                        .on(UPDATE, (r, d) -> capabilities(TokenCaller.of(r).entry(), d))
                         .help("The calling token's capabilities on paths.", "")
                         .build(),
                 PathSpec.path("capabilities-accessor")

@@ -7,10 +7,12 @@ import com.github.benmanes.caffeine.cache.Scheduler;
 import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.barrier.IntegrityException;
+import io.custos.broker.barrier.SealListener;
 import io.custos.broker.barrier.SealedException;
 import io.custos.broker.config.TokenConfiguration;
 import io.custos.broker.crypto.Drbg;
 import io.custos.broker.crypto.SlotPool;
+import io.custos.broker.seal.Core;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
 import jakarta.inject.Singleton;
@@ -50,7 +52,7 @@ import javax.crypto.spec.SecretKeySpec;
  * moment its parent expires; revoking a token revokes its whole subtree.
  */
 @Singleton
-public class TokenStore {
+public class TokenStore implements SealListener, Core.RootTokenIssuer {
     private static final Pattern DISPLAY_NAME_UNSAFE = Pattern.compile("[^A-Za-z0-9-]");
     public static final String TOKEN_PREFIX = "cvs.";
     /** Batch tokens: the sealed entry itself, nothing stored. */
@@ -164,6 +166,12 @@ public class TokenStore {
     }
 
     /** Loads (or on first use creates) the hashing key; called when the barrier unseals. */
+    @Override
+    public int sealOrder() {
+        return 10;
+    }
+
+    @Override
     public void onUnseal() {
         byte[] key = storage.get(HMAC_KEY_PATH).orElse(null);
         if (key == null) {
@@ -179,6 +187,7 @@ public class TokenStore {
         batchKey = bk;
     }
 
+    @Override
     public void onSeal() {
         byte[] key = hmacKey;
         hmacKey = null;
@@ -203,6 +212,7 @@ public class TokenStore {
     }
 
     /** Creates a root token; {@code requestedId} (dev mode's fixed id) or a fresh random one. */
+    @Override
     public String createRootToken(String requestedId) {
         String token = requestedId != null && !requestedId.isEmpty() ? requestedId : newToken();
         store(token, new TokenEntry(newAccessor(), List.of("root"), "root", "auth/token/root",

@@ -136,14 +136,6 @@ class AesGcmBarrierTest {
     }
 
     @Test
-    void theRotationBudgetIsClampedAsVaultClampsIt() {
-        assertEquals(3_865_470_566L, KeyRotation.clampedMaxEncryptions(10_000_000_000L));
-        assertEquals(3_865_470_566L, KeyRotation.clampedMaxEncryptions(Long.MAX_VALUE));
-        assertEquals(1_000_000_000L, KeyRotation.clampedMaxEncryptions(1_000_000_000L));
-        assertEquals(1L, KeyRotation.clampedMaxEncryptions(-5));
-    }
-
-    @Test
     void encryptionWorksAfterTheCiphersWereScrubbed() {
         byte[] blob = barrier.encrypt("p", value);
         AesGcm.scrubAll();

@@ -1,6 +1,5 @@
 package io.custos.broker.bench;
 
-import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.barrier.Keyring;
 import io.custos.broker.crypto.Drbg;

@@ -1,32 +1,51 @@
 package io.custos.broker.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.custos.engine.sdk.EngineException;
 import org.junit.jupiter.api.Test;
 
-/** Request paths: segments decoded and checked; only an OCSP GET may carry an encoded '/'. */
+/**
+ * Request paths: segments decoded and checked. Dot segments and control characters are refused
+ * outright; an empty segment or an encoded '/' is a problem the router refuses unless the path's
+ * declaration is lenient (an OCSP GET: see PkiHttpTest for both answers over HTTP).
+ */
 class DecodePathTest {
 
     @Test
     void ordinaryPathsAreUnchangedEvenUnderAnOcspFolder() {
-        assertEquals("secret/data/ocsp/a.b", RequestDispatcher.decodePath("secret/data/ocsp/a.b"));
-        assertEquals("secret/data/a b", RequestDispatcher.decodePath("secret/data/a%20b"));
-        assertEquals("secret/metadata/", RequestDispatcher.decodePath("secret/metadata/"));
+        clean("secret/data/ocsp/a.b", "secret/data/ocsp/a.b");
+        clean("secret/data/a b", "secret/data/a%20b");
+        clean("secret/metadata/", "secret/metadata/");
+        clean("secret/data/a+b", "secret/data/a+b");
     }
 
     @Test
-    void anOcspGetKeepsItsBase64WithSlashes() {
-        assertEquals("pki/ocsp/MEow+SDA/Rj==", RequestDispatcher.decodePath("pki/ocsp/MEow%2BSDA%2FRj%3D%3D"));
-        assertEquals("pki_int/ocsp/ab//cd", RequestDispatcher.decodePath("pki_int/ocsp/ab//cd"));
+    void encodedSlashesAndEmptySegmentsAreDecodedButMarked() {
+        RequestDispatcher.DecodedPath p = RequestDispatcher.decodePath("pki/ocsp/MEow%2BSDA%2FRj%3D%3D");
+        assertEquals("pki/ocsp/MEow+SDA/Rj==", p.path());
+        assertEquals("invalid request path: encoded '/' or control characters", p.problem());
+        RequestDispatcher.DecodedPath q = RequestDispatcher.decodePath("pki_int/ocsp/ab//cd");
+        assertEquals("pki_int/ocsp/ab//cd", q.path());
+        assertEquals("invalid request path: empty path segment", q.problem());
+        assertEquals("invalid request path: encoded '/' or control characters",
+                RequestDispatcher.decodePath("secret/data/a%2Fb").problem());
     }
 
     @Test
-    void encodedSlashesAndDotSegmentsAreRefusedElsewhere() {
-        assertThrows(EngineException.class, () -> RequestDispatcher.decodePath("secret/data/a%2Fb"));
+    void dotSegmentsControlCharactersAndBadEncodingAreRefused() {
         assertThrows(EngineException.class, () -> RequestDispatcher.decodePath("secret/data/../x"));
-        assertThrows(EngineException.class, () -> RequestDispatcher.decodePath("sys/ocsp/a%2Fb"));
-        assertThrows(EngineException.class, () -> RequestDispatcher.decodePath("secret/ocsp/a%2Fb.c"));
+        assertThrows(EngineException.class, () -> RequestDispatcher.decodePath("secret/data/%2E%2E/x"));
+        assertThrows(EngineException.class, () -> RequestDispatcher.decodePath("secret/data/a%0Ab"));
+        assertThrows(EngineException.class, () -> RequestDispatcher.decodePath("secret/data/%zz"));
+        assertEquals(404, assertThrows(EngineException.class, () -> RequestDispatcher.decodePath("")).status());
+    }
+
+    private static void clean(String expected, String raw) {
+        RequestDispatcher.DecodedPath p = RequestDispatcher.decodePath(raw);
+        assertEquals(expected, p.path());
+        assertNull(p.problem());
     }
 }

@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -97,6 +96,8 @@ final class AppRoleBackend extends RoleAuthBackend {
                         .fields(Field.of("role_id", FieldType.STRING, "The role-id.").asSensitive(),
                                 Field.of("secret_id", FieldType.STRING, "The secret-id.").asSensitive())
                         .on(UPDATE, this::login)
+                        .help("Exchanges a role-id and secret-id for a token.", "")
+                        .unauthenticated()
                         .help("Exchanges a role-id and secret-id for a token.", "").build(),
                 roleList(),
                 role("role_name", "Creates, reads, updates or deletes a role.", (r, d) -> readRole(d),
@@ -384,7 +385,7 @@ final class AppRoleBackend extends RoleAuthBackend {
                 destroySecretId(r, hash(secretId));
                 throw EngineException.badRequest("invalid role or secret ID");
             }
-            String remote = request.attribute(Request.REMOTE_ADDRESS);
+            String remote = request.context().remoteAddress();
             // the secret-id's blocks, and the role's as they are now (a role narrowed later still binds)
             if (!Cidr.allows(s.cidrs, remote) || !Cidr.allows(r.secretIdBoundCidrs, remote)) {
                 throw EngineException.badRequest("source address unauthorized by the secret-id's CIDR restrictions");

@@ -104,6 +104,8 @@ final class CertAuthBackend extends RoleAuthBackend {
                 PathSpec.path("login")
                         .fields(Field.of("name", FieldType.STRING, "Only try this trusted certificate."))
                         .on(UPDATE, this::login)
+                        .help("Logs in with the TLS client certificate.", "")
+                        .unauthenticated()
                         .help("Logs in with the TLS client certificate.", "").build());
     }
 
@@ -163,15 +165,15 @@ final class CertAuthBackend extends RoleAuthBackend {
     }
 
     private Response login(Request request, FieldData d) {
-        Object presented = request.attribute(Request.CLIENT_CERTIFICATE);
-        if (!(presented instanceof X509Certificate client)) {
+        X509Certificate client = request.context().clientCertificate();
+        if (client == null) {
             throw EngineException.badRequest("no client certificate was presented in the TLS handshake");
         }
         if (!allowsClientAuth(client)) {
             throw EngineException.badRequest("invalid certificate: its extended key usage does not allow client "
                     + "authentication (id-kp-clientAuth)");
         }
-        List<X509Certificate> intermediates = intermediates(request.attribute(Request.CLIENT_CERTIFICATE_CHAIN));
+        List<X509Certificate> intermediates = request.context().clientCertificateChain();
         List<String> names = d.has("name") ? List.of(d.getString("name")) : storage.list(rolePrefix());
         for (String name : names) {
             CertRole role = loadRole(name, CertRole.class).orElse(null);
@@ -202,14 +204,6 @@ final class CertAuthBackend extends RoleAuthBackend {
         } catch (CertificateParsingException e) {
             return false;
         }
-    }
-
-    private static List<X509Certificate> intermediates(Object attribute) {
-        List<X509Certificate> out = new ArrayList<>();
-        if (attribute instanceof List<?> list) {
-            list.stream().filter(X509Certificate.class::isInstance).map(X509Certificate.class::cast).forEach(out::add);
-        }
-        return out;
     }
 
     /**

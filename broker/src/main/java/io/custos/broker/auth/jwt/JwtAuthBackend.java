@@ -93,6 +93,8 @@ final class JwtAuthBackend extends RoleAuthBackend {
                         .fields(Field.of("role", FieldType.STRING, "The role."),
                                 Field.of("jwt", FieldType.STRING, "The signed JWT.").asSensitive())
                         .on(UPDATE, (r, d) -> login(d))
+                        .help("Exchanges a signed JWT for a token.", "")
+                        .unauthenticated()
                         .help("Exchanges a signed JWT for a token.", "").build());
     }
 

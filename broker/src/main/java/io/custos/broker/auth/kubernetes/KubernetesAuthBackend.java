@@ -89,6 +89,8 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
                         .fields(Field.of("role", FieldType.STRING, "The role."),
                                 Field.of("jwt", FieldType.STRING, "The service-account token.").asSensitive())
                         .on(UPDATE, (r, d) -> login(d))
+                        .help("Exchanges a service-account JWT for a token.", "")
+                        .unauthenticated()
                         .help("Exchanges a service-account JWT for a token.", "").build());
     }
 

@@ -471,10 +471,9 @@ final class DatabaseEngine extends FrameworkEngine {
             throw EngineException.badRequest("\"" + roleName + "\" is not an allowed role for connection \""
                     + role.dbName() + "\"");
         }
-        String display = request.attribute(Request.DISPLAY_NAME);
         String username = templates.computeIfAbsent(cfg.usernameTemplate(), t -> UsernameTemplate.parse(t,
                 context.clock())).render(
-                display == null ? "token" : display, roleName);
+                request.displayName(), roleName);
         checkGeneratedUsername(username);
         String password = context.system().generatePassword(cfg.passwordPolicy());
         Map<String, Object> internal = Map.of("username", username, "role", roleName, "db_name", role.dbName());

@@ -1,6 +1,5 @@
 package io.custos.engine.kv;
 
-import static io.custos.engine.sdk.Operation.CREATE;
 import static io.custos.engine.sdk.Operation.DELETE;
 import static io.custos.engine.sdk.Operation.LIST;
 import static io.custos.engine.sdk.Operation.PATCH;

@@ -42,7 +42,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Stream;
 import org.bouncycastle.asn1.ASN1OctetString;
@@ -90,18 +89,6 @@ final class PkiEngine extends FrameworkEngine {
     public void periodic(Instant now) {
         tidy.periodic(now);
         crls.periodic(issuers());
-    }
-
-    @Override
-    public Set<String> unauthenticatedPaths() {
-        return Set.of("cert/*", "ca", "ca/pem", "ca_chain", "crl", "crl/pem", "crl/delta", "crl/delta/pem", "ocsp",
-                "ocsp/*", "issuer/+/pem", "issuer/+/der", "issuer/+/json", "issuer/+/crl", "issuer/+/crl/pem",
-                "issuer/+/crl/der");
-    }
-
-    @Override
-    public Set<String> sudoPaths() {
-        return Set.of("root", "root/sign-self-issued");
     }
 
     // ---- declarations ----
@@ -178,6 +165,7 @@ final class PkiEngine extends FrameworkEngine {
                 PathSpec.path("root")
                         .on(DELETE, (r, d) -> deleteAll())
                         .help("Deletes every issuer and key of the mount (sudo).", "")
+                        .sudo()
                         .build(),
                 PathSpec.path("intermediate/generate/(?P<type>internal|exported)")
                         .fields(CA_FIELDS)
@@ -215,6 +203,7 @@ final class PkiEngine extends FrameworkEngine {
                         .fields(str("issuer_ref", "Issuer id or name, or default."), str("form", "pem, der or json."))
                         .on(READ, (r, d) -> issuerForm(issuer(d.getString("issuer_ref")), d.getString("form")))
                         .help("The issuer's certificate.", "")
+                        .unauthenticated(READ)
                         .build(),
                 PathSpec.path("issuer/(?P<issuer_ref>[^/]+)")
                         .fields(str("issuer_ref", "Issuer id or name, or default."),
@@ -232,11 +221,13 @@ final class PkiEngine extends FrameworkEngine {
                 PathSpec.path("ca")
                         .on(READ, (r, d) -> Response.raw(200, "application/pkix-cert", der(issuer("default").cert())))
                         .help("The default issuer's certificate, DER.", "")
+                        .unauthenticated(READ)
                         .build(),
                 PathSpec.path("ca/pem")
                         .on(READ, (r, d) -> Response.raw(200, "application/pem-file",
                                 (Pem.encode(issuer("default").cert()) + "\n").getBytes()))
                         .help("The default issuer's certificate, PEM.", "")
+                        .unauthenticated(READ)
                         .build(),
                 caChainPath("ca_chain"),
                 PathSpec.path("cert/ca_chain")
@@ -250,11 +241,13 @@ final class PkiEngine extends FrameworkEngine {
                             return Response.of(out);
                         })
                         .help("The default issuer's chain, as JSON (certificate holds the PEM chain).", "")
+                        .unauthenticated(READ)
                         .build(),
                 PathSpec.path("cert/(?P<serial>[0-9A-Fa-f:-]+|ca|crl|delta-crl)")
                         .fields(str("serial", "Serial number (colon or hyphen separated), or ca / crl."))
                         .on(READ, (r, d) -> readCert(d.getString("serial")))
                         .help("A certificate by serial number (JSON, PEM in certificate).", "")
+                        .unauthenticated(READ)
                         .build(),
                 PathSpec.path("certs/?")
                         .on(LIST, (r, d) -> Response.listOf(context.storage().list("certs/").stream()
@@ -312,11 +305,14 @@ final class PkiEngine extends FrameworkEngine {
                 PathSpec.path("ocsp")
                         .on(UPDATE, (r, d) -> ocspAnswer(ocspBody(r)))
                         .help("RFC 6960 OCSP responder: POST an application/ocsp-request.", "")
+                        .unauthenticated(UPDATE)
                         .build(),
                 PathSpec.path("ocsp/(?P<req>.+)")
                         .fields(str("req", "The base64 DER OCSP request."))
                         .on(READ, (r, d) -> ocspAnswer(decodeOcspGet(d.getString("req"))))
                         .help("RFC 6960 OCSP responder, GET form: ocsp/<base64 request>.", "")
+                        .unauthenticated(READ)
+                        .lenientPath()
                         .build(),
                 PathSpec.path("tidy")
                         .fields(Tidy.FIELDS)
@@ -383,6 +379,7 @@ final class PkiEngine extends FrameworkEngine {
                 .on(READ, (r, d) -> Response.raw(200, "application/pem-file", String.join("\n",
                         chainOf(issuer("default"))).concat("\n").getBytes()))
                 .help("The default issuer's chain, PEM.", "")
+                .unauthenticated(READ)
                 .build();
     }
 
@@ -422,6 +419,7 @@ final class PkiEngine extends FrameworkEngine {
                 })
                 .help("The default issuer's " + (delta ? "delta CRL (config/crl enable_delta)" : "CRL") + ", "
                         + (pem ? "PEM." : "DER."), "")
+                .unauthenticated(READ)
                 .build();
     }
 
@@ -1184,8 +1182,13 @@ final class PkiEngine extends FrameworkEngine {
         return Response.raw(200, "application/ocsp-response", ocsp.respond(request, issuers(), Duration.ofHours(12)));
     }
 
+    /**
+     * RFC 6960 §A.1's GET: the URL-encoded base64 of the DER request after {@code ocsp/}. The
+     * broker has percent-decoded the path; base64's '/' may have arrived encoded or doubled, which
+     * is why the path is declared lenient. What does not decode is answered "malformedRequest".
+     */
     private static byte[] decodeOcspGet(String encoded) {
-        String s = encoded == null ? "" : encoded.trim(); // the broker has already percent-decoded the path
+        String s = encoded == null ? "" : encoded.trim();
         try {
             return Base64.getDecoder().decode(s);
         } catch (IllegalArgumentException e) {
@@ -1198,9 +1201,9 @@ final class PkiEngine extends FrameworkEngine {
         }
     }
 
-    /** The POST body: the broker hands non-JSON bodies over as {@link Request#RAW_BODY}. */
+    /** The POST body: the broker hands non-JSON bodies over as the context's raw body. */
     private static byte[] ocspBody(Request r) {
-        byte[] body = r.attribute(Request.RAW_BODY);
+        byte[] body = r.context().rawBody();
         return body == null ? new byte[0] : body;
     }
 

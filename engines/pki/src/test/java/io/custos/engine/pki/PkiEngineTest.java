@@ -12,6 +12,7 @@ import io.custos.engine.sdk.InMemoryStorage;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.Request;
+import io.custos.engine.sdk.RequestContext;
 import io.custos.engine.sdk.Response;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -293,7 +294,7 @@ class PkiEngineTest {
         String req = dir.resolve("req.der").toString();
         openssl("ocsp", "-issuer", otherCrt, "-cert", otherCrt, "-reqout", req, "-no_nonce");
         byte[] answer = intermediate.handle(new Request(Operation.UPDATE, "ocsp", Map.of(), "application/ocsp-request",
-                Map.of(Request.RAW_BODY, Files.readAllBytes(Path.of(req))))).rawBody();
+                RequestContext.NONE.withRawBody(Files.readAllBytes(Path.of(req))))).rawBody();
         String respFile = dir.resolve("resp.der").toString();
         Files.write(Path.of(respFile), answer);
         String text = openssl("ocsp", "-respin", respFile, "-resp_text", "-noverify");
@@ -316,7 +317,7 @@ class PkiEngineTest {
         String made = openssl("ocsp", "-issuer", issuerFile, "-cert", certFile, "-reqout", req);
         assertTrue(made.startsWith("0:"), made);
         byte[] answer = intermediate.handle(new Request(Operation.UPDATE, "ocsp", Map.of(), "application/ocsp-request",
-                Map.of(Request.RAW_BODY, Files.readAllBytes(Path.of(req))))).rawBody();
+                RequestContext.NONE.withRawBody(Files.readAllBytes(Path.of(req))))).rawBody();
         String resp = dir.resolve("a.der").toString();
         Files.write(Path.of(resp), answer);
         String out = openssl("ocsp", "-respin", resp, "-CAfile", trust, "-issuer", issuerFile, "-cert", certFile, "-no_nonce");

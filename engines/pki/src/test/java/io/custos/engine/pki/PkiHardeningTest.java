@@ -10,6 +10,7 @@ import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.InMemoryStorage;
 import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.Request;
+import io.custos.engine.sdk.RequestContext;
 import java.io.StringWriter;
 import java.math.BigInteger;
 import java.security.KeyPair;
@@ -146,7 +147,7 @@ class PkiHardeningTest {
         b.setRequestExtensions(new Extensions(new Extension(OCSPObjectIdentifiers.id_pkix_ocsp_nonce, false,
                 new DEROctetString(new DEROctetString(new byte[nonceBytes]).getEncoded()))));
         byte[] answer = pki.handle(new Request(Operation.UPDATE, "ocsp", Map.of(), "application/ocsp-request",
-                Map.of(Request.RAW_BODY, b.build().getEncoded()))).rawBody();
+                RequestContext.NONE.withRawBody(b.build().getEncoded()))).rawBody();
         return new OCSPResp(answer).getStatus();
     }
 

@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -40,6 +42,12 @@ public final class PathSpec {
     private final ExistenceCheck existenceCheck;
     private final String synopsis;
     private final String description;
+    private final Set<Operation> unauthenticated;
+    private final boolean tokenOptional;
+    private final boolean servedWhileSealed;
+    private final boolean rawResponse;
+    private final boolean sudo;
+    private final boolean lenientPath;
 
     private PathSpec(Builder b) {
         this.declared = b.pattern;
@@ -63,6 +71,16 @@ public final class PathSpec {
         this.existenceCheck = b.existenceCheck;
         this.synopsis = b.synopsis;
         this.description = b.description;
+        this.unauthenticated = b.unauthenticated == null ? Set.of()
+                : Collections.unmodifiableSet(EnumSet.copyOf(b.unauthenticated));
+        this.tokenOptional = b.tokenOptional;
+        this.servedWhileSealed = b.servedWhileSealed;
+        this.rawResponse = b.rawResponse;
+        this.sudo = b.sudo;
+        this.lenientPath = b.lenientPath;
+        if (servedWhileSealed && unauthenticated.isEmpty()) {
+            throw new IllegalArgumentException(declared + ": a path served while sealed must be unauthenticated");
+        }
     }
 
     public static Builder path(String pattern) {
@@ -117,6 +135,36 @@ public final class PathSpec {
     public String synopsis() { return synopsis; }
     public String description() { return description; }
 
+    /**
+     * Whether {@code op} on this path is answered without a token (a login, a CA certificate,
+     * {@code sys/health}). A write counts as the declared write operation (create or update).
+     */
+    public boolean isUnauthenticated(Operation op) {
+        if (unauthenticated.contains(op)) {
+            return true;
+        }
+        return op == Operation.UPDATE && unauthenticated.contains(Operation.CREATE)
+                || op == Operation.CREATE && unauthenticated.contains(Operation.UPDATE);
+    }
+
+    /** A token is used when one is presented, and the path is answered without one too. */
+    public boolean isTokenOptional() { return tokenOptional; }
+
+    /** Answered while the broker is sealed (initialisation, unsealing, health). */
+    public boolean isServedWhileSealed() { return servedWhileSealed; }
+
+    /** Answered as a bare JSON object rather than inside Vault's response envelope. */
+    public boolean isRawResponse() { return rawResponse; }
+
+    /** Needs the {@code sudo} capability on top of the operation's own (Vault's root paths). */
+    public boolean isSudo() { return sudo; }
+
+    /**
+     * Accepts a request path the broker would otherwise refuse (empty segments, an encoded '/'):
+     * for a capture holding foreign encoded data, such as an OCSP GET's base64.
+     */
+    public boolean isLenientPath() { return lenientPath; }
+
     /** Builder for a {@link PathSpec}. */
     public static final class Builder {
         private final String pattern;
@@ -125,6 +173,12 @@ public final class PathSpec {
         private ExistenceCheck existenceCheck;
         private String synopsis = "";
         private String description = "";
+        private Set<Operation> unauthenticated;
+        private boolean tokenOptional;
+        private boolean servedWhileSealed;
+        private boolean rawResponse;
+        private boolean sudo;
+        private boolean lenientPath;
 
         private Builder(String pattern) {
             this.pattern = pattern;
@@ -153,6 +207,51 @@ public final class PathSpec {
         public Builder help(String synopsis, String description) {
             this.synopsis = synopsis;
             this.description = description;
+            return this;
+        }
+
+        /**
+         * Every operation is answered without a token (Vault's {@code PathsSpecial.Unauthenticated}):
+         * a login; an {@code auth} block in its answer asks the broker to issue a token.
+         */
+        public Builder unauthenticated() {
+            this.unauthenticated = EnumSet.allOf(Operation.class);
+            return this;
+        }
+
+        /** These operations are answered without a token; the others need one. */
+        public Builder unauthenticated(Operation first, Operation... more) {
+            this.unauthenticated = EnumSet.of(first, more);
+            return this;
+        }
+
+        /** Uses the caller's token when one is presented, answers without one too. */
+        public Builder tokenOptional() {
+            this.tokenOptional = true;
+            return this;
+        }
+
+        /** Answered while sealed (the path must also be unauthenticated). */
+        public Builder servedWhileSealed() {
+            this.servedWhileSealed = true;
+            return this;
+        }
+
+        /** Answered as a bare JSON object, not in the response envelope. */
+        public Builder rawResponse() {
+            this.rawResponse = true;
+            return this;
+        }
+
+        /** Needs {@code sudo} on top of the operation's capability. */
+        public Builder sudo() {
+            this.sudo = true;
+            return this;
+        }
+
+        /** Accepts empty segments and encoded '/' in the request path (see {@link PathSpec#isLenientPath()}). */
+        public Builder lenientPath() {
+            this.lenientPath = true;
             return this;
         }
 

@@ -3,7 +3,6 @@ package io.custos.engine.sdk;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** One mounted instance of an engine: answers requests for paths below its mount point. */
 public interface SecretsEngine {
@@ -12,6 +11,19 @@ public interface SecretsEngine {
 
     /** The declared paths, for help and the OpenAPI document. */
     List<PathSpec> paths();
+
+    /**
+     * The declaration serving {@code path} (relative to the mount), or null: the broker reads the
+     * path's flags from it (unauthenticated, sudo, served while sealed, raw response).
+     */
+    default PathSpec pathFor(String path) {
+        for (PathSpec spec : paths()) {
+            if (spec.matches(path)) {
+                return spec;
+            }
+        }
+        return null;
+    }
 
     /**
      * Whether a write to this path would create rather than update (Vault's existence check),
@@ -28,14 +40,6 @@ public interface SecretsEngine {
      */
     default Map<String, Object> policyParameters(Request request) {
         return request.data();
-    }
-
-    /**
-     * Paths (relative to the mount) answered without a token, such as an auth method's login. A
-     * response with an {@code auth} block from such a path asks the broker to issue a token.
-     */
-    default Set<String> unauthenticatedPaths() {
-        return Set.of();
     }
 
     /**
@@ -63,14 +67,6 @@ public interface SecretsEngine {
      * scheduled work such as rotating static credentials.
      */
     default void periodic(Instant now) {
-    }
-
-    /**
-     * Paths (relative to the mount, Vault's patterns: {@code *} suffix, {@code +} segment) that need
-     * {@code sudo} on top of the operation's capability, such as PKI's {@code root}.
-     */
-    default Set<String> sudoPaths() {
-        return Set.of();
     }
 
     /** The mount is going away (unmounted or sealed): release connections and threads. */

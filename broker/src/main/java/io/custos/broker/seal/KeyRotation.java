@@ -1,10 +1,10 @@
-package io.custos.broker.barrier;
+package io.custos.broker.seal;
 
+import io.custos.broker.barrier.AesGcmBarrier;
+import io.custos.broker.barrier.Keyring;
+import io.custos.broker.barrier.Rewrappable;
+import io.custos.broker.barrier.SealedException;
 import io.custos.broker.config.BarrierConfiguration;
-import io.custos.broker.lease.LeaseManager;
-import io.custos.broker.seal.Core;
-import io.custos.broker.storage.PhysicalEntry;
-import io.custos.broker.storage.PhysicalStorage;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -16,10 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Barrier key maintenance: rotates the keyring when the active term reaches its encryption
- * budget, persists encryption counts, and re-wraps the data keys of entries under older terms
- * onto the active one, page by page. Each re-wrap is a compare-and-swap on the stored bytes, so a
- * concurrent write always wins and nothing is lost. Values are never re-encrypted.
+ * Keyring maintenance, beside the keyring it rotates: adds a term when the active one reaches its
+ * encryption budget (or on sys/rotate), persists encryption counts, and has everything held
+ * under older terms re-wrapped onto the active one through {@link Rewrappable} (the barrier's
+ * entries, lease rows). Values are never re-encrypted.
  */
 @Singleton
 public class KeyRotation {
@@ -32,24 +32,19 @@ public class KeyRotation {
 
     private final Core core;
     private final AesGcmBarrier barrier;
-    private final PhysicalStorage physical;
-    private final BarrierConfiguration config;
     private final Clock clock;
-    private final LeaseManager leases;
+    private final List<Rewrappable> rewrappables;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicLong rewrapped = new AtomicLong();
-    private final AtomicLong failed = new AtomicLong();
     private volatile Instant lastCompleted;
     private final long maxEncryptions;
 
-    public KeyRotation(Core core, AesGcmBarrier barrier, PhysicalStorage physical, BarrierConfiguration config,
-            Clock clock, LeaseManager leases) {
-        this.leases = leases;
+    public KeyRotation(Core core, AesGcmBarrier barrier, BarrierConfiguration config, Clock clock,
+            List<Rewrappable> rewrappables) {
         this.core = core;
         this.barrier = barrier;
-        this.physical = physical;
-        this.config = config;
         this.clock = clock;
+        this.rewrappables = List.copyOf(rewrappables);
         this.maxEncryptions = clampedMaxEncryptions(config.getRotationMaxEncryptions());
     }
 
@@ -107,26 +102,9 @@ public class KeyRotation {
         long done = 0;
         try {
             int target = barrier.keyring().active().number();
-            String after = "";
-            while (true) {
-                List<PhysicalEntry> page = physical.entriesBelowTerm(target, after, config.getRewrapBatchSize());
-                if (page.isEmpty()) {
-                    break;
-                }
-                for (PhysicalEntry e : page) {
-                    try {
-                        byte[] next = barrier.rewrap(e.path(), e.value());
-                        if (physical.replaceIfUnchanged(e.path(), e.value(), next, AesGcmBarrier.termOf(next))) {
-                            done++;
-                        }
-                    } catch (IntegrityException ex) {
-                        failed.incrementAndGet();
-                        LOG.error("cannot re-wrap {}: {}", e.path(), ex.getMessage());
-                    }
-                }
-                after = page.get(page.size() - 1).path();
+            for (Rewrappable r : rewrappables) {
+                done += r.rewrap(target);
             }
-            done += leases.rewrap(target);
             rewrapped.addAndGet(done);
             lastCompleted = clock.instant();
         } finally {
@@ -137,7 +115,8 @@ public class KeyRotation {
 
     public Progress progress() {
         int active = barrier.keyring().active().number();
-        return new Progress(running.get(), rewrapped.get(), failed.get(), physical.countBelowTerm(active),
-                physical.count(), lastCompleted);
+        return new Progress(running.get(), rewrapped.get(), rewrappables.stream().mapToLong(Rewrappable::failed).sum(),
+                rewrappables.stream().mapToLong(r -> r.pending(active)).sum(),
+                rewrappables.stream().mapToLong(Rewrappable::total).sum(), lastCompleted);
     }
 }

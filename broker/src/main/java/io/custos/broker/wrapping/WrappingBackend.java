@@ -1,4 +1,4 @@
-package io.custos.broker.http;
+package io.custos.broker.wrapping;
 
 import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
@@ -6,6 +6,8 @@ import static io.custos.engine.sdk.Operation.UPDATE;
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.policy.Policy;
+import io.custos.broker.mount.BuiltinBackend;
+import io.custos.broker.token.TokenCaller;
 import io.custos.broker.token.TokenEntry;
 import io.custos.broker.token.TokenStore;
 import io.custos.engine.sdk.EngineException;
@@ -36,7 +38,7 @@ import java.util.Map;
  * {@code wrap} wraps data the client supplies.
  */
 @Singleton
-public class WrappingBackend extends FrameworkEngine {
+public class WrappingBackend extends FrameworkEngine implements BuiltinBackend {
     static final String STORAGE_PREFIX = "core/wrapping/";
     private static final Field TOKEN = Field.of("token", FieldType.STRING,
             "The wrapping token; default: the calling token.").asSensitive();
@@ -50,6 +52,16 @@ public class WrappingBackend extends FrameworkEngine {
         this.tokens = tokens;
         this.storage = storage;
         this.clock = clock;
+    }
+
+    @Override
+    public String mountPath() {
+        return "sys/wrapping/";
+    }
+
+    @Override
+    public String mountType() {
+        return "system";
     }
 
     /** A wrapped response as stored. */
@@ -66,7 +78,8 @@ public class WrappingBackend extends FrameworkEngine {
                         .on(READ, (r, d) -> lookup(r, d))
                         .on(UPDATE, (r, d) -> lookup(r, d))
                         .help("Describes a wrapping token without using it (no token needed: the wrapping "
-                                + "token is the credential).", "").build(),
+                                + "token is the credential).", "")
+                        .unauthenticated(READ, UPDATE).build(),
                 PathSpec.path("rewrap").fields(TOKEN)
                         .on(UPDATE, (r, d) -> rewrap(r, d))
                         .help("Moves a wrapped response to a new wrapping token.", "").build(),
@@ -78,7 +91,7 @@ public class WrappingBackend extends FrameworkEngine {
     /**
      * Wraps {@code response} (Vault's envelope body) for {@code ttl}; returns {@code wrap_info}.
      */
-    Map<String, Object> wrap(Map<String, Object> response, String creationPath, Duration ttl) {
+    public Map<String, Object> wrap(Map<String, Object> response, String creationPath, Duration ttl) {
         long now = clock.instant().getEpochSecond();
         TokenStore.Issued issued = tokens.create(new TokenEntry(null, List.of(Policy.RESPONSE_WRAPPING),
                 "response-wrapping", "sys/wrapping/wrap", now, ttl.toSeconds(), Map.of(), "", now + ttl.toSeconds(),
@@ -99,8 +112,7 @@ public class WrappingBackend extends FrameworkEngine {
     }
 
     private TokenStore.Found wrappingToken(Request r, FieldData d) {
-        TokenBackend.Caller caller = r.attribute(TokenBackend.CALLER);
-        String presented = caller != null ? caller.token() : r.attribute(PRESENTED_TOKEN);
+        String presented = r.context().clientToken() == null ? "" : r.context().clientToken();
         String token = d.has("token") && !d.getString("token").isBlank() ? d.getString("token") : presented;
         return tokens.find(token).filter(f -> f.entry().policies().contains(Policy.RESPONSE_WRAPPING))
                 .orElseThrow(() -> EngineException.badRequest("wrapping token is not valid or does not exist"));
@@ -128,7 +140,7 @@ public class WrappingBackend extends FrameworkEngine {
      * Vault's older unwrapping, a read of {@code cubbyhole/response} with the wrapping token: the
      * stored envelope, once (the copy is deleted and the token revoked).
      */
-    synchronized Map<String, Object> takeForLegacyUnwrap(TokenStore.Found f) {
+    public synchronized Map<String, Object> takeForLegacyUnwrap(TokenStore.Found f) {
         Wrapped w = stored(f.entry().accessor());
         storage.delete(STORAGE_PREFIX + f.entry().accessor());
         tokens.revoke(f.hash(), false);
@@ -173,16 +185,12 @@ public class WrappingBackend extends FrameworkEngine {
         return Response.of(Map.of(WRAP_INFO, wrap(w.response(), w.creationPath(), Duration.ofSeconds(w.ttl()))));
     }
 
-    /** Marker key: the dispatcher answers with this {@code wrap_info} instead of data. */
-    static final String WRAP_INFO = "custos.wrap_info";
-    /** Request attribute of the unauthenticated {@code lookup}: the X-Vault-Token presented, if any. */
-    static final String PRESENTED_TOKEN = "custos.presented_token";
-    /** Request attribute: the requested wrapping TTL, or absent. */
-    static final String WRAP_TTL = "custos.wrap_ttl";
+    /** Marker key: the router answers with this {@code wrap_info} instead of data. */
+    public static final String WRAP_INFO = "custos.wrap_info";
 
     /** The request's own fields become the response, which the dispatcher then wraps. */
     private Response wrapSupplied(Request r) {
-        if (r.attribute(WRAP_TTL) == null) {
+        if (TokenCaller.of(r).wrapTtl() == null) {
             throw EngineException.badRequest("sys/wrapping/wrap needs the X-Vault-Wrap-TTL header");
         }
         if (r.data().isEmpty()) {

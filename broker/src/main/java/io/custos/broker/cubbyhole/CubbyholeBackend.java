@@ -1,15 +1,17 @@
-package io.custos.broker.http;
+package io.custos.broker.cubbyhole;
 
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.policy.Policy;
+import io.custos.broker.mount.BuiltinBackend;
+import io.custos.broker.token.TokenCaller;
 import io.custos.broker.token.TokenStore;
+import io.custos.broker.wrapping.WrappingBackend;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
-import io.custos.engine.sdk.SecretsEngine;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -23,7 +25,7 @@ import java.util.Map;
  * Vault's older clients unwrap (once: the wrapping token is spent).
  */
 @Singleton
-public class CubbyholeBackend implements SecretsEngine {
+public class CubbyholeBackend implements BuiltinBackend {
     static final String PREFIX = "core/cubbyhole/";
 
     private final BarrierStorage storage;
@@ -38,8 +40,23 @@ public class CubbyholeBackend implements SecretsEngine {
     }
 
     @Override
+    public String mountPath() {
+        return "cubbyhole/";
+    }
+
+    @Override
+    public String mountType() {
+        return "cubbyhole";
+    }
+
+    @Override
+    public boolean serves(String path) {
+        return path.equals("cubbyhole") || path.startsWith("cubbyhole/");
+    }
+
+    @Override
     public Response handle(Request request) {
-        TokenBackend.Caller caller = request.attribute(TokenBackend.CALLER);
+        TokenCaller caller = TokenCaller.of(request);
         if (caller.entry().accessor().isEmpty()) {
             throw EngineException.badRequest("cubbyhole operations are only supported by \"service\" type tokens");
         }

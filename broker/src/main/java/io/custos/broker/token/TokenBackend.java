@@ -1,4 +1,4 @@
-package io.custos.broker.http;
+package io.custos.broker.token;
 
 import static io.custos.engine.sdk.Operation.DELETE;
 import static io.custos.engine.sdk.Operation.LIST;
@@ -11,9 +11,7 @@ import io.custos.broker.mount.MountEntry;
 import io.custos.broker.mount.MountSettings;
 import io.custos.broker.policy.Acl;
 import io.custos.broker.policy.Policy;
-import io.custos.broker.token.TokenEntry;
-import io.custos.broker.token.TokenStore;
-import io.custos.broker.token.TokenSweeper;
+import io.custos.broker.mount.BuiltinBackend;
 import io.custos.engine.sdk.Cidr;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
@@ -47,21 +45,9 @@ import java.util.stream.Collectors;
  * explicit max, and Custos's lease-policy caps from the caller's policies), and lookup-self.
  */
 @Singleton
-public class TokenBackend extends FrameworkEngine {
-    /** Request attribute: the calling token. */
-    public static final String CALLER = "custos.caller";
-    /** Request attribute: the ACL decision for this request (lease caps). */
-    static final String DECISION = "custos.decision";
+public class TokenBackend extends FrameworkEngine implements BuiltinBackend {
     /** Vault's default and maximum token TTL when nothing else is configured: 32 days. */
     static final Duration DEFAULT_TTL = Duration.ofHours(768);
-
-    /** Who is calling: their stored entry and the token they presented. */
-    public record Caller(TokenEntry entry, String token) {
-        @Override
-        public String toString() {
-            return "Caller[" + entry.accessor() + "]";
-        }
-    }
 
     private final TokenStore tokens;
     private final BarrierStorage storage;
@@ -129,6 +115,7 @@ public class TokenBackend extends FrameworkEngine {
                         .fields(CREATE_FIELDS)
                         .on(UPDATE, (r, d) -> create(r, d, true))
                         .help("Creates a token with no parent (needs sudo).", "")
+                        .sudo()
                         .build(),
                 PathSpec.path("lookup-self")
                         .on(READ, (r, d) -> lookup(caller(r).entry(), caller(r).token()))
@@ -180,10 +167,12 @@ public class TokenBackend extends FrameworkEngine {
                         .fields(TOKEN)
                         .on(UPDATE, (r, d) -> revoke(tokens.find(required(d, "token")), true))
                         .help("Revokes a token but not its children, which become orphans (needs sudo).", "")
+                        .sudo()
                         .build(),
                 PathSpec.path("accessors/?")
                         .on(LIST, (r, d) -> Response.listOf(tokens.accessors()))
                         .help("Lists the accessors of every live token (needs sudo).", "")
+                        .sudo()
                         .build(),
                 PathSpec.path("tidy")
                         .on(UPDATE, (r, d) -> {
@@ -202,8 +191,18 @@ public class TokenBackend extends FrameworkEngine {
     private static final Field INCREMENT = Field.of("increment", FieldType.DURATION,
             "The new TTL, from now; default: the token's original TTL.");
 
-    private static Caller caller(Request r) {
-        return r.attribute(CALLER);
+    private static TokenCaller caller(Request r) {
+        return TokenCaller.of(r);
+    }
+
+    @Override
+    public String mountPath() {
+        return "auth/token/";
+    }
+
+    @Override
+    public String mountType() {
+        return "token";
     }
 
     private static String required(FieldData d, String name) {
@@ -259,7 +258,7 @@ public class TokenBackend extends FrameworkEngine {
         } else if (e.periodSeconds() == 0 && e.explicitMaxTtlSeconds() == 0) {
             max = e.creationTime() + DEFAULT_TTL.toSeconds();
         }
-        Acl.Decision decision = r.attribute(DECISION);
+        Acl.Decision decision = TokenCaller.of(r).decision();
         if (decision != null && !decision.maxTtl().isZero()) {
             max = Math.min(max, now + decision.maxTtl().toSeconds());
         }
@@ -452,7 +451,7 @@ public class TokenBackend extends FrameworkEngine {
     private Response createWithRole(Request r, FieldData d) {
         String name = d.getString("role_name");
         TokenRole role = loadRole(name).orElseThrow(() -> EngineException.badRequest("unknown role " + name));
-        Caller caller = caller(r);
+        TokenCaller caller = caller(r);
         boolean noDefault = d.getBool("no_default_policy") || role.noDefaultPolicy();
         boolean addDefault = !noDefault && !role.disallowedPolicies().contains(Policy.DEFAULT);
         List<String> finalPolicies = d.has("policies") ? sanitize(d.getAs("policies"), addDefault) : List.of();
@@ -548,10 +547,10 @@ public class TokenBackend extends FrameworkEngine {
     }
 
     private Response create(Request r, FieldData d, boolean orphanPath) {
-        Caller caller = r.attribute(CALLER);
+        TokenCaller caller = TokenCaller.of(r);
         TokenEntry parent = caller.entry();
         Set<String> policies = new LinkedHashSet<>(lower(d.has("policies") ? d.getAs("policies") : parent.policies()));
-        Acl.Decision decision = r.attribute(DECISION);
+        Acl.Decision decision = TokenCaller.of(r).decision();
         boolean sudo = parent.isRoot() || (decision != null && decision.sudo());
         if (!sudo) {
             for (String p : policies) {
@@ -593,13 +592,13 @@ public class TokenBackend extends FrameworkEngine {
 
     /** TTL (default, explicit max, lease-policy cap), type and storage of a token whose policies are settled. */
     private Response issue(Request r, FieldData d, Shape shape, boolean fromRole) {
-        Caller caller = r.attribute(CALLER);
+        TokenCaller caller = TokenCaller.of(r);
         if (caller.entry().isBatch()) {
             throw EngineException.badRequest("batch tokens cannot create child tokens");
         }
         boolean root = shape.policies().contains(Policy.ROOT);
         List<String> warnings = new ArrayList<>();
-        Acl.Decision decision = r.attribute(DECISION);
+        Acl.Decision decision = TokenCaller.of(r).decision();
         boolean sudo = caller.entry().isRoot() || (decision != null && decision.sudo());
         Duration period = Duration.ofSeconds(shape.period());
         if (period.isNegative()) {
@@ -680,7 +679,7 @@ public class TokenBackend extends FrameworkEngine {
      * and the mount's {@code token_type} say so (Vault's resolution). Login tokens are orphans.
      */
     @SuppressWarnings("unchecked")
-    Response issueForLogin(Response login, String loginPath, MountEntry mount) {
+    public Response issueForLogin(Response login, String loginPath, MountEntry mount) {
         Map<String, Object> a = login.auth();
         Set<String> policies = new LinkedHashSet<>(lower((List<String>) a.getOrDefault("policies", List.of())));
         if (!Boolean.TRUE.equals(a.get("no_default_policy"))) {
