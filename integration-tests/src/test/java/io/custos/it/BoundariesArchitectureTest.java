@@ -2,6 +2,7 @@ package io.custos.it;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import static com.tngtech.archunit.base.DescribedPredicate.not;
 import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
@@ -86,6 +87,32 @@ class BoundariesArchitectureTest {
         noClasses().that().resideInAPackage("io.custos.broker.mount..")
                 .should().dependOnClassesThat().resideInAPackage("io.custos.broker.policy..")
                 .because("engines get the broker's services through the SDK's SystemView, not the policy store")
+                .check(production);
+    }
+
+    @Test
+    void theBrokersPackagesFormNoCycle() {
+        slices().matching("io.custos.broker.(*)..").should().beFreeOfCycles()
+                .because("each broker package builds on the ones below it: storage, barrier, seal, stores, routing")
+                .check(production);
+    }
+
+    @Test
+    void theBarrierAndTheSealKnowNoStoreAboveThem() {
+        noClasses().that().resideInAnyPackage("io.custos.broker.barrier..", "io.custos.broker.seal..")
+                .should().dependOnClassesThat().resideInAnyPackage("io.custos.broker.lease..",
+                        "io.custos.broker.token..", "io.custos.broker.audit..", "io.custos.broker.mount..",
+                        "io.custos.broker.policy..", "io.custos.broker.http..", "io.custos.broker.sys..")
+                .because("stores subscribe to the seal (SealListener) and to key rotation (Rewrappable)")
+                .check(production);
+    }
+
+    @Test
+    void onlyTheTransportKnowsHttp() {
+        noClasses().that().resideInAPackage("io.custos.broker..")
+                .and().resideOutsideOfPackage("io.custos.broker.http..")
+                .should().dependOnClassesThat().resideInAPackage("io.custos.broker.http..")
+                .because("backends are reached through the router, and see requests only through the SDK")
                 .check(production);
     }
 
