@@ -11,7 +11,7 @@ java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 pgbin=/usr/lib/postgresql/15/bin
 broker_port=8291; pg_port=55491; agent_port=8292
 work=$(mktemp -d /tmp/custos-agent-bench.XXXX); chmod 755 "$work"
-./mvnw -q -B -DskipTests -pl broker,agent-injector/agent -am package
+./mvnw -q -B -DskipTests -pl dev,agent-injector/agent -am package
 cleanup() {
   kill "${agent:-}" "${broker:-}" 2>/dev/null || true
   runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -m immediate stop >/dev/null 2>&1 || true
@@ -21,7 +21,7 @@ trap cleanup EXIT
 echo benchpw > "$work/pwfile"; mkdir "$work/pg"; chown postgres "$work/pwfile" "$work/pg"; chmod 777 "$work"
 runuser -u postgres -- "$pgbin/initdb" -D "$work/pg" -U postgres --auth=scram-sha-256 --pwfile="$work/pwfile" >/dev/null
 runuser -u postgres -- "$pgbin/pg_ctl" -D "$work/pg" -o "-p $pg_port -k $work -c listen_addresses=127.0.0.1" -l "$work/pg.log" start >/dev/null
-"$java_bin" -jar broker/target/custos-broker-0.1.0-SNAPSHOT-all.jar server -dev -dev-root-token-id=bench \
+"$java_bin" -jar dev/target/custos-dev-0.1.0-SNAPSHOT-all.jar server -dev -dev-root-token-id=bench \
   -dev-listen-address=127.0.0.1:$broker_port >"$work/broker.log" 2>&1 &
 broker=$!
 until grep -q "Root Token" "$work/broker.log"; do sleep 0.5; done

@@ -9,8 +9,8 @@ java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 jcmd_bin="${JAVA_HOME:+$JAVA_HOME/bin/}jcmd"
 port=8283
 command -v wrk >/dev/null || { echo "bench/token-churn.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
-./mvnw -q -B -DskipTests -pl broker -am package
-jar=broker/target/custos-broker-0.1.0-SNAPSHOT-all.jar
+./mvnw -q -B -DskipTests -pl dev -am package
+jar=dev/target/custos-dev-0.1.0-SNAPSHOT-all.jar
 # G1 gives memory back after a full GC when more than 30 % of the heap is free (so RSS can fall)
 CUSTOS_TOKENS_TIDY_INTERVAL=5s "$java_bin" -Xmx512m -XX:+UseG1GC -XX:G1PeriodicGCInterval=2000 \
   -XX:MinHeapFreeRatio=10 -XX:MaxHeapFreeRatio=30 -jar "$jar" \

@@ -168,7 +168,12 @@ public final class Custos implements Runnable {
             AtomicReference<ApplicationContext> started =
                     new AtomicReference<>();
             if (dev) {
-                props.putAll(devServer.prepare(listen, System.getenv()));
+                try {
+                    props.putAll(devServer.prepare(listen, System.getenv()));
+                } catch (RuntimeException e) {
+                    System.err.println("custos: cannot start dev mode: " + e.getMessage());
+                    return 1;
+                }
                 // the broker stops (and seals, saving its counts) before its embedded PostgreSQL does:
                 // Micronaut's own shutdown hook stops it; this one waits for that (closing the context
                 // from here too would deadlock with it) and then stops PostgreSQL

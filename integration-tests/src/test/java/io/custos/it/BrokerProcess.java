@@ -22,13 +22,15 @@ final class BrokerProcess implements AutoCloseable {
 
     private static final AtomicInteger STARTED = new AtomicInteger();
 
+    private final Thread reader;
+
     private BrokerProcess(Process process) throws IOException {
         this.process = process;
         // every broker's output is kept for NoSecretInLogsIT, which scans it for the tests' secrets
         Path logs = SecretMarkers.dir().resolve("logs");
         Files.createDirectories(logs);
         Path logFile = logs.resolve(ProcessHandle.current().pid() + "-" + STARTED.incrementAndGet() + ".log");
-        Thread reader = new Thread(() -> {
+        reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                     Writer log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8)) {
                 String line;
@@ -47,10 +49,17 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     static BrokerProcess start(List<String> args, Map<String, String> env, Path workDir) throws IOException {
-        return startJar("custos.jar", List.of("-Xmx256m"), args, env, workDir);
+        // dev mode runs the dev jar, as ./custos does: the production jar has no embedded PostgreSQL
+        String jar = args.contains("-dev") ? "custos.dev.jar" : "custos.jar";
+        return startJar(jar, List.of("-Xmx256m"), args, env, workDir);
     }
 
     /** The agent's jar as a process, with the launcher's JVM flags (its output is scanned for secrets too). */
+    /** The production jar whatever the arguments (dev mode included, which it refuses). */
+    static BrokerProcess startProductionJar(List<String> args, Map<String, String> env, Path workDir) throws IOException {
+        return startJar("custos.jar", List.of("-Xmx256m"), args, env, workDir);
+    }
+
     static BrokerProcess startAgent(List<String> args, Map<String, String> env, Path workDir) throws IOException {
         return startJar("custos.agent.jar", List.of("-XX:+UseSerialGC", "-Xmx48m"), args, env, workDir);
     }
@@ -105,6 +114,7 @@ final class BrokerProcess implements AutoCloseable {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("broker did not exit:\n" + output);
         }
+        reader.join(5_000); // the last lines are read after the process ended
         return process.exitValue();
     }
 

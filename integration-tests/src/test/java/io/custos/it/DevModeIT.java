@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +39,22 @@ class DevModeIT {
                     .get("data").get("data").get("foo").asText());
             assertEquals("2", call(port, "GET", "sys/mounts", "it-root", null, 200)
                     .get("data").get("secret/").get("options").get("version").asText());
+        }
+    }
+
+    /** The production jar leaves embedded PostgreSQL to the dev jar, and says so when asked for dev mode. */
+    @Test
+    void theProductionJarCarriesNoDatabaseBinariesAndPointsToTheDevJar() throws Exception {
+        try (JarFile jar = new JarFile(System.getProperty("custos.jar"))) {
+            List<String> embedded = jar.stream().map(JarEntry::getName)
+                    .filter(n -> n.startsWith("io/zonky/") || n.endsWith(".txz")).toList();
+            assertEquals(List.of(), embedded);
+        }
+        try (BrokerProcess prod = BrokerProcess.startProductionJar(List.of("server", "-dev",
+                "-dev-listen-address=127.0.0.1:" + BrokerProcess.freePort()), Map.of(), dir)) {
+            assertEquals(1, prod.awaitExit(Duration.ofSeconds(60)));
+            assertTrue(prod.output().contains("this jar has no embedded PostgreSQL")
+                    && prod.output().contains("./custos server -dev"), prod.output());
         }
     }
 

@@ -6,7 +6,6 @@ import io.custos.broker.seal.Core;
 import io.custos.broker.seal.InitResult;
 import io.custos.broker.token.TokenStore;
 import io.micronaut.context.ApplicationContext;
-import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,16 +16,18 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.ServiceLoader;
 import java.util.Set;
 
 /**
- * Dev mode, as Vault's {@code -dev}: storage in an embedded PostgreSQL (or {@code CUSTOS_STORAGE_URL}),
+ * Dev mode, as Vault's {@code -dev}: storage in an embedded PostgreSQL ({@link EmbeddedStorage},
+ * present only in the dev jar) or {@code CUSTOS_STORAGE_URL},
  * plain HTTP on loopback, auto-unsealed with a static key, KV v2 at {@code secret/}, and the root
  * token and unseal key printed. Never for production: the keys are printed and kept in a file.
  */
 public final class DevServer {
     public static final String DEFAULT_LISTEN_ADDRESS = "127.0.0.1:8200";
-    private EmbeddedPostgres embedded;
+    private EmbeddedStorage embedded;
 
     /** Properties that make the server a dev server; starts embedded PostgreSQL if needed. */
     public Map<String, Object> prepare(String listenAddress, Map<String, String> env) {
@@ -39,14 +40,13 @@ public final class DevServer {
         props.put("custos.dev-mode", true);
         String external = env.get("CUSTOS_STORAGE_URL");
         if (external == null || external.isBlank()) {
-            try {
-                embedded = EmbeddedPostgres.builder().start();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot start the embedded PostgreSQL", e);
-            }
-            props.put("custos.storage.url", embedded.getJdbcUrl("postgres", "postgres"));
-            props.put("custos.storage.user", "postgres");
-            props.put("custos.storage.password", "");
+            embedded = ServiceLoader.load(EmbeddedStorage.class).findFirst().orElseThrow(() -> new IllegalStateException(
+                    "this jar has no embedded PostgreSQL (the production jar leaves it out): start dev mode with "
+                    + "./custos server -dev, which runs the dev jar, or set CUSTOS_STORAGE_URL to a PostgreSQL of yours"));
+            EmbeddedStorage.Connection c = embedded.start();
+            props.put("custos.storage.url", c.jdbcUrl());
+            props.put("custos.storage.user", c.user());
+            props.put("custos.storage.password", c.password());
             props.put("custos.seal.key", Base64.getEncoder().encodeToString(Drbg.randomBytes(32)));
         } else {
             props.put("custos.seal.key", persistentDevKey(env));
@@ -116,11 +116,7 @@ public final class DevServer {
 
     public void close() {
         if (embedded != null) {
-            try {
-                embedded.close();
-            } catch (IOException e) {
-                // the process is exiting; the data directory was temporary
-            }
+            embedded.close();
         }
     }
 }

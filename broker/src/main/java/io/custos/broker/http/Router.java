@@ -28,6 +28,7 @@ import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.RequestContext;
 import io.custos.engine.sdk.Response;
+import io.custos.engine.sdk.Backend;
 import io.custos.engine.sdk.SecretsEngine;
 import jakarta.inject.Singleton;
 import java.time.Duration;
@@ -80,12 +81,12 @@ class Router {
     }
 
     /** Where a request goes: the engine, its mount, the path below it and the declaration serving it (or null). */
-    record Route(SecretsEngine engine, String mountType, MountEntry entry, boolean authMethod, String relative,
+    record Route(Backend engine, String mountType, MountEntry entry, boolean authMethod, String relative,
             PathSpec spec) {
 
-        /** A secrets engine mounted at run time: its answers may carry leases. */
-        boolean isSecretMount() {
-            return entry != null && !authMethod;
+        /** A secrets engine mounted at run time (its answers may carry leases), else null. */
+        SecretsEngine secretsEngine() {
+            return entry != null && !authMethod && engine instanceof SecretsEngine s ? s : null;
         }
     }
 
@@ -139,7 +140,7 @@ class Router {
                 remainder(path, m.entry().path()))).orElse(null);
     }
 
-    private static Route route(SecretsEngine engine, String type, MountEntry entry, boolean auth, String relative) {
+    private static Route route(Backend engine, String type, MountEntry entry, boolean auth, String relative) {
         return new Route(engine, type, entry, auth, relative, engine.pathFor(relative));
     }
 
@@ -207,7 +208,7 @@ class Router {
         if (isHelp(http)) {
             return help(acl, route, call.path());
         }
-        SecretsEngine engine = route.engine();
+        Backend engine = route.engine();
         Request routed = call.request().withPath(route.relative());
         if (op == Operation.UPDATE) {
             routed = routed.withOperation(engine.classifyWrite(routed));
@@ -229,12 +230,13 @@ class Router {
     /** The request's context with its caller, and for a secrets mount the lease issuer bound to it. */
     private RequestContext context(Request routed, Route route, String path, TokenCaller caller) {
         RequestContext ctx = routed.context().withCaller(caller);
-        if (!route.isSecretMount()) {
+        SecretsEngine engine = route.secretsEngine();
+        if (engine == null) {
             return ctx;
         }
         TokenEntry token = caller.entry();
         // a batch token's leases belong to its parent (revoked with it) and end by the batch token's expiry
-        return ctx.withLeases(leases.issuer(stripSlash(path), route.entry(), route.engine(),
+        return ctx.withLeases(leases.issuer(stripSlash(path), route.entry(), engine,
                 token.isBatch() ? token.parentAccessor() : token.accessor(), token.expireTime(),
                 caller.decision().defaultTtl(), caller.decision().maxTtl()));
     }
@@ -242,7 +244,7 @@ class Router {
     /** Step 4's answer: the envelope, or wrapped (asked for, or a rewrap's new token). */
     private ApiResponse answer(Call call, Route route, Response response, Duration wrapTtl) {
         String requestId = call.requestId();
-        if (route.isSecretMount() && call.op() == Operation.READ && response != null && response.leaseId().isEmpty()
+        if (route.secretsEngine() != null && call.op() == Operation.READ && response != null && response.leaseId().isEmpty()
                 && response.leaseDuration() == 0 && response.data() != null && isKvV1(route.entry())) {
             // as Vault: a KV v1 read carries the mount's default lease TTL as its refresh hint
             response.withLease("", leases.defaultTtl(route.entry()).toSeconds(), false);

@@ -9,7 +9,7 @@ import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
-import io.custos.engine.sdk.FrameworkEngine;
+import io.custos.engine.sdk.FrameworkBackend;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Response;
 import jakarta.inject.Singleton;
@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * revocation, and the irrevocable leases with their counts. Paths are relative to {@code sys/}.
  */
 @Singleton
-public class LeaseBackend extends FrameworkEngine {
+public class LeaseBackend extends FrameworkBackend {
     private static final Logger LOG = LoggerFactory.getLogger(LeaseBackend.class);
     private static final Field LEASE_ID = Field.of("lease_id", FieldType.STRING, "The lease's id.");
     private static final Field URL_LEASE_ID = Field.of("url_lease_id", FieldType.STRING,

@@ -7,6 +7,7 @@ import io.custos.broker.config.LeaseConfiguration;
 import io.custos.broker.crypto.Drbg;
 import io.custos.broker.mount.MountEntry;
 import io.custos.broker.mount.MountTable;
+import io.custos.broker.mount.Mounts;
 import io.custos.broker.token.TokenStore;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.GoDuration;
@@ -436,7 +437,7 @@ public class LeaseManager implements Rewrappable {
     }
 
     private Engine engineOf(LeaseRow row) {
-        MountTable.Mounted m = mounts.resolve(row.path()).orElseThrow(() -> new IllegalStateException(
+        Mounts.Mounted<SecretsEngine> m = mounts.resolve(row.path()).orElseThrow(() -> new IllegalStateException(
                 "no secrets engine is mounted for " + row.path()));
         return new Engine(m.engine(), relative(row.path(), m.entry().path()));
     }

@@ -2,6 +2,7 @@ package io.custos.broker.mount;
 
 import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.storage.ClusterLock;
+import io.custos.engine.sdk.SecretsEngine;
 import io.micronaut.scheduling.annotation.Scheduled;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -38,7 +39,7 @@ public class PeriodicFunctions {
         }
         try {
             lock.runIfFree(LOCK_KEY, () -> {
-                for (MountTable.Mounted m : mounts.mounted()) {
+                for (Mounts.Mounted<SecretsEngine> m : mounts.mounted()) {
                     try {
                         m.engine().periodic(clock.instant());
                     } catch (RuntimeException e) {

@@ -11,6 +11,7 @@ import io.custos.broker.mount.AuthMountTable;
 import io.custos.broker.mount.MountEntry;
 import io.custos.broker.mount.MountSettings;
 import io.custos.broker.mount.MountTable;
+import io.custos.broker.mount.Mounts;
 import io.custos.broker.token.TokenCaller;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
@@ -139,7 +140,7 @@ public class MountPaths {
     }
 
     /** {@code <base>}, {@code <base>/:path/tune} and {@code <base>/:path} over one mount table. */
-    private List<PathSpec> tablePaths(MountTable table, String base, String what) {
+    private List<PathSpec> tablePaths(Mounts<?> table, String base, String what) {
         boolean auth = table.authMethods();
         return List.of(
                 PathSpec.path(base)
@@ -161,23 +162,23 @@ public class MountPaths {
                         .build());
     }
 
-    private static MountTable.Mounted required(MountTable table, String rawPath) {
-        String path = MountTable.normalize(rawPath);
+    private static Mounts.Mounted<?> required(Mounts<?> table, String rawPath) {
+        String path = Mounts.normalize(rawPath);
         return table.mounted().stream().filter(m -> m.entry().path().equals(path)).findFirst()
                 .orElseThrow(() -> EngineException.badRequest(table.missing(path)));
     }
 
     /** A mount by path: one of the table's, or a built-in one (sys/, cubbyhole/, token/). */
-    private static MountEntry entry(MountTable table, FieldData d) {
+    private static MountEntry entry(Mounts<?> table, FieldData d) {
         return builtIn(table, d.getString("path")).orElseGet(() -> required(table, d.getString("path")).entry());
     }
 
-    private static Optional<MountEntry> builtIn(MountTable table, String rawPath) {
-        String path = MountTable.normalize(rawPath);
+    private static Optional<MountEntry> builtIn(Mounts<?> table, String rawPath) {
+        String path = Mounts.normalize(rawPath);
         return builtIns(table.authMethods()).stream().filter(e -> e.path().equals(path)).findFirst();
     }
 
-    private Map<String, Object> listing(MountTable table, boolean auth) {
+    private Map<String, Object> listing(Mounts<?> table, boolean auth) {
         Map<String, Object> out = new LinkedHashMap<>();
         for (MountEntry e : builtIns(auth)) {
             out.put(e.path(), e.toApi(auth));
@@ -224,7 +225,7 @@ public class MountPaths {
         return m;
     }
 
-    private Response tune(MountTable table, FieldData d) {
+    private Response tune(Mounts<?> table, FieldData d) {
         refusePluginVersion(d);
         builtIn(table, d.getString("path")).ifPresent(e -> {
             throw EngineException.badRequest("cannot tune \"" + e.path() + "\": Custos's built-in mounts take their "
@@ -244,7 +245,7 @@ public class MountPaths {
         return null;
     }
 
-    private Response enable(MountTable table, FieldData d) {
+    private Response enable(Mounts<?> table, FieldData d) {
         refusePluginVersion(d);
         String type = d.has("type") && !d.getString("type").isEmpty() ? d.getString("type") : d.getString("plugin_name");
         if (type == null || type.isEmpty()) {
@@ -273,8 +274,8 @@ public class MountPaths {
      * Vault's unmount: every lease the mount issued is revoked first (a failed revocation stops the
      * unmount, so nothing it handed out is left without a lease to take it back). No mount: 204.
      */
-    private Response disable(MountTable table, String rawPath) {
-        String path = MountTable.normalize(rawPath);
+    private Response disable(Mounts<?> table, String rawPath) {
+        String path = Mounts.normalize(rawPath);
         if (builtIn(table, path).isPresent()) {
             throw EngineException.badRequest("cannot unmount \"" + path + "\"");
         }
@@ -287,8 +288,8 @@ public class MountPaths {
     }
 
     private Response remount(String rawFrom, String rawTo) {
-        String from = MountTable.normalize(rawFrom.trim());
-        String to = MountTable.normalize(rawTo.trim());
+        String from = Mounts.normalize(rawFrom.trim());
+        String to = Mounts.normalize(rawTo.trim());
         boolean fromAuth = from.startsWith("auth/");
         if (fromAuth != to.startsWith("auth/")) {
             throw EngineException.badRequest(fromAuth ? "cannot remount auth mount to non-auth mount "
@@ -297,7 +298,7 @@ public class MountPaths {
         if (from.startsWith("sys/") || from.startsWith("cubbyhole/") || from.equals("auth/token/")) {
             throw EngineException.badRequest("cannot remount \"" + from + "\"");
         }
-        MountTable table = fromAuth ? authMounts : mounts;
+        Mounts<?> table = fromAuth ? authMounts : mounts;
         String src = fromAuth ? from.substring(5) : from;
         String dst = fromAuth ? to.substring(5) : to;
         required(table, src);

@@ -14,6 +14,7 @@ import io.custos.broker.lease.LeaseBackend;
 import io.custos.broker.mount.AuthMountTable;
 import io.custos.broker.mount.BuiltinBackend;
 import io.custos.broker.mount.MountTable;
+import io.custos.broker.mount.Mounts;
 import io.custos.broker.policy.PasswordPolicies;
 import io.custos.broker.policy.PolicyStore;
 import io.custos.broker.seal.Core;
@@ -24,7 +25,7 @@ import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
-import io.custos.engine.sdk.FrameworkEngine;
+import io.custos.engine.sdk.FrameworkBackend;
 import io.custos.engine.sdk.OpenApiDocument;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Response;
@@ -46,7 +47,7 @@ import java.util.function.Consumer;
  * rotation, declared with the same path framework as engines so it gets the same validation.
  */
 @Singleton
-public class SystemBackend extends FrameworkEngine implements BuiltinBackend {
+public class SystemBackend extends FrameworkBackend implements BuiltinBackend {
     private final Core core;
     private final MountTable mounts;
     private final AuthMountTable authMounts;
@@ -418,10 +419,10 @@ public class SystemBackend extends FrameworkEngine implements BuiltinBackend {
         Map<String, List<PathSpec>> byMount = new LinkedHashMap<>();
         builtins.stream().sorted(Comparator.comparing(b -> openApiOrder(b.mountPath())))
                 .forEach(b -> byMount.put(b.mountPath(), b.paths()));
-        for (MountTable.Mounted m : mounts.mounted()) {
+        for (Mounts.Mounted<?> m : mounts.mounted()) {
             byMount.put(m.entry().path(), m.engine().paths());
         }
-        for (MountTable.Mounted m : authMounts.mounted()) {
+        for (Mounts.Mounted<?> m : authMounts.mounted()) {
             byMount.put("auth/" + m.entry().path(), m.engine().paths());
         }
         return OpenApiDocument.build("Custos HTTP API", BuildInfo.VERSION, byMount);

@@ -17,7 +17,7 @@ import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
-import io.custos.engine.sdk.FrameworkEngine;
+import io.custos.engine.sdk.FrameworkBackend;
 import io.custos.engine.sdk.GoDuration;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.PathSpec;
@@ -45,7 +45,7 @@ import java.util.stream.Collectors;
  * explicit max, and Custos's lease-policy caps from the caller's policies), and lookup-self.
  */
 @Singleton
-public class TokenBackend extends FrameworkEngine implements BuiltinBackend {
+public class TokenBackend extends FrameworkBackend implements BuiltinBackend {
     /** Vault's default and maximum token TTL when nothing else is configured: 32 days. */
     static final Duration DEFAULT_TTL = Duration.ofHours(768);
 

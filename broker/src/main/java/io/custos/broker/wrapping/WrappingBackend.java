@@ -14,7 +14,7 @@ import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
-import io.custos.engine.sdk.FrameworkEngine;
+import io.custos.engine.sdk.FrameworkBackend;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.PathSpec;
@@ -38,7 +38,7 @@ import java.util.Map;
  * {@code wrap} wraps data the client supplies.
  */
 @Singleton
-public class WrappingBackend extends FrameworkEngine implements BuiltinBackend {
+public class WrappingBackend extends FrameworkBackend implements BuiltinBackend {
     static final String STORAGE_PREFIX = "core/wrapping/";
     private static final Field TOKEN = Field.of("token", FieldType.STRING,
             "The wrapping token; default: the calling token.").asSensitive();

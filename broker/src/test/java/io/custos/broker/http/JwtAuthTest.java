@@ -13,12 +13,15 @@ import com.nimbusds.jose.jwk.gen.RSAKeyGenerator;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
-import io.custos.broker.auth.jwt.JwtVerifier;
+import io.custos.broker.barrier.BarrierStorage;
+import io.custos.broker.mount.AuthMountTable;
 import io.custos.broker.testing.MutableClock;
 import io.custos.broker.testing.TestHttps;
+import io.custos.engine.auth.jwt.JwtVerifier;
 import io.custos.engine.sdk.Json;
 import io.micronaut.test.annotation.MockBean;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -47,6 +50,10 @@ class JwtAuthTest extends BrokerHttpTest {
     private final AtomicInteger jwksHits = new AtomicInteger();
     private final AtomicReference<String> cacheControl = new AtomicReference<>("");
     private final MutableClock clock = new MutableClock();
+    @Inject
+    AuthMountTable authMounts;
+    @Inject
+    BarrierStorage storage;
 
     @MockBean(Clock.class)
     Clock clock() {
@@ -58,8 +65,7 @@ class JwtAuthTest extends BrokerHttpTest {
         root = initAndUnseal();
         signing = new RSAKeyGenerator(2048).keyID("k1").generate();
         other = new RSAKeyGenerator(2048).keyID("k2").generate();
-        String pem = "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(
-                signing.toRSAPublicKey().getEncoded()) + "\n-----END PUBLIC KEY-----\n";
+        String pem = pem(signing);
         call("POST", "sys/auth/jwt", root, "{\"type\":\"jwt\"}");
         assertEquals(204, call("POST", "auth/jwt/config", root, Json.MAPPER.writeValueAsString(Map.of(
                 "jwt_validation_pubkeys", List.of(pem), "bound_issuer", "https://issuer.example",
@@ -130,6 +136,38 @@ class JwtAuthTest extends BrokerHttpTest {
 
     private Reply login(String mount, String jwt) {
         return call("POST", "auth/" + mount + "/login", null, "{\"role\":\"web\",\"jwt\":\"" + jwt + "\"}");
+    }
+
+    /**
+     * The SDK's invalidation hook: another node rewrites the method's config in storage (here
+     * straight through the barrier, bypassing this node's backend). This node keeps its verifier
+     * until the mount table passes the change on; then the new keys, and only they, are trusted.
+     */
+    @Test
+    void aConfigChangedElsewhereReachesTheVerifierThroughTheInvalidationHook() throws Exception {
+        call("POST", "sys/auth/jwt-elsewhere", root, "{\"type\":\"jwt\"}");
+        assertEquals(204, call("POST", "auth/jwt-elsewhere/config", root, Json.MAPPER.writeValueAsString(Map.of(
+                "jwt_validation_pubkeys", List.of(pem(signing)), "bound_issuer", "https://issuer.example",
+                "jwt_supported_algs", List.of("RS256")))).status());
+        assertEquals(204, call("POST", "auth/jwt-elsewhere/role/web", root, Json.MAPPER.writeValueAsString(Map.of(
+                "bound_audiences", List.of("custos"), "user_claim", "sub", "token_policies", "default"))).status());
+        assertEquals(200, login("jwt-elsewhere", sign(signing, b -> { })).status());
+
+        String key = authMounts.get("jwt-elsewhere").orElseThrow().storagePrefix() + "config";
+        Map<String, Object> config = Json.readMap(storage.get(key).orElseThrow());
+        String field = config.containsKey("jwtValidationPubkeys") ? "jwtValidationPubkeys" : "jwt_validation_pubkeys";
+        config.put(field, List.of(pem(other)));
+        storage.put(key, Json.write(config));
+        assertEquals(400, login("jwt-elsewhere", sign(other, b -> { })).status(), "the old verifier is still held");
+
+        authMounts.invalidate(key);
+        assertEquals(200, login("jwt-elsewhere", sign(other, b -> { })).status());
+        assertEquals(400, login("jwt-elsewhere", sign(signing, b -> { })).status());
+    }
+
+    private static String pem(RSAKey key) throws Exception {
+        return "-----BEGIN PUBLIC KEY-----\n" + Base64.getMimeEncoder().encodeToString(key.toRSAPublicKey().getEncoded())
+                + "\n-----END PUBLIC KEY-----\n";
     }
 
     @Test

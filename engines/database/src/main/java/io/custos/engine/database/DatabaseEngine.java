@@ -325,6 +325,14 @@ final class DatabaseEngine extends FrameworkEngine {
         return targets.computeIfAbsent(name, n -> new PostgresTarget(n, config(n)));
     }
 
+    /** A connection's config changed elsewhere (rotate-root, a new URL): its pool is rebuilt on next use. */
+    @Override
+    public void invalidate(String key) {
+        if (key.startsWith("config/")) {
+            closeTarget(key.substring("config/".length()));
+        }
+    }
+
     private void closeTarget(String name) {
         PostgresTarget t = targets.remove(name);
         if (t != null) {

@@ -3,18 +3,15 @@ package io.custos.engine.sdk;
 import java.util.Map;
 
 /**
- * Creates engine instances for a mount type. Discovered with {@link java.util.ServiceLoader},
- * so an engine is added by putting its jar on the class path.
+ * Creates secrets-engine instances for a mount type (mounted by {@code sys/mounts}). Discovered
+ * with {@link java.util.ServiceLoader}, so an engine is added by putting its jar on the class path
+ * and listing its factory in {@code META-INF/services/io.custos.engine.sdk.EngineFactory}. Auth
+ * methods have their own SPI, {@link AuthMethodFactory}.
  */
 public interface EngineFactory {
 
     /** The mount type this factory serves, e.g. {@code kv}. */
     String type();
-
-    /** {@code secret} for engines mounted by sys/mounts, {@code auth} for methods mounted by sys/auth. */
-    default String kind() {
-        return "secret";
-    }
 
     /**
      * Validates mount options (e.g. {@code version} for kv) before a mount is created, returning

@@ -1,0 +1,294 @@
+package io.custos.broker.mount;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.custos.broker.barrier.BarrierStorage;
+import io.custos.broker.barrier.SealListener;
+import io.custos.broker.barrier.SealedException;
+import io.custos.broker.crypto.Drbg;
+import io.custos.engine.sdk.Backend;
+import io.custos.engine.sdk.EngineContext;
+import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.SystemView;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.UnaryOperator;
+
+/**
+ * A mount table (stored behind the barrier) and the resolution over it: a request path resolves
+ * to the longest mount path that prefixes it. Types come from the SPI of the table's kind
+ * ({@link MountTable}: secrets engines; {@link AuthMountTable}: auth methods); each mount gets a
+ * storage view of its own prefix only.
+ *
+ * @param <B> what the table mounts
+ */
+public abstract class Mounts<B extends Backend> implements SealListener {
+    private final String storagePath;
+    private final List<String> reserved;
+
+    /** A mount and its running instance. */
+    public record Mounted<B extends Backend>(MountEntry entry, B engine) {
+    }
+
+    /** How the table validates a type's options and creates an instance: the SPI's two calls. */
+    protected record Factory<B>(UnaryOperator<Map<String, String>> validateOptions,
+            Function<EngineContext, B> create) {
+    }
+
+    private final BarrierStorage storage;
+    private final Clock clock;
+    private final SystemView systemView;
+    private final Map<String, Factory<B>> factories;
+    private volatile Map<String, Mounted<B>> mounts;
+
+    /** A table persisted at {@code storagePath}, refusing the {@code reserved} paths, of these types. */
+    protected Mounts(BarrierStorage storage, Clock clock, SystemView systemView, String storagePath,
+            List<String> reserved, Map<String, Factory<B>> factories) {
+        this.storage = storage;
+        this.clock = clock;
+        this.systemView = systemView;
+        this.storagePath = storagePath;
+        this.reserved = reserved;
+        this.factories = new TreeMap<>(factories);
+    }
+
+    @Override
+    public void onUnseal() {
+        Map<String, Mounted<B>> loaded = new LinkedHashMap<>();
+        for (MountEntry e : loadEntries()) {
+            loaded.put(e.path(), new Mounted<>(e, instantiate(e)));
+        }
+        mounts = loaded;
+    }
+
+    @Override
+    public void onSeal() {
+        Map<String, Mounted<B>> m = mounts;
+        mounts = null;
+        if (m != null) {
+            m.values().forEach(x -> x.engine().shutdown());
+        }
+    }
+
+    /** The mount serving {@code path} (relative to /v1/), if any. */
+    public Optional<Mounted<B>> resolve(String path) {
+        Map<String, Mounted<B>> m = current();
+        String candidate = path.endsWith("/") ? path : path + "/";
+        int at = candidate.length();
+        while (at > 0) {
+            Mounted<B> hit = m.get(candidate.substring(0, at));
+            if (hit != null) {
+                return Optional.of(hit);
+            }
+            at = candidate.lastIndexOf('/', at - 2) + 1;
+        }
+        return Optional.empty();
+    }
+
+    public List<MountEntry> list() {
+        return mounted().stream().map(Mounted::entry).toList();
+    }
+
+    /** Every mount with its engine, ordered by path. */
+    public List<Mounted<B>> mounted() {
+        List<Mounted<B>> out = new ArrayList<>(current().values());
+        out.sort(Comparator.comparing(m -> m.entry().path()));
+        return out;
+    }
+
+    public Optional<MountEntry> get(String path) {
+        return Optional.ofNullable(current().get(normalize(path))).map(Mounted::entry);
+    }
+
+    public MountEntry enable(String rawPath, String type, String description,
+            Map<String, String> options, long defaultTtl, long maxTtl) {
+        return enable(rawPath, type, description, options, defaultTtl, maxTtl, Map.of());
+    }
+
+    /** Whether this is the auth-method table (whose mounts have a token type). */
+    public abstract boolean authMethods();
+
+    public synchronized MountEntry enable(String rawPath, String type, String description,
+            Map<String, String> options, long defaultTtl, long maxTtl, Map<String, Object> config) {
+        String path = normalize(rawPath);
+        validatePath(path);
+        Factory<B> factory = factoryFor(type);
+        Map<String, String> normalized = factory.validateOptions().apply(options);
+        for (String existing : current().keySet()) {
+            if (existing.startsWith(path) || path.startsWith(existing)) {
+                throw EngineException.badRequest("path is already in use at " + existing);
+            }
+        }
+        MountEntry entry = new MountEntry(path, type, UUID.randomUUID().toString(),
+                (authMethods() ? "auth_" : "") + type + "_" + HexFormat.of().formatHex(
+                        Drbg.randomBytes(4)),
+                description == null ? "" : description, normalized, defaultTtl, maxTtl,
+                MountSettings.apply(Map.of(), config, authMethods()));
+        checkTtls(defaultTtl, maxTtl);
+        Map<String, Mounted<B>> next = new LinkedHashMap<>(current());
+        next.put(path, new Mounted<>(entry, instantiate(entry)));
+        persist(next);
+        mounts = next;
+        return entry;
+    }
+
+    /** Unmounts and deletes every stored entry of the mount. */
+    public synchronized void disable(String rawPath) {
+        String path = normalize(rawPath);
+        Mounted<B> m = current().get(path);
+        if (m == null) {
+            return;
+        }
+        Map<String, Mounted<B>> next = new LinkedHashMap<>(current());
+        next.remove(path);
+        persist(next);
+        mounts = next;
+        storage.deletePrefix(m.entry().storagePrefix());
+        m.engine().shutdown();
+    }
+
+    public synchronized MountEntry tune(String rawPath, String description, Long defaultTtl, Long maxTtl,
+            Map<String, String> options, Map<String, Object> config) {
+        String path = normalize(rawPath);
+        Mounted<B> m = current().get(path);
+        if (m == null) {
+            throw EngineException.badRequest(missing(path));
+        }
+        MountEntry e = m.entry();
+        Map<String, String> newOptions = e.options();
+        if (options != null) {
+            Map<String, String> merged = new LinkedHashMap<>(e.options());
+            merged.putAll(options);
+            if (!Objects.equals(merged.get("version"), e.options().get("version"))) {
+                throw EngineException.badRequest("changing the version of an existing " + e.type()
+                        + " mount is not supported");
+            }
+            newOptions = factoryFor(e.type()).validateOptions().apply(merged);
+        }
+        MountEntry tuned = e.tuned(description != null ? description : e.description(),
+                defaultTtl != null ? defaultTtl : e.defaultLeaseTtl(), maxTtl != null ? maxTtl : e.maxLeaseTtl(),
+                newOptions, MountSettings.apply(e.settings(), config, authMethods()));
+        checkTtls(tuned.defaultLeaseTtl(), tuned.maxLeaseTtl());
+        Map<String, Mounted<B>> next = new LinkedHashMap<>(current());
+        next.put(path, new Mounted<>(tuned, m.engine()));
+        persist(next);
+        mounts = next;
+        return tuned;
+    }
+
+    private static void checkTtls(long defaultTtl, long maxTtl) {
+        if (maxTtl > 0 && defaultTtl > maxTtl) {
+            throw EngineException.badRequest("default lease TTL greater than max lease TTL");
+        }
+    }
+
+    /** Vault's text for a path where nothing is mounted (Terraform's provider matches on it). */
+    public abstract String missing(String path);
+
+    /**
+     * A stored entry changed on another node: the mount whose storage holds {@code storageKey}
+     * hears about it, with the key relative to its own storage view (the SDK's invalidation hook).
+     */
+    public void invalidate(String storageKey) {
+        Map<String, Mounted<B>> m = mounts;
+        if (m == null) {
+            return;
+        }
+        for (Mounted<B> mounted : m.values()) {
+            String prefix = mounted.entry().storagePrefix();
+            if (storageKey.startsWith(prefix)) {
+                mounted.engine().invalidate(storageKey.substring(prefix.length()));
+            }
+        }
+    }
+
+    /**
+     * sys/remount: the mount moves to {@code rawTo} with its storage, accessor and settings; its
+     * engine is started anew at the new path. The caller has revoked the mount's leases first.
+     */
+    public synchronized MountEntry move(String rawFrom, String rawTo) {
+        String from = normalize(rawFrom);
+        String to = normalize(rawTo);
+        Mounted<B> m = current().get(from);
+        if (m == null) {
+            throw EngineException.badRequest(missing(from));
+        }
+        validatePath(to);
+        for (String existing : current().keySet()) {
+            if (!existing.equals(from) && (existing.startsWith(to) || to.startsWith(existing))) {
+                throw EngineException.badRequest("path already in use at " + existing);
+            }
+        }
+        MountEntry moved = m.entry().movedTo(to);
+        Map<String, Mounted<B>> next = new LinkedHashMap<>(current());
+        next.remove(from);
+        next.put(to, new Mounted<>(moved, instantiate(moved)));
+        persist(next);
+        mounts = next;
+        m.engine().shutdown();
+        return moved;
+    }
+
+    public static String normalize(String path) {
+        String p = path.startsWith("/") ? path.substring(1) : path;
+        return p.endsWith("/") ? p : p + "/";
+    }
+
+    private void validatePath(String path) {
+        if (path.equals("/")) {
+            throw EngineException.badRequest("mount path cannot be empty");
+        }
+        for (String r : reserved) {
+            if (path.startsWith(r) || r.startsWith(path)) {
+                throw EngineException.badRequest("cannot mount at reserved path " + r);
+            }
+        }
+    }
+
+    private Factory<B> factoryFor(String type) {
+        Factory<B> f = factories.get(type == null ? "" : type);
+        if (f == null) {
+            throw EngineException.badRequest("plugin not found in the catalog: " + type);
+        }
+        return f;
+    }
+
+    private B instantiate(MountEntry e) {
+        return factoryFor(e.type()).create().apply(new EngineContext(e.path(), storage.sub(e.storagePrefix()),
+                e.options(), clock, systemView));
+    }
+
+    private List<MountEntry> loadEntries() {
+        return storage.get(storagePath).map(b -> {
+            try {
+                return Json.MAPPER.readValue(b, new TypeReference<List<MountEntry>>() { });
+            } catch (IOException ex) {
+                throw new UncheckedIOException("mount table is unreadable", ex);
+            }
+        }).orElse(List.of());
+    }
+
+    private void persist(Map<String, Mounted<B>> table) {
+        storage.put(storagePath, Json.write(table.values().stream().map(Mounted::entry).toList()));
+    }
+
+    private Map<String, Mounted<B>> current() {
+        Map<String, Mounted<B>> m = mounts;
+        if (m == null) {
+            throw new SealedException();
+        }
+        return m;
+    }
+}
