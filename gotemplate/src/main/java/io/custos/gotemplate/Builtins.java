@@ -64,24 +64,8 @@ final class Builtins {
                 return js(evalArgs(a));
             case "urlquery":
                 return urlQuery(evalArgs(a));
-            case "eq":
-                atLeast(name, a, 1);
-                return eq(a.get(0), a.subList(1, a.size()));
-            case "ne":
-                arity(name, a, 2);
-                return !eq(a.get(0), a.subList(1, 2));
-            case "lt":
-                arity(name, a, 2);
-                return lt(a.get(0), a.get(1));
-            case "le":
-                arity(name, a, 2);
-                return lt(a.get(0), a.get(1)) || eq(a.get(0), a.subList(1, 2));
-            case "gt":
-                arity(name, a, 2);
-                return !lt(a.get(0), a.get(1)) && !eq(a.get(0), a.subList(1, 2));
-            case "ge":
-                arity(name, a, 2);
-                return !lt(a.get(0), a.get(1));
+            case "eq", "ne", "lt", "le", "gt", "ge":
+                return compare(name, a);
             case "call":
                 atLeast(name, a, 1);
                 if (a.get(0) == null) {
@@ -91,6 +75,22 @@ final class Builtins {
             default:
                 throw new ArgumentException("\"" + name + "\" is not a defined function");
         }
+    }
+
+    /** Go's comparison functions: eq with any number of alternatives, the others with exactly two arguments. */
+    private static boolean compare(String name, List<Object> a) throws Exception {
+        if (name.equals("eq")) {
+            atLeast(name, a, 1);
+            return eq(a.get(0), a.subList(1, a.size()));
+        }
+        arity(name, a, 2);
+        return switch (name) {
+            case "ne" -> !eq(a.get(0), a.subList(1, 2));
+            case "lt" -> lt(a.get(0), a.get(1));
+            case "le" -> lt(a.get(0), a.get(1)) || eq(a.get(0), a.subList(1, 2));
+            case "gt" -> !lt(a.get(0), a.get(1)) && !eq(a.get(0), a.subList(1, 2));
+            default -> !lt(a.get(0), a.get(1));
+        };
     }
 
     private static void arity(String name, List<Object> a, int n) {

@@ -157,7 +157,7 @@ public final class GoFmt {
 
     // ---- Sprintf
 
-    private static final class Spec {
+    static final class Spec {
         boolean minus;
         boolean plus;
         boolean sharp;
@@ -170,116 +170,14 @@ public final class GoFmt {
 
     /** {@code fmt.Sprintf}. */
     public static String sprintf(String format, List<?> args) {
-        StringBuilder out = new StringBuilder();
-        int argIndex = 0;
-        int i = 0;
-        int n = format.length();
-        while (i < n) {
-            char c = format.charAt(i);
-            if (c != '%') {
-                out.append(c);
-                i++;
-                continue;
-            }
-            i++;
-            if (i >= n) {
-                out.append("%!(NOVERB)");
-                break;
-            }
-            Spec spec = new Spec();
-            flags:
-            while (i < n) {
-                switch (format.charAt(i)) {
-                    case '-' -> {
-                        spec.minus = true;
-                        spec.zero = false;
-                    }
-                    case '+' -> spec.plus = true;
-                    case '#' -> spec.sharp = true;
-                    case ' ' -> spec.space = true;
-                    case '0' -> spec.zero = !spec.minus;
-                    default -> {
-                        break flags;
-                    }
-                }
-                i++;
-            }
-            if (i < n && format.charAt(i) == '*') {
-                i++;
-                if (argIndex < args.size() && isInteger(args.get(argIndex))) {
-                    spec.width = ((Number) args.get(argIndex++)).intValue();
-                    if (spec.width < 0) {
-                        spec.minus = true;
-                        spec.width = -spec.width;
-                    }
-                } else {
-                    out.append("%!(BADWIDTH)");
-                    argIndex++;
-                }
-            } else {
-                int start = i;
-                while (i < n && Character.isDigit(format.charAt(i))) {
-                    i++;
-                }
-                if (i > start) {
-                    spec.width = Integer.parseInt(format.substring(start, i));
-                }
-            }
-            if (i < n && format.charAt(i) == '.') {
-                i++;
-                if (i < n && format.charAt(i) == '*') {
-                    i++;
-                    if (argIndex < args.size() && isInteger(args.get(argIndex))) {
-                        spec.precision = ((Number) args.get(argIndex++)).intValue();
-                        if (spec.precision < 0) {
-                            spec.precision = -1;
-                        }
-                    } else {
-                        out.append("%!(BADPREC)");
-                        argIndex++;
-                    }
-                } else {
-                    int start = i;
-                    while (i < n && Character.isDigit(format.charAt(i))) {
-                        i++;
-                    }
-                    spec.precision = i > start ? Integer.parseInt(format.substring(start, i)) : 0;
-                }
-            }
-            if (i >= n) {
-                out.append("%!(NOVERB)");
-                break;
-            }
-            int verb = format.codePointAt(i);
-            i += Character.charCount(verb);
-            if (verb == '%') {
-                out.append('%');
-                continue;
-            }
-            spec.verb = (char) verb;
-            if (argIndex >= args.size()) {
-                out.append("%!").appendCodePoint(verb).append("(MISSING)");
-                continue;
-            }
-            out.append(formatOne(spec, args.get(argIndex++)));
-        }
-        if (argIndex < args.size()) {
-            out.append("%!(EXTRA ");
-            List<String> extra = new ArrayList<>();
-            for (int k = argIndex; k < args.size(); k++) {
-                Object a = args.get(k);
-                extra.add(a == null ? "<nil>" : typeName(a) + "=" + value(a));
-            }
-            out.append(String.join(", ", extra)).append(')');
-        }
-        return out.toString();
+        return new Printf(format, args).run();
     }
 
     private static String bad(Spec s, Object arg) {
         return "%!" + s.verb + "(" + (arg == null ? "<nil>" : typeName(arg) + "=" + value(arg)) + ")";
     }
 
-    private static String formatOne(Spec s, Object arg) {
+    static String formatOne(Spec s, Object arg) {
         if (s.verb == 'T') {
             return pad(s, typeName(arg));
         }
@@ -330,6 +228,9 @@ public final class GoFmt {
     }
 
     private static String formatInteger(Spec s, BigInteger v, Object arg) {
+        if (s.verb == 'c' || s.verb == 'q' || s.verb == 'U') {
+            return formatRune(s, v);
+        }
         String digits;
         String prefix = "";
         switch (s.verb) {
@@ -349,25 +250,6 @@ public final class GoFmt {
             case 'X' -> {
                 digits = v.abs().toString(16).toUpperCase(Locale.ROOT);
                 prefix = s.sharp ? "0X" : "";
-            }
-            case 'c' -> {
-                return pad(s, new String(Character.toChars(v.intValue())));
-            }
-            case 'q' -> {
-                StringBuilder sb = new StringBuilder("'");
-                appendQuoted(sb, v.intValue(), '\'');
-                return pad(s, sb.append('\'').toString());
-            }
-            case 'U' -> {
-                String hex = v.toString(16).toUpperCase(Locale.ROOT);
-                String u = "U+" + "0".repeat(Math.max(0, 4 - hex.length())) + hex;
-                if (s.sharp && isPrint(v.intValue())) {
-                    u += " '" + new String(Character.toChars(v.intValue())) + "'";
-                }
-                return pad(s, u);
-            }
-            case 'e', 'E', 'f', 'F', 'g', 'G', 's' -> {
-                return bad(s, arg);
             }
             default -> {
                 return bad(s, arg);
@@ -391,6 +273,28 @@ public final class GoFmt {
             return sign + body;
         }
         return pad(s, sign + body);
+    }
+
+    /** An integer as a character: %c, %q (quoted) and %U (Unicode notation, with the character under #). */
+    private static String formatRune(Spec s, BigInteger v) {
+        switch (s.verb) {
+            case 'c' -> {
+                return pad(s, new String(Character.toChars(v.intValue())));
+            }
+            case 'q' -> {
+                StringBuilder sb = new StringBuilder("'");
+                appendQuoted(sb, v.intValue(), '\'');
+                return pad(s, sb.append('\'').toString());
+            }
+            default -> {
+                String hex = v.toString(16).toUpperCase(Locale.ROOT);
+                String u = "U+" + "0".repeat(Math.max(0, 4 - hex.length())) + hex;
+                if (s.sharp && isPrint(v.intValue())) {
+                    u += " '" + new String(Character.toChars(v.intValue())) + "'";
+                }
+                return pad(s, u);
+            }
+        }
     }
 
     private static String formatFloatSpec(Spec s, double d, Object arg) {

@@ -137,90 +137,115 @@ final class Lexer {
                 if (parens > 0) {
                     throw error("unclosed left paren");
                 }
-                boolean trimRight = atTrimmedRightDelim(pos);
-                int delimStart = pos;
-                if (trimRight) {
-                    advance(pos + 2);
-                }
-                advance(pos + right.length());
-                emit(Kind.RIGHT_DELIM, delimStart, pos);
-                if (trimRight) {
-                    int end = pos;
-                    while (end < input.length() && isSpace(input.charAt(end))) {
-                        end++;
-                    }
-                    advance(end);
-                }
+                lexRightDelim();
                 return;
             }
             if (pos >= input.length()) {
                 throw error("unclosed action");
             }
-            int c = input.codePointAt(pos);
-            int tokenStart = pos;
-            if (isSpace(c)) {
-                int end = pos;
-                while (end < input.length() && isSpace(input.charAt(end))) {
-                    end++;
-                }
-                // a single space before "-}}" belongs to the delimiter
-                if (end > pos && atTrimmedRightDelim(end - 1)) {
-                    end--;
-                }
-                if (end == pos) {
-                    continue; // the space is the trim marker's: the delimiter comes next
-                }
-                advance(end);
-                emit(Kind.SPACE, tokenStart, end);
-            } else if (c == '=') {
-                advance(pos + 1);
-                emit(Kind.ASSIGN, tokenStart, pos);
-            } else if (c == ':') {
-                if (!input.startsWith(":=", pos)) {
-                    throw error("expected :=");
-                }
-                advance(pos + 2);
-                emit(Kind.DECLARE, tokenStart, pos);
-            } else if (c == '|') {
-                advance(pos + 1);
-                emit(Kind.PIPE, tokenStart, pos);
-            } else if (c == '"') {
-                lexQuote();
-            } else if (c == '`') {
-                int end = input.indexOf('`', pos + 1);
-                if (end < 0) {
-                    throw error("unterminated raw quoted string");
-                }
-                advance(end + 1);
-                emit(Kind.RAW_STRING, tokenStart, pos);
-            } else if (c == '$') {
-                lexFieldOrVariable(Kind.VARIABLE);
-            } else if (c == '\'') {
-                lexChar();
-            } else if (c == '.' && !(pos + 1 < input.length() && Character.isDigit(input.charAt(pos + 1)))) {
-                lexFieldOrVariable(Kind.FIELD);
-            } else if (c == '.' || c == '+' || c == '-' || (c >= '0' && c <= '9')) {
-                lexNumber();
-            } else if (isAlphaNumeric(c)) {
-                lexIdentifier();
-            } else if (c == '(') {
-                advance(pos + 1);
-                emit(Kind.LEFT_PAREN, tokenStart, pos);
-                parens++;
-            } else if (c == ')') {
-                advance(pos + 1);
-                emit(Kind.RIGHT_PAREN, tokenStart, pos);
-                parens--;
-                if (parens < 0) {
-                    throw error("unexpected right paren");
-                }
-            } else if (c < 0x80 && c >= 0x20 && c != 0x7f) {
-                advance(pos + 1);
-                emit(Kind.CHAR, tokenStart, pos);
-            } else {
-                throw error("unrecognized character in action: " + describe(c));
-            }
+            parens = lexInAction(input.codePointAt(pos), parens);
         }
+    }
+
+    /** The action's right delimiter, and with "-}}" the spaces after it. */
+    private void lexRightDelim() {
+        boolean trimRight = atTrimmedRightDelim(pos);
+        int delimStart = pos;
+        if (trimRight) {
+            advance(pos + 2);
+        }
+        advance(pos + right.length());
+        emit(Kind.RIGHT_DELIM, delimStart, pos);
+        if (trimRight) {
+            int end = pos;
+            while (end < input.length() && isSpace(input.charAt(end))) {
+                end++;
+            }
+            advance(end);
+        }
+    }
+
+    /** One token inside an action, starting with {@code c}; returns the paren depth after it. */
+    private int lexInAction(int c, int parens) {
+        int tokenStart = pos;
+        if (isSpace(c)) {
+            lexSpace();
+        } else if (c == '=') {
+            advance(pos + 1);
+            emit(Kind.ASSIGN, tokenStart, pos);
+        } else if (c == ':') {
+            if (!input.startsWith(":=", pos)) {
+                throw error("expected :=");
+            }
+            advance(pos + 2);
+            emit(Kind.DECLARE, tokenStart, pos);
+        } else if (c == '|') {
+            advance(pos + 1);
+            emit(Kind.PIPE, tokenStart, pos);
+        } else if (c == '"') {
+            lexQuote();
+        } else if (c == '`') {
+            int end = input.indexOf('`', pos + 1);
+            if (end < 0) {
+                throw error("unterminated raw quoted string");
+            }
+            advance(end + 1);
+            emit(Kind.RAW_STRING, tokenStart, pos);
+        } else if (c == '$') {
+            lexFieldOrVariable(Kind.VARIABLE);
+        } else if (c == '\'') {
+            lexChar();
+        } else if (c == '.' && !(pos + 1 < input.length() && Character.isDigit(input.charAt(pos + 1)))) {
+            lexFieldOrVariable(Kind.FIELD);
+        } else if (c == '.' || c == '+' || c == '-' || (c >= '0' && c <= '9')) {
+            lexNumber();
+        } else if (isAlphaNumeric(c)) {
+            lexIdentifier();
+        } else {
+            return lexPunctuation(c, parens);
+        }
+        return parens;
+    }
+
+    /** Spaces inside an action; a single space before "-}}" belongs to the delimiter and is left alone. */
+    private void lexSpace() {
+        int end = pos;
+        while (end < input.length() && isSpace(input.charAt(end))) {
+            end++;
+        }
+        if (end > pos && atTrimmedRightDelim(end - 1)) {
+            end--;
+        }
+        if (end == pos) {
+            return; // the space is the trim marker's: the delimiter comes next
+        }
+        int start = pos;
+        advance(end);
+        emit(Kind.SPACE, start, end);
+    }
+
+    /** Parentheses and other single ASCII characters; returns the paren depth after them. */
+    private int lexPunctuation(int c, int parens) {
+        int tokenStart = pos;
+        if (c == '(') {
+            advance(pos + 1);
+            emit(Kind.LEFT_PAREN, tokenStart, pos);
+            return parens + 1;
+        }
+        if (c == ')') {
+            advance(pos + 1);
+            emit(Kind.RIGHT_PAREN, tokenStart, pos);
+            if (parens - 1 < 0) {
+                throw error("unexpected right paren");
+            }
+            return parens - 1;
+        }
+        if (c < 0x80 && c >= 0x20 && c != 0x7f) {
+            advance(pos + 1);
+            emit(Kind.CHAR, tokenStart, pos);
+            return parens;
+        }
+        throw error("unrecognized character in action: " + describe(c));
     }
 
     private static String describe(int c) {

@@ -22,10 +22,8 @@ import io.custos.gotemplate.Node.StringNode;
 import io.custos.gotemplate.Node.TemplateNode;
 import io.custos.gotemplate.Node.TextNode;
 import io.custos.gotemplate.Node.VariableNode;
-import java.math.BigInteger;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -331,8 +329,14 @@ final class Parser {
 
     private PipeNode pipeline(String context, Kind end) {
         Token first = peekNonSpace();
-        boolean isAssign = false;
         List<VariableNode> decl = new ArrayList<>();
+        boolean isAssign = declarations(context, decl);
+        return commands(first, isAssign, decl, context, end);
+    }
+
+    /** The pipeline's leading "$x :=" or "$x =" (or range's "$i, $e :="), into {@code decl}; true for "=". */
+    private boolean declarations(String context, List<VariableNode> decl) {
+        boolean isAssign = false;
         while (peekNonSpace().kind() == Kind.VARIABLE) {
             peekNonSpace();
             while (peek().kind() == Kind.SPACE) {
@@ -368,6 +372,11 @@ final class Parser {
                 break;
             }
         }
+        return isAssign;
+    }
+
+    /** The pipeline's commands up to {@code end}; literals may only start its first stage. */
+    private PipeNode commands(Token first, boolean isAssign, List<VariableNode> decl, String context, Kind end) {
         List<CommandNode> cmds = new ArrayList<>();
         while (true) {
             Token t = nextNonSpace();
@@ -475,7 +484,7 @@ final class Parser {
                 return new NumberNode(t.pos(), t.text(), (long) GoStrings.unquoteChar(t.text(),
                         m -> error(t, m)));
             case NUMBER:
-                return number(t);
+                return GoNumbers.number(t, m -> error(t, m));
             case LEFT_PAREN:
                 enter(t);
                 PipeNode inner = pipeline("parenthesized pipeline", Kind.RIGHT_PAREN);
@@ -494,51 +503,5 @@ final class Parser {
             return t.text().substring(1, t.text().length() - 1).replace("\r", "");
         }
         return GoStrings.unquote(t.text(), m -> error(t, m));
-    }
-
-    /** Go's constant rules: an int unless the text has '.', 'e' or 'p' (and is not hex); no complex. */
-    private NumberNode number(Token t) {
-        String s = t.text();
-        if (s.endsWith("i")) {
-            throw error(t, "complex number constants are not supported: " + s);
-        }
-        String clean = s.replace("_", "");
-        boolean negative = clean.startsWith("-");
-        String body = clean.startsWith("+") || negative ? clean.substring(1) : clean;
-        String lower = body.toLowerCase(Locale.ROOT);
-        try {
-            if (lower.startsWith("0x") && !lower.contains("p") && !lower.contains(".")) {
-                return integer(t, new BigInteger(body.substring(2), 16), negative);
-            }
-            if (lower.startsWith("0o")) {
-                return integer(t, new BigInteger(body.substring(2), 8), negative);
-            }
-            if (lower.startsWith("0b")) {
-                return integer(t, new BigInteger(body.substring(2), 2), negative);
-            }
-            if (!lower.contains(".") && !lower.contains("e") && !lower.contains("p")) {
-                // a leading 0 means octal for integers, as Go's ParseInt with base 0
-                if (body.length() > 1 && body.startsWith("0")) {
-                    return integer(t, new BigInteger(body.substring(1), 8), negative);
-                }
-                return integer(t, new BigInteger(body), negative);
-            }
-            double d = lower.startsWith("0x") ? Double.parseDouble(body + (lower.contains("p") ? "" : "p0"))
-                    : Double.parseDouble(body);
-            return new NumberNode(t.pos(), s, negative ? -d : d);
-        } catch (NumberFormatException e) {
-            throw error(t, "illegal number syntax: " + GoFmt.quote(s));
-        }
-    }
-
-    private NumberNode integer(Token t, BigInteger value, boolean negative) {
-        BigInteger v = negative ? value.negate() : value;
-        if (v.bitLength() < 64) {
-            return new NumberNode(t.pos(), t.text(), v.longValue());
-        }
-        if (v.signum() > 0 && v.bitLength() == 64) {
-            return new NumberNode(t.pos(), t.text(), v); // fits uint64: "overflows int" when used
-        }
-        throw error(t, "integer overflow: " + GoFmt.quote(t.text()));
     }
 }

@@ -1,8 +1,6 @@
 package io.custos.agent;
 
 import io.custos.gotemplate.Template;
-import io.custos.gotemplate.TemplateException;
-import io.custos.gotemplate.TemplateFunction;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
@@ -13,15 +11,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
@@ -35,27 +29,6 @@ import java.util.logging.Logger;
 public final class Agent {
     private static final Logger LOG = Logger.getLogger(Agent.class.getName());
 
-    /** One template: its parsed form and its state. */
-    static final class Rendered {
-        final int index;
-        final AgentConfig.TemplateSpec spec;
-        Template template;
-        Instant lastRender;
-        String lastError;
-        int failures;
-        Duration backoff = Duration.ZERO;
-        Instant retryAt;
-        boolean dirty = true;
-        /** For {@code wait}: the first and the last secret change since the last render. */
-        Instant firstChange;
-        Instant lastChange;
-
-        Rendered(int index, AgentConfig.TemplateSpec spec) {
-            this.index = index;
-            this.spec = spec;
-        }
-    }
-
     private final AgentConfig config;
     private final Clock clock;
     private final Map<String, String> env;
@@ -63,7 +36,6 @@ public final class Agent {
     private final BrokerClient client;
     private final AutoAuth auth;
     private final SecretCache cache;
-    private final List<Rendered> templates = new ArrayList<>();
     private volatile boolean stopping;
     private AutoAuth.Login login;
     private Instant tokenRenewAt;
@@ -76,11 +48,9 @@ public final class Agent {
     private final AtomicLong renders = new AtomicLong();
     private final AtomicLong logins = new AtomicLong();
     private volatile boolean brokerReachable = true;
-    /** Process-supervisor mode: the child and its rendered environment (env templates use indexes from ENV_BASE). */
+    /** Process-supervisor mode: the child and its rendered environment (env templates use indexes from Renderer.ENV_BASE). */
     private final Supervisor supervisor;
-    static final int ENV_BASE = 100_000;
-    private final Map<String, Template> envTemplates = new LinkedHashMap<>();
-    private boolean envDirty = true;
+    private final Renderer renderer;
 
     public Agent(AgentConfig config, Clock clock, Map<String, String> env) {
         if (!config.envTemplates().isEmpty() && config.exec() == null) {
@@ -94,9 +64,11 @@ public final class Agent {
         this.client = new BrokerClient(config.vault().forLogin(config.autoAuth()));
         this.auth = config.autoAuth() == null ? null : new AutoAuth(config.autoAuth(), client);
         this.cache = new SecretCache(client, clock, config.templateConfig(), random);
-        for (int i = 0; i < config.templates().size(); i++) {
-            templates.add(new Rendered(i, config.templates().get(i)));
-        }
+        this.renderer = new Renderer(config, clock, env, random, cache, supervisor, failures, renders, () -> stopping,
+                () -> {
+                    exitCode = 1;
+                    stop();
+                });
     }
 
     /** Asks the loop to end (SIGTERM, the quit endpoint). */
@@ -105,10 +77,6 @@ public final class Agent {
         synchronized (this) {
             notifyAll();
         }
-    }
-
-    List<Rendered> templates() {
-        return templates;
     }
 
     SecretCache cache() {
@@ -132,20 +100,20 @@ public final class Agent {
             if (stopping) {
                 return exitCode;
             }
-            renderDirty();
+            renderer.renderDirty();
             // the configuration, the template parsers and the first fetches leave garbage behind; the
             // agent then idles for minutes: give the memory back before it does (a serial collection
             // shrinks the heap to MaxHeapFreeRatio)
             System.gc();
             if (config.exitAfterAuth()) {
                 saveState();
-                boolean allRendered = templates.stream().allMatch(t -> t.lastError == null);
+                boolean allRendered = renderer.templates().stream().allMatch(t -> t.lastError == null);
                 return allRendered ? 0 : 1;
             }
             while (!stopping) {
                 Instant now = clock.instant();
                 actOnDue(now);
-                renderDirty();
+                renderer.renderDirty();
                 if (supervisor != null && supervisor.exitedWith() != null) {
                     exitCode = supervisor.exitedWith();
                     LOG.info("the supervised process exited with " + exitCode);
@@ -245,7 +213,7 @@ public final class Agent {
         out.put("token_expires", tokenEnd == null ? null : tokenEnd.toString());
         out.put("token_next_renewal", tokenRenewAt == null ? null : tokenRenewAt.toString());
         List<Map<String, Object>> list = new ArrayList<>();
-        for (Rendered t : templates) {
+        for (Renderer.Rendered t : renderer.templates()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("destination", t.spec.destination());
             m.put("last_render", t.lastRender == null ? null : t.lastRender.toString());
@@ -288,7 +256,7 @@ public final class Agent {
         metric(sb, "custos_agent_failures_total", "counter", "Failed renewals, fetches and renders.", failures.get());
         metric(sb, "custos_agent_renders_total", "counter", "Template renders that changed a file.", renders.get());
         metric(sb, "custos_agent_logins_total", "counter", "Logins (auto_auth).", logins.get());
-        metric(sb, "custos_agent_templates_failing", "gauge", "Templates whose last render failed.", failing().size());
+        metric(sb, "custos_agent_templates_failing", "gauge", "Templates whose last render failed.", renderer.failing().size());
         metric(sb, "custos_agent_seconds_to_earliest_expiry", "gauge", "Seconds until the earliest lease ends (-1: none).",
                 earliest);
         return sb.toString();
@@ -399,11 +367,11 @@ public final class Agent {
                 brokerReachable = true;
                 if (changed) {
                     for (int t : e.templates) {
-                        if (t >= ENV_BASE) {
-                            envDirty = true;
+                        if (t >= Renderer.ENV_BASE) {
+                            renderer.environmentChanged();
                             continue;
                         }
-                        Rendered r = templates.get(t);
+                        Renderer.Rendered r = renderer.templates().get(t);
                         r.dirty = true;
                         r.lastChange = now;
                         if (r.firstChange == null) {
@@ -420,7 +388,7 @@ public final class Agent {
                         + e.backoff.toMillis() + " ms");
             }
         }
-        for (Rendered t : templates) {
+        for (Renderer.Rendered t : renderer.templates()) {
             if (t.retryAt != null && !now.isBefore(t.retryAt)) {
                 t.dirty = true;
             }
@@ -437,7 +405,7 @@ public final class Agent {
                 next = e.next;
             }
         }
-        for (Rendered t : templates) {
+        for (Renderer.Rendered t : renderer.templates()) {
             if (t.retryAt != null && t.retryAt.isBefore(next)) {
                 next = t.retryAt;
             }
@@ -457,240 +425,4 @@ public final class Agent {
         }
     }
 
-    // ---- rendering
-
-    /** Renders every dirty template; each failure is the template's own, retried with its own backoff. */
-    void renderDirty() {
-        renderFiles();
-        if (supervisor != null && envDirty && !stopping) {
-            try {
-                supervisor.apply(renderEnvironment());
-                envDirty = false;
-            } catch (IOException | RuntimeException e) {
-                failures.incrementAndGet();
-                LOG.warning("env_template failed (" + e.getMessage() + "); the process is not (re)started yet");
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** The env templates rendered (all or nothing: a child never starts with half its environment). */
-    private Map<String, String> renderEnvironment() throws IOException {
-        Map<String, String> out = new TreeMap<>();
-        int i = 0;
-        for (AgentConfig.EnvTemplate e : config.envTemplates()) {
-            Template t = envTemplates.get(e.name());
-            if (t == null) {
-                t = Template.parse(e.name(), e.contents(), options("{{", "}}", e.errorOnMissingKey()));
-                envTemplates.put(e.name(), t);
-            }
-            cache.rendering(ENV_BASE + i++, null);
-            try {
-                out.put(e.name(), t.execute(Map.of()));
-            } catch (TemplateException ex) {
-                throw new IOException(ex.getMessage());
-            } finally {
-                cache.rendering(-1, null);
-            }
-        }
-        return out;
-    }
-
-    private Template.Options options(String left, String right, boolean errorOnMissingKey) {
-        Map<String, TemplateFunction> funcs = new HashMap<>(Functions.helpers(clock, env));
-        funcs.putAll(Functions.secretFunctions(cache));
-        return Template.Options.DEFAULTS.withDelimiters(left, right).withFunctions(funcs)
-                .withMissingKey(errorOnMissingKey ? Template.MissingKey.ERROR : Template.MissingKey.DEFAULT);
-    }
-
-    /**
-     * Renders the dirty templates in two steps: every one into memory first, then the files. A
-     * template that shares a secret with one that failed is held back with it, so a certificate is
-     * never written without its key (or the key without its CA); the files of one pass are written
-     * one right after the other, and the commands run after all of them.
-     */
-    private void renderFiles() {
-        Instant now = clock.instant();
-        Map<Rendered, String> outputs = new LinkedHashMap<>();
-        List<Rendered> failed = new ArrayList<>();
-        for (Rendered t : templates) {
-            if (!t.dirty || stopping) {
-                continue;
-            }
-            Instant quiet = quiescence(t);
-            if (quiet != null && now.isBefore(quiet)) {
-                t.retryAt = quiet; // wait { min, max }: re-render once the secrets have settled
-                continue;
-            }
-            try {
-                outputs.put(t, execute(t));
-            } catch (IOException | RuntimeException e) {
-                failed(t, e);
-                failed.add(t);
-            }
-        }
-        for (Rendered f : failed) {
-            for (Rendered t : new ArrayList<>(outputs.keySet())) {
-                if (sharesSecret(f, t)) {
-                    outputs.remove(t);
-                    failed(t, new IOException("held back: it shares a secret with " + f.spec.label() + ", which failed"));
-                }
-            }
-        }
-        // every file of the pass is staged (written, fsynced) before any is renamed into place; one that
-        // cannot be staged holds back those sharing a secret with it, like a failed render
-        List<Rendered> changed = new ArrayList<>();
-        try (AtomicFileWriter.Batch batch = new AtomicFileWriter.Batch()) {
-            Map<Rendered, AtomicFileWriter.Staged> staged = new LinkedHashMap<>();
-            List<Rendered> unwritable = new ArrayList<>();
-            for (Map.Entry<Rendered, String> e : outputs.entrySet()) {
-                Rendered t = e.getKey();
-                try {
-                    staged.put(t, batch.stage(Path.of(t.spec.destination()), e.getValue().getBytes(StandardCharsets.UTF_8),
-                            t.spec.perms(), t.spec.createDestDirs(), t.spec.backup()));
-                } catch (IOException | RuntimeException ex) {
-                    failed(t, ex);
-                    unwritable.add(t);
-                }
-            }
-            for (Rendered f : unwritable) {
-                for (Rendered t : new ArrayList<>(staged.keySet())) {
-                    if (sharesSecret(f, t)) {
-                        batch.discard(staged.remove(t));
-                        failed(t, new IOException("held back: it shares a secret with " + f.spec.label()
-                                + ", which could not be written"));
-                    }
-                }
-            }
-            IOException commitFailure = null;
-            try {
-                batch.commit();
-            } catch (IOException | RuntimeException ex) {
-                commitFailure = ex instanceof IOException io ? io : new IOException(ex.getMessage(), ex);
-            }
-            for (Map.Entry<Rendered, AtomicFileWriter.Staged> e : staged.entrySet()) {
-                Rendered t = e.getKey();
-                AtomicFileWriter.Staged s = e.getValue();
-                if (s != null && !s.committed()) {
-                    failed(t, commitFailure);
-                    continue;
-                }
-                if (s != null) {
-                    changed.add(t);
-                }
-                t.dirty = false;
-                t.failures = 0;
-                t.backoff = Duration.ZERO;
-                t.retryAt = null;
-                t.lastError = null;
-                t.firstChange = null;
-                t.lastChange = null;
-                t.lastRender = clock.instant();
-            }
-        }
-        for (Rendered t : changed) {
-            renders.incrementAndGet();
-            runCommand(t);
-        }
-    }
-
-    private boolean sharesSecret(Rendered a, Rendered b) {
-        for (SecretCache.Entry e : cache.entries()) {
-            if (e.templates.contains(a.index) && e.templates.contains(b.index)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void failed(Rendered t, Exception e) {
-        t.failures++;
-        failures.incrementAndGet();
-        t.lastError = e.getMessage();
-        if (config.templateConfig().exitOnRetryFailure() && t.failures > config.vault().numRetries()) {
-            LOG.severe("template " + t.spec.label() + " failed " + t.failures + " times: exiting (exit_on_retry_failure)");
-            exitCode = 1;
-            stop();
-        }
-        t.backoff = RefreshPolicy.backoff(t.backoff, Duration.ofMillis(250), Duration.ofMinutes(1), random.nextDouble());
-        t.retryAt = clock.instant().plus(t.backoff);
-        t.dirty = false;
-        LOG.warning("template " + t.spec.label() + " failed (" + e.getMessage() + "); retrying in "
-                + t.backoff.toMillis() + " ms");
-    }
-
-    /**
-     * Vault Agent's {@code wait}: a re-render waits until no secret changed for {@code min}, but no
-     * longer than {@code max} after the first change (4 × min when max is unset, as consul-template).
-     * The first render never waits. Null when there is nothing to wait for.
-     */
-    static Instant quiescence(Rendered t) {
-        Duration min = t.spec.waitMin();
-        if (min.isZero() || t.lastRender == null || t.lastChange == null) {
-            return null;
-        }
-        Duration max = t.spec.waitMax().isZero() ? min.multipliedBy(4) : t.spec.waitMax();
-        Instant settled = t.lastChange.plus(min);
-        Instant cap = t.firstChange.plus(max);
-        return settled.isBefore(cap) ? settled : cap;
-    }
-
-    /** Renders one template into memory. */
-    String execute(Rendered t) throws IOException {
-        if (t.template == null) {
-            String text = t.spec.contents() != null ? t.spec.contents()
-                    : Files.readString(Path.of(t.spec.source()), StandardCharsets.UTF_8);
-            try {
-                t.template = Template.parse(t.spec.destination(), text, options(t.spec.leftDelimiter(),
-                        t.spec.rightDelimiter(), t.spec.errorOnMissingKey()));
-            } catch (TemplateException e) {
-                throw new ConfigException(e.getMessage());
-            }
-        }
-        cache.rendering(t.index, t.spec.destination());
-        try {
-            return t.template.execute(Map.of());
-        } catch (TemplateException e) {
-            throw new IOException(e.getMessage());
-        } finally {
-            cache.rendering(-1, null);
-        }
-    }
-
-    /** The template's command after a change: logged and reported when it fails, never retried in a loop. */
-    private void runCommand(Rendered t) {
-        List<String> argv;
-        Duration timeout;
-        if (!t.spec.execCommand().isEmpty()) {
-            argv = t.spec.execCommand();
-            timeout = t.spec.execTimeout();
-        } else if (t.spec.command() != null && !t.spec.command().isBlank()) {
-            argv = List.of("/bin/sh", "-c", t.spec.command());
-            timeout = t.spec.commandTimeout();
-        } else {
-            return;
-        }
-        try {
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                p.destroyForcibly();
-                LOG.warning("command of template " + t.spec.label() + " timed out after " + timeout);
-            } else if (p.exitValue() != 0) {
-                LOG.warning("command of template " + t.spec.label() + " exited with " + p.exitValue());
-            }
-        } catch (IOException e) {
-            LOG.warning("command of template " + t.spec.label() + " could not start: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /** The templates that still have an error (for exit codes and status). */
-    Set<String> failing() {
-        Set<String> out = new TreeSet<>();
-        templates.stream().filter(t -> t.lastError != null).forEach(t -> out.add(t.spec.label()));
-        return out;
-    }
 }

@@ -1,5 +1,18 @@
 package io.custos.agent;
 
+import static io.custos.agent.ConfigValues.asList;
+import static io.custos.agent.ConfigValues.blocks;
+import static io.custos.agent.ConfigValues.bool;
+import static io.custos.agent.ConfigValues.duration;
+import static io.custos.agent.ConfigValues.firstEnv;
+import static io.custos.agent.ConfigValues.map;
+import static io.custos.agent.ConfigValues.num;
+import static io.custos.agent.ConfigValues.numeric;
+import static io.custos.agent.ConfigValues.perms;
+import static io.custos.agent.ConfigValues.str;
+import static io.custos.agent.ConfigValues.strings;
+import static io.custos.agent.ConfigValues.stripSlash;
+
 import com.bertramlabs.plugins.hcl4j.HCLParser;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,10 +22,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -158,17 +169,17 @@ public final class ConfigLoader {
         Map<String, Object> vault = map(doc.get("vault"), "vault");
         check.keys(vault, VAULT, "vault");
         if (vault != null) {
-            for (Block b : blocks(vault.get("retry"), null)) {
+            for (ConfigValues.Block b : blocks(vault.get("retry"), null)) {
                 check.keys(b.body(), RETRY, "vault.retry");
             }
         }
         Map<String, Object> autoAuth = map(doc.get("auto_auth"), "auto_auth");
         check.keys(autoAuth, AUTO_AUTH, "auto_auth");
         if (autoAuth != null) {
-            for (Block b : blocks(autoAuth.get("method"), "type")) {
+            for (ConfigValues.Block b : blocks(autoAuth.get("method"), "type")) {
                 check.keys(b.body(), METHOD, "auto_auth.method");
             }
-            for (Block b : blocks(autoAuth.get("sink"), "type")) {
+            for (ConfigValues.Block b : blocks(autoAuth.get("sink"), "type")) {
                 check.keys(b.body(), SINK, "auto_auth.sink");
                 check.keys(map(b.body().get("config"), "sink.config"), SINK_CONFIG, "auto_auth.sink.config");
             }
@@ -176,28 +187,28 @@ public final class ConfigLoader {
         for (Object t : asList(doc.get("template"))) {
             Map<String, Object> tm = map(t, "template");
             check.keys(tm, TEMPLATE, "template");
-            for (Block b : blocks(tm.get("exec"), null)) {
+            for (ConfigValues.Block b : blocks(tm.get("exec"), null)) {
                 check.keys(b.body(), TEMPLATE_EXEC, "template.exec");
             }
-            for (Block b : blocks(tm.get("wait"), null)) {
+            for (ConfigValues.Block b : blocks(tm.get("wait"), null)) {
                 check.keys(b.body(), WAIT, "template.wait");
             }
         }
-        for (Block b : blocks(doc.get("template_config"), null)) {
+        for (ConfigValues.Block b : blocks(doc.get("template_config"), null)) {
             check.keys(b.body(), TEMPLATE_CONFIG, "template_config");
         }
-        for (Block b : blocks(doc.get("listener"), "type")) {
+        for (ConfigValues.Block b : blocks(doc.get("listener"), "type")) {
             check.keys(b.body(), LISTENER, "listener");
-            for (Block api : blocks(b.body().get("agent_api"), null)) {
+            for (ConfigValues.Block api : blocks(b.body().get("agent_api"), null)) {
                 check.keys(api.body(), AGENT_API, "listener.agent_api");
             }
         }
-        for (Block b : blocks(doc.get("env_template"), "name")) {
+        for (ConfigValues.Block b : blocks(doc.get("env_template"), "name")) {
             Map<String, Object> body = new LinkedHashMap<>(b.body());
             body.remove("name");
             check.keys(body, ENV_TEMPLATE, "env_template");
         }
-        for (Block b : blocks(doc.get("exec"), null)) {
+        for (ConfigValues.Block b : blocks(doc.get("exec"), null)) {
             check.keys(b.body(), EXEC, "exec");
         }
     }
@@ -205,14 +216,29 @@ public final class ConfigLoader {
     // ---- building the record
 
     private static AgentConfig build(Map<String, Object> doc, Map<String, String> env) {
+        AgentConfig.Vault vault = vault(doc, env);
+        AgentConfig.AutoAuth autoAuth = autoAuth(doc);
+        List<AgentConfig.TemplateSpec> templates = templates(doc);
+        AgentConfig.TemplateSettings settings = templateSettings(doc);
+        List<AgentConfig.Listener> listeners = listeners(doc);
+        List<AgentConfig.EnvTemplate> envTemplates = envTemplates(doc);
+        AgentConfig.Exec exec = exec(doc);
+        checkWrapTtl(autoAuth, !templates.isEmpty() || !envTemplates.isEmpty() || exec != null);
+        return new AgentConfig(vault, autoAuth, templates, settings, bool(doc.get("exit_after_auth"), false),
+                str(doc.get("pid_file"), null), listeners, envTemplates, exec, bool(doc.get("revoke_on_shutdown"), false),
+                str(doc.get("state_file"), null));
+    }
+
+    /** {@code vault { ... }}: the broker's address and TLS settings, with Vault's environment variables as defaults. */
+    private static AgentConfig.Vault vault(Map<String, Object> doc, Map<String, String> env) {
         Map<String, Object> v = map(doc.get("vault"), "vault");
         v = v == null ? Map.of() : v;
         String address = str(v.get("address"), firstEnv(env, "CUSTOS_ADDR", "VAULT_ADDR", "https://127.0.0.1:8200"));
         int retries = 12;
-        for (Block b : blocks(v.get("retry"), null)) {
+        for (ConfigValues.Block b : blocks(v.get("retry"), null)) {
             retries = (int) num(b.body().get("num_retries"), retries);
         }
-        AgentConfig.Vault vault = new AgentConfig.Vault(address,
+        return new AgentConfig.Vault(address,
                 str(v.get("ca_cert"), firstEnv(env, "CUSTOS_CACERT", "VAULT_CACERT", null)),
                 str(v.get("ca_path"), firstEnv(env, "CUSTOS_CAPATH", "VAULT_CAPATH", null)),
                 str(v.get("client_cert"), firstEnv(env, "CUSTOS_CLIENT_CERT", "VAULT_CLIENT_CERT", null)),
@@ -221,50 +247,60 @@ public final class ConfigLoader {
                 // Go's strconv.ParseBool, as Vault reads VAULT_SKIP_VERIFY
                 bool(v.get("tls_skip_verify"), Set.of("1", "t", "T", "true", "TRUE", "True").contains(firstEnv(env,
                         "CUSTOS_SKIP_VERIFY", "VAULT_SKIP_VERIFY", "false"))), retries);
+    }
 
-        AgentConfig.AutoAuth autoAuth = null;
+    /** {@code auto_auth}: one method and its sinks; null without the block. */
+    private static AgentConfig.AutoAuth autoAuth(Map<String, Object> doc) {
         Map<String, Object> aa = map(doc.get("auto_auth"), "auto_auth");
-        if (aa != null) {
-            List<Block> methods = blocks(aa.get("method"), "type");
-            if (methods.size() != 1) {
-                throw new ConfigException("auto_auth needs exactly one method block, found " + methods.size());
-            }
-            Block m = methods.get(0);
-            String type = m.label();
-            if (type == null || type.isEmpty()) {
-                throw new ConfigException("auto_auth.method needs a type");
-            }
-            if (!Set.of("approle", "kubernetes", "jwt", "cert", "token_file").contains(type)) {
-                throw new ConfigException("auto_auth.method type \"" + type + "\" is not supported (approle, kubernetes, "
-                        + "jwt, cert, token_file)");
-            }
-            Map<String, Object> config = map(m.body().get("config"), "auto_auth.method.config");
-            String mount = str(m.body().get("mount_path"), "auth/" + (type.equals("token_file") ? "token" : type));
-            List<AgentConfig.Sink> sinks = new ArrayList<>();
-            for (Block s : blocks(aa.get("sink"), "type")) {
-                Map<String, Object> sc = map(s.body().get("config"), "sink.config");
-                if (sc == null || str(sc.get("path"), "").isEmpty()) {
-                    throw new ConfigException("auto_auth.sink needs config.path");
-                }
-                if (!"file".equals(s.label())) {
-                    throw new ConfigException("auto_auth.sink type \"" + s.label() + "\" is not supported (file)");
-                }
-                for (String k : List.of("dh_type", "dh_path", "aad", "aad_env_var", "derive_key")) {
-                    if (s.body().containsKey(k)) {
-                        throw new ConfigException("auto_auth.sink " + k + " is not supported: the agent does not "
-                                + "encrypt sink files (keep the sink on an in-memory volume with mode 0600, or use wrap_ttl)");
-                    }
-                }
-                sinks.add(new AgentConfig.Sink("file", str(sc.get("path"), ""), perms(sc.get("mode"), 0640),
-                        duration(s.body().get("wrap_ttl"), Duration.ZERO)));
-            }
-            autoAuth = new AgentConfig.AutoAuth(new AgentConfig.Method(type, stripSlash(mount),
-                    str(m.body().get("namespace"), ""), config == null ? Map.of() : config,
-                    duration(m.body().get("min_backoff"), Duration.ofSeconds(1)),
-                    duration(m.body().get("max_backoff"), Duration.ofMinutes(5)),
-                    bool(m.body().get("exit_on_err"), false), duration(m.body().get("wrap_ttl"), Duration.ZERO)), sinks);
+        if (aa == null) {
+            return null;
         }
+        List<ConfigValues.Block> methods = blocks(aa.get("method"), "type");
+        if (methods.size() != 1) {
+            throw new ConfigException("auto_auth needs exactly one method block, found " + methods.size());
+        }
+        ConfigValues.Block m = methods.get(0);
+        String type = m.label();
+        if (type == null || type.isEmpty()) {
+            throw new ConfigException("auto_auth.method needs a type");
+        }
+        if (!Set.of("approle", "kubernetes", "jwt", "cert", "token_file").contains(type)) {
+            throw new ConfigException("auto_auth.method type \"" + type + "\" is not supported (approle, kubernetes, "
+                    + "jwt, cert, token_file)");
+        }
+        Map<String, Object> config = map(m.body().get("config"), "auto_auth.method.config");
+        String mount = str(m.body().get("mount_path"), "auth/" + (type.equals("token_file") ? "token" : type));
+        List<AgentConfig.Sink> sinks = sinks(aa);
+        return new AgentConfig.AutoAuth(new AgentConfig.Method(type, stripSlash(mount),
+                str(m.body().get("namespace"), ""), config == null ? Map.of() : config,
+                duration(m.body().get("min_backoff"), Duration.ofSeconds(1)),
+                duration(m.body().get("max_backoff"), Duration.ofMinutes(5)),
+                bool(m.body().get("exit_on_err"), false), duration(m.body().get("wrap_ttl"), Duration.ZERO)), sinks);
+    }
 
+    private static List<AgentConfig.Sink> sinks(Map<String, Object> aa) {
+        List<AgentConfig.Sink> sinks = new ArrayList<>();
+        for (ConfigValues.Block s : blocks(aa.get("sink"), "type")) {
+            Map<String, Object> sc = map(s.body().get("config"), "sink.config");
+            if (sc == null || str(sc.get("path"), "").isEmpty()) {
+                throw new ConfigException("auto_auth.sink needs config.path");
+            }
+            if (!"file".equals(s.label())) {
+                throw new ConfigException("auto_auth.sink type \"" + s.label() + "\" is not supported (file)");
+            }
+            for (String k : List.of("dh_type", "dh_path", "aad", "aad_env_var", "derive_key")) {
+                if (s.body().containsKey(k)) {
+                    throw new ConfigException("auto_auth.sink " + k + " is not supported: the agent does not "
+                            + "encrypt sink files (keep the sink on an in-memory volume with mode 0600, or use wrap_ttl)");
+                }
+            }
+            sinks.add(new AgentConfig.Sink("file", str(sc.get("path"), ""), perms(sc.get("mode"), 0640),
+                    duration(s.body().get("wrap_ttl"), Duration.ZERO)));
+        }
+        return sinks;
+    }
+
+    private static List<AgentConfig.TemplateSpec> templates(Map<String, Object> doc) {
         List<AgentConfig.TemplateSpec> templates = new ArrayList<>();
         for (Object raw : asList(doc.get("template"))) {
             Map<String, Object> t = map(raw, "template");
@@ -279,13 +315,13 @@ public final class ConfigLoader {
             }
             List<String> execCommand = List.of();
             Duration execTimeout = Duration.ofSeconds(30);
-            for (Block e : blocks(t.get("exec"), null)) {
+            for (ConfigValues.Block e : blocks(t.get("exec"), null)) {
                 execCommand = strings(e.body().get("command"));
                 execTimeout = duration(e.body().get("timeout"), execTimeout);
             }
             Duration waitMin = Duration.ZERO;
             Duration waitMax = Duration.ZERO;
-            for (Block w : blocks(t.get("wait"), null)) {
+            for (ConfigValues.Block w : blocks(t.get("wait"), null)) {
                 waitMin = duration(w.body().get("min"), waitMin);
                 waitMax = duration(w.body().get("max"), waitMax);
             }
@@ -295,9 +331,12 @@ public final class ConfigLoader {
                     str(t.get("command"), null), duration(t.get("command_timeout"), Duration.ofSeconds(30)),
                     execCommand, execTimeout, waitMin, waitMax, bool(t.get("backup"), false)));
         }
+        return templates;
+    }
 
+    private static AgentConfig.TemplateSettings templateSettings(Map<String, Object> doc) {
         AgentConfig.TemplateSettings settings = AgentConfig.TemplateSettings.DEFAULTS;
-        for (Block b : blocks(doc.get("template_config"), null)) {
+        for (ConfigValues.Block b : blocks(doc.get("template_config"), null)) {
             Map<String, Object> tc = b.body();
             double threshold = tc.get("lease_renewal_threshold") == null ? settings.leaseRenewalThreshold()
                     : ((Number) numeric(tc.get("lease_renewal_threshold"), "lease_renewal_threshold")).doubleValue();
@@ -308,14 +347,17 @@ public final class ConfigLoader {
                     duration(tc.get("static_secret_render_interval"), settings.staticSecretRenderInterval()), threshold,
                     (int) num(tc.get("max_connections_per_host"), settings.maxConnectionsPerHost()));
         }
+        return settings;
+    }
 
+    private static List<AgentConfig.Listener> listeners(Map<String, Object> doc) {
         List<AgentConfig.Listener> listeners = new ArrayList<>();
-        for (Block b : blocks(doc.get("listener"), "type")) {
+        for (ConfigValues.Block b : blocks(doc.get("listener"), "type")) {
             if (!"tcp".equals(b.label())) {
                 throw new ConfigException("listener type \"" + b.label() + "\" is not supported (tcp)");
             }
             boolean quit = false;
-            for (Block api : blocks(b.body().get("agent_api"), null)) {
+            for (ConfigValues.Block api : blocks(b.body().get("agent_api"), null)) {
                 quit = bool(api.body().get("enable_quit"), false);
             }
             boolean tlsDisable = bool(b.body().get("tls_disable"), false);
@@ -325,171 +367,39 @@ public final class ConfigLoader {
             listeners.add(new AgentConfig.Listener("tcp", str(b.body().get("address"), "127.0.0.1:8200"), tlsDisable,
                     str(b.body().get("tls_cert_file"), null), str(b.body().get("tls_key_file"), null), quit));
         }
+        return listeners;
+    }
+
+    private static List<AgentConfig.EnvTemplate> envTemplates(Map<String, Object> doc) {
         List<AgentConfig.EnvTemplate> envTemplates = new ArrayList<>();
-        for (Block b : blocks(doc.get("env_template"), "name")) {
+        for (ConfigValues.Block b : blocks(doc.get("env_template"), "name")) {
             envTemplates.add(new AgentConfig.EnvTemplate(b.label(), str(b.body().get("contents"), ""),
                     bool(b.body().get("error_on_missing_key"), false)));
         }
+        return envTemplates;
+    }
+
+    private static AgentConfig.Exec exec(Map<String, Object> doc) {
         AgentConfig.Exec exec = null;
-        for (Block b : blocks(doc.get("exec"), null)) {
+        for (ConfigValues.Block b : blocks(doc.get("exec"), null)) {
             exec = new AgentConfig.Exec(strings(b.body().get("command")),
                     str(b.body().get("restart_on_secret_changes"), "always"),
                     str(b.body().get("restart_stop_signal"), "SIGTERM"));
         }
+        return exec;
+    }
+
+    /** A wrapped login leaves the agent no token of its own: nothing may need one. */
+    private static void checkWrapTtl(AgentConfig.AutoAuth autoAuth, boolean rendersAnything) {
         if (autoAuth != null && autoAuth.method().wrapTtl().compareTo(Duration.ZERO) > 0) {
             if (autoAuth.method().type().equals("token_file")) {
                 throw new ConfigException("auto_auth.method wrap_ttl cannot be used with token_file");
             }
-            if (!templates.isEmpty() || !envTemplates.isEmpty() || exec != null) {
+            if (rendersAnything) {
                 throw new ConfigException("auto_auth.method wrap_ttl hands the sinks a response-wrapped token and leaves "
                         + "the agent none to render templates with: remove wrap_ttl (or wrap at the sink instead)");
             }
         }
-        return new AgentConfig(vault, autoAuth, templates, settings, bool(doc.get("exit_after_auth"), false),
-                str(doc.get("pid_file"), null), listeners, envTemplates, exec, bool(doc.get("revoke_on_shutdown"), false),
-                str(doc.get("state_file"), null));
-    }
-
-    // ---- shapes
-
-    /** A block: its label (HCL {@code method "approle"} or JSON {@code "type": "approle"}) and body. */
-    record Block(String label, Map<String, Object> body) {
-    }
-
-    /**
-     * Every block of a key, whatever shape it was written in: {@code {label: body}} (HCL labels),
-     * {@code {type: label, ...}}, a list of either, or a plain body.
-     */
-    @SuppressWarnings("unchecked")
-    static List<Block> blocks(Object raw, String labelKey) {
-        List<Block> out = new ArrayList<>();
-        for (Object item : asList(raw)) {
-            if (!(item instanceof Map<?, ?> m)) {
-                throw new ConfigException("expected a block, found " + item);
-            }
-            Map<String, Object> body = (Map<String, Object>) m;
-            if (labelKey != null && body.get(labelKey) instanceof String label) {
-                Map<String, Object> rest = new LinkedHashMap<>(body);
-                rest.remove(labelKey);
-                out.add(new Block(label, rest));
-            } else if (labelKey != null && body.size() == 1 && body.values().iterator().next() instanceof Map
-                    && !isSetting(body.keySet().iterator().next())) {
-                String label = body.keySet().iterator().next();
-                for (Object inner : asList(body.get(label))) {
-                    out.add(new Block(label, (Map<String, Object>) inner));
-                }
-            } else {
-                out.add(new Block(null, body));
-            }
-        }
-        return out;
-    }
-
-    /** Keys that are settings, never labels (so {@code {"config": {...}}} is not mistaken for a label). */
-    private static boolean isSetting(String key) {
-        return key.equals("config") || key.equals("exec") || key.equals("wait");
-    }
-
-    static List<Object> asList(Object raw) {
-        if (raw == null) {
-            return List.of();
-        }
-        if (raw instanceof List<?> l) {
-            List<Object> out = new ArrayList<>();
-            l.forEach(out::add);
-            return out;
-        }
-        return List.of(raw);
-    }
-
-    @SuppressWarnings("unchecked")
-    private static Map<String, Object> map(Object raw, String what) {
-        if (raw == null) {
-            return null;
-        }
-        if (raw instanceof List<?> l && l.size() == 1) {
-            raw = l.get(0);
-        }
-        if (!(raw instanceof Map)) {
-            throw new ConfigException(what + " must be a block");
-        }
-        return (Map<String, Object>) raw;
-    }
-
-    private static String firstEnv(Map<String, String> env, String custos, String vault, String fallback) {
-        String v = env.get(custos);
-        if (v == null || v.isEmpty()) {
-            v = env.get(vault);
-        }
-        return v == null || v.isEmpty() ? fallback : v;
-    }
-
-    private static String str(Object o, String fallback) {
-        return o == null ? fallback : String.valueOf(o);
-    }
-
-    private static String stripSlash(String s) {
-        String t = s.startsWith("/") ? s.substring(1) : s;
-        return t.endsWith("/") ? t.substring(0, t.length() - 1) : t;
-    }
-
-    private static boolean bool(Object o, boolean fallback) {
-        if (o == null) {
-            return fallback;
-        }
-        if (o instanceof Boolean b) {
-            return b;
-        }
-        String s = String.valueOf(o).trim().toLowerCase(Locale.ROOT);
-        return switch (s) {
-            case "true", "1", "t", "yes" -> true;
-            case "false", "0", "f", "no", "" -> false;
-            default -> throw new ConfigException("\"" + o + "\" is not a boolean");
-        };
-    }
-
-    private static Object numeric(Object o, String what) {
-        if (o instanceof Number n) {
-            return n;
-        }
-        try {
-            return Double.parseDouble(String.valueOf(o).trim());
-        } catch (NumberFormatException e) {
-            throw new ConfigException(what + ": \"" + o + "\" is not a number");
-        }
-    }
-
-    private static long num(Object o, long fallback) {
-        return o == null ? fallback : ((Number) numeric(o, "value")).longValue();
-    }
-
-    /** File modes as Vault writes them: "0600", 0600 (an HCL number whose digits are octal), 384. */
-    static int perms(Object o, int fallback) {
-        if (o == null) {
-            return fallback;
-        }
-        String s = o instanceof Number n ? Long.toString(n.longValue()) : String.valueOf(o).trim();
-        if (o instanceof Number n && !s.matches("[0-7]+")) {
-            return n.intValue(); // digits beyond 7: a decimal mode such as 384
-        }
-        try {
-            int v = Integer.parseInt(s, 8);
-            if (v < 0 || v > 07777) {
-                throw new ConfigException("file mode " + s + " is out of range");
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new ConfigException("\"" + s + "\" is not a file mode");
-        }
-    }
-
-    private static List<String> strings(Object o) {
-        if (o == null) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>();
-        asList(o).forEach(x -> out.add(String.valueOf(x)));
-        return out;
     }
 
     /** Go durations ("1h30m", "500ms") or seconds (a number). */
@@ -498,51 +408,4 @@ public final class ConfigLoader {
         return duration(text, Duration.ZERO);
     }
 
-    static Duration duration(Object o, Duration fallback) {
-        if (o == null) {
-            return fallback;
-        }
-        if (o instanceof Number n) {
-            return Duration.ofMillis((long) (n.doubleValue() * 1000));
-        }
-        return GoDurations.parse(String.valueOf(o).trim(), s -> new ConfigException("\"" + s + "\" is not a duration"));
-    }
-
-    /** Go's time.ParseDuration, for the agent (which does not link the engines' SDK). */
-    static final class GoDurations {
-        private static final Pattern PART = Pattern.compile("(\\d+(?:\\.\\d*)?|\\.\\d+)(ns|us|µs|ms|s|m|h)");
-
-        static Duration parse(String s, Function<String, ConfigException> error) {
-            if (s.matches("\\d+")) {
-                return Duration.ofSeconds(Long.parseLong(s));
-            }
-            String t = s.startsWith("-") || s.startsWith("+") ? s.substring(1) : s;
-            if (t.equals("0")) {
-                return Duration.ZERO;
-            }
-            Matcher m = PART.matcher(t);
-            int at = 0;
-            double nanos = 0;
-            while (m.find()) {
-                if (m.start() != at) {
-                    throw error.apply(s);
-                }
-                double v = Double.parseDouble(m.group(1));
-                nanos += v * switch (m.group(2)) {
-                    case "ns" -> 1;
-                    case "us", "µs" -> 1e3;
-                    case "ms" -> 1e6;
-                    case "s" -> 1e9;
-                    case "m" -> 60e9;
-                    default -> 3600e9;
-                };
-                at = m.end();
-            }
-            if (at != t.length() || t.isEmpty()) {
-                throw error.apply(s);
-            }
-            Duration d = Duration.ofNanos((long) nanos);
-            return s.startsWith("-") ? d.negated() : d;
-        }
-    }
 }

@@ -71,8 +71,18 @@ final class Functions {
         return data;
     }
 
+    /** consul-template's helper functions (the secret-reading ones are {@link #secretFunctions}). */
     static Map<String, TemplateFunction> helpers(Clock clock, Map<String, String> env) {
         Map<String, TemplateFunction> f = new LinkedHashMap<>();
+        encodingFunctions(f);
+        environmentFunctions(f, clock, env);
+        stringFunctions(f);
+        numberFunctions(f);
+        return f;
+    }
+
+    /** Base64, JSON, YAML and hashing. */
+    private static void encodingFunctions(Map<String, TemplateFunction> f) {
         f.put("base64Encode", a -> Base64.getEncoder().encodeToString(bytes(one("base64Encode", a))));
         f.put("base64Decode", a -> new String(Base64.getDecoder().decode(one("base64Decode", a)), StandardCharsets.UTF_8));
         f.put("base64URLEncode", a -> Base64.getUrlEncoder().encodeToString(bytes(one("base64URLEncode", a))));
@@ -84,6 +94,12 @@ final class Functions {
         f.put("toUnescapedJSONPretty", a -> GoJson.json(single("toUnescapedJSONPretty", a), false, "  "));
         f.put("toYAML", a -> GoJson.yaml(single("toYAML", a)));
         f.put("parseJSON", a -> parseJson(one("parseJSON", a)));
+        f.put("sha256Hex", a -> HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(bytes(one("sha256Hex", a)))));
+    }
+
+    /** The agent's environment, files and clock. */
+    private static void environmentFunctions(Map<String, TemplateFunction> f, Clock clock, Map<String, String> env) {
         f.put("env", a -> env.getOrDefault(one("env", a), ""));
         f.put("envOrDefault", a -> {
             exactly("envOrDefault", a, 2);
@@ -91,8 +107,20 @@ final class Functions {
             return v == null || v.isEmpty() ? str(a.get(1)) : v;
         });
         f.put("file", a -> Files.readString(Path.of(one("file", a)), StandardCharsets.UTF_8));
-        f.put("sha256Hex", a -> HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
-                .digest(bytes(one("sha256Hex", a)))));
+        f.put("timestamp", a -> {
+            if (a.isEmpty()) {
+                return GoTime.format(clock.instant().atZone(ZoneOffset.UTC), GoTime.RFC3339);
+            }
+            String layout = str(a.get(0));
+            if (layout.equals("unix")) {
+                return Long.toString(clock.instant().getEpochSecond());
+            }
+            return GoTime.format(clock.instant().atZone(ZoneOffset.UTC), layout);
+        });
+    }
+
+    /** Splitting, joining, case, replacing, matching and indenting. */
+    private static void stringFunctions(Map<String, TemplateFunction> f) {
         f.put("split", a -> {
             exactly("split", a, 2);
             String s = str(a.get(1));
@@ -141,16 +169,10 @@ final class Functions {
             String pad = " ".repeat((int) n);
             return pad + str(a.get(1)).replace("\n", "\n" + pad);
         });
-        f.put("timestamp", a -> {
-            if (a.isEmpty()) {
-                return GoTime.format(clock.instant().atZone(ZoneOffset.UTC), GoTime.RFC3339);
-            }
-            String layout = str(a.get(0));
-            if (layout.equals("unix")) {
-                return Long.toString(clock.instant().getEpochSecond());
-            }
-            return GoTime.format(clock.instant().atZone(ZoneOffset.UTC), layout);
-        });
+    }
+
+    /** Ranges and arithmetic. */
+    private static void numberFunctions(Map<String, TemplateFunction> f) {
         f.put("loop", a -> {
             long start = 0;
             long stop;
@@ -175,7 +197,6 @@ final class Functions {
         f.put("subtract", a -> arithmetic("subtract", a, '-'));
         f.put("multiply", a -> arithmetic("multiply", a, '*'));
         f.put("divide", a -> arithmetic("divide", a, '/'));
-        return f;
     }
 
     /** consul-template's (b, a) order: {@code {{ 10 | subtract 3 }}} is 10 - 3. */

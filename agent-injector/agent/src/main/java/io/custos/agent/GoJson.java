@@ -33,56 +33,65 @@ final class GoJson {
         } else if (v instanceof Double d) {
             sb.append(d == Math.rint(d) && Math.abs(d) < 1e21 ? Long.toString(d.longValue()) : GoFmt.value(d));
         } else if (v instanceof Map<?, ?> m) {
-            Map<String, Object> sorted = new TreeMap<>();
-            m.forEach((k, val) -> sorted.put(String.valueOf(k), val));
-            if (sorted.isEmpty()) {
-                sb.append("{}");
-                return;
-            }
-            sb.append('{');
-            String inner = prefix + indent;
-            boolean first = true;
-            for (Map.Entry<String, Object> e : sorted.entrySet()) {
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                if (!indent.isEmpty()) {
-                    sb.append('\n').append(inner);
-                }
-                string(sb, e.getKey(), html);
-                sb.append(indent.isEmpty() ? ":" : ": ");
-                write(sb, e.getValue(), html, indent, inner);
-            }
-            if (!indent.isEmpty()) {
-                sb.append('\n').append(prefix);
-            }
-            sb.append('}');
+            writeObject(sb, m, html, indent, prefix);
         } else if (v instanceof Collection<?> c) {
-            if (c.isEmpty()) {
-                sb.append("[]");
-                return;
-            }
-            sb.append('[');
-            String inner = prefix + indent;
-            boolean first = true;
-            for (Object e : c) {
-                if (!first) {
-                    sb.append(',');
-                }
-                first = false;
-                if (!indent.isEmpty()) {
-                    sb.append('\n').append(inner);
-                }
-                write(sb, e, html, indent, inner);
-            }
-            if (!indent.isEmpty()) {
-                sb.append('\n').append(prefix);
-            }
-            sb.append(']');
+            writeArray(sb, c, html, indent, prefix);
         } else {
             string(sb, v.toString(), html);
         }
+    }
+
+    /** An object, its keys sorted as Go's encoding/json sorts map keys. */
+    private static void writeObject(StringBuilder sb, Map<?, ?> m, boolean html, String indent, String prefix) {
+        Map<String, Object> sorted = new TreeMap<>();
+        m.forEach((k, val) -> sorted.put(String.valueOf(k), val));
+        if (sorted.isEmpty()) {
+            sb.append("{}");
+            return;
+        }
+        sb.append('{');
+        String inner = prefix + indent;
+        boolean first = true;
+        for (Map.Entry<String, Object> e : sorted.entrySet()) {
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            if (!indent.isEmpty()) {
+                sb.append('\n').append(inner);
+            }
+            string(sb, e.getKey(), html);
+            sb.append(indent.isEmpty() ? ":" : ": ");
+            write(sb, e.getValue(), html, indent, inner);
+        }
+        if (!indent.isEmpty()) {
+            sb.append('\n').append(prefix);
+        }
+        sb.append('}');
+    }
+
+    private static void writeArray(StringBuilder sb, Collection<?> c, boolean html, String indent, String prefix) {
+        if (c.isEmpty()) {
+            sb.append("[]");
+            return;
+        }
+        sb.append('[');
+        String inner = prefix + indent;
+        boolean first = true;
+        for (Object e : c) {
+            if (!first) {
+                sb.append(',');
+            }
+            first = false;
+            if (!indent.isEmpty()) {
+                sb.append('\n').append(inner);
+            }
+            write(sb, e, html, indent, inner);
+        }
+        if (!indent.isEmpty()) {
+            sb.append('\n').append(prefix);
+        }
+        sb.append(']');
     }
 
     private static void string(StringBuilder sb, String s, boolean html) {

@@ -12,40 +12,40 @@ import org.junit.jupiter.api.Test;
 class WaitQuiescenceTest {
     private static final Instant T0 = Instant.parse("2026-12-01T12:00:00Z");
 
-    private static Agent.Rendered template(Duration min, Duration max) {
+    private static Renderer.Rendered template(Duration min, Duration max) {
         AgentConfig.TemplateSpec spec = new AgentConfig.TemplateSpec(null, "x", "/tmp/x", 0644, true, false, "{{", "}}",
                 null, Duration.ofSeconds(30), List.of(), Duration.ofSeconds(30), min, max, false);
-        return new Agent.Rendered(0, spec);
+        return new Renderer.Rendered(0, spec);
     }
 
     @Test
     void theFirstRenderNeverWaitsAndNoWaitMeansNow() {
-        Agent.Rendered t = template(Duration.ofSeconds(5), Duration.ZERO);
+        Renderer.Rendered t = template(Duration.ofSeconds(5), Duration.ZERO);
         t.firstChange = T0;
         t.lastChange = T0;
-        assertNull(Agent.quiescence(t), "never rendered yet");
-        Agent.Rendered none = template(Duration.ZERO, Duration.ZERO);
+        assertNull(Renderer.quiescence(t), "never rendered yet");
+        Renderer.Rendered none = template(Duration.ZERO, Duration.ZERO);
         none.lastRender = T0;
         none.firstChange = T0;
         none.lastChange = T0;
-        assertNull(Agent.quiescence(none));
+        assertNull(Renderer.quiescence(none));
     }
 
     @Test
     void aReRenderWaitsForQuietButNotPastTheMaximum() {
-        Agent.Rendered t = template(Duration.ofSeconds(5), Duration.ofSeconds(12));
+        Renderer.Rendered t = template(Duration.ofSeconds(5), Duration.ofSeconds(12));
         t.lastRender = T0.minusSeconds(60);
         t.firstChange = T0;
         t.lastChange = T0;
-        assertEquals(T0.plusSeconds(5), Agent.quiescence(t));
+        assertEquals(T0.plusSeconds(5), Renderer.quiescence(t));
         t.lastChange = T0.plusSeconds(4);
-        assertEquals(T0.plusSeconds(9), Agent.quiescence(t), "another change restarts the quiet period");
+        assertEquals(T0.plusSeconds(9), Renderer.quiescence(t), "another change restarts the quiet period");
         t.lastChange = T0.plusSeconds(10);
-        assertEquals(T0.plusSeconds(12), Agent.quiescence(t), "but never beyond max after the first change");
-        Agent.Rendered defaults = template(Duration.ofSeconds(5), Duration.ZERO);
+        assertEquals(T0.plusSeconds(12), Renderer.quiescence(t), "but never beyond max after the first change");
+        Renderer.Rendered defaults = template(Duration.ofSeconds(5), Duration.ZERO);
         defaults.lastRender = T0.minusSeconds(60);
         defaults.firstChange = T0;
         defaults.lastChange = T0.plusSeconds(30);
-        assertEquals(T0.plusSeconds(20), Agent.quiescence(defaults), "max defaults to 4 x min");
+        assertEquals(T0.plusSeconds(20), Renderer.quiescence(defaults), "max defaults to 4 x min");
     }
 }

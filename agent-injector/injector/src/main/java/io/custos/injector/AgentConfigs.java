@@ -31,6 +31,33 @@ final class AgentConfigs {
      * @param init renders once and exits (an init container; it leaves the hand-off state)
      */
     static Map<String, Object> config(Annotations.Injection in, boolean init) {
+        Map<String, Object> templateConfig = new LinkedHashMap<>();
+        templateConfig.put("exit_on_retry_failure", true);
+        if (in.staticSecretRenderInterval() != null) {
+            templateConfig.put("static_secret_render_interval", in.staticSecretRenderInterval().toSeconds() + "s");
+        }
+        Map<String, Object> config = new LinkedHashMap<>();
+        config.put("vault", vault(in));
+        config.put("auto_auth", autoAuth(in));
+        config.put("exit_after_auth", init);
+        config.put("pid_file", HOME + "/.pid");
+        config.put("template", templates(in, init));
+        config.put("template_config", templateConfig);
+        if (!init && in.revokeOnShutdown()) {
+            config.put("revoke_on_shutdown", true);
+        }
+        if (!init && in.enableQuit()) {
+            Map<String, Object> listener = new LinkedHashMap<>();
+            listener.put("type", "tcp");
+            listener.put("address", QUIT_ADDRESS);
+            listener.put("tls_disable", true);
+            listener.put("agent_api", Map.of("enable_quit", true));
+            config.put("listener", List.of(listener));
+        }
+        return config;
+    }
+
+    private static Map<String, Object> vault(Annotations.Injection in) {
         Map<String, Object> vault = new LinkedHashMap<>();
         vault.put("address", in.service());
         if (in.caCert() != null) {
@@ -42,6 +69,11 @@ final class AgentConfigs {
         if (in.tlsSkipVerify()) {
             vault.put("tls_skip_verify", true);
         }
+        return vault;
+    }
+
+    /** The pod's service-account token through the kubernetes (or jwt) method, the token to a file sink. */
+    private static Map<String, Object> autoAuth(Annotations.Injection in) {
         Map<String, Object> methodConfig = new LinkedHashMap<>();
         methodConfig.put("role", in.role());
         methodConfig.put(in.authType().equals("jwt") ? "path" : "token_path", TOKEN_DIR + "/token");
@@ -55,7 +87,11 @@ final class AgentConfigs {
         Map<String, Object> autoAuth = new LinkedHashMap<>();
         autoAuth.put("method", method);
         autoAuth.put("sink", List.of(sink));
+        return autoAuth;
+    }
 
+    /** One template per secret: the annotation's, else vault-k8s's default (map or json) for its path. */
+    private static List<Map<String, Object>> templates(Annotations.Injection in, boolean init) {
         List<Map<String, Object>> templates = new ArrayList<>();
         for (Annotations.SecretFile s : in.secrets()) {
             Map<String, Object> t = new LinkedHashMap<>();
@@ -73,31 +109,7 @@ final class AgentConfigs {
             }
             templates.add(t);
         }
-        Map<String, Object> templateConfig = new LinkedHashMap<>();
-        templateConfig.put("exit_on_retry_failure", true);
-        if (in.staticSecretRenderInterval() != null) {
-            templateConfig.put("static_secret_render_interval", in.staticSecretRenderInterval().toSeconds() + "s");
-        }
-
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("vault", vault);
-        config.put("auto_auth", autoAuth);
-        config.put("exit_after_auth", init);
-        config.put("pid_file", HOME + "/.pid");
-        config.put("template", templates);
-        config.put("template_config", templateConfig);
-        if (!init && in.revokeOnShutdown()) {
-            config.put("revoke_on_shutdown", true);
-        }
-        if (!init && in.enableQuit()) {
-            Map<String, Object> listener = new LinkedHashMap<>();
-            listener.put("type", "tcp");
-            listener.put("address", QUIT_ADDRESS);
-            listener.put("tls_disable", true);
-            listener.put("agent_api", Map.of("enable_quit", true));
-            config.put("listener", List.of(listener));
-        }
-        return config;
+        return templates;
     }
 
     /** Checks a generated configuration with the agent's loader; the message of what it refuses. */

@@ -177,14 +177,7 @@ public final class Annotations {
             throw new InvalidAnnotation(key("role") + " is required: the broker role the pod logs in with");
         }
         matches("role", role, ROLE);
-        String authPath = text("auth-path", "auth/" + authType);
-        matches("auth-path", authPath, AUTH_PATH);
-        if (authPath.contains("..") || authPath.endsWith("/")) {
-            throw new InvalidAnnotation(key("auth-path") + " \"" + authPath + "\" is not a mount path");
-        }
-        if (!authPath.startsWith("auth/")) {
-            authPath = "auth/" + authPath;
-        }
+        String authPath = authPath(authType);
 
         String defaultTemplate = text("agent-inject-default-template", "map");
         if (!defaultTemplate.equals("map") && !defaultTemplate.equals("json")) {
@@ -194,18 +187,7 @@ public final class Annotations {
         boolean preserveCase = bool("preserve-secret-case", family == Family.CUSTOS);
         List<SecretFile> secrets = secrets(root, preserveCase);
 
-        Set<String> containers = null;
-        if (values.containsKey("agent-inject-containers")) {
-            containers = new LinkedHashSet<>();
-            for (String c : values.get("agent-inject-containers").split(",")) {
-                String name = c.strip();
-                if (!containerNames.contains(name)) {
-                    throw new InvalidAnnotation(key("agent-inject-containers") + " names \"" + name
-                            + "\", which is not a container of the pod");
-                }
-                containers.add(name);
-            }
-        }
+        Set<String> containers = containers(containerNames);
         long user = number("agent-run-as-user", settings.runAsUser(), 1, Integer.MAX_VALUE);
         long group = number("agent-run-as-group", settings.runAsGroup(), 0, Integer.MAX_VALUE);
         Resources resources = new Resources(quantity("agent-limits-cpu", settings.resources().limitsCpu()),
@@ -213,28 +195,8 @@ public final class Annotations {
                 quantity("agent-requests-cpu", settings.resources().requestsCpu()),
                 quantity("agent-requests-mem", settings.resources().requestsMem()));
 
-        Duration interval = null;
-        if (values.containsKey("template-static-secret-render-interval")) {
-            try {
-                interval = ConfigLoader.parseDuration(values.get("template-static-secret-render-interval"));
-            } catch (ConfigException e) {
-                interval = Duration.ZERO;
-            }
-            if (interval.isZero() || interval.isNegative()) {
-                throw new InvalidAnnotation(key("template-static-secret-render-interval")
-                        + " must be a positive duration such as 5m");
-            }
-        }
-        String service = text("service", settings.custosAddress());
-        try {
-            URI u = new URI(service);
-            if (!("https".equals(u.getScheme()) || "http".equals(u.getScheme())) || u.getHost() == null
-                    || u.getRawQuery() != null || u.getRawFragment() != null || u.getRawUserInfo() != null) {
-                throw new URISyntaxException(service, "not an http(s) address");
-            }
-        } catch (URISyntaxException e) {
-            throw new InvalidAnnotation(key("service") + " \"" + service + "\" is not an http(s):// address");
-        }
+        Duration interval = renderInterval();
+        String service = service(settings);
         String tlsSecret = text("tls-secret", null);
         if (tlsSecret != null && (tlsSecret.length() > 253 || !DNS_SUBDOMAIN.matcher(tlsSecret).matches())) {
             throw new InvalidAnnotation(key("tls-secret") + " \"" + tlsSecret + "\" is not a Secret name");
@@ -259,7 +221,82 @@ public final class Annotations {
                 bool("tls-skip-verify", false), logLevel, image);
     }
 
+    /** auth-path, under auth/ (as vault-k8s takes it with or without the prefix). */
+    private String authPath(String authType) throws InvalidAnnotation {
+        String authPath = text("auth-path", "auth/" + authType);
+        matches("auth-path", authPath, AUTH_PATH);
+        if (authPath.contains("..") || authPath.endsWith("/")) {
+            throw new InvalidAnnotation(key("auth-path") + " \"" + authPath + "\" is not a mount path");
+        }
+        return authPath.startsWith("auth/") ? authPath : "auth/" + authPath;
+    }
+
+    /** agent-inject-containers: only containers the pod has; null when absent (every container). */
+    private Set<String> containers(List<String> containerNames) throws InvalidAnnotation {
+        if (!values.containsKey("agent-inject-containers")) {
+            return null;
+        }
+        Set<String> containers = new LinkedHashSet<>();
+        for (String c : values.get("agent-inject-containers").split(",")) {
+            String name = c.strip();
+            if (!containerNames.contains(name)) {
+                throw new InvalidAnnotation(key("agent-inject-containers") + " names \"" + name
+                        + "\", which is not a container of the pod");
+            }
+            containers.add(name);
+        }
+        return containers;
+    }
+
+    /** template-static-secret-render-interval: a positive duration, or null when absent. */
+    private Duration renderInterval() throws InvalidAnnotation {
+        if (!values.containsKey("template-static-secret-render-interval")) {
+            return null;
+        }
+        Duration interval;
+        try {
+            interval = ConfigLoader.parseDuration(values.get("template-static-secret-render-interval"));
+        } catch (ConfigException e) {
+            interval = Duration.ZERO;
+        }
+        if (interval.isZero() || interval.isNegative()) {
+            throw new InvalidAnnotation(key("template-static-secret-render-interval")
+                    + " must be a positive duration such as 5m");
+        }
+        return interval;
+    }
+
+    /** service: the broker's http(s) address, nothing more (no query, fragment or credentials). */
+    private String service(InjectorSettings settings) throws InvalidAnnotation {
+        String service = text("service", settings.custosAddress());
+        try {
+            URI u = new URI(service);
+            if (!("https".equals(u.getScheme()) || "http".equals(u.getScheme())) || u.getHost() == null
+                    || u.getRawQuery() != null || u.getRawFragment() != null || u.getRawUserInfo() != null) {
+                throw new URISyntaxException(service, "not an http(s) address");
+            }
+        } catch (URISyntaxException e) {
+            throw new InvalidAnnotation(key("service") + " \"" + service + "\" is not an http(s):// address");
+        }
+        return service;
+    }
+
     private List<SecretFile> secrets(String root, boolean preserveCase) throws InvalidAnnotation {
+        List<SecretFile> out = new ArrayList<>();
+        Set<String> destinations = new LinkedHashSet<>();
+        for (Map.Entry<String, String> e : secretPaths().entrySet()) {
+            SecretFile s = secretFile(e.getKey(), e.getValue(), root, preserveCase);
+            if (!destinations.add(s.destination())) {
+                throw new InvalidAnnotation(key("agent-inject-secret-" + e.getKey()) + " renders to " + s.destination()
+                        + ", as another secret does");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    /** agent-inject-secret-NAME: path, by name; every other per-secret annotation must name one of them. */
+    private Map<String, String> secretPaths() throws InvalidAnnotation {
         Map<String, String> paths = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : values.entrySet()) {
             if (e.getKey().startsWith("agent-inject-secret-")) {
@@ -283,49 +320,43 @@ public final class Annotations {
                 }
             }
         }
-        List<SecretFile> out = new ArrayList<>();
-        Set<String> destinations = new LinkedHashSet<>();
-        for (Map.Entry<String, String> e : paths.entrySet()) {
-            String name = e.getKey();
-            String template = values.get("agent-inject-template-" + name);
-            if (template != null) {
-                if (template.length() > 1 << 20) {
-                    throw new InvalidAnnotation(key("agent-inject-template-" + name) + " is larger than 1 MiB");
-                }
-                String problem = TemplateCheck.problem(name, template, "{{", "}}");
-                if (problem != null) {
-                    throw new InvalidAnnotation(key("agent-inject-template-" + name) + " does not parse: " + problem);
-                }
+        return paths;
+    }
+
+    /** One secret's file: its template (parsed as the agent will), volume, name, mode and command. */
+    private SecretFile secretFile(String name, String path, String root, boolean preserveCase) throws InvalidAnnotation {
+        String template = values.get("agent-inject-template-" + name);
+        if (template != null) {
+            if (template.length() > 1 << 20) {
+                throw new InvalidAnnotation(key("agent-inject-template-" + name) + " is larger than 1 MiB");
             }
-            String mount = values.containsKey("secret-volume-path-" + name)
-                    ? absolutePath("secret-volume-path-" + name, values.get("secret-volume-path-" + name)) : root;
-            String file = values.getOrDefault("agent-inject-file-" + name, preserveCase ? name
-                    : name.toLowerCase(Locale.ROOT)).strip();
-            if (file.isEmpty() || file.startsWith("/") || !clean(file) || file.length() > 1024) {
-                throw new InvalidAnnotation(key("agent-inject-file-" + name) + " \"" + file
-                        + "\" must be a relative path inside the secrets volume");
+            String problem = TemplateCheck.problem(name, template, "{{", "}}");
+            if (problem != null) {
+                throw new InvalidAnnotation(key("agent-inject-template-" + name) + " does not parse: " + problem);
             }
-            Integer perms = null;
-            if (values.containsKey("agent-inject-perms-" + name)) {
-                String p = values.get("agent-inject-perms-" + name).strip();
-                if (!p.matches("0?[0-7]{3}")) {
-                    throw new InvalidAnnotation(key("agent-inject-perms-" + name) + " \"" + p
-                            + "\" must be octal file permissions such as 0400");
-                }
-                perms = Integer.parseInt(p, 8);
-            }
-            String command = values.get("agent-inject-command-" + name);
-            if (command != null && (command.isBlank() || command.length() > 4096 || command.indexOf('\0') >= 0)) {
-                throw new InvalidAnnotation(key("agent-inject-command-" + name) + " must be a command line");
-            }
-            SecretFile s = new SecretFile(name, e.getValue().strip(), template, mount, file, perms, command);
-            if (!destinations.add(s.destination())) {
-                throw new InvalidAnnotation(key("agent-inject-secret-" + name) + " renders to " + s.destination()
-                        + ", as another secret does");
-            }
-            out.add(s);
         }
-        return out;
+        String mount = values.containsKey("secret-volume-path-" + name)
+                ? absolutePath("secret-volume-path-" + name, values.get("secret-volume-path-" + name)) : root;
+        String file = values.getOrDefault("agent-inject-file-" + name, preserveCase ? name
+                : name.toLowerCase(Locale.ROOT)).strip();
+        if (file.isEmpty() || file.startsWith("/") || !clean(file) || file.length() > 1024) {
+            throw new InvalidAnnotation(key("agent-inject-file-" + name) + " \"" + file
+                    + "\" must be a relative path inside the secrets volume");
+        }
+        Integer perms = null;
+        if (values.containsKey("agent-inject-perms-" + name)) {
+            String p = values.get("agent-inject-perms-" + name).strip();
+            if (!p.matches("0?[0-7]{3}")) {
+                throw new InvalidAnnotation(key("agent-inject-perms-" + name) + " \"" + p
+                        + "\" must be octal file permissions such as 0400");
+            }
+            perms = Integer.parseInt(p, 8);
+        }
+        String command = values.get("agent-inject-command-" + name);
+        if (command != null && (command.isBlank() || command.length() > 4096 || command.indexOf('\0') >= 0)) {
+            throw new InvalidAnnotation(key("agent-inject-command-" + name) + " must be a command line");
+        }
+        return new SecretFile(name, path, template, mount, file, perms, command);
     }
 
     /** No empty, "." or ".." component, no control characters. */

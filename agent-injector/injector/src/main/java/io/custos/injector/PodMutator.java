@@ -89,27 +89,7 @@ final class PodMutator {
         boolean separateHomes = legacyInit && !initOnly && !in.cacheEnable();
 
         List<String> mountPaths = in.mountPaths();
-        ArrayNode volumes = array(spec, "volumes");
-        Set<String> taken = new HashSet<>();
-        volumes.forEach(v -> taken.add(v.path("name").asText()));
-        for (int i = 0; i < mountPaths.size(); i++) {
-            volumes.add(memoryVolume(secretsVolume(i), taken));
-        }
-        volumes.add(memoryVolume(HOME_VOLUME, taken));
-        if (separateHomes) {
-            volumes.add(memoryVolume(HOME_INIT_VOLUME, taken));
-        }
-        ObjectNode token = volume(TOKEN_VOLUME, taken);
-        ObjectNode sat = obj(token, "projected").putArray("sources").addObject().putObject("serviceAccountToken");
-        sat.put("audience", settings.tokenAudience());
-        sat.put("expirationSeconds", 3600);
-        sat.put("path", "token");
-        volumes.add(token);
-        if (in.tlsSecret() != null) {
-            ObjectNode tls = volume(TLS_VOLUME, taken);
-            obj(tls, "secret").put("secretName", in.tlsSecret()).put("defaultMode", 0400);
-            volumes.add(tls);
-        }
+        addVolumes(array(spec, "volumes"), mountPaths.size(), separateHomes, in, settings);
 
         // the application's containers read the secrets
         for (JsonNode c : spec.path("containers")) {
@@ -148,6 +128,31 @@ final class PodMutator {
         }
         obj(obj(out, "metadata"), "annotations").put(in.family().key(Annotations.STATUS), "injected");
         return out;
+    }
+
+    /** The secrets volumes, the agent's home (and the init container's), the token and the TLS Secret. */
+    private static void addVolumes(ArrayNode volumes, int secretVolumes, boolean separateHomes,
+            Annotations.Injection in, InjectorSettings settings) throws Refused {
+        Set<String> taken = new HashSet<>();
+        volumes.forEach(v -> taken.add(v.path("name").asText()));
+        for (int i = 0; i < secretVolumes; i++) {
+            volumes.add(memoryVolume(secretsVolume(i), taken));
+        }
+        volumes.add(memoryVolume(HOME_VOLUME, taken));
+        if (separateHomes) {
+            volumes.add(memoryVolume(HOME_INIT_VOLUME, taken));
+        }
+        ObjectNode token = volume(TOKEN_VOLUME, taken);
+        ObjectNode sat = obj(token, "projected").putArray("sources").addObject().putObject("serviceAccountToken");
+        sat.put("audience", settings.tokenAudience());
+        sat.put("expirationSeconds", 3600);
+        sat.put("path", "token");
+        volumes.add(token);
+        if (in.tlsSecret() != null) {
+            ObjectNode tls = volume(TLS_VOLUME, taken);
+            obj(tls, "secret").put("secretName", in.tlsSecret()).put("defaultMode", 0400);
+            volumes.add(tls);
+        }
     }
 
     private static String secretsVolume(int i) {

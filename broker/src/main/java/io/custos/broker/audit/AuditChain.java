@@ -91,13 +91,30 @@ public final class AuditChain {
      * for it. Without the key only the structure (genesis, seq, torn lines) can be checked: pass null.
      */
     public static Result verify(Path file, byte[] chainKey, Checkpoint checkpoint) throws IOException {
-        long[] count = {0};
-        long[] prevSeq = {0};
-        String[] prevMac = {""};
-        String[] fileId = {null};
-        boolean[] checkpointSeen = {checkpoint == null};
-        Result early = forEachLine(file, (lineNo, bytes, terminated) -> {
-            count[0] = lineNo;
+        Verification v = new Verification(chainKey, checkpoint);
+        Result early = forEachLine(file, v::line);
+        return early != null ? early : v.end();
+    }
+
+    /** The state of one verification as it walks the file line by line. */
+    private static final class Verification {
+        private final byte[] chainKey;
+        private final Checkpoint checkpoint;
+        private long count;
+        private long prevSeq;
+        private String prevMac = "";
+        private String fileId;
+        private boolean checkpointSeen;
+
+        Verification(byte[] chainKey, Checkpoint checkpoint) {
+            this.chainKey = chainKey;
+            this.checkpoint = checkpoint;
+            this.checkpointSeen = checkpoint == null;
+        }
+
+        /** Checks one line; a result ends the walk with the first problem. */
+        Result line(long lineNo, byte[] bytes, boolean terminated) {
+            count = lineNo;
             if (!terminated) {
                 return Result.bad(lineNo, lineNo, "torn last line (a crash mid-write; the broker cuts it on reopen)");
             }
@@ -111,47 +128,56 @@ public final class AuditChain {
                 return Result.bad(lineNo, lineNo, "missing seq/prev (inserted or edited)");
             }
             long seq = node.get("seq").asLong();
-            String prev = node.get("prev").asText();
-            if (lineNo == 1) {
-                if (seq != 1 || !GENESIS.equals(node.path("type").asText()) || !prev.isEmpty()) {
-                    return Result.bad(lineNo, 1, "the file does not start with its genesis record (lines cut from the start)");
-                }
-                fileId[0] = node.path("file_id").asText();
-            } else {
-                if (seq <= prevSeq[0]) {
-                    return Result.bad(lineNo, lineNo, "sequence " + seq + " repeats or goes back (inserted line)");
-                }
-                if (seq > prevSeq[0] + 1) {
-                    return Result.bad(lineNo, lineNo, (seq - prevSeq[0] - 1) + " line(s) deleted before this one");
-                }
-                if (chainKey != null && !MessageDigest.isEqual(prev.getBytes(StandardCharsets.US_ASCII),
-                        prevMac[0].getBytes(StandardCharsets.US_ASCII))) {
-                    return Result.bad(lineNo, lineNo - 1, "edited (the next line's prev MAC does not match)");
-                }
+            Result chained = lineNo == 1 ? genesis(node, seq) : chained(lineNo, seq, node.get("prev").asText());
+            if (chained != null) {
+                return chained;
             }
-            prevMac[0] = chainKey == null ? "" : mac(chainKey, bytes);
-            prevSeq[0] = seq;
-            if (checkpoint != null && checkpoint.fileId().equals(fileId[0]) && seq == checkpoint.seq()) {
-                if (chainKey != null && !MessageDigest.isEqual(prevMac[0].getBytes(StandardCharsets.US_ASCII),
+            prevMac = chainKey == null ? "" : mac(chainKey, bytes);
+            prevSeq = seq;
+            if (checkpoint != null && checkpoint.fileId().equals(fileId) && seq == checkpoint.seq()) {
+                if (chainKey != null && !MessageDigest.isEqual(prevMac.getBytes(StandardCharsets.US_ASCII),
                         checkpoint.mac().getBytes(StandardCharsets.US_ASCII))) {
                     return Result.bad(lineNo, lineNo, "edited (does not match the checkpoint stored for seq " + seq + ")");
                 }
-                checkpointSeen[0] = true;
+                checkpointSeen = true;
             }
             return null;
-        });
-        if (early != null) {
-            return early;
         }
-        long n = count[0];
-        if (n == 0) {
-            return Result.bad(0, 1, "empty: not even the genesis record (cut from the start)");
+
+        private Result genesis(JsonNode node, long seq) {
+            if (seq != 1 || !GENESIS.equals(node.path("type").asText()) || !node.get("prev").asText().isEmpty()) {
+                return Result.bad(1, 1, "the file does not start with its genesis record (lines cut from the start)");
+            }
+            fileId = node.path("file_id").asText();
+            return null;
         }
-        if (!checkpointSeen[0] && checkpoint.fileId().equals(fileId[0])) {
-            return Result.bad(n, n + 1, "lines cut from the end: the file stops at seq " + prevSeq[0]
-                    + " but the broker checkpointed seq " + checkpoint.seq());
+
+        private Result chained(long lineNo, long seq, String prev) {
+            if (seq <= prevSeq) {
+                return Result.bad(lineNo, lineNo, "sequence " + seq + " repeats or goes back (inserted line)");
+            }
+            if (seq > prevSeq + 1) {
+                return Result.bad(lineNo, lineNo, (seq - prevSeq - 1) + " line(s) deleted before this one");
+            }
+            if (chainKey != null && !MessageDigest.isEqual(prev.getBytes(StandardCharsets.US_ASCII),
+                    prevMac.getBytes(StandardCharsets.US_ASCII))) {
+                return Result.bad(lineNo, lineNo - 1, "edited (the next line's prev MAC does not match)");
+            }
+            return null;
         }
-        return new Result(true, n, 0, chainKey == null ? "structure only: MACs not checked without the chain key" : "");
+
+        /** After the last line: nothing cut from the end that a checkpoint knows of. */
+        Result end() {
+            if (count == 0) {
+                return Result.bad(0, 1, "empty: not even the genesis record (cut from the start)");
+            }
+            if (!checkpointSeen && checkpoint.fileId().equals(fileId)) {
+                return Result.bad(count, count + 1, "lines cut from the end: the file stops at seq " + prevSeq
+                        + " but the broker checkpointed seq " + checkpoint.seq());
+            }
+            return new Result(true, count, 0, chainKey == null ? "structure only: MACs not checked without the chain key"
+                    : "");
+        }
     }
 
     /** The genesis record's file id, or null when the file has none (it reads the first line only). */

@@ -13,9 +13,9 @@ import io.custos.broker.mount.MountTable;
 import io.custos.broker.policy.Acl;
 import io.custos.broker.policy.PolicyStore;
 import io.custos.broker.seal.Core;
-import io.custos.broker.token.TokenBackend;
 import io.custos.broker.token.TokenCaller;
 import io.custos.broker.token.TokenEntry;
+import io.custos.broker.token.TokenIssuer;
 import io.custos.broker.token.TokenStore;
 import io.custos.broker.wrapping.WrappingBackend;
 import io.custos.engine.sdk.Cidr;
@@ -60,11 +60,11 @@ class Router {
     private final PolicyStore policies;
     private final AuditBroker audit;
     private final LeaseManager leases;
-    private final TokenBackend tokenBackend;
+    private final TokenIssuer tokenIssuer;
     private final WrappingBackend wrapping;
 
     Router(Core core, List<BuiltinBackend> builtins, MountTable mounts, AuthMountTable authMounts, TokenStore tokens,
-            PolicyStore policies, AuditBroker audit, LeaseManager leases, TokenBackend tokenBackend,
+            PolicyStore policies, AuditBroker audit, LeaseManager leases, TokenIssuer tokenIssuer,
             WrappingBackend wrapping) {
         this.core = core;
         List<BuiltinBackend> ordered = new ArrayList<>(builtins);
@@ -76,7 +76,7 @@ class Router {
         this.policies = policies;
         this.audit = audit;
         this.leases = leases;
-        this.tokenBackend = tokenBackend;
+        this.tokenIssuer = tokenIssuer;
         this.wrapping = wrapping;
     }
 
@@ -161,7 +161,7 @@ class Router {
             return ResponseWriter.raw(r, call.http().method().equals("HEAD"));
         }
         if (route.authMethod() && r != null && r.auth() != null) {
-            r = tokenBackend.issueForLogin(r, call.path(), route.entry());
+            r = tokenIssuer.issueForLogin(r, call.path(), route.entry());
         }
         Duration wrapTtl = route.authMethod() ? requestedWrapTtl(call.http().wrapTtl()) : null; // no policy bounds
         if (wrapTtl != null && r != null && (r.auth() != null || r.data() != null) && r.status() < 400) {

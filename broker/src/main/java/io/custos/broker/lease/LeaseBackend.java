@@ -84,30 +84,7 @@ public class LeaseBackend extends FrameworkBackend {
                 prefixPath("revoke-prefix/(?P<prefix>.+)", false),
                 prefixPath("leases/revoke-force/(?P<prefix>.+)", true),
                 prefixPath("revoke-force/(?P<prefix>.+)", true),
-                PathSpec.path("leases/tidy")
-                        .on(UPDATE, (r, d) -> {
-                            if (!tidying.compareAndSet(false, true)) {
-                                return Response.withStatus(202, null).warn("A tidy operation is already running on "
-                                        + "this node.");
-                            }
-                            Thread tidy = new Thread(() -> {
-                                try {
-                                    int n = leases.tidy();
-                                    LOG.info("lease tidy: {} tokens holding leases were gone; their leases are queued "
-                                            + "for revocation", n);
-                                } catch (RuntimeException e) {
-                                    LOG.warn("lease tidy failed: {}", e.toString());
-                                } finally {
-                                    tidying.set(false);
-                                }
-                            }, "custos-lease-tidy");
-                            tidy.setDaemon(true);
-                            tidy.start();
-                            return Response.withStatus(202, null).warn("Tidy operation successfully started. Any "
-                                    + "information from the operation will be printed to Custos's server logs.");
-                        })
-                        .help("Revokes leases whose token no longer exists, in the background.", "")
-                        .build(),
+                tidyPath(),
                 PathSpec.path("leases/count")
                         .fields(Field.of("type", FieldType.STRING, "irrevocable, or all (the default)."),
                                 Field.of("include_child_namespaces", FieldType.BOOL, "Accepted; Custos has no namespaces."))
@@ -122,6 +99,34 @@ public class LeaseBackend extends FrameworkBackend {
                         .help("Lists the irrevocable leases with their last error.", "")
                         .build()));
         return out;
+    }
+
+    /** Revokes, in the background, the leases whose token is gone. */
+    private PathSpec tidyPath() {
+        return PathSpec.path("leases/tidy")
+                .on(UPDATE, (r, d) -> {
+                    if (!tidying.compareAndSet(false, true)) {
+                        return Response.withStatus(202, null).warn("A tidy operation is already running on "
+                                + "this node.");
+                    }
+                    Thread tidy = new Thread(() -> {
+                        try {
+                            int n = leases.tidy();
+                            LOG.info("lease tidy: {} tokens holding leases were gone; their leases are queued "
+                                    + "for revocation", n);
+                        } catch (RuntimeException e) {
+                            LOG.warn("lease tidy failed: {}", e.toString());
+                        } finally {
+                            tidying.set(false);
+                        }
+                    }, "custos-lease-tidy");
+                    tidy.setDaemon(true);
+                    tidy.start();
+                    return Response.withStatus(202, null).warn("Tidy operation successfully started. Any "
+                            + "information from the operation will be printed to Custos's server logs.");
+                })
+                .help("Revokes leases whose token no longer exists, in the background.", "")
+                .build();
     }
 
     private PathSpec renewPath(String base) {

@@ -23,17 +23,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -68,8 +62,6 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer {
     private static final byte[] MARKER = new byte[0];
     /** Fixed cost of a cached entry besides its strings (object headers, the record, map node). */
     private static final int ENTRY_OVERHEAD = 320;
-    /** Removals the sweep runs at once. */
-    private static final int SWEEP_WORKERS = 4;
 
     /** A freshly issued token: the only moment the token itself exists outside the client. */
     public record Issued(String token, TokenEntry entry) {
@@ -306,7 +298,7 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer {
     }
 
     /** Indexes the token under the minute it expires in, for the sweep. */
-    private void markExpiry(String hash, TokenEntry entry) {
+    void markExpiry(String hash, TokenEntry entry) {
         if (entry.expireTime() > 0) {
             storage.put(expiryKey(entry.expireTime(), hash), MARKER);
         }
@@ -426,129 +418,6 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer {
     }
 
     /**
-     * Removes every token that expired by now (with its accessor, child links, leases and expiry
-     * marker; expired parents take their children with them), visiting only the minutes already
-     * past in the expiry index. Returns how many tokens were removed. Safe to run on several nodes
-     * (deletes are idempotent); the broker runs it on one node at a time.
-     */
-    public int sweepExpired() {
-        long now = clock.instant().getEpochSecond();
-        long nowMinute = now / 60;
-        AtomicInteger removed = new AtomicInteger();
-        // each removal is a handful of round trips to PostgreSQL: several at once, not one after another
-        ExecutorService workers = Executors.newFixedThreadPool(SWEEP_WORKERS, r -> {
-            Thread t = new Thread(r, "custos-token-sweep");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            for (String bucket : storage.list(EXPIRY_PREFIX)) {
-                String minuteText = bucket.endsWith("/") ? bucket.substring(0, bucket.length() - 1) : bucket;
-                long minute;
-                try {
-                    minute = Long.parseLong(minuteText);
-                } catch (NumberFormatException e) {
-                    continue; // not a bucket of ours
-                }
-                if (minute > nowMinute) {
-                    break; // buckets list in ascending order (zero-padded)
-                }
-                String prefix = EXPIRY_PREFIX + minuteText + "/";
-                long bucketMinute = minute;
-                List<Future<?>> pending = new ArrayList<>();
-                for (String hash : storage.list(prefix)) {
-                    pending.add(workers.submit(() -> {
-                        TokenEntry e = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
-                        if (e != null && e.isExpired(now)) {
-                            revoke(hash, false);
-                            removed.incrementAndGet();
-                        } else if (e == null || e.expireTime() == 0 || e.expireTime() / 60 != bucketMinute) {
-                            storage.delete(prefix + hash); // revoked, or renewed into a later minute
-                        }
-                    }));
-                }
-                awaitAll(pending);
-            }
-        } finally {
-            workers.shutdownNow();
-        }
-        return removed.get();
-    }
-
-    /** Waits for every task; the first failure (storage down, sealed) is rethrown after all ended. */
-    private static void awaitAll(List<Future<?>> tasks) {
-        RuntimeException first = null;
-        for (Future<?> f : tasks) {
-            try {
-                f.get();
-            } catch (ExecutionException e) {
-                if (first == null) {
-                    first = e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while sweeping tokens", e);
-            }
-        }
-        if (first != null) {
-            throw first;
-        }
-    }
-
-    /**
-     * {@code auth/token/tidy}: a full pass over every token (also those stored before the expiry
-     * index existed) removing expired ones and invalid children, then accessor and child links
-     * that point at tokens no longer stored. Returns what it removed, by kind.
-     */
-    public Map<String, Long> tidy() {
-        long now = clock.instant().getEpochSecond();
-        long tokensRemoved = sweepExpired();
-        for (String hash : storage.list(ID_PREFIX)) {
-            TokenEntry e = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
-            if (e == null) {
-                continue;
-            }
-            if (e.isExpired(now) || (!e.parentAccessor().isEmpty() && parentGone(e.parentAccessor()))) {
-                revoke(hash, false);
-                tokensRemoved++;
-            } else {
-                markExpiry(hash, e);
-            }
-        }
-        long accessorsRemoved = deleteDangling(ACCESSOR_PREFIX);
-        long linksRemoved = 0;
-        for (String parent : storage.list(PARENT_PREFIX)) {
-            if (parent.endsWith("/")) {
-                linksRemoved += deleteDangling(PARENT_PREFIX + parent);
-            }
-        }
-        Map<String, Long> out = new LinkedHashMap<>();
-        out.put("tokens", tokensRemoved);
-        out.put("accessors", accessorsRemoved);
-        out.put("child_links", linksRemoved);
-        return out;
-    }
-
-    /** Deletes the entries of {@code folder} (each holding a token hash) whose token is no longer stored. */
-    private long deleteDangling(String folder) {
-        long removed = 0;
-        for (String key : storage.list(folder)) {
-            String target = storage.get(folder + key).map(h -> new String(h, StandardCharsets.US_ASCII)).orElse(null);
-            if (target != null && storage.get(ID_PREFIX + target).isEmpty()) {
-                storage.delete(folder + key);
-                removed++;
-            }
-        }
-        return removed;
-    }
-
-    private boolean parentGone(String parentAccessor) {
-        return storage.get(ACCESSOR_PREFIX + hash(parentAccessor))
-                .map(h -> storage.get(ID_PREFIX + new String(h, StandardCharsets.US_ASCII)).isEmpty())
-                .orElse(true);
-    }
-
-    /**
      * Revokes every token created through a path starting with {@code prefix} (with its subtree):
      * what Vault does when an auth method is disabled or moved, or on revoke-prefix of
      * {@code auth/<method>/}. A full pass over the stored tokens; returns how many were revoked.
@@ -610,7 +479,7 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer {
         return locks[Math.floorMod(hash.hashCode(), locks.length)];
     }
 
-    private String hash(String value) {
+    String hash(String value) {
         byte[] key = hmacKey;
         if (key == null) {
             throw new SealedException();

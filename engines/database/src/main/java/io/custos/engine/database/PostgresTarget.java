@@ -215,7 +215,6 @@ final class PostgresTarget implements AutoCloseable {
         }
     }
 
-
     static boolean roleExists(Connection c, String role) throws SQLException {
         try (PreparedStatement s = c.prepareStatement("SELECT 1 FROM pg_roles WHERE rolname = ?")) {
             s.setString(1, role);

@@ -67,8 +67,15 @@ final class UsernameTemplate {
         }
     }
 
+    /** Vault's username template functions (sdk/helper/template): text, hashing, then time and randomness. */
     private static Map<String, TemplateFunction> functions(Clock clock) {
         Map<String, TemplateFunction> f = new LinkedHashMap<>();
+        textFunctions(f);
+        timeAndRandomFunctions(f, clock);
+        return f;
+    }
+
+    private static void textFunctions(Map<String, TemplateFunction> f) {
         f.put("truncate", a -> {
             need("truncate", a, 2);
             int n = num(a.get(0));
@@ -110,6 +117,9 @@ final class UsernameTemplate {
             need("base64", a, 1);
             return Base64.getEncoder().encodeToString(str(a.get(0)).getBytes(StandardCharsets.UTF_8));
         });
+    }
+
+    private static void timeAndRandomFunctions(Map<String, TemplateFunction> f, Clock clock) {
         f.put("random", a -> {
             need("random", a, 1);
             int n = num(a.get(0));
@@ -138,7 +148,6 @@ final class UsernameTemplate {
             need("uuid", a, 0);
             return UUID.randomUUID().toString();
         });
-        return f;
     }
 
     private static void need(String fn, List<Object> a, int n) {

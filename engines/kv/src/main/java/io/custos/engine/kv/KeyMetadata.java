@@ -1,5 +1,6 @@
 package io.custos.engine.kv;
 
+import io.custos.engine.sdk.EngineException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
@@ -9,6 +10,29 @@ import java.util.TreeMap;
  * Holds no secret data (that lives in one entry per version), so it is safe to list and read.
  */
 final class KeyMetadata {
+    static final int MAX_CUSTOM_METADATA_KEYS = 64;
+
+    static final int MAX_CUSTOM_METADATA_KEY_LENGTH = 128;
+
+    static final int MAX_CUSTOM_METADATA_VALUE_LENGTH = 512;
+
+    static void validateCustom(Map<String, String> m) {
+        if (m.size() > MAX_CUSTOM_METADATA_KEYS) {
+            throw EngineException.badRequest("custom_metadata validation failed: payload must contain at most "
+                    + MAX_CUSTOM_METADATA_KEYS + " keys, provided " + m.size());
+        }
+        for (Map.Entry<String, String> e : m.entrySet()) {
+            if (e.getKey().length() > MAX_CUSTOM_METADATA_KEY_LENGTH) {
+                throw EngineException.badRequest("custom_metadata validation failed: length of key exceeds "
+                        + MAX_CUSTOM_METADATA_KEY_LENGTH + " characters");
+            }
+            if (e.getValue().length() > MAX_CUSTOM_METADATA_VALUE_LENGTH) {
+                throw EngineException.badRequest("custom_metadata validation failed: length of value for key \""
+                        + e.getKey() + "\" exceeds " + MAX_CUSTOM_METADATA_VALUE_LENGTH + " characters");
+            }
+        }
+    }
+
     public String createdTime;
     public String updatedTime;
     public long currentVersion;

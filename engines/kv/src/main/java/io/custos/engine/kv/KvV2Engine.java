@@ -20,20 +20,12 @@ import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
 import io.custos.engine.sdk.StorageView;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * Vault's KV version 2 engine: versioned secrets with check-and-set, soft delete, undelete,
@@ -48,15 +40,9 @@ import java.util.function.Function;
  * only after it.
  */
 final class KvV2Engine extends FrameworkEngine {
-    static final int MAX_CUSTOM_METADATA_KEYS = 64;
-    static final int MAX_CUSTOM_METADATA_KEY_LENGTH = 128;
-    static final int MAX_CUSTOM_METADATA_VALUE_LENGTH = 512;
 
     private final StorageView storage;
     private final Clock clock;
-    /** Commits lost to concurrent writers before a write gives up (503): contention, not a state. */
-    static final int MAX_ATTEMPTS = 64;
-    private static final SecureRandom RANDOM = new SecureRandom();
 
     KvV2Engine(EngineContext context) {
         this.storage = context.storage();
@@ -189,7 +175,7 @@ final class KvV2Engine extends FrameworkEngine {
             out.put("metadata", versionMetadata(meta, version, vm));
             return Response.withStatus(404, out);
         }
-        Map<String, Object> stored = storage.get(dataKey(path, version, vm)).map(Json::readMap).orElse(null);
+        Map<String, Object> stored = storage.get(MetadataTx.dataKey(path, version, vm)).map(Json::readMap).orElse(null);
         if (stored == null) {
             return null;
         }
@@ -203,7 +189,7 @@ final class KvV2Engine extends FrameworkEngine {
         String path = key(d);
         Map<String, Object> data = requireData(d);
         Long cas = casOption(d);
-        return transact(path, tx -> {
+        return MetadataTx.transact(storage, path, tx -> {
             KeyMetadata meta = tx.meta != null ? tx.meta : new KeyMetadata();
             checkCas(meta, cas);
             return Response.of(addVersion(tx, meta, data));
@@ -215,7 +201,7 @@ final class KvV2Engine extends FrameworkEngine {
         String path = key(d);
         Map<String, Object> patch = requireData(d);
         Long cas = casOption(d);
-        return transact(path, tx -> {
+        return MetadataTx.transact(storage, path, tx -> {
             KeyMetadata meta = tx.meta;
             VersionMetadata current = meta == null ? null : meta.versions.get(meta.currentVersion);
             if (current == null || isDeleted(current) || current.destroyed) {
@@ -223,7 +209,7 @@ final class KvV2Engine extends FrameworkEngine {
                 throw new EngineException(404, "");
             }
             checkCas(meta, cas);
-            Map<String, Object> stored = storage.get(dataKey(path, meta.currentVersion, current))
+            Map<String, Object> stored = storage.get(MetadataTx.dataKey(path, meta.currentVersion, current))
                     .map(Json::readMap).orElseThrow(() -> EngineException.notFound("no data at the current version"));
             @SuppressWarnings("unchecked")
             Map<String, Object> merged = (Map<String, Object>) MergePatch.apply(stored.get("data"), patch);
@@ -233,7 +219,7 @@ final class KvV2Engine extends FrameworkEngine {
 
     private Response deleteLatest(FieldData d) {
         String path = key(d);
-        return transact(path, tx -> {
+        return MetadataTx.transact(storage, path, tx -> {
             KeyMetadata meta = tx.meta;
             if (meta == null || meta.currentVersion == 0) {
                 return null;
@@ -276,7 +262,7 @@ final class KvV2Engine extends FrameworkEngine {
         }
     }
 
-    private Map<String, Object> addVersion(Tx tx, KeyMetadata meta, Map<String, Object> data) {
+    private Map<String, Object> addVersion(MetadataTx tx, KeyMetadata meta, Map<String, Object> data) {
         KvConfig config = loadConfig();
         Instant now = clock.instant();
         long version = meta.currentVersion + 1;
@@ -291,7 +277,7 @@ final class KvV2Engine extends FrameworkEngine {
         stored.put("data", data);
         // each attempt writes its data under a key of its own, named in the metadata it commits: a writer
         // that loses the commit leaves nothing another writer's version could be mistaken for
-        vm.dataKey = versionKey(tx.path, version) + "-" + randomSuffix();
+        vm.dataKey = MetadataTx.versionKey(tx.path, version) + "-" + MetadataTx.randomSuffix();
         tx.write(vm.dataKey, Json.write(stored));
         meta.versions.put(version, vm);
         meta.currentVersion = version;
@@ -304,13 +290,13 @@ final class KvV2Engine extends FrameworkEngine {
         return versionMetadata(meta, version, vm);
     }
 
-    private void pruneVersions(Tx tx, KeyMetadata meta, KvConfig config) {
+    private void pruneVersions(MetadataTx tx, KeyMetadata meta, KvConfig config) {
         long max = meta.maxVersions > 0 ? meta.maxVersions
                 : config.maxVersions > 0 ? config.maxVersions : KvConfig.DEFAULT_MAX_VERSIONS;
         boolean pruned = false;
         while (meta.versions.size() > max) {
             long oldest = meta.versions.firstKey();
-            tx.deleteAfterCommit(dataKey(tx.path, oldest, meta.versions.get(oldest)));
+            tx.deleteAfterCommit(MetadataTx.dataKey(tx.path, oldest, meta.versions.get(oldest)));
             meta.versions.remove(oldest);
             pruned = true;
         }
@@ -323,7 +309,7 @@ final class KvV2Engine extends FrameworkEngine {
 
     @FunctionalInterface
     private interface VersionChange {
-        void apply(Tx tx, long version, VersionMetadata vm);
+        void apply(MetadataTx tx, long version, VersionMetadata vm);
     }
 
     private Response changeVersions(FieldData d, VersionChange change) {
@@ -332,7 +318,7 @@ final class KvV2Engine extends FrameworkEngine {
         if (versions == null || versions.isEmpty()) {
             throw EngineException.badRequest("no version number provided");
         }
-        return transact(path, tx -> {
+        return MetadataTx.transact(storage, path, tx -> {
             KeyMetadata meta = tx.meta;
             if (meta == null) {
                 return null;
@@ -348,20 +334,20 @@ final class KvV2Engine extends FrameworkEngine {
         });
     }
 
-    private void softDelete(Tx tx, long version, VersionMetadata vm) {
+    private void softDelete(MetadataTx tx, long version, VersionMetadata vm) {
         if (!vm.destroyed && !isDeleted(vm)) {
             vm.deletionTime = clock.instant().toString();
         }
     }
 
-    private void undelete(Tx tx, long version, VersionMetadata vm) {
+    private void undelete(MetadataTx tx, long version, VersionMetadata vm) {
         if (!vm.destroyed) {
             vm.deletionTime = null;
         }
     }
 
-    private void destroy(Tx tx, long version, VersionMetadata vm) {
-        tx.deleteAfterCommit(dataKey(tx.path, version, vm));
+    private void destroy(MetadataTx tx, long version, VersionMetadata vm) {
+        tx.deleteAfterCommit(MetadataTx.dataKey(tx.path, version, vm));
         vm.destroyed = true;
     }
 
@@ -390,7 +376,7 @@ final class KvV2Engine extends FrameworkEngine {
 
     private Response writeMetadata(FieldData d, boolean patch) {
         String path = key(d);
-        return transact(path, tx -> {
+        return MetadataTx.transact(storage, path, tx -> {
             KeyMetadata meta = tx.meta;
             if (meta == null) {
                 if (patch) {
@@ -416,7 +402,7 @@ final class KvV2Engine extends FrameworkEngine {
                 }
                 next.putAll(given);
                 next.values().removeIf(v -> v == null);
-                validateCustomMetadata(next);
+                KeyMetadata.validateCustom(next);
                 meta.customMetadata = next;
             }
             meta.updatedTime = clock.instant().toString();
@@ -433,7 +419,7 @@ final class KvV2Engine extends FrameworkEngine {
         KeyMetadata meta = loadMetadata(path);
         if (meta != null) {
             storage.delete("metadata/" + path);
-            meta.versions.forEach((v, vm) -> storage.delete(dataKey(path, v, vm)));
+            meta.versions.forEach((v, vm) -> storage.delete(MetadataTx.dataKey(path, v, vm)));
         }
         return null;
     }
@@ -444,23 +430,6 @@ final class KvV2Engine extends FrameworkEngine {
             prefix = prefix + "/";
         }
         return Response.listOf(storage.list("metadata/" + prefix));
-    }
-
-    static void validateCustomMetadata(Map<String, String> m) {
-        if (m.size() > MAX_CUSTOM_METADATA_KEYS) {
-            throw EngineException.badRequest("custom_metadata validation failed: payload must contain at most "
-                    + MAX_CUSTOM_METADATA_KEYS + " keys, provided " + m.size());
-        }
-        for (Map.Entry<String, String> e : m.entrySet()) {
-            if (e.getKey().length() > MAX_CUSTOM_METADATA_KEY_LENGTH) {
-                throw EngineException.badRequest("custom_metadata validation failed: length of key exceeds "
-                        + MAX_CUSTOM_METADATA_KEY_LENGTH + " characters");
-            }
-            if (e.getValue().length() > MAX_CUSTOM_METADATA_VALUE_LENGTH) {
-                throw EngineException.badRequest("custom_metadata validation failed: length of value for key \""
-                        + e.getKey() + "\" exceeds " + MAX_CUSTOM_METADATA_VALUE_LENGTH + " characters");
-            }
-        }
     }
 
     // ---- subkeys
@@ -526,82 +495,4 @@ final class KvV2Engine extends FrameworkEngine {
         return storage.get("metadata/" + path).map(b -> Json.read(b, KeyMetadata.class)).orElse(null);
     }
 
-    private static String randomSuffix() {
-        byte[] b = new byte[8];
-        RANDOM.nextBytes(b);
-        return HexFormat.of().formatHex(b);
-    }
-
-    private static String dataKey(String path, long version, VersionMetadata vm) {
-        return vm != null && vm.dataKey != null ? vm.dataKey : versionKey(path, version);
-    }
-
-    static String versionKey(String path, long version) {
-        try {
-            byte[] h = MessageDigest.getInstance("SHA-256").digest(path.getBytes(StandardCharsets.UTF_8));
-            return "versions/" + HexFormat.of().formatHex(h) + "/" + version;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /**
-     * A write to one key's metadata: {@code work} reads {@link Tx#meta}, changes it and calls
-     * {@link Tx#save}; the commit is a compare-and-put of the metadata read at the start. When another
-     * writer (on this broker or another) committed first, what this attempt claimed is removed and the
-     * work runs again on what is there now — a check-and-set then compares with the new version.
-     */
-    private <T> T transact(String path, Function<Tx, T> work) {
-        for (int attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-            Tx tx = new Tx(path, storage.get("metadata/" + path));
-            T result = work.apply(tx);
-            if (tx.commit()) {
-                return result;
-            }
-            tx.abandon();
-        }
-        throw new EngineException(503, "too many concurrent writes to " + path + "; try again");
-    }
-
-    /** One attempt at a metadata transaction. */
-    private final class Tx {
-        final String path;
-        final Optional<byte[]> read;
-        final KeyMetadata meta;
-        private byte[] saved;
-        private final List<String> written = new ArrayList<>();
-        private final List<String> deleteAfter = new ArrayList<>();
-
-        Tx(String path, Optional<byte[]> read) {
-            this.path = path;
-            this.read = read;
-            this.meta = read.map(b -> Json.read(b, KeyMetadata.class)).orElse(null);
-        }
-
-        void save(KeyMetadata m) {
-            saved = Json.write(m);
-        }
-
-        /** Writes a new version's data under a key only this attempt uses; removed if the attempt loses. */
-        void write(String key, byte[] value) {
-            storage.put(key, value);
-            written.add(key);
-        }
-
-        void deleteAfterCommit(String key) {
-            deleteAfter.add(key);
-        }
-
-        boolean commit() {
-            if (saved != null && !storage.compareAndPut("metadata/" + path, read, saved)) {
-                return false;
-            }
-            deleteAfter.forEach(storage::delete);
-            return true;
-        }
-
-        void abandon() {
-            written.forEach(storage::delete);
-        }
-    }
 }

@@ -110,7 +110,7 @@ class KvV2EngineTest {
         assertEquals(true, ((Map<?, ?>) destroyed.data().get("metadata")).get("destroyed"));
         call(Operation.UPDATE, "undelete/k", Map.of("versions", List.of(1)));
         assertEquals(404, call(Operation.READ, "data/k", Map.of("version", 1)).status());
-        assertTrue(storage.get(KvV2Engine.versionKey("k", 1)).isEmpty(), "destroyed data is gone from storage");
+        assertTrue(storage.get(MetadataTx.versionKey("k", 1)).isEmpty(), "destroyed data is gone from storage");
 
         assertEquals("no version number provided", assertThrows(EngineException.class,
                 () -> call(Operation.UPDATE, "delete/k", Map.of())).getMessage());
@@ -127,7 +127,7 @@ class KvV2EngineTest {
         assertEquals(3L, meta.get("oldest_version"));
         assertEquals(List.of("3", "4"), List.copyOf(((Map<?, ?>) meta.get("versions")).keySet()));
         assertNull(call(Operation.READ, "data/k", Map.of("version", 1)));
-        assertTrue(storage.get(KvV2Engine.versionKey("k", 1)).isEmpty());
+        assertTrue(storage.get(MetadataTx.versionKey("k", 1)).isEmpty());
     }
 
     @Test
@@ -166,7 +166,7 @@ class KvV2EngineTest {
         assertEquals(List.of("team/"), call(Operation.LIST, "metadata/", Map.of()).data().get("keys"));
         call(Operation.DELETE, "metadata/team/a", Map.of());
         assertNull(call(Operation.READ, "metadata/team/a", Map.of()));
-        assertTrue(storage.keys().stream().noneMatch(k -> k.startsWith(KvV2Engine.versionKey("team/a", 1))));
+        assertTrue(storage.keys().stream().noneMatch(k -> k.startsWith(MetadataTx.versionKey("team/a", 1))));
         assertNull(call(Operation.LIST, "metadata/nothing/", Map.of()));
     }
 

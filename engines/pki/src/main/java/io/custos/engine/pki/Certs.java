@@ -141,40 +141,7 @@ final class Certs {
                 b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign
                         | KeyUsage.digitalSignature));
             } else {
-                b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-                int usage = 0;
-                for (String u : keyUsage) {
-                    Integer bit = KEY_USAGES.get(u.toLowerCase(Locale.ROOT));
-                    if (bit == null) {
-                        throw EngineException.badRequest("unknown key_usage \"" + u + "\"");
-                    }
-                    usage |= bit;
-                }
-                if (usage != 0) {
-                    b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
-                }
-                List<KeyPurposeId> purposes = new ArrayList<>();
-                if (serverFlag) {
-                    purposes.add(KeyPurposeId.id_kp_serverAuth);
-                }
-                if (clientFlag) {
-                    purposes.add(KeyPurposeId.id_kp_clientAuth);
-                }
-                for (String u : extKeyUsage) {
-                    KeyPurposeId id = u.matches("[0-2](\\.[0-9]+)+")
-                            ? KeyPurposeId.getInstance(new ASN1ObjectIdentifier(u))
-                            : EXT_KEY_USAGES.get(u.toLowerCase(Locale.ROOT));
-                    if (id == null) {
-                        throw EngineException.badRequest("unknown ext_key_usage \"" + u + "\"");
-                    }
-                    if (!purposes.contains(id)) {
-                        purposes.add(id);
-                    }
-                }
-                if (!purposes.isEmpty()) {
-                    b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes.toArray(
-                            new KeyPurposeId[0])));
-                }
+                addLeafUsages(b, keyUsage, extKeyUsage, serverFlag, clientFlag);
             }
             addUrls(b, urls);
             GeneralNames sans = sans(names);
@@ -186,6 +153,45 @@ final class Certs {
             return Pem.certificate(holder);
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot build the certificate", e);
+        }
+    }
+
+    /** A leaf's extensions: not a CA, its key usages, and its extended key usages (server/client flags first). */
+    private static void addLeafUsages(X509v3CertificateBuilder b, List<String> keyUsage, List<String> extKeyUsage,
+            boolean serverFlag, boolean clientFlag) throws IOException {
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+        int usage = 0;
+        for (String u : keyUsage) {
+            Integer bit = KEY_USAGES.get(u.toLowerCase(Locale.ROOT));
+            if (bit == null) {
+                throw EngineException.badRequest("unknown key_usage \"" + u + "\"");
+            }
+            usage |= bit;
+        }
+        if (usage != 0) {
+            b.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+        }
+        List<KeyPurposeId> purposes = new ArrayList<>();
+        if (serverFlag) {
+            purposes.add(KeyPurposeId.id_kp_serverAuth);
+        }
+        if (clientFlag) {
+            purposes.add(KeyPurposeId.id_kp_clientAuth);
+        }
+        for (String u : extKeyUsage) {
+            KeyPurposeId id = u.matches("[0-2](\\.[0-9]+)+")
+                    ? KeyPurposeId.getInstance(new ASN1ObjectIdentifier(u))
+                    : EXT_KEY_USAGES.get(u.toLowerCase(Locale.ROOT));
+            if (id == null) {
+                throw EngineException.badRequest("unknown ext_key_usage \"" + u + "\"");
+            }
+            if (!purposes.contains(id)) {
+                purposes.add(id);
+            }
+        }
+        if (!purposes.isEmpty()) {
+            b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(purposes.toArray(
+                    new KeyPurposeId[0])));
         }
     }
 
@@ -229,6 +235,5 @@ final class Certs {
         s.uris().forEach(u -> out.add(new GeneralName(GeneralName.uniformResourceIdentifier, u)));
         return out.isEmpty() ? null : new GeneralNames(out.toArray(new GeneralName[0]));
     }
-
 
 }

@@ -35,7 +35,7 @@ final class Crls {
     /** Stored {@code config/crl}. */
     record Config(long expirySeconds, boolean disable, boolean ocspDisable, boolean enableDelta, boolean autoRebuild) {
         Map<String, Object> describe() {
-            return Map.of("expiry", PkiEngine.ttlText(expirySeconds), "disable", disable, "ocsp_disable", ocspDisable,
+            return Map.of("expiry", PkiFields.ttlText(expirySeconds), "disable", disable, "ocsp_disable", ocspDisable,
                     "enable_delta", enableDelta, "auto_rebuild", autoRebuild);
         }
     }

@@ -200,6 +200,6 @@ final class Roles {
     }
 
     private static List<String> list(FieldData d, String f, List<String> fallback) {
-        return d.has(f) ? PkiEngine.listOf(d, f) : fallback;
+        return d.has(f) ? PkiFields.listOf(d, f) : fallback;
     }
 }
