@@ -3,16 +3,13 @@ package io.custos.broker.http;
 import io.custos.broker.BuildInfo;
 import io.custos.broker.audit.AuditBroker;
 import io.custos.broker.audit.AuditRecord;
+import io.custos.broker.http.RouteTable.Route;
 import io.custos.broker.barrier.SealedException;
 import io.custos.broker.lease.LeaseManager;
-import io.custos.broker.mount.AuthMountTable;
-import io.custos.broker.mount.BuiltinBackend;
 import io.custos.broker.mount.MountEntry;
 import io.custos.broker.mount.MountSettings;
-import io.custos.broker.mount.MountTable;
 import io.custos.broker.policy.Acl;
 import io.custos.broker.policy.PolicyStore;
-import io.custos.broker.seal.Core;
 import io.custos.broker.token.TokenCaller;
 import io.custos.broker.token.TokenEntry;
 import io.custos.broker.token.TokenIssuer;
@@ -32,8 +29,6 @@ import io.custos.engine.sdk.Backend;
 import io.custos.engine.sdk.SecretsEngine;
 import jakarta.inject.Singleton;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -52,10 +47,7 @@ import java.util.Map;
 class Router {
     static final String MERGE_PATCH = "application/merge-patch+json";
 
-    private final Core core;
-    private final List<BuiltinBackend> builtins;
-    private final MountTable mounts;
-    private final AuthMountTable authMounts;
+    private final RouteTable routes;
     private final TokenStore tokens;
     private final PolicyStore policies;
     private final AuditBroker audit;
@@ -63,31 +55,15 @@ class Router {
     private final TokenIssuer tokenIssuer;
     private final WrappingBackend wrapping;
 
-    Router(Core core, List<BuiltinBackend> builtins, MountTable mounts, AuthMountTable authMounts, TokenStore tokens,
-            PolicyStore policies, AuditBroker audit, LeaseManager leases, TokenIssuer tokenIssuer,
-            WrappingBackend wrapping) {
-        this.core = core;
-        List<BuiltinBackend> ordered = new ArrayList<>(builtins);
-        ordered.sort(Comparator.comparing((BuiltinBackend b) -> b.mountPath().length()).reversed());
-        this.builtins = List.copyOf(ordered); // the longest mount path wins: sys/wrapping/ before sys/
-        this.mounts = mounts;
-        this.authMounts = authMounts;
+    Router(RouteTable routes, TokenStore tokens, PolicyStore policies, AuditBroker audit, LeaseManager leases,
+            TokenIssuer tokenIssuer, WrappingBackend wrapping) {
+        this.routes = routes;
         this.tokens = tokens;
         this.policies = policies;
         this.audit = audit;
         this.leases = leases;
         this.tokenIssuer = tokenIssuer;
         this.wrapping = wrapping;
-    }
-
-    /** Where a request goes: the engine, its mount, the path below it and the declaration serving it (or null). */
-    record Route(Backend engine, String mountType, MountEntry entry, boolean authMethod, String relative,
-            PathSpec spec) {
-
-        /** A secrets engine mounted at run time (its answers may carry leases), else null. */
-        SecretsEngine secretsEngine() {
-            return entry != null && !authMethod && engine instanceof SecretsEngine s ? s : null;
-        }
     }
 
     /** One request on its way through: what the transport decoded, and where its audit record and id are. */
@@ -102,15 +78,15 @@ class Router {
     }
 
     ApiResponse route(Call call) {
-        if (call.problem() != null && core.isSealed()) {
+        if (call.problem() != null && routes.isSealed()) {
             throw EngineException.badRequest(call.problem());
         }
-        Route route = resolve(call.path());
+        Route route = routes.resolve(call.path());
         PathSpec spec = route == null ? null : route.spec();
         if (call.problem() != null && (spec == null || !spec.isLenientPath())) {
             throw EngineException.badRequest(call.problem());
         }
-        if (core.isSealed() && (spec == null || !spec.isServedWhileSealed())) {
+        if (routes.isSealed() && (spec == null || !spec.isServedWhileSealed())) {
             throw new SealedException();
         }
         if (spec != null && spec.isUnauthenticated(call.op())) {
@@ -120,28 +96,6 @@ class Router {
             return tokenOptional(call, route);
         }
         return authenticated(call, route);
-    }
-
-    /** Step 1: the built-in mount, else (once unsealed) the auth or secrets mount serving {@code path}. */
-    private Route resolve(String path) {
-        for (BuiltinBackend b : builtins) {
-            if (b.serves(path)) {
-                return route(b, b.mountType(), null, false, remainder(path, b.mountPath()));
-            }
-        }
-        if (core.isSealed()) {
-            throw new SealedException();
-        }
-        if (path.startsWith("auth/")) {
-            return authMounts.resolve(path.substring(5)).map(m -> route(m.engine(), m.entry().type(), m.entry(), true,
-                    remainder(path, "auth/" + m.entry().path()))).orElse(null);
-        }
-        return mounts.resolve(path).map(m -> route(m.engine(), m.entry().type(), m.entry(), false,
-                remainder(path, m.entry().path()))).orElse(null);
-    }
-
-    private static Route route(Backend engine, String type, MountEntry entry, boolean auth, String relative) {
-        return new Route(engine, type, entry, auth, relative, engine.pathFor(relative));
     }
 
     /**
@@ -300,10 +254,6 @@ class Router {
 
     private static String stripSlash(String path) {
         return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    }
-
-    private static String remainder(String path, String mountPath) {
-        return path.length() >= mountPath.length() ? path.substring(mountPath.length()) : "";
     }
 
     @SuppressWarnings("unchecked")

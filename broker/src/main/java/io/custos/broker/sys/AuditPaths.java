@@ -21,14 +21,15 @@ import java.util.Map;
  * ({@code audit-hash}); enabling and disabling them is the server configuration's job.
  */
 @Singleton
-public class AuditPaths {
+public class AuditPaths implements SystemPathFamily {
     private final AuditBroker audit;
 
     public AuditPaths(AuditBroker audit) {
         this.audit = audit;
     }
 
-    List<PathSpec> paths() {
+    @Override
+    public List<PathSpec> paths() {
         return List.of(
                 PathSpec.path("audit")
                         .on(READ, (r, d) -> Response.of(audit.describe()))

@@ -16,7 +16,7 @@ import java.util.Map;
 
 /** The keyring: {@code rotate} (sudo) and {@code key-status}. */
 @Singleton
-public class KeyPaths {
+public class KeyPaths implements SystemPathFamily {
     private final AesGcmBarrier barrier;
     private final KeyRotation rotation;
 
@@ -25,7 +25,8 @@ public class KeyPaths {
         this.rotation = rotation;
     }
 
-    List<PathSpec> paths() {
+    @Override
+    public List<PathSpec> paths() {
         return List.of(
                 PathSpec.path("rotate")
                         .on(UPDATE, noContent(d -> rotation.rotateNow()))

@@ -39,7 +39,7 @@ import java.util.function.Predicate;
  * at x/}, {@code No auth engine at x/}), which Terraform's provider matches on.
  */
 @Singleton
-public class MountPaths {
+public class MountPaths implements SystemPathFamily {
     private static final String REMOUNT_PREFIX = "core/remount/";
 
     private final MountTable mounts;
@@ -106,7 +106,8 @@ public class MountPaths {
                 Field.of("plugin_version", FieldType.STRING, "Accepted for compatibility; must be empty."));
     }
 
-    List<PathSpec> paths() {
+    @Override
+    public List<PathSpec> paths() {
         List<PathSpec> out = new ArrayList<>(tablePaths(mounts, "mounts", "secrets engine"));
         out.addAll(tablePaths(authMounts, "auth", "auth method (under auth/)"));
         out.addAll(List.of(

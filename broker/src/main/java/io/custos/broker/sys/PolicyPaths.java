@@ -21,7 +21,7 @@ import java.util.Map;
 
 /** ACL policies ({@code policies/acl/}, and the older {@code policy/}) and password policies. */
 @Singleton
-public class PolicyPaths {
+public class PolicyPaths implements SystemPathFamily {
     private final PolicyStore policies;
     private final PasswordPolicies passwordPolicies;
 
@@ -30,7 +30,8 @@ public class PolicyPaths {
         this.passwordPolicies = passwordPolicies;
     }
 
-    List<PathSpec> paths() {
+    @Override
+    public List<PathSpec> paths() {
         return List.of(
                 PathSpec.path("policies/acl/?")
                         .on(LIST, (r, d) -> Response.listOf(policies.list()))

@@ -29,7 +29,7 @@ import java.util.Map;
  * while sealed and without a token), {@code leader}, and {@code seal} (sudo).
  */
 @Singleton
-public class SealPaths {
+public class SealPaths implements SystemPathFamily {
     private final Core core;
     private final Clock clock;
 
@@ -38,7 +38,8 @@ public class SealPaths {
         this.clock = clock;
     }
 
-    List<PathSpec> paths() {
+    @Override
+    public List<PathSpec> paths() {
         List<PathSpec> out = new ArrayList<>();
         out.addAll(lifecyclePaths());
         out.addAll(statusPaths());

@@ -26,29 +26,21 @@ import java.util.Map;
  */
 @Singleton
 public class SystemBackend extends FrameworkBackend implements BuiltinBackend {
+    private final LeaseBackend leaseBackend;
+    private final List<SystemPathFamily> families;
     private final MountTable mounts;
     private final AuthMountTable authMounts;
-    private final LeaseBackend leaseBackend;
-    private final MountPaths mountPaths;
-    private final ToolPaths toolPaths;
     private final BeanProvider<BuiltinBackend> builtins;
-    private final SealPaths sealPaths;
-    private final PolicyPaths policyPaths;
-    private final AuditPaths auditPaths;
-    private final KeyPaths keyPaths;
 
-    public SystemBackend(MountTable mounts, AuthMountTable authMounts, LeaseBackend leaseBackend, MountPaths mountPaths,
-            ToolPaths toolPaths, SealPaths sealPaths, PolicyPaths policyPaths, AuditPaths auditPaths, KeyPaths keyPaths,
-            BeanProvider<BuiltinBackend> builtins) {
+    /** {@code families}: seal, policies, audit, keyring, mounts, tools; the lease paths are the lease backend's. */
+    public SystemBackend(LeaseBackend leaseBackend, List<SystemPathFamily> families, MountTable mounts,
+            AuthMountTable authMounts, BeanProvider<BuiltinBackend> builtins) {
+        this.leaseBackend = leaseBackend;
+        List<SystemPathFamily> sorted = new ArrayList<>(families);
+        sorted.sort(Comparator.comparing(f -> f.getClass().getSimpleName()));
+        this.families = List.copyOf(sorted);
         this.mounts = mounts;
         this.authMounts = authMounts;
-        this.leaseBackend = leaseBackend;
-        this.mountPaths = mountPaths;
-        this.toolPaths = toolPaths;
-        this.sealPaths = sealPaths;
-        this.policyPaths = policyPaths;
-        this.auditPaths = auditPaths;
-        this.keyPaths = keyPaths;
         this.builtins = builtins;
     }
 
@@ -85,12 +77,7 @@ public class SystemBackend extends FrameworkBackend implements BuiltinBackend {
     @Override
     protected List<PathSpec> declarePaths() {
         List<PathSpec> out = new ArrayList<>(leaseBackend.paths()); // sys/leases/..., sys/renew, sys/revoke...
-        out.addAll(mountPaths.paths());
-        out.addAll(toolPaths.paths());
-        out.addAll(sealPaths.paths());
-        out.addAll(policyPaths.paths());
-        out.addAll(auditPaths.paths());
-        out.addAll(keyPaths.paths());
+        families.forEach(f -> out.addAll(f.paths()));
         out.addAll(List.of(
                 PathSpec.path("internal/specs/openapi")
                         .on(READ, (r, d) -> Response.of(openApi()))

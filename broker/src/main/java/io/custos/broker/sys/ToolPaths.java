@@ -30,7 +30,7 @@ import java.util.Map;
  * {@code tools/random} and {@code tools/hash}.
  */
 @Singleton
-public class ToolPaths {
+public class ToolPaths implements SystemPathFamily {
     /** Vault's limit on one sys/tools/random answer. */
     static final int MAX_RANDOM_BYTES = 128 * 1024;
     private static final Map<String, String> HASHES = Map.of("sha2-224", "SHA-224", "sha2-256", "SHA-256",
@@ -48,7 +48,8 @@ public class ToolPaths {
     private static final Field PATHS = Field.of("paths", FieldType.COMMA_STRING_LIST, "The paths to check.");
     private static final Field PATH = Field.of("path", FieldType.COMMA_STRING_LIST, "Older name of paths.");
 
-    List<PathSpec> paths() {
+    @Override
+    public List<PathSpec> paths() {
         List<PathSpec> out = new ArrayList<>(List.of(
                 PathSpec.path("capabilities")
                         .fields(Field.of("token", FieldType.STRING, "The token to check.").asSensitive(), PATHS, PATH)

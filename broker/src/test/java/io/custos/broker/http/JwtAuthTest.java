@@ -15,7 +15,7 @@ import com.nimbusds.jwt.PlainJWT;
 import com.nimbusds.jwt.SignedJWT;
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.mount.AuthMountTable;
-import io.custos.broker.testing.MutableClock;
+import io.custos.engine.sdk.MutableClock;
 import io.custos.broker.testing.TestHttps;
 import io.custos.engine.auth.jwt.JwtVerifier;
 import io.custos.engine.sdk.Json;

@@ -3,7 +3,7 @@ package io.custos.broker.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.custos.broker.testing.MutableClock;
+import io.custos.engine.sdk.MutableClock;
 import io.custos.broker.token.TokenStore;
 import io.custos.broker.token.TokenSweeper;
 import io.micronaut.test.annotation.MockBean;

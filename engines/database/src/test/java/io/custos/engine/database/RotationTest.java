@@ -12,6 +12,7 @@ import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.InMemoryStorage;
 import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.MutableClock;
 import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
@@ -22,9 +23,8 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,7 +161,7 @@ class RotationTest {
         e.periodic(clock.instant());
         assertEquals(first.get("password"), call(e, Operation.READ, "static-creds/app", Map.of()).data().get("password"));
 
-        clock.advance(601);
+        clock.advance(Duration.ofSeconds(601));
         DatabaseEngine restarted = engine(clock); // the schedule is in storage, not in memory
         restarted.periodic(clock.instant());
         Map<String, Object> second = call(restarted, Operation.READ, "static-creds/app", Map.of()).data();
@@ -189,34 +189,6 @@ class RotationTest {
                 "username", user, "rotation_schedule", "not a cron")));
         assertThrows(EngineException.class, () -> call(e, Operation.UPDATE, "static-roles/both", Map.of("db_name", "pg",
                 "username", user, "rotation_schedule", "0 * * * *", "rotation_period", "1h")));
-    }
-
-    /** A clock the test moves. */
-    static final class MutableClock extends Clock {
-        private Instant now;
-
-        MutableClock(Instant start) {
-            now = start;
-        }
-
-        void advance(long seconds) {
-            now = now.plusSeconds(seconds);
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
     }
 
     /**

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.InMemoryStorage;
+import io.custos.engine.sdk.MutableClock;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.Request;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -47,6 +49,7 @@ class PkiEngineTest {
 
     private final InMemoryStorage rootStorage = new InMemoryStorage();
     private final InMemoryStorage intStorage = new InMemoryStorage();
+    private final MutableClock clock = new MutableClock();
     private PkiEngine root;
     private PkiEngine intermediate;
 
@@ -54,7 +57,7 @@ class PkiEngineTest {
     void setUp() {
         root = new PkiEngine(new EngineContext("pki/", rootStorage, Map.of(), Clock.systemUTC()),
                 new StoredKeyManager(rootStorage));
-        intermediate = new PkiEngine(new EngineContext("pki_int/", intStorage, Map.of(), Clock.systemUTC()),
+        intermediate = new PkiEngine(new EngineContext("pki_int/", intStorage, Map.of(), clock),
                 new StoredKeyManager(intStorage));
     }
 
@@ -335,7 +338,7 @@ class PkiEngineTest {
                 "ttl", "1s"));
         Map<String, Object> kept = call(intermediate, Operation.UPDATE, "issue/svc", Map.of("common_name", "k.example.org"));
         call(intermediate, Operation.UPDATE, "revoke", Map.of("serial_number", b.get("serial_number")));
-        Thread.sleep(2200);
+        clock.advance(Duration.ofMillis(2200)); // a and b expired; the safety buffer of 1 s has passed too
         call(intermediate, Operation.UPDATE, "tidy", Map.of("tidy_cert_store", true, "tidy_revoked_certs", true,
                 "safety_buffer", "1s"));
         Map<String, Object> status = call(intermediate, Operation.READ, "tidy-status", Map.of());

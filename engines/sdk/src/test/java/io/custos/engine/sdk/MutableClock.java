@@ -1,4 +1,4 @@
-package io.custos.broker.testing;
+package io.custos.engine.sdk;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,9 +7,17 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock tests move by hand, so a TTL passes without sleeping through it. Starts at the real now. */
+/** A clock tests move by hand, so a TTL passes without sleeping through it. Starts at the real now, or where told. */
 public final class MutableClock extends Clock {
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.now());
+    private final AtomicReference<Instant> now;
+
+    public MutableClock() {
+        this(Instant.now());
+    }
+
+    public MutableClock(Instant start) {
+        now = new AtomicReference<>(start);
+    }
 
     public void advance(Duration d) {
         now.updateAndGet(t -> t.plus(d));
