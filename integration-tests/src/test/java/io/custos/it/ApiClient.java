@@ -23,10 +23,18 @@ final class ApiClient {
 
     /** The raw answer, whatever its status (connection failures are thrown). */
     HttpResponse<String> send(String method, String path, String token, String body) throws Exception {
+        return send(method, path, token, body, null);
+    }
+
+    /** The same, with the response wrapped for {@code wrapTtl} (X-Vault-Wrap-TTL) when it is given. */
+    HttpResponse<String> send(String method, String path, String token, String body, String wrapTtl) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/v1/" + path))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (token != null) {
             b.header("X-Vault-Token", token);
+        }
+        if (wrapTtl != null) {
+            b.header("X-Vault-Wrap-TTL", wrapTtl);
         }
         HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
         register(token, body, r.body());

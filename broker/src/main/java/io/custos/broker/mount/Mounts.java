@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.barrier.SealListener;
 import io.custos.broker.barrier.SealedException;
+import io.custos.broker.storage.ChangeListener;
 import io.custos.broker.crypto.Drbg;
 import io.custos.engine.sdk.Backend;
 import io.custos.engine.sdk.EngineContext;
@@ -34,7 +35,7 @@ import java.util.function.UnaryOperator;
  *
  * @param <B> what the table mounts
  */
-public abstract class Mounts<B extends Backend> implements SealListener {
+public abstract class Mounts<B extends Backend> implements SealListener, ChangeListener {
     private final String storagePath;
     private final List<String> reserved;
 
@@ -196,6 +197,56 @@ public abstract class Mounts<B extends Backend> implements SealListener {
 
     /** Vault's text for a path where nothing is mounted (Terraform's provider matches on it). */
     public abstract String missing(String path);
+
+    /**
+     * A committed change (from any broker): the table itself is re-read; an entry of a mount's
+     * storage goes to that mount's engine (the SDK's invalidation hook).
+     */
+    @Override
+    public void changed(String path, boolean below) {
+        if (path.equals(storagePath) || below && storagePath.startsWith(path)) {
+            reload();
+        }
+        if (below) {
+            Map<String, Mounted<B>> m = mounts;
+            if (m != null) {
+                m.values().stream().filter(x -> x.entry().storagePrefix().startsWith(path))
+                        .forEach(x -> x.engine().invalidate(""));
+            }
+        }
+        invalidate(path);
+    }
+
+    /** The feed was away: the table is re-read and every engine drops what it derived from storage. */
+    @Override
+    public void resynchronise() {
+        reload();
+        Map<String, Mounted<B>> m = mounts;
+        if (m != null) {
+            m.values().forEach(x -> x.engine().invalidate(""));
+        }
+    }
+
+    /**
+     * Re-reads the table (another broker mounted, tuned, moved or unmounted): a mount that is
+     * still there keeps its running engine (with its settings updated); a new one starts; one that
+     * is gone is shut down. Nothing happens while sealed.
+     */
+    synchronized void reload() {
+        Map<String, Mounted<B>> current = mounts;
+        if (current == null) {
+            return;
+        }
+        Map<String, Mounted<B>> next = new LinkedHashMap<>();
+        Map<String, Mounted<B>> byUuid = new LinkedHashMap<>();
+        current.values().forEach(m -> byUuid.put(m.entry().uuid() + "@" + m.entry().path(), m));
+        for (MountEntry e : loadEntries()) {
+            Mounted<B> kept = byUuid.remove(e.uuid() + "@" + e.path());
+            next.put(e.path(), kept != null ? new Mounted<>(e, kept.engine()) : new Mounted<>(e, instantiate(e)));
+        }
+        mounts = next;
+        byUuid.values().forEach(m -> m.engine().shutdown());
+    }
 
     /**
      * A stored entry changed on another node: the mount whose storage holds {@code storageKey}

@@ -2,6 +2,8 @@ package io.custos.broker.policy;
 
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.barrier.SealListener;
+import io.custos.broker.storage.CacheValidity;
+import io.custos.broker.storage.ChangeListener;
 import io.custos.engine.sdk.EngineException;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
@@ -14,16 +16,19 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 
 /**
  * ACL policies behind the barrier ({@code core/policy/acl/<name>}, the text as written), the
  * built-in {@code root} (not stored, not editable) and {@code default} (created at unseal if
  * missing, editable, not deletable), and compiled ACLs cached per set of policy names — dropped
- * whenever any policy changes, so a request costs a map lookup, not a parse.
+ * whenever any policy changes, here or on another broker (the change feed), so a request costs a
+ * map lookup, not a parse. A copy made from a read that a change overtook is dropped (the
+ * generation moved on); while the feed is not listening nothing is kept.
  */
 @Singleton
-public class PolicyStore implements SealListener {
+public class PolicyStore implements SealListener, ChangeListener {
     static final String PREFIX = "core/policy/acl/";
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
     private static final Policy ROOT = new Policy(Policy.ROOT, "", List.of());
@@ -33,9 +38,24 @@ public class PolicyStore implements SealListener {
     private final BarrierStorage storage;
     private final Map<String, Policy> parsed = new ConcurrentHashMap<>();
     private final Map<Set<String>, Acl> acls = new ConcurrentHashMap<>();
+    private final AtomicLong generation = new AtomicLong();
+    private final CacheValidity validity;
 
-    public PolicyStore(BarrierStorage storage) {
+    public PolicyStore(BarrierStorage storage, CacheValidity validity) {
         this.storage = storage;
+        this.validity = validity;
+    }
+
+    @Override
+    public void changed(String path, boolean below) {
+        if (path.startsWith(PREFIX) || below && PREFIX.startsWith(path)) {
+            invalidate();
+        }
+    }
+
+    @Override
+    public void resynchronise() {
+        invalidate();
     }
 
     @Override
@@ -74,13 +94,14 @@ public class PolicyStore implements SealListener {
         if (name.equals(Policy.RESPONSE_WRAPPING)) {
             return Optional.of(RESPONSE_WRAPPING);
         }
-        Policy cached = parsed.get(name);
+        Policy cached = validity.isValid() ? parsed.get(name) : null;
         if (cached != null) {
             return Optional.of(cached);
         }
+        long g = generation.get();
         Optional<Policy> p = storage.get(PREFIX + name)
                 .map(b -> PolicyParser.parse(name, new String(b, StandardCharsets.UTF_8)));
-        p.ifPresent(policy -> parsed.put(name, policy));
+        p.ifPresent(policy -> keep(parsed, name, policy, g));
         return p;
     }
 
@@ -93,8 +114,8 @@ public class PolicyStore implements SealListener {
         Policy p = PolicyParser.parse(n, text);
         storage.put(PREFIX + n, text.getBytes(StandardCharsets.UTF_8));
         // the parse is kept: the next request only recompiles ACLs (linear, cheap), never re-parses
+        invalidate();
         parsed.put(n, p);
-        acls.clear();
         return p;
     }
 
@@ -104,23 +125,39 @@ public class PolicyStore implements SealListener {
             throw EngineException.badRequest("cannot delete the " + n + " policy");
         }
         storage.delete(PREFIX + n);
-        parsed.remove(n);
-        acls.clear();
+        invalidate();
     }
 
     /** The compiled ACL of a token's policies; unknown names contribute nothing. */
     public Acl acl(Collection<String> policyNames) {
         Set<String> key = Set.copyOf(policyNames);
-        return acls.computeIfAbsent(key, k -> {
-            List<Policy> policies = new ArrayList<>();
-            for (String name : k) {
-                get(name).ifPresent(policies::add);
-            }
-            return Acl.compile(policies);
-        });
+        Acl cached = validity.isValid() ? acls.get(key) : null;
+        if (cached != null) {
+            return cached;
+        }
+        long g = generation.get();
+        List<Policy> policies = new ArrayList<>();
+        for (String name : key) {
+            get(name).ifPresent(policies::add);
+        }
+        Acl acl = Acl.compile(policies);
+        keep(acls, key, acl, g);
+        return acl;
+    }
+
+    /** Caches {@code value} unless a change arrived since generation {@code g} was read (then it is dropped). */
+    private <K, V> void keep(Map<K, V> cache, K key, V value, long g) {
+        if (!validity.isValid()) {
+            return;
+        }
+        cache.put(key, value);
+        if (generation.get() != g) {
+            cache.remove(key, value);
+        }
     }
 
     private void invalidate() {
+        generation.incrementAndGet();
         parsed.clear();
         acls.clear();
     }

@@ -11,15 +11,19 @@ import java.util.function.BooleanSupplier;
  * front of PostgreSQL, bounded by bytes, remembering absent paths too. A miss loads inside the
  * cache's per-key compute, and every write updates the cache after the database, so a load that
  * read an older row can never overwrite a newer write. Listing and counting always go to the
- * database. Exact for one broker per database.
+ * database. Several brokers may share the database: every committed change, from any of them,
+ * arrives through the {@link ChangeFeed} and drops the path here; while the feed is not listening
+ * ({@link CacheValidity}), reads go to the database and nothing is kept.
  */
-public final class CachedPhysicalStorage implements PhysicalStorage {
+public final class CachedPhysicalStorage implements PhysicalStorage, ChangeListener {
     private static final int ENTRY_OVERHEAD = 96;
     private final PhysicalStorage db;
     private final Cache<String, Optional<PhysicalEntry>> cache;
+    private final CacheValidity validity;
 
-    public CachedPhysicalStorage(PhysicalStorage db, long maxBytes) {
+    public CachedPhysicalStorage(PhysicalStorage db, long maxBytes, CacheValidity validity) {
         this.db = db;
+        this.validity = validity;
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(maxBytes)
                 .<String, Optional<PhysicalEntry>>weigher((k, v) -> ENTRY_OVERHEAD + 2 * k.length()
@@ -29,7 +33,24 @@ public final class CachedPhysicalStorage implements PhysicalStorage {
 
     @Override
     public Optional<PhysicalEntry> get(String path) {
+        if (!validity.isValid()) {
+            return db.get(path);
+        }
         return cache.get(path, db::get);
+    }
+
+    @Override
+    public void changed(String path, boolean below) {
+        if (below) {
+            cache.asMap().keySet().removeIf(k -> k.startsWith(path));
+        } else {
+            cache.invalidate(path);
+        }
+    }
+
+    @Override
+    public void resynchronise() {
+        cache.invalidateAll();
     }
 
     @Override
@@ -70,7 +91,7 @@ public final class CachedPhysicalStorage implements PhysicalStorage {
             } catch (RuntimeException e) {
                 return null;
             }
-            return written[0] ? Optional.of(new PhysicalEntry(path, value, keyTerm)) : null;
+            return written[0] && validity.isValid() ? Optional.of(new PhysicalEntry(path, value, keyTerm)) : null;
         });
         return written[0];
     }
@@ -81,7 +102,7 @@ public final class CachedPhysicalStorage implements PhysicalStorage {
         cache.asMap().compute(path, (k, old) -> {
             try {
                 write.run();
-                return after;
+                return validity.isValid() ? after : null;
             } catch (RuntimeException e) {
                 failure[0] = e;
                 return null;

@@ -11,7 +11,8 @@ public class StorageFactory {
 
     @Singleton
     @Primary
-    PhysicalStorage physicalStorage(PostgresPhysicalStorage postgres, StorageConfiguration config) {
-        return config.isCacheEnabled() ? new CachedPhysicalStorage(postgres, config.getCacheMaxBytes()) : postgres;
+    PhysicalStorage physicalStorage(PostgresPhysicalStorage postgres, StorageConfiguration config, CacheValidity validity) {
+        return config.isCacheEnabled() ? new CachedPhysicalStorage(postgres, config.getCacheMaxBytes(), validity)
+                : postgres;
     }
 }

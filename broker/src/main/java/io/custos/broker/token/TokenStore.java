@@ -4,25 +4,19 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.Scheduler;
-import io.custos.broker.barrier.AesGcm;
 import io.custos.broker.barrier.BarrierStorage;
-import io.custos.broker.barrier.IntegrityException;
 import io.custos.broker.barrier.SealListener;
-import io.custos.broker.barrier.SealedException;
 import io.custos.broker.config.TokenConfiguration;
 import io.custos.broker.crypto.Drbg;
-import io.custos.broker.crypto.SlotPool;
 import io.custos.broker.seal.Core;
+import io.custos.broker.storage.CacheValidity;
+import io.custos.broker.storage.ChangeListener;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,8 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Tokens: 256 random bits with a recognisable prefix, handed out once and stored only as
@@ -46,14 +38,13 @@ import javax.crypto.spec.SecretKeySpec;
  * moment its parent expires; revoking a token revokes its whole subtree.
  */
 @Singleton
-public class TokenStore implements SealListener, Core.RootTokenIssuer {
+public class TokenStore implements SealListener, Core.RootTokenIssuer, ChangeListener {
     private static final Pattern DISPLAY_NAME_UNSAFE = Pattern.compile("[^A-Za-z0-9-]");
     public static final String TOKEN_PREFIX = "cvs.";
     /** Batch tokens: the sealed entry itself, nothing stored. */
     public static final String BATCH_PREFIX = "cvb.";
     static final String HMAC_KEY_PATH = "core/token/hmac-key";
     static final String BATCH_KEY_PATH = "core/token/batch-key";
-    private static final byte[] BATCH_AAD = "custos batch token v1".getBytes(StandardCharsets.US_ASCII);
     static final String ID_PREFIX = "core/token/id/";
     static final String ACCESSOR_PREFIX = "core/token/accessor/";
     static final String PARENT_PREFIX = "core/token/parent/";
@@ -81,34 +72,21 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer {
         }
     }
 
-    /** A pooled MAC and the key it was last initialised with. */
-    private static final class KeyedMac {
-        final Mac mac;
-        byte[] key;
-
-        KeyedMac() {
-            try {
-                mac = Mac.getInstance("HmacSHA256");
-            } catch (GeneralSecurityException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
     private final BarrierStorage storage;
     private final Clock clock;
+    /** Uses of one token lost to concurrent ones before a request gives up (503). */
+    private static final int MAX_USE_ATTEMPTS = 64;
     private final Cache<String, TokenEntry> byHash;
-    /** Pooled MACs (requests run on virtual threads: per-thread MACs would be made per request). */
-    private final SlotPool<KeyedMac> macs = new SlotPool<>(KeyedMac::new);
+    private final CacheValidity validity;
+    private final TokenKeys keys = new TokenKeys();
     private final Object[] locks = IntStream.range(0, 64).mapToObj(i -> new Object()).toArray();
-    private volatile byte[] hmacKey;
-    private volatile byte[] batchKey;
 
     private final List<Consumer<String>> revokeListeners =
             new CopyOnWriteArrayList<>();
 
-    public TokenStore(BarrierStorage storage, Clock clock, TokenConfiguration config) {
+    public TokenStore(BarrierStorage storage, Clock clock, TokenConfiguration config, CacheValidity validity) {
         this.storage = storage;
+        this.validity = validity;
         this.clock = clock;
         this.byHash = Caffeine.newBuilder()
                 .maximumWeight(config.getCacheMaxBytes())
@@ -165,56 +143,34 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer {
 
     @Override
     public void onUnseal() {
-        byte[] key = storage.get(HMAC_KEY_PATH).orElse(null);
-        if (key == null) {
-            key = Drbg.randomBytes(32);
-            storage.put(HMAC_KEY_PATH, key);
-        }
-        hmacKey = key;
-        byte[] bk = storage.get(BATCH_KEY_PATH).orElse(null);
-        if (bk == null) {
-            bk = Drbg.randomBytes(32);
-            storage.put(BATCH_KEY_PATH, bk);
-        }
-        batchKey = bk;
+        keys.load(storage.get(HMAC_KEY_PATH).orElseGet(() -> created(HMAC_KEY_PATH)),
+                storage.get(BATCH_KEY_PATH).orElseGet(() -> created(BATCH_KEY_PATH)));
+    }
+
+    private byte[] created(String path) {
+        byte[] key = Drbg.randomBytes(32);
+        storage.put(path, key);
+        return key;
     }
 
     @Override
     public void onSeal() {
-        byte[] key = hmacKey;
-        hmacKey = null;
-        if (key != null) {
-            Arrays.fill(key, (byte) 0);
-        }
-        byte[] bk = batchKey;
-        batchKey = null;
-        if (bk != null) {
-            Arrays.fill(bk, (byte) 0);
-        }
-        SecretKeySpec dummy = new SecretKeySpec(Drbg.randomBytes(32), "HmacSHA256");
-        macs.forEach(m -> {
-            try {
-                m.mac.init(dummy); // the key's ipad/opad state goes with it
-                m.key = null;
-            } catch (GeneralSecurityException e) {
-                // a MAC that refuses a fresh key holds no state worth scrubbing
-            }
-        });
+        keys.wipe();
         byHash.invalidateAll();
     }
 
     /** Creates a root token; {@code requestedId} (dev mode's fixed id) or a fresh random one. */
     @Override
     public String createRootToken(String requestedId) {
-        String token = requestedId != null && !requestedId.isEmpty() ? requestedId : newToken();
-        store(token, new TokenEntry(newAccessor(), List.of("root"), "root", "auth/token/root",
+        String token = requestedId != null && !requestedId.isEmpty() ? requestedId : TOKEN_PREFIX + TokenKeys.base62(43);
+        store(token, new TokenEntry(TokenKeys.base62(24), List.of("root"), "root", "auth/token/root",
                 clock.instant().getEpochSecond(), 0, Map.of(), "", 0, 0, 0, false));
         return token;
     }
 
     /** A new token like {@code template}, with a fresh token and accessor, linked under its parent. */
     public Issued create(TokenEntry template) {
-        return create(newToken(), template);
+        return create(TOKEN_PREFIX + TokenKeys.base62(43), template);
     }
 
     /**
@@ -241,33 +197,19 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer {
      * expiry, or when its parent is revoked (validity checks the parent on every use).
      */
     public Issued createBatch(TokenEntry template) {
-        byte[] key = batchKey;
-        if (key == null) {
-            throw new SealedException();
-        }
         TokenEntry entry = new TokenEntry("", template.policies(), cleanDisplayName(template.displayName()),
                 template.path(), clock.instant().getEpochSecond(), template.ttlSeconds(), template.meta(),
                 template.parentAccessor(), template.expireTime(), 0, 0, false, 0, template.boundCidrs());
-        byte[] sealed = AesGcm.DATA.seal(key, BATCH_AAD, Json.write(entry));
-        return new Issued(BATCH_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(sealed), entry);
+        return new Issued(BATCH_PREFIX + keys.sealBatch(Json.write(entry)), entry);
     }
 
     /** The entry a batch token carries, if it is one of ours (unaltered, under this storage's key). */
     private Optional<TokenEntry> openBatch(String token) {
-        byte[] key = batchKey;
-        if (key == null) {
-            throw new SealedException();
-        }
-        try {
-            byte[] sealed = Base64.getUrlDecoder().decode(token.substring(BATCH_PREFIX.length()));
-            return Optional.of(Json.read(AesGcm.DATA.open(key, BATCH_AAD, sealed), TokenEntry.class));
-        } catch (IllegalArgumentException | IntegrityException e) {
-            return Optional.empty(); // forged, altered or from another installation: no such token
-        }
+        return keys.openBatch(token.substring(BATCH_PREFIX.length())).map(b -> Json.read(b, TokenEntry.class));
     }
 
     private Issued create(String token, TokenEntry template) {
-        TokenEntry entry = new TokenEntry(newAccessor(), template.policies(), cleanDisplayName(template.displayName()),
+        TokenEntry entry = new TokenEntry(TokenKeys.base62(24), template.policies(), cleanDisplayName(template.displayName()),
                 template.path(),
                 clock.instant().getEpochSecond(), template.ttlSeconds(), template.meta(), template.parentAccessor(),
                 template.expireTime(), template.explicitMaxTtlSeconds(), template.numUses(), template.renewable(),
@@ -308,9 +250,39 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer {
         return EXPIRY_PREFIX + String.format("%012d", expireTime / 60) + "/" + hash;
     }
 
+    /**
+     * Stores the entry and caches it under the key's lock, so a change another broker makes after
+     * this write (its notification waits for the lock) always wins over this copy.
+     */
     private void put(String hash, TokenEntry entry) {
-        storage.put(ID_PREFIX + hash, Json.write(entry));
-        byHash.put(hash, entry);
+        if (!validity.isValid()) {
+            storage.put(ID_PREFIX + hash, Json.write(entry));
+            byHash.invalidate(hash);
+            return;
+        }
+        byHash.asMap().compute(hash, (k, old) -> {
+            storage.put(ID_PREFIX + hash, Json.write(entry));
+            return entry;
+        });
+    }
+
+    @Override
+    public void changed(String path, boolean below) {
+        if (path.startsWith(ID_PREFIX)) {
+            String hash = path.substring(ID_PREFIX.length());
+            if (below) {
+                byHash.asMap().keySet().removeIf(h -> h.startsWith(hash));
+            } else {
+                byHash.invalidate(hash);
+            }
+        } else if (below && ID_PREFIX.startsWith(path)) {
+            byHash.invalidateAll();
+        }
+    }
+
+    @Override
+    public void resynchronise() {
+        byHash.invalidateAll();
     }
 
     /** The valid token behind {@code token}: present, unexpired, and with every ancestor valid. */
@@ -340,8 +312,13 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer {
 
     private Optional<Found> findValid(String hash) {
         TokenEntry entry = load(hash);
-        if (entry == null) {
-            return Optional.empty();
+        if (entry != null && entry.isExpired(clock.instant().getEpochSecond())) {
+            // before revoking for everyone, read storage: another broker may have just renewed it
+            byHash.invalidate(hash);
+            entry = read(hash);
+        }
+        if (entry == null || entry.numUses() < 0) {
+            return Optional.empty(); // gone, or its last use is taken
         }
         if (entry.isExpired(clock.instant().getEpochSecond())) {
             // expired tokens stop working at their expiry, not at the next sweep
@@ -355,15 +332,16 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer {
         return Optional.of(new Found(hash, entry));
     }
 
+    /** The stored entry, through the cache while the change feed listens (loaded under the key's lock). */
     private TokenEntry load(String hash) {
-        TokenEntry e = byHash.getIfPresent(hash);
-        if (e == null) {
-            e = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
-            if (e != null) {
-                byHash.put(hash, e);
-            }
+        if (!validity.isValid()) {
+            return read(hash);
         }
-        return e;
+        return byHash.get(hash, this::read);
+    }
+
+    private TokenEntry read(String hash) {
+        return storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
     }
 
     /**
@@ -460,67 +438,39 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer {
             return true;
         }
         String hash = token.hash();
+        String key = ID_PREFIX + hash;
         synchronized (lockFor(hash)) {
-            TokenEntry entry = storage.get(ID_PREFIX + hash).map(b -> Json.read(b, TokenEntry.class)).orElse(null);
-            if (entry == null) {
-                byHash.invalidate(hash);
-                return false;
+            // across brokers, one compare-and-put per use: a use counted twice is refused, not lost
+            for (int attempt = 0; attempt < MAX_USE_ATTEMPTS; attempt++) {
+                Optional<byte[]> current = storage.get(key);
+                TokenEntry entry = current.map(b -> Json.read(b, TokenEntry.class)).orElse(null);
+                if (entry == null || entry.numUses() < 0) {
+                    byHash.invalidate(hash);
+                    return false;
+                }
+                if (entry.numUses() == 0) {
+                    return true;
+                }
+                // the last use marks the token spent (-1, refused from then on) before it is revoked
+                TokenEntry next = entry.withNumUses(entry.numUses() == 1 ? -1 : entry.numUses() - 1);
+                if (storage.compareAndPut(key, current, Json.write(next))) {
+                    byHash.invalidate(hash);
+                    if (next.numUses() < 0) {
+                        revoke(hash, false);
+                    }
+                    return true;
+                }
             }
-            if (entry.numUses() == 1) {
-                revoke(hash, false);
-            } else if (entry.numUses() > 1) {
-                put(hash, entry.withNumUses(entry.numUses() - 1));
-            }
-            return true;
         }
+        throw new EngineException(503, "too many concurrent uses of one token; try again");
     }
 
     private Object lockFor(String hash) {
         return locks[Math.floorMod(hash.hashCode(), locks.length)];
     }
 
+    /** The HMAC of a token (or accessor) under this storage's key: how it is found without storing it. */
     String hash(String value) {
-        byte[] key = hmacKey;
-        if (key == null) {
-            throw new SealedException();
-        }
-        byte[] input = value.getBytes(StandardCharsets.UTF_8);
-        return macs.with(m -> {
-            if (m.key != key) {
-                try {
-                    m.mac.init(new SecretKeySpec(key, "HmacSHA256"));
-                } catch (GeneralSecurityException e) {
-                    throw new IllegalStateException(e);
-                }
-                m.key = key;
-            }
-            return HexFormat.of().formatHex(m.mac.doFinal(input));
-        });
-    }
-
-    /** 43 base62 characters: 256 bits, in Vault's alphabet (no '-' or '_' a CLI could take for a flag). */
-    private static String newToken() {
-        return TOKEN_PREFIX + base62(43);
-    }
-
-    /** 24 base62 characters (142 bits), as Vault's accessors. */
-    private static String newAccessor() {
-        return base62(24);
-    }
-
-    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
-
-    /** {@code n} uniformly random base62 characters (bytes ≥ 248 are rejected, so there is no bias). */
-    static String base62(int n) {
-        StringBuilder out = new StringBuilder(n);
-        while (out.length() < n) {
-            for (byte b : Drbg.randomBytes(n + 8)) {
-                int v = b & 0xff;
-                if (v < 248 && out.length() < n) {
-                    out.append(BASE62[v % 62]);
-                }
-            }
-        }
-        return out.toString();
+        return keys.hash(value);
     }
 }

@@ -5,8 +5,8 @@ import static io.custos.engine.sdk.Operation.UPDATE;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import io.custos.broker.barrier.BarrierStorage;
-import io.custos.broker.policy.Policy;
 import io.custos.broker.mount.BuiltinBackend;
+import io.custos.broker.policy.Policy;
 import io.custos.broker.token.TokenCaller;
 import io.custos.broker.token.TokenEntry;
 import io.custos.broker.token.TokenStore;
@@ -23,12 +23,15 @@ import io.custos.engine.sdk.Response;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Response wrapping: a response is stored behind the barrier under a fresh single-use token with
@@ -40,6 +43,8 @@ import java.util.Map;
 @Singleton
 public class WrappingBackend extends FrameworkBackend implements BuiltinBackend {
     static final String STORAGE_PREFIX = "core/wrapping/";
+    /** What a taken wrapped response is replaced with until it is deleted (never valid JSON of a response). */
+    private static final byte[] CLAIMED = "claimed".getBytes(StandardCharsets.US_ASCII);
     private static final Field TOKEN = Field.of("token", FieldType.STRING,
             "The wrapping token; default: the calling token.").asSensitive();
 
@@ -119,32 +124,46 @@ public class WrappingBackend extends FrameworkBackend implements BuiltinBackend 
     }
 
     private Wrapped stored(String accessor) {
-        return storage.get(STORAGE_PREFIX + accessor).map(b -> {
-            try {
-                return Json.MAPPER.readValue(b, new TypeReference<Wrapped>() { });
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }).orElseThrow(() -> EngineException.badRequest("wrapping token is not valid or does not exist"));
+        return storage.get(STORAGE_PREFIX + accessor).filter(b -> !Arrays.equals(b, CLAIMED)).map(WrappingBackend::parse)
+                .orElseThrow(() -> EngineException.badRequest("wrapping token is not valid or does not exist"));
     }
 
-    private synchronized Response unwrap(Request r, FieldData d) {
-        TokenStore.Found f = wrappingToken(r, d);
-        Wrapped w = stored(f.entry().accessor());
-        storage.delete(STORAGE_PREFIX + f.entry().accessor());
+    private static Wrapped parse(byte[] stored) {
+        try {
+            return Json.MAPPER.readValue(stored, new TypeReference<Wrapped>() { });
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Response unwrap(Request r, FieldData d) {
+        return original(take(wrappingToken(r, d)).response());
+    }
+
+    /**
+     * The wrapped response, once across every broker: the stored copy is claimed with a
+     * compare-and-put (a second taker, here or on another node, finds it claimed), then deleted
+     * with its wrapping token.
+     */
+    private Wrapped take(TokenStore.Found f) {
+        String key = STORAGE_PREFIX + f.entry().accessor();
+        Optional<byte[]> current = storage.get(key);
+        if (current.isEmpty() || Arrays.equals(current.get(), CLAIMED)
+                || !storage.compareAndPut(key, current, CLAIMED)) {
+            throw EngineException.badRequest("wrapping token is not valid or does not exist");
+        }
+        Wrapped w = parse(current.get());
+        storage.delete(key);
         tokens.revoke(f.hash(), false);
-        return original(w.response());
+        return w;
     }
 
     /**
      * Vault's older unwrapping, a read of {@code cubbyhole/response} with the wrapping token: the
      * stored envelope, once (the copy is deleted and the token revoked).
      */
-    public synchronized Map<String, Object> takeForLegacyUnwrap(TokenStore.Found f) {
-        Wrapped w = stored(f.entry().accessor());
-        storage.delete(STORAGE_PREFIX + f.entry().accessor());
-        tokens.revoke(f.hash(), false);
-        return w.response();
+    public Map<String, Object> takeForLegacyUnwrap(TokenStore.Found f) {
+        return take(f).response();
     }
 
     /** The wrapped response as it would have been returned: its data, auth and warnings. */
@@ -177,11 +196,8 @@ public class WrappingBackend extends FrameworkBackend implements BuiltinBackend 
         return Response.of(out);
     }
 
-    private synchronized Response rewrap(Request r, FieldData d) {
-        TokenStore.Found f = wrappingToken(r, d);
-        Wrapped w = stored(f.entry().accessor());
-        storage.delete(STORAGE_PREFIX + f.entry().accessor());
-        tokens.revoke(f.hash(), false);
+    private Response rewrap(Request r, FieldData d) {
+        Wrapped w = take(wrappingToken(r, d));
         return Response.of(Map.of(WRAP_INFO, wrap(w.response(), w.creationPath(), Duration.ofSeconds(w.ttl()))));
     }
 

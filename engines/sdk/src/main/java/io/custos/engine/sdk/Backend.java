@@ -61,7 +61,8 @@ public interface Backend {
      * A storage entry of this mount changed on another node ({@code key} relative to the mount):
      * an engine or method that keeps in-memory state derived from storage (a connection pool, a
      * verifier built from its config, a decoded key) drops that state here and rebuilds it on next
-     * use. The broker calls it; it must be cheap and must not fail.
+     * use. An empty key means anything may have changed (the broker lost track for a while): drop
+     * everything. The broker calls it; it must be cheap and must not fail.
      */
     default void invalidate(String key) {
     }

@@ -149,7 +149,7 @@ final class JwtAuthBackend extends RoleAuthBackend {
     /** The config changed elsewhere: the verifier (keys, algorithms, discovery) is rebuilt on next login. */
     @Override
     public void invalidate(String key) {
-        if (key.equals("config")) {
+        if (key.isEmpty() || key.equals("config")) {
             verifier = null;
         }
     }

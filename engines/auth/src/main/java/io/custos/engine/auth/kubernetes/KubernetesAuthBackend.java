@@ -65,7 +65,7 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
     /** The config changed elsewhere: the offline verifier (issuer keys) is rebuilt on next login. */
     @Override
     public void invalidate(String key) {
-        if (key.equals("config")) {
+        if (key.isEmpty() || key.equals("config")) {
             offlineVerifier = null;
         }
     }

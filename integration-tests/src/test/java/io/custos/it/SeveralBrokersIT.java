@@ -1,0 +1,199 @@
+package io.custos.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.custos.testing.TestPostgres;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three broker processes on one PostgreSQL, the storage cache on (the default): what one node
+ * changes, the others follow within a second through the change feed (LISTEN/NOTIFY), and what
+ * must happen once happens once across all of them. Each reproduction of issue 14 is a test.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SeveralBrokersIT {
+    private static final String ROOT = DatabaseTarget.ROOT;
+    private static final Duration FOLLOW = Duration.ofSeconds(1);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    private final List<BrokerProcess> processes = new ArrayList<>();
+    private final List<ApiClient> nodes = new ArrayList<>();
+
+    @BeforeAll
+    void startThreeBrokers() throws Exception {
+        TestPostgres.Database storage = TestPostgres.shared().createDatabase();
+        Map<String, String> env = DatabaseTarget.env(storage, dir.resolve("dev"), Map.of());
+        for (int i = 0; i < 3; i++) {
+            int port = BrokerProcess.freePort();
+            processes.add(DatabaseTarget.start(port, env, dir)); // the first initialises, the others unseal
+            nodes.add(new ApiClient(HttpClient.newHttpClient(), "http://127.0.0.1:" + port));
+        }
+        nodes.get(0).call("POST", "sys/mounts/secret2", ROOT, "{\"type\":\"kv\",\"options\":{\"version\":\"2\"}}", 204);
+    }
+
+    @AfterAll
+    void stop() throws Exception {
+        for (BrokerProcess p : processes) {
+            p.close();
+        }
+    }
+
+    private ApiClient a() {
+        return nodes.get(0);
+    }
+
+    private String token(ApiClient on, String body) throws Exception {
+        return on.call("POST", "auth/token/create", ROOT, body, 200).get("auth").get("client_token").asText();
+    }
+
+    private int status(ApiClient on, String method, String path, String token, String body) throws Exception {
+        return on.send(method, path, token, body).statusCode();
+    }
+
+    /** Polls {@code check} on a node until it holds; fails unless it held within {@link #FOLLOW}. */
+    private void followsWithinASecond(String what, DatabaseTarget.Check check) throws Exception {
+        long start = System.nanoTime();
+        while (System.nanoTime() - start < FOLLOW.toNanos()) {
+            if (check.holds()) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        assertTrue(check.holds(), what + " was not seen within " + FOLLOW);
+    }
+
+    @Test
+    void aTokenRevokedOnOneNodeIsRefusedByTheOthers() throws Exception {
+        String t = token(a(), "{\"policies\":[\"default\"],\"ttl\":\"1h\"}");
+        for (ApiClient n : nodes) {
+            assertEquals(200, status(n, "GET", "auth/token/lookup-self", t, null)); // cached everywhere
+        }
+        a().call("POST", "auth/token/revoke", ROOT, "{\"token\":\"" + t + "\"}", 204);
+        for (ApiClient n : nodes.subList(1, 3)) {
+            followsWithinASecond("the revocation", () -> status(n, "GET", "auth/token/lookup-self", t, null) == 403);
+            assertEquals(403, status(n, "POST", "auth/token/create", t, "{}"), "no new tokens from a revoked one");
+        }
+    }
+
+    @Test
+    void aPolicyChangedOrDeletedOnOneNodeAppliesOnTheOthers() throws Exception {
+        a().call("PUT", "sys/policies/acl/several", ROOT,
+                "{\"policy\":\"path \\\"secret2/data/shared\\\" { capabilities = [\\\"read\\\"] }\"}", 204);
+        a().call("POST", "secret2/data/shared", ROOT, "{\"data\":{\"v\":\"1\"}}", 200);
+        String t = token(a(), "{\"policies\":[\"several\"]}");
+        for (ApiClient n : nodes) {
+            assertEquals(200, status(n, "GET", "secret2/data/shared", t, null));
+        }
+        a().call("PUT", "sys/policies/acl/several", ROOT,
+                "{\"policy\":\"path \\\"secret2/data/shared\\\" { capabilities = [\\\"deny\\\"] }\"}", 204);
+        for (ApiClient n : nodes.subList(1, 3)) {
+            followsWithinASecond("the deny", () -> status(n, "GET", "secret2/data/shared", t, null) == 403);
+        }
+        a().call("DELETE", "sys/policies/acl/several", ROOT, null, 204);
+        for (ApiClient n : nodes) {
+            assertEquals(403, status(n, "GET", "secret2/data/shared", t, null));
+        }
+    }
+
+    @Test
+    void aMountEnabledOnOneNodeServesOnTheOthers() throws Exception {
+        a().call("POST", "sys/auth/approle-several", ROOT, "{\"type\":\"approle\"}", 204);
+        ApiClient b = nodes.get(1);
+        followsWithinASecond("the new auth method", () -> status(b, "POST", "auth/approle-several/role/web", ROOT,
+                "{\"token_policies\":\"default\"}") == 204);
+        String roleId = nodes.get(2).call("GET", "auth/approle-several/role/web/role-id", ROOT, null, 200)
+                .get("data").get("role_id").asText();
+        assertEquals(36, roleId.length());
+        a().call("DELETE", "sys/auth/approle-several", ROOT, null, 204);
+        followsWithinASecond("the removal", () -> status(b, "GET", "auth/approle-several/role/web/role-id", ROOT,
+                null) == 404);
+    }
+
+    @Test
+    void aSecretWrittenOnOneNodeIsReadOnTheOthers() throws Exception {
+        a().call("POST", "secret2/data/cached", ROOT, "{\"data\":{\"v\":\"old\"}}", 200);
+        for (ApiClient n : nodes) {
+            assertEquals("old", n.call("GET", "secret2/data/cached", ROOT, null, 200).get("data").get("data")
+                    .get("v").asText());
+        }
+        nodes.get(2).call("POST", "secret2/data/cached", ROOT, "{\"data\":{\"v\":\"new\"}}", 200);
+        for (ApiClient n : nodes.subList(0, 2)) {
+            followsWithinASecond("the new version", () -> "new".equals(n.call("GET", "secret2/data/cached", ROOT, null,
+                    200).get("data").get("data").get("v").asText()));
+        }
+    }
+
+    @Test
+    void aTokenRenewedOnOneNodeOutlivesItsOldExpiryOnTheOthers() throws Exception {
+        String t = token(a(), "{\"policies\":[\"default\"],\"ttl\":\"3s\"}");
+        ApiClient b = nodes.get(1);
+        assertEquals(200, status(b, "GET", "auth/token/lookup-self", t, null)); // cached on B with the 3 s expiry
+        a().call("POST", "auth/token/renew-self", t, "{\"increment\":\"1h\"}", 200);
+        Thread.sleep(4_000); // past the old expiry (the point: B must not delete the renewed token for everyone)
+        assertEquals(200, status(b, "GET", "auth/token/lookup-self", t, null));
+        assertEquals(200, status(a(), "GET", "auth/token/lookup-self", t, null));
+    }
+
+    @Test
+    void aTokenWithThreeUsesIsUsedThreeTimesAcrossTheNodes() throws Exception {
+        String t = token(a(), "{\"policies\":[\"default\"],\"num_uses\":3}");
+        List<Integer> codes = race(20, i -> status(nodes.get(i % 3), "GET", "auth/token/lookup-self", t, null));
+        assertEquals(3, codes.stream().filter(c -> c == 200).count(), codes.toString());
+        assertEquals(17, codes.stream().filter(c -> c == 403).count(), codes.toString());
+    }
+
+    @Test
+    void aWrappedResponseIsUnwrappedOnceAcrossTheNodes() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            HttpResponse<String> wrapped = a().send("POST", "sys/wrapping/wrap", ROOT, "{\"secret\":\"once\"}", "60s");
+            assertEquals(200, wrapped.statusCode(), wrapped.body());
+            String wt = JSON.readTree(wrapped.body()).get("wrap_info").get("token").asText();
+            List<Integer> codes = race(9, i -> status(nodes.get(i % 3), "POST", "sys/wrapping/unwrap", ROOT,
+                    "{\"token\":\"" + wt + "\"}"));
+            assertEquals(1, codes.stream().filter(c -> c == 200).count(), codes.toString());
+        }
+    }
+
+    /** {@code n} calls at once (call {@code i} gets {@code i}); their status codes. */
+    private static List<Integer> race(int n, Indexed call) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(n);
+        try {
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                futures.add(pool.submit((Callable<Integer>) () -> call.status(k)));
+            }
+            List<Integer> out = new ArrayList<>();
+            for (Future<Integer> f : futures) {
+                out.add(f.get());
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Indexed {
+        int status(int i) throws Exception;
+    }
+}
