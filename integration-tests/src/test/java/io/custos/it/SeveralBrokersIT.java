@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.custos.testing.TestPostgres;
+import java.io.ByteArrayInputStream;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509CRL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,6 +174,51 @@ class SeveralBrokersIT {
             List<Integer> codes = race(9, i -> status(nodes.get(i % 3), "POST", "sys/wrapping/unwrap", ROOT,
                     "{\"token\":\"" + wt + "\"}"));
             assertEquals(1, codes.stream().filter(c -> c == 200).count(), codes.toString());
+        }
+    }
+
+    @Test
+    void aSecretIdWithTwoUsesLogsInTwiceAcrossTheNodes() throws Exception {
+        a().call("POST", "sys/auth/approle-uses", ROOT, "{\"type\":\"approle\"}", 204);
+        a().call("POST", "auth/approle-uses/role/twice", ROOT, "{\"secret_id_num_uses\":2,\"token_policies\":\"default\"}",
+                204);
+        String roleId = a().call("GET", "auth/approle-uses/role/twice/role-id", ROOT, null, 200).get("data")
+                .get("role_id").asText();
+        String secretId = a().call("POST", "auth/approle-uses/role/twice/secret-id", ROOT, "{}", 200).get("data")
+                .get("secret_id").asText();
+        String login = "{\"role_id\":\"" + roleId + "\",\"secret_id\":\"" + secretId + "\"}";
+        for (ApiClient n : nodes) { // every node knows the method before the race starts
+            followsWithinASecond("the method", () -> status(n, "GET", "auth/approle-uses/role/twice/role-id", ROOT,
+                    null) == 200);
+        }
+        List<Integer> codes = race(12, i -> status(nodes.get(i % 3), "POST", "auth/approle-uses/login", null, login));
+        assertEquals(2, codes.stream().filter(c -> c == 200).count(), codes.toString());
+    }
+
+    @Test
+    void aCrlListsEveryRevocationMadeOnAnyNode() throws Exception {
+        a().call("POST", "sys/mounts/pki-several", ROOT, "{\"type\":\"pki\"}", 204);
+        a().call("POST", "pki-several/root/generate/internal", ROOT, "{\"common_name\":\"Several CA\",\"key_type\":\"ec\"}",
+                200);
+        a().call("POST", "pki-several/roles/svc", ROOT, "{\"allowed_domains\":\"example.org\",\"allow_subdomains\":true,"
+                + "\"key_type\":\"ec\"}", 200);
+        List<String> serials = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            serials.add(a().call("POST", "pki-several/issue/svc", ROOT, "{\"common_name\":\"s" + i + ".example.org\"}",
+                    200).get("data").get("serial_number").asText());
+        }
+        for (ApiClient n : nodes) {
+            followsWithinASecond("the mount", () -> status(n, "GET", "pki-several/ca/pem", null, null) == 200);
+        }
+        List<Integer> codes = race(9, i -> status(nodes.get(i % 3), "POST", "pki-several/revoke", ROOT,
+                "{\"serial_number\":\"" + serials.get(i) + "\"}"));
+        assertEquals(List.of(200, 200, 200, 200, 200, 200, 200, 200, 200), codes);
+        for (ApiClient n : nodes) {
+            String crl = n.send("GET", "pki-several/cert/crl", null, null).body();
+            String listed = JSON.readTree(crl).get("data").get("certificate").asText();
+            X509CRL parsed = (X509CRL) CertificateFactory.getInstance("X.509")
+                    .generateCRL(new ByteArrayInputStream(listed.getBytes(StandardCharsets.US_ASCII)));
+            assertEquals(9, parsed.getRevokedCertificates().size(), "every revocation, on every node");
         }
     }
 

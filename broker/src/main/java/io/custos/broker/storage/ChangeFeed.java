@@ -3,6 +3,8 @@ package io.custos.broker.storage;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Value;
+import io.micronaut.context.event.StartupEvent;
+import io.micronaut.runtime.event.annotation.EventListener;
 import jakarta.annotation.PreDestroy;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -60,7 +62,14 @@ public class ChangeFeed {
         this.beans = beans;
         this.thread = new Thread(this::run, "custos-change-feed");
         thread.setDaemon(true);
-        thread.start();
+    }
+
+    /** Starts listening once the context is up (the listeners are beans it looks up as it delivers). */
+    @EventListener
+    void onStartup(StartupEvent event) {
+        if (!thread.isAlive() && !stopping) {
+            thread.start();
+        }
     }
 
     private List<ChangeListener> listeners() {

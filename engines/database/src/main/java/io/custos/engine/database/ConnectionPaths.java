@@ -16,6 +16,7 @@ import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Response;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -216,36 +217,71 @@ final class ConnectionPaths {
      * a crash after (2) leaves the pending password, which {@link #onTarget} adopts on the next
      * failed login. At no point is the config left without a working password.
      */
+    /**
+     * Rotates the connection's root password, once at a time across every broker: under an advisory
+     * lock in the target database, the config is read again (a rotation another broker finished is
+     * built on, not undone), the new password is stored pending, altered on the same connection,
+     * verified by a fresh login and committed; a failure puts the old one back.
+     */
     synchronized void rotateRoot(String name) {
-        DbConfig cfg = engine.config(name);
-        PostgresTarget current = engine.target(name);
-        String user = current.user();
-        if (user.isEmpty()) {
-            throw EngineException.badRequest("rotate-root needs the config's username");
+        for (int attempt = 0; ; attempt++) {
+            PostgresTarget current = engine.target(name);
+            String user = current.user();
+            if (user.isEmpty()) {
+                throw EngineException.badRequest("rotate-root needs the config's username");
+            }
+            try (var c = current.connection()) {
+                PostgresTarget.locked(c, "custos-rotate-root:" + user, () -> {
+                    rotateRootLocked(name, c, current, user);
+                    return null;
+                });
+            } catch (SQLException e) {
+                if (attempt == 0 && DatabaseEngine.BAD_PASSWORD.equals(e.getSQLState())) {
+                    engine.closeTarget(name); // another broker rotated it: connect with the stored password
+                    continue;
+                }
+                throw current.failure("root rotation", e);
+            }
+            engine.closeTarget(name);
+            return;
         }
+    }
+
+    private void rotateRootLocked(String name, Connection c, PostgresTarget current, String user) {
+        DbConfig cfg = engine.config(name);
         String next = context.system().generatePassword(cfg.passwordPolicy());
         engine.store("config/" + name, cfg.withPasswords(cfg.password(), next));
-        List<String> statements = cfg.rootRotationStatements().isEmpty() ? DatabaseEngine.DEFAULT_ROTATION : cfg.rootRotationStatements();
-        try (var c = current.connection()) {
+        List<String> statements = cfg.rootRotationStatements().isEmpty() ? DatabaseEngine.DEFAULT_ROTATION
+                : cfg.rootRotationStatements();
+        try {
             PostgresTarget.runInTransaction(c, statements.stream()
                     .map(s -> Statements.render(Statements.decodeIfBase64(s), user, cfg.scram() ? Scram.verifier(next)
                             : next, null)).toList());
-            try {
-                current.verifyLogin(next);
-                engine.store("config/" + name, cfg.withPasswords(next, null));
-            } catch (SQLException | RuntimeException e) {
-                // the rollback sends the old password the way the new one went: a SCRAM verifier under SCRAM
-                PostgresTarget.runInTransaction(c, List.of(Statements.render(DatabaseEngine.DEFAULT_ROTATION.get(0), user,
-                        cfg.scram() ? Scram.verifier(cfg.password()) : cfg.password(), null)));
-                engine.store("config/" + name, cfg.withPasswords(cfg.password(), null));
-                throw e instanceof SQLException sql ? current.failure("verifying the new root password", sql)
-                        : new EngineException(500, "root rotation failed and was undone: " + e.getMessage());
-            }
         } catch (SQLException e) {
             engine.store("config/" + name, cfg.withPasswords(cfg.password(), null));
-            throw current.failure("root rotation", engine.logged(e, "root rotation of connection " + name, statements, next,
-                    cfg.scram() ? null : cfg.password()));
+            throw current.failure("root rotation", engine.logged(e, "root rotation of connection " + name, statements,
+                    next, cfg.scram() ? null : cfg.password()));
         }
-        engine.closeTarget(name);
+        try {
+            current.verifyLogin(next);
+            engine.store("config/" + name, cfg.withPasswords(next, null));
+        } catch (SQLException | RuntimeException e) {
+            undoRootRotation(name, c, cfg, user);
+            throw e instanceof SQLException sql ? current.failure("verifying the new root password", sql)
+                    : new EngineException(500, "root rotation failed and was undone: " + e.getMessage());
+        }
     }
+
+    /** The rollback sends the old password the way the new one went: a SCRAM verifier under SCRAM. */
+    private void undoRootRotation(String name, Connection c, DbConfig cfg, String user) {
+        try {
+            PostgresTarget.runInTransaction(c, List.of(Statements.render(DatabaseEngine.DEFAULT_ROTATION.get(0), user,
+                    cfg.scram() ? Scram.verifier(cfg.password()) : cfg.password(), null)));
+            engine.store("config/" + name, cfg.withPasswords(cfg.password(), null));
+        } catch (SQLException e) {
+            LOG.error("database connection {}: the failed root rotation could not be undone ({}); the pending "
+                    + "password is kept and adopted on the next use if it logs in", name, e.getSQLState());
+        }
+    }
+
 }

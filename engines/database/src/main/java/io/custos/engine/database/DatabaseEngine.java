@@ -28,6 +28,8 @@ final class DatabaseEngine extends FrameworkEngine {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseEngine.class);
 
     static final String PLUGIN = "postgresql-database-plugin";
+    /** SQLSTATE invalid_password: the password PostgreSQL was given no longer logs in. */
+    static final String BAD_PASSWORD = "28P01";
 
     static final List<String> DEFAULT_ROTATION = List.of("ALTER ROLE \"{{name}}\" WITH PASSWORD '{{password}}'");
     private static final List<String> DEFAULT_RENEW = List.of("ALTER ROLE \"{{name}}\" VALID UNTIL '{{expiration}}'");
@@ -87,7 +89,15 @@ final class DatabaseEngine extends FrameworkEngine {
         try {
             return action.run(t);
         } catch (SQLException e) {
-            if ("28P01".equals(e.getSQLState()) && adoptPendingRootPassword(dbName)) {
+            if (BAD_PASSWORD.equals(e.getSQLState()) && !t.config().equals(config(dbName))) {
+                closeTarget(dbName); // the stored config changed (another broker rotated the root): use it
+                try {
+                    return action.run(target(dbName));
+                } catch (SQLException again) {
+                    throw target(dbName).failure(what, again);
+                }
+            }
+            if (BAD_PASSWORD.equals(e.getSQLState()) && adoptPendingRootPassword(dbName)) {
                 try {
                     return action.run(target(dbName));
                 } catch (SQLException again) {
@@ -173,8 +183,8 @@ final class DatabaseEngine extends FrameworkEngine {
             }
             try {
                 StaticRole r = staticRoles.staticRole(name).orElse(null);
-                if (r != null && (r.pendingPassword() != null || r.nextRotation() <= now.getEpochSecond())) {
-                    staticRoles.rotateStatic(name, r);
+                if (r != null && StaticRolePaths.due(r, now.getEpochSecond())) {
+                    staticRoles.rotateStatic(name, r, true);
                 }
             } catch (RuntimeException e) {
                 LOG.warn("rotation of static role {} failed; will retry: {}", name, e.getMessage());

@@ -127,6 +127,32 @@ final class PostgresTarget implements AutoCloseable {
         }
     }
 
+    /** Work on one connection that may fail with SQL. */
+    @FunctionalInterface
+    interface SqlCall<T> {
+        T call() throws SQLException;
+    }
+
+    /**
+     * Runs {@code body} holding a session advisory lock keyed by {@code key} on {@code c}: one
+     * holder at a time across every broker (a rotation; the lock goes with the session if the
+     * broker dies). The body should do its SQL on {@code c}.
+     */
+    static <T> T locked(Connection c, String key, SqlCall<T> body) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_lock(hashtext(?))")) {
+            ps.setString(1, key);
+            ps.execute();
+        }
+        try {
+            return body.call();
+        } finally {
+            try (PreparedStatement ps = c.prepareStatement("SELECT pg_advisory_unlock(hashtext(?))")) {
+                ps.setString(1, key);
+                ps.execute();
+            }
+        }
+    }
+
     static void runInTransaction(Connection c, List<String> statements) throws SQLException {
         if (statements.size() == 1 && !Statements.touchesAcls(statements)) {
             try (Statement s = c.createStatement()) {

@@ -18,6 +18,7 @@ import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.Response;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -77,7 +78,7 @@ final class StaticRolePaths {
                         .on(UPDATE, (r, d) -> {
                             String n = d.getString("name");
                             rotateStatic(n, staticRole(n).orElseThrow(() -> EngineException.badRequest(
-                                    "static role \"" + n + "\" not found")));
+                                    "static role \"" + n + "\" not found")), false);
                             return null;
                         })
                         .help("Rotates a static role's password now.", "")
@@ -122,7 +123,7 @@ final class StaticRolePaths {
                 old.map(StaticRole::password).orElse(null), old.map(StaticRole::lastRotation).orElse(0L),
                 old.map(StaticRole::nextRotation).orElse(0L), null);
         if (old.isEmpty()) {
-            rotateStatic(name, role); // Vault rotates a new static role at once, so Custos knows its password
+            rotateStatic(name, role, false); // Vault rotates a new static role at once, so Custos knows its password
         } else {
             long now = context.clock().instant().getEpochSecond();
             engine.store("static-roles/" + name, role.rotated(role.password(), role.lastRotation(), nextRotation(role,
@@ -174,24 +175,46 @@ final class StaticRolePaths {
     }
 
     /** Two-phase like the root: pending stored, ALTER, committed with the next rotation time. */
-    synchronized void rotateStatic(String name, StaticRole role) {
-        DbConfig cfg = engine.config(role.dbName());
-        String next = context.system().generatePassword(cfg.passwordPolicy());
-        engine.store("static-roles/" + name, role.pending(next));
-        List<String> statements = Statements.parse(role.rotationStatements()).isEmpty() ? DatabaseEngine.DEFAULT_ROTATION
-                : Statements.parse(role.rotationStatements());
-        String forSql = cfg.scram() ? Scram.verifier(next) : next;
-        engine.onTarget(role.dbName(), "rotating " + role.username(), t -> {
-            try {
-                t.run(statements, role.username(), forSql, null);
-            } catch (SQLException e) {
-                throw engine.logged(e, "rotating static role " + name, statements, next, forSql);
+    /**
+     * Rotates a static role's password, once at a time across every broker: under an advisory lock
+     * in the target database, the role is read again and (for the schedule) rotated only if still
+     * due, so two brokers never rotate it at once and a rotation another broker just finished is
+     * not repeated. Two-phase: the new password is stored pending before the ALTER.
+     */
+    void rotateStatic(String name, StaticRole seen, boolean onlyIfDue) {
+        DbConfig cfg = engine.config(seen.dbName());
+        engine.onTarget(seen.dbName(), "rotating " + seen.username(), t -> {
+            try (Connection c = t.connection()) {
+                return PostgresTarget.locked(c, "custos-static-role:" + seen.username(), () -> {
+                    long now = context.clock().instant().getEpochSecond();
+                    // as stored now (another broker may have rotated it); a new role is not stored yet
+                    StaticRole role = staticRole(name).orElse(onlyIfDue ? null : seen);
+                    if (role == null || onlyIfDue && !due(role, now)) {
+                        return null;
+                    }
+                    String next = context.system().generatePassword(cfg.passwordPolicy());
+                    engine.store("static-roles/" + name, role.pending(next));
+                    List<String> statements = Statements.parse(role.rotationStatements()).isEmpty()
+                            ? DatabaseEngine.DEFAULT_ROTATION : Statements.parse(role.rotationStatements());
+                    String forSql = cfg.scram() ? Scram.verifier(next) : next;
+                    try {
+                        PostgresTarget.runInTransaction(c, statements.stream()
+                                .map(st -> Statements.render(st, role.username(), forSql, null)).toList());
+                    } catch (SQLException e) {
+                        throw engine.logged(e, "rotating static role " + name, statements, next, forSql);
+                    }
+                    engine.store("static-roles/" + name, role.rotated(next, now, nextRotation(role, now)));
+                    return null;
+                });
             }
-            return null;
         });
-        long now = context.clock().instant().getEpochSecond();
-        engine.store("static-roles/" + name, role.rotated(next, now, nextRotation(role, now)));
     }
+
+    /** Due: its time has come, or a rotation was left half-done (a pending password). */
+    static boolean due(StaticRole r, long now) {
+        return r.pendingPassword() != null || r.nextRotation() <= now;
+    }
+
 
     long nextRotation(StaticRole role, long from) {
         if (role.rotationPeriod() > 0) {

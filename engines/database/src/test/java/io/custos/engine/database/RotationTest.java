@@ -25,11 +25,15 @@ import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -93,6 +97,37 @@ class RotationTest {
         assertTrue(logsIn(rootUser, now));
         assertTrue(!logsIn(rootUser, rootPassword), "the old root password still works");
         call(e, Operation.UPDATE, "config/pg", Map.of("username", rootUser)); // verify_connection with the new password
+    }
+
+    /**
+     * Two brokers (two engine instances over one storage) rotating the same root at once: the
+     * rotations take turns (an advisory lock in the target), so each builds on the last and the
+     * stored password is the one that logs in, with nothing left pending.
+     */
+    @Test
+    void rootRotationsOnTwoBrokersAtOnceTakeTurns() throws Exception {
+        DatabaseEngine a = engine(Clock.systemUTC());
+        DatabaseEngine b = engine(Clock.systemUTC());
+        configure(a);
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (DatabaseEngine e : List.of(a, b)) {
+                runs.add(pool.submit(() -> {
+                    for (int i = 0; i < 4; i++) {
+                        call(e, Operation.UPDATE, "rotate-root/pg", Map.of());
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : runs) {
+                f.get(); // every rotation succeeded
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertNull(stored().pendingPassword());
+        assertTrue(logsIn(rootUser, stored().password()), "the stored root password is the one in force");
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.custos.engine.sdk.FieldType;
 import io.custos.engine.sdk.Json;
 import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.time.Instant;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.CRLNumber;
 import org.bouncycastle.asn1.x509.CRLReason;
@@ -130,9 +132,7 @@ final class Crls {
             Instant since = holder.getThisUpdate().toInstant();
             BigInteger baseNumber = CRLNumber.getInstance(holder.getExtension(Extension.cRLNumber).getParsedValue())
                     .getCRLNumber();
-            byte[] der = sign(issuer, since, baseNumber);
-            context.storage().put("delta-crl/" + issuer.id(), der);
-            return der;
+            return storeIfNewer("delta-crl/" + issuer.id(), sign(issuer, since, baseNumber));
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the base CRL", e);
         }
@@ -140,10 +140,50 @@ final class Crls {
 
     /** Builds, signs and stores a fresh CRL of every certificate this issuer revoked. */
     synchronized byte[] rebuild(Issuer issuer) {
-        byte[] der = sign(issuer, null, null);
-        context.storage().put("crl/" + issuer.id(), der);
+        byte[] der = storeIfNewer("crl/" + issuer.id(), sign(issuer, null, null));
         context.storage().delete("delta-crl/" + issuer.id());
         return der;
+    }
+
+    /**
+     * Stores a CRL unless a newer one (a higher CRL number) is already there, with a compare-and-put:
+     * with several brokers revoking at once, the stored CRL only moves forward, and the one with the
+     * highest number lists every revocation made before its number was claimed. Returns what is stored.
+     */
+    private byte[] storeIfNewer(String key, byte[] der) {
+        BigInteger mine = number(der);
+        for (int attempt = 0; attempt < 64; attempt++) {
+            Optional<byte[]> current = context.storage().get(key);
+            if (current.isPresent() && number(current.get()).compareTo(mine) >= 0) {
+                return current.get();
+            }
+            if (context.storage().compareAndPut(key, current, der)) {
+                return der;
+            }
+        }
+        throw new EngineException(503, "too many concurrent CRL rebuilds; try again");
+    }
+
+    private static BigInteger number(byte[] der) {
+        try {
+            return CRLNumber.getInstance(new X509CRLHolder(der).getExtension(Extension.cRLNumber).getParsedValue())
+                    .getCRLNumber();
+        } catch (IOException | RuntimeException e) {
+            return BigInteger.valueOf(-1);
+        }
+    }
+
+    /** The next CRL number of the issuer, claimed with a compare-and-put so no two CRLs share one. */
+    private long claimNumber(Issuer issuer) {
+        String key = "crl-number/" + issuer.id();
+        for (int attempt = 0; attempt < 64; attempt++) {
+            Optional<byte[]> current = context.storage().get(key);
+            long next = current.map(x -> Long.parseLong(new String(x, StandardCharsets.US_ASCII))).orElse(0L) + 1;
+            if (context.storage().compareAndPut(key, current, Long.toString(next).getBytes(StandardCharsets.US_ASCII))) {
+                return next;
+            }
+        }
+        throw new EngineException(503, "too many concurrent CRL rebuilds; try again");
     }
 
     /** A CRL of this issuer's revocations (since {@code since} for a delta, whose base is {@code baseNumber}). */
@@ -152,6 +192,8 @@ final class Crls {
             throw EngineException.badRequest("issuer " + issuer.id() + " has no key here and cannot sign a CRL");
         }
         Config cfg = config();
+        // the number first, then the list: a CRL lists every revocation stored before its number was claimed
+        long number = claimNumber(issuer);
         Instant now = context.clock().instant();
         X509Certificate ca = issuer.cert();
         X509v2CRLBuilder b = new X509v2CRLBuilder(X500Name.getInstance(ca.getSubjectX500Principal().getEncoded()),
@@ -168,8 +210,6 @@ final class Crls {
                 }
             }
         }
-        long number = context.storage().get("crl-number/" + issuer.id()).map(x -> Long.parseLong(new String(x))).orElse(0L)
-                + 1;
         try {
             b.addExtension(Extension.cRLNumber, false, new CRLNumber(BigInteger.valueOf(number)));
             b.addExtension(Extension.authorityKeyIdentifier, false,
@@ -177,9 +217,7 @@ final class Crls {
             if (baseNumber != null) {
                 b.addExtension(Extension.deltaCRLIndicator, true, new CRLNumber(baseNumber));
             }
-            byte[] der = b.build(keys.signer(issuer.keyId())).getEncoded();
-            context.storage().put("crl-number/" + issuer.id(), Long.toString(number).getBytes());
-            return der;
+            return b.build(keys.signer(issuer.keyId())).getEncoded();
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot build the CRL", e);
         }

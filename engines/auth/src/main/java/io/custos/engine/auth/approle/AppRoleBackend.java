@@ -24,6 +24,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -361,7 +362,7 @@ final class AppRoleBackend extends RoleAuthBackend {
 
     // ---- login
 
-    private synchronized Response login(Request request, FieldData d) {
+    private Response login(Request request, FieldData d) {
         String roleId = d.getString("role_id");
         if (roleId.isBlank()) {
             throw EngineException.badRequest("missing role_id");
@@ -377,26 +378,7 @@ final class AppRoleBackend extends RoleAuthBackend {
             if (secretId.isBlank()) {
                 throw EngineException.badRequest("missing secret_id");
             }
-            String key = "secret_id/" + r.name + "/" + hash(secretId);
-            SecretId s = storage.get(key).map(b -> Json.read(b, SecretId.class))
-                    .orElseThrow(() -> EngineException.badRequest("invalid role or secret ID"));
-            long now = clock.instant().getEpochSecond();
-            if (s.expirationTime > 0 && now >= s.expirationTime) {
-                destroySecretId(r, hash(secretId));
-                throw EngineException.badRequest("invalid role or secret ID");
-            }
-            String remote = request.context().remoteAddress();
-            // the secret-id's blocks, and the role's as they are now (a role narrowed later still binds)
-            if (!Cidr.allows(s.cidrs, remote) || !Cidr.allows(r.secretIdBoundCidrs, remote)) {
-                throw EngineException.badRequest("source address unauthorized by the secret-id's CIDR restrictions");
-            }
-            if (s.numUses == 1) {
-                destroySecretId(r, hash(secretId));
-            } else if (s.numUses > 1) {
-                s.numUses--;
-                s.lastUpdatedTime = now;
-                storage.put(key, Json.write(s));
-            }
+            SecretId s = spendSecretId(r, hash(secretId), request.context().remoteAddress());
             metadata.putAll(s.metadata);
             if (!s.tokenBoundCidrs.isEmpty()) {
                 Map<String, Object> auth = r.token.authRequest(r.name, metadata);
@@ -405,6 +387,42 @@ final class AppRoleBackend extends RoleAuthBackend {
             }
         }
         return Response.ofAuth(r.token.authRequest(r.name, metadata));
+    }
+
+    /**
+     * Checks a secret-id and takes one of its uses, once across every broker: the use is a
+     * compare-and-put of the stored entry (a concurrent login that took it first makes this one
+     * re-read and re-check); the last use marks it spent (-1) before it is destroyed.
+     */
+    private SecretId spendSecretId(Role r, String hashed, String remote) {
+        String key = "secret_id/" + r.name + "/" + hashed;
+        for (int attempt = 0; attempt < 64; attempt++) {
+            Optional<byte[]> current = storage.get(key);
+            SecretId s = current.map(b -> Json.read(b, SecretId.class)).filter(x -> x.numUses >= 0)
+                    .orElseThrow(() -> EngineException.badRequest("invalid role or secret ID"));
+            long now = clock.instant().getEpochSecond();
+            if (s.expirationTime > 0 && now >= s.expirationTime) {
+                destroySecretId(r, hashed);
+                throw EngineException.badRequest("invalid role or secret ID");
+            }
+            // the secret-id's blocks, and the role's as they are now (a role narrowed later still binds)
+            if (!Cidr.allows(s.cidrs, remote) || !Cidr.allows(r.secretIdBoundCidrs, remote)) {
+                throw EngineException.badRequest("source address unauthorized by the secret-id's CIDR restrictions");
+            }
+            if (s.numUses == 0) {
+                return s;
+            }
+            long left = s.numUses;
+            s.numUses = left == 1 ? -1 : left - 1;
+            s.lastUpdatedTime = now;
+            if (storage.compareAndPut(key, current, Json.write(s))) {
+                if (left == 1) {
+                    destroySecretId(r, hashed);
+                }
+                return s;
+            }
+        }
+        throw new EngineException(503, "too many concurrent logins with one secret-id; try again");
     }
 
     // ---- helpers
