@@ -3,6 +3,7 @@ package io.custos.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.custos.testing.TestPostgres;
 import java.io.ByteArrayInputStream;
@@ -12,6 +13,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509CRL;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,10 +44,11 @@ class SeveralBrokersIT {
     static Path dir;
     private final List<BrokerProcess> processes = new ArrayList<>();
     private final List<ApiClient> nodes = new ArrayList<>();
+    private TestPostgres.Database storage;
 
     @BeforeAll
     void startThreeBrokers() throws Exception {
-        TestPostgres.Database storage = TestPostgres.shared().createDatabase();
+        storage = TestPostgres.shared().createDatabase();
         Map<String, String> env = DatabaseTarget.env(storage, dir.resolve("dev"), Map.of());
         for (int i = 0; i < 3; i++) {
             int port = BrokerProcess.freePort();
@@ -219,6 +223,59 @@ class SeveralBrokersIT {
             X509CRL parsed = (X509CRL) CertificateFactory.getInstance("X.509")
                     .generateCRL(new ByteArrayInputStream(listed.getBytes(StandardCharsets.US_ASCII)));
             assertEquals(9, parsed.getRevokedCertificates().size(), "every revocation, on every node");
+        }
+    }
+
+    @Test
+    void sixteenCheckAndSetWritersOverThreeNodesHaveOneWinnerPerVersion() throws Exception {
+        a().call("POST", "secret2/data/cas", ROOT, "{\"data\":{\"w\":\"start\"}}", 200);
+        for (int round = 1; round <= 5; round++) {
+            int version = round; // the version every writer believes is current
+            List<Integer> codes = race(16, i -> status(nodes.get(i % 3), "POST", "secret2/data/cas", ROOT,
+                    "{\"options\":{\"cas\":" + version + "},\"data\":{\"w\":\"" + i + "\"}}"));
+            assertEquals(1, codes.stream().filter(c -> c == 200).count(), "round " + round + ": " + codes);
+            assertEquals(round + 1, a().call("GET", "secret2/metadata/cas", ROOT, null, 200).get("data")
+                    .get("current_version").asInt());
+        }
+    }
+
+    /**
+     * A node whose change feed is cut (its LISTEN connection terminated) must not serve what it
+     * cached: a change made elsewhere while it reconnects is read from storage, not from memory.
+     */
+    @Test
+    void aNodeThatLosesItsChangeFeedDoesNotServeFromItsCache() throws Exception {
+        a().call("POST", "secret2/data/feed", ROOT, "{\"data\":{\"v\":\"cached\"}}", 200);
+        ApiClient b = nodes.get(1);
+        followsWithinASecond("the value", () -> b.call("GET", "secret2/data/feed", ROOT, null, 200).get("data")
+                .get("data").get("v").asText().equals("cached"));
+        try (Connection c = storage.connect(); Statement st = c.createStatement()) {
+            st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    + "WHERE application_name = 'custos-change-feed'");
+            // while the feeds are down, a change that no NOTIFY will ever tell them about
+            st.execute("ALTER TABLE custos_entries DISABLE TRIGGER custos_entries_changed");
+        }
+        try {
+            a().call("POST", "secret2/data/feed", ROOT, "{\"data\":{\"v\":\"unannounced\"}}", 200);
+        } finally {
+            try (Connection c = storage.connect(); Statement st = c.createStatement()) {
+                st.execute("ALTER TABLE custos_entries ENABLE TRIGGER custos_entries_changed");
+            }
+        }
+        for (ApiClient n : nodes) {
+            assertEquals("unannounced", n.call("GET", "secret2/data/feed", ROOT, null, 200).get("data").get("data")
+                    .get("v").asText(), "a node served a stale copy after losing its feed");
+        }
+    }
+
+    @Test
+    void everyNodeReportsItselfActive() throws Exception {
+        for (ApiClient n : nodes) {
+            JsonNode health = n.call("GET", "sys/health", null, null, 200);
+            assertEquals(false, health.get("standby").asBoolean());
+            assertEquals(false, health.get("sealed").asBoolean());
+            JsonNode leader = n.call("GET", "sys/leader", null, null, 200);
+            assertEquals(false, leader.get("performance_standby").asBoolean());
         }
     }
 
