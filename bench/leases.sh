@@ -7,19 +7,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
-pgbin="${CUSTOS_PG_BIN:-/usr/lib/postgresql/15/bin}"
 [ -f broker/target/custos-broker-0.1.0-SNAPSHOT-all.jar ] && [ -z "${CUSTOS_BENCH_REBUILD:-}" ] || ./mvnw -q -B -DskipTests -pl broker -am package
 jar=$PWD/broker/target/custos-broker-0.1.0-SNAPSHOT-all.jar
 command -v wrk >/dev/null || { echo "bench/leases.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
-dir=$(mktemp -d /tmp/custos-lease-bench.XXXX)
-pw="bench-$RANDOM$RANDOM"
 port=55432
-echo "$pw" > "$dir/pw"
-as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-[ "$(id -u)" = 0 ] && chown -R postgres "$dir"
-as_pg "$pgbin/initdb" -D "$dir/data" -U postgres --auth=scram-sha-256 --pwfile="$dir/pw" >/dev/null
-as_pg "$pgbin/pg_ctl" -D "$dir/data" -w -l "$dir/log" -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" start >/dev/null
-trap 'as_pg "$pgbin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf /tmp/custos-bench-dev' EXIT
+. bench/pg.sh
+throwaway_pg lease-bench "$port" -c max_connections=200 -c shared_buffers=256MB
+pw="$pg_password"
+trap 'as_pg "${CUSTOS_PG_BIN:-/usr/lib/postgresql/15/bin}/pg_ctl" -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true; rm -rf /tmp/custos-bench-dev' EXIT
 rm -rf /tmp/custos-bench-dev
 echo "java: $("$java_bin" -version 2>&1 | head -1)"
 "$java_bin" -cp "$jar" bench/LeaseBench.java "$jar" "$port" "$pw" "$secs" "${2:-creds,expiry,lag,startup}"

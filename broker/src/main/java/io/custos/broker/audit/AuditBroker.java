@@ -23,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
@@ -85,11 +86,12 @@ public class AuditBroker implements SealListener {
         keys = k;
     }
 
+    /** The stored key, created once across brokers (a node that loses the race uses the winner's). */
     private byte[] key(String path) {
         byte[] key = storage.get(path).orElse(null);
         if (key == null) {
-            key = AesGcm.randomKeyBytes();
-            storage.put(path, key);
+            byte[] fresh = AesGcm.randomKeyBytes();
+            key = storage.compareAndPut(path, Optional.empty(), fresh) ? fresh : storage.get(path).orElseThrow();
         }
         return key;
     }

@@ -147,10 +147,10 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer, ChangeLis
                 storage.get(BATCH_KEY_PATH).orElseGet(() -> created(BATCH_KEY_PATH)));
     }
 
+    /** A new key, created once across brokers: a node that loses the race uses the winner's. */
     private byte[] created(String path) {
         byte[] key = Drbg.randomBytes(32);
-        storage.put(path, key);
-        return key;
+        return storage.compareAndPut(path, Optional.empty(), key) ? key : storage.get(path).orElseThrow();
     }
 
     @Override

@@ -440,9 +440,11 @@ final class AppRoleBackend extends RoleAuthBackend {
             synchronized (this) {
                 key = storage.get("hmac-key").orElse(null);
                 if (key == null) {
-                    key = new byte[32];
-                    RANDOM.nextBytes(key);
-                    storage.put("hmac-key", key);
+                    byte[] fresh = new byte[32];
+                    RANDOM.nextBytes(fresh);
+                    // created once across brokers: a node that loses the race uses the winner's key
+                    key = storage.compareAndPut("hmac-key", Optional.empty(), fresh) ? fresh
+                            : storage.get("hmac-key").orElseThrow();
                 }
                 hmacKey = key;
             }
