@@ -2,10 +2,11 @@
 # PKI issuance over keep-alive HTTP (wrk, 4 connections) for EC P-256 and RSA 2048, with no_store
 # and with storage, against the ceiling measured in the same run: in-process key generation +
 # certificate signing with the same library on as many threads as cores (bench/PkiBench.java).
-# Usage: bench/pki.sh [seconds-per-round]   (JAVA_HOME selects the JDK for both; needs wrk)
+# Usage: bench/pki.sh [seconds-per-round] [key types, default "ec rsa"]   (JAVA_HOME selects the JDK for both; needs wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs="${1:-10}"
+types="${2:-ec rsa}"
 java_bin="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 port=8293; cores=$(nproc)
 command -v wrk >/dev/null || { echo "bench/pki.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
@@ -33,11 +34,11 @@ rps() { wrk -t2 -c4 -d"$2s" -s "$lua" "http://127.0.0.1:$port/v1/pki/issue/$1" |
 ceiling() { "$java_bin" -cp "$jar" bench/PkiBench.java "$1" "$cores" "$2"; }
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 echo "warming up (JIT) ..."
-rps ec-nostore 30 >/dev/null; rps ec-store 10 >/dev/null; rps rsa-nostore 10 >/dev/null
+for t in $types; do rps $t-nostore 20 >/dev/null; rps $t-store 10 >/dev/null; done
 echo "java: $("$java_bin" -version 2>&1 | head -1); wrk -t2 -c4; ceiling on $cores threads; medians of 3 rounds of ${secs}s"
 echo "| key | ceiling: in-process keygen + sign | Custos \`issue\` no_store | ratio | Custos \`issue\` stored | ratio |"
 echo "|---|---|---|---|---|---|"
-for t in ec rsa; do
+for t in $types; do
   c=(); n=(); s=()
   for round in 1 2 3; do
     c+=("$(ceiling $t "$secs")"); n+=("$(rps $t-nostore "$secs")"); s+=("$(rps $t-store "$secs")")

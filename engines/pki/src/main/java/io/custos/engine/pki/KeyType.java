@@ -59,7 +59,7 @@ public record KeyType(String name, int bits) {
                     g.initialize(bits);
                 }
                 case "ec" -> {
-                    g = KeyPairGenerator.getInstance("EC");
+                    g = KeyPairGenerator.getInstance("EC", Providers.BC);
                     g.initialize(new ECGenParameterSpec(bits == 384 ? "secp384r1" : "secp256r1"));
                 }
                 default -> g = KeyPairGenerator.getInstance("Ed25519");

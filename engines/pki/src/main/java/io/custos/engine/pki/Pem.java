@@ -1,15 +1,19 @@
 package io.custos.engine.pki;
 
 import io.custos.engine.sdk.EngineException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,7 +23,6 @@ import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
-import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
 import org.bouncycastle.crypto.params.ECPublicKeyParameters;
@@ -40,7 +43,29 @@ final class Pem {
     private Pem() {
     }
 
+    /** PEM's 64-character base64 lines, as BouncyCastle's writer makes them. */
+    private static final Base64.Encoder LINES = Base64.getMimeEncoder(64, new byte[] {'\n'});
+    /** Parsing with the JDK's factory (a lookup per call costs more than the parse): one per thread. */
+    private static final ThreadLocal<CertificateFactory> X509 = ThreadLocal.withInitial(() -> {
+        try {
+            return CertificateFactory.getInstance("X.509");
+        } catch (CertificateException e) {
+            throw new IllegalStateException(e);
+        }
+    });
+
     static String encode(Object o) {
+        try {
+            // the common cases written directly: the same text as the PEM writer's, a fraction of the work
+            if (o instanceof X509Certificate c) {
+                return armor("CERTIFICATE", c.getEncoded());
+            }
+            if (o instanceof PemObject p) {
+                return armor(p.getType(), p.getContent());
+            }
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException(e);
+        }
         StringWriter out = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(out)) {
             w.writeObject(o);
@@ -51,7 +76,11 @@ final class Pem {
     }
 
     static String encode(String type, byte[] der) {
-        return encode(new PemObject(type, der));
+        return armor(type, der);
+    }
+
+    private static String armor(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + LINES.encodeToString(der) + "\n-----END " + type + "-----";
     }
 
     /**
@@ -118,8 +147,8 @@ final class Pem {
 
     static X509Certificate certificate(X509CertificateHolder h) {
         try {
-            return new JcaX509CertificateConverter().getCertificate(h);
-        } catch (CertificateException e) {
+            return (X509Certificate) X509.get().generateCertificate(new ByteArrayInputStream(h.getEncoded()));
+        } catch (CertificateException | IOException e) {
             throw EngineException.badRequest("unreadable certificate: " + e.getMessage());
         }
     }

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.operator.ContentSigner;
@@ -55,7 +56,10 @@ final class StoredKeyManager implements KeyManager {
     public ContentSigner signer(String keyId) {
         KeyPair p = pair(keyId);
         try {
-            return new JcaContentSignerBuilder(KeyType.of(p.getPublic()).signatureAlgorithm()).build(p.getPrivate());
+            KeyType type = KeyType.of(p.getPublic());
+            JcaContentSignerBuilder b = new JcaContentSignerBuilder(type.signatureAlgorithm());
+            // ECDSA through BouncyCastle (its keys, converted once at load); RSA and Ed25519 stay with the JDK
+            return (type.name().equals("ec") ? b.setProvider(Providers.BC) : b).build(p.getPrivate());
         } catch (OperatorCreationException e) {
             throw new IllegalStateException("cannot sign with key " + keyId, e);
         }
@@ -78,8 +82,12 @@ final class StoredKeyManager implements KeyManager {
                     () -> EngineException.badRequest("key " + id + " not found")));
             Base64.Decoder b64 = Base64.getDecoder();
             try {
+                PrivateKeyInfo info = PrivateKeyInfo.getInstance(b64.decode((String) stored.get("private")));
                 JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
-                PrivateKey key = conv.getPrivateKey(PrivateKeyInfo.getInstance(b64.decode((String) stored.get("private"))));
+                if (X9ObjectIdentifiers.id_ecPublicKey.equals(info.getPrivateKeyAlgorithm().getAlgorithm())) {
+                    conv.setProvider(Providers.BC);
+                }
+                PrivateKey key = conv.getPrivateKey(info);
                 PublicKey pub = conv.getPublicKey(SubjectPublicKeyInfo.getInstance(b64.decode((String) stored.get("public"))));
                 return new KeyPair(pub, key);
             } catch (IOException e) {
