@@ -127,6 +127,14 @@ final class Certs {
     static X509Certificate build(KeyManager keys, String signerKeyId, X509Certificate issuer, X500Name subject,
             PublicKey subjectKey, Subject names, Instant notBefore, Instant notAfter, boolean ca, int maxPathLength,
             List<String> keyUsage, List<String> extKeyUsage, boolean serverFlag, boolean clientFlag, Urls urls) {
+        return Pem.certificate(buildHolder(keys, signerKeyId, issuer, subject, subjectKey, names, notBefore, notAfter, ca,
+                maxPathLength, keyUsage, extKeyUsage, serverFlag, clientFlag, urls));
+    }
+
+    /** The certificate as signed, not re-parsed: what issuance needs (its DER, serial and notAfter) and no more. */
+    static X509CertificateHolder buildHolder(KeyManager keys, String signerKeyId, X509Certificate issuer, X500Name subject,
+            PublicKey subjectKey, Subject names, Instant notBefore, Instant notAfter, boolean ca, int maxPathLength,
+            List<String> keyUsage, List<String> extKeyUsage, boolean serverFlag, boolean clientFlag, Urls urls) {
         try {
             X500Name issuerName = issuer == null ? subject : X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded());
             X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerName, newSerial(), Date.from(notBefore),
@@ -149,8 +157,7 @@ final class Certs {
                 b.addExtension(Extension.subjectAlternativeName, false, sans);
             }
             ContentSigner signer = keys.signer(signerKeyId);
-            X509CertificateHolder holder = b.build(signer);
-            return Pem.certificate(holder);
+            return b.build(signer);
         } catch (IOException | NoSuchAlgorithmException e) {
             throw new IllegalStateException("cannot build the certificate", e);
         }

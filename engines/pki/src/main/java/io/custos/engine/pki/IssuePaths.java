@@ -26,6 +26,7 @@ import io.custos.engine.sdk.PathSpec;
 import io.custos.engine.sdk.PendingLease;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
@@ -48,6 +49,7 @@ import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.Extensions;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
 /**
@@ -132,12 +134,12 @@ final class IssuePaths {
         Instant now = context.clock().instant();
         List<String> warnings = new ArrayList<>();
         Instant notAfter = notAfter(issuer, now, ttl(role, d, warnings));
-        X509Certificate cert = Certs.build(keys, issuer.keyId(), issuer.cert(), Certs.name(subject), key.publicKey(),
+        X509CertificateHolder cert = Certs.buildHolder(keys, issuer.keyId(), issuer.cert(), Certs.name(subject), key.publicKey(),
                 subject, now.minusSeconds(role.notBeforeDuration()), notAfter, false, -1, role.keyUsage(),
                 role.effectiveExtKeyUsage(), role.serverFlag(), role.clientFlag(), issuers.urls());
-        String certPem = Pem.encode(cert);
+        String certPem = Pem.encode("CERTIFICATE", encoded(cert));
         if (!role.noStore()) {
-            issuers.storeCert(certPem, cert, issuer);
+            issuers.storeCert(certPem, cert.getSerialNumber(), issuer);
         }
         PendingLease lease = null;
         if (role.generateLease()) {
@@ -154,6 +156,14 @@ final class IssuePaths {
             }
         }
         return response;
+    }
+
+    private static byte[] encoded(X509CertificateHolder cert) {
+        try {
+            return cert.getEncoded();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static SubjectKey subjectKey(PkiRole role, PKCS10CertificationRequest csr) {
@@ -227,10 +237,11 @@ final class IssuePaths {
     }
 
     /** Vault's answer: the certificate in the asked format, its chain, and a generated key once. */
-    private Map<String, Object> issued(X509Certificate cert, String certPem, Issuer issuer, SubjectKey key,
+    private Map<String, Object> issued(X509CertificateHolder cert, String certPem, Issuer issuer, SubjectKey key,
             FieldData d) {
         String format = d.getString("format");
-        Map<String, Object> out = new LinkedHashMap<>(certificateData(cert, certPem, issuers.chainOf(issuer), format));
+        Map<String, Object> out = new LinkedHashMap<>(certificateData(encoded(cert), cert.getSerialNumber(),
+                cert.getNotAfter().toInstant(), certPem, issuers.chainOf(issuer), format));
         if (key.generated() != null) {
             String pem = Pem.privateKey(key.generated(), "pkcs8".equals(d.getString("private_key_format")));
             out.put("private_key", "der".equals(format) ? Base64.getEncoder().encodeToString(key.generated()

@@ -7,6 +7,7 @@ import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.Response;
+import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -190,7 +191,11 @@ final class Issuers {
     }
 
     void storeCert(String pem, X509Certificate cert, Issuer issuer) {
-        context.storage().put("certs/" + Certs.key(cert.getSerialNumber()), Json.write(Map.of("certificate", pem,
+        storeCert(pem, cert.getSerialNumber(), issuer);
+    }
+
+    void storeCert(String pem, BigInteger serial, Issuer issuer) {
+        context.storage().put("certs/" + Certs.key(serial), Json.write(Map.of("certificate", pem,
                 "issuer_id", issuer.id())));
     }
 }

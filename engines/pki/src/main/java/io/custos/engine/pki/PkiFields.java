@@ -1,28 +1,29 @@
 package io.custos.engine.pki;
 
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
-import java.security.PublicKey;
-import java.util.stream.Stream;
-import java.util.Map;
-import java.util.LinkedHashMap;
-import java.util.Base64;
-import java.time.temporal.ChronoUnit;
-import java.time.Instant;
-import java.net.InetAddress;
 
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldData;
 import io.custos.engine.sdk.FieldType;
 import io.custos.engine.sdk.GoDuration;
+import java.math.BigInteger;
+import java.net.InetAddress;
 import java.net.URI;
+import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 
 /** What the PKI path families share: field shorthands, the CA and issue fields, small decoders. */
 final class PkiFields {
@@ -123,11 +124,18 @@ final class PkiFields {
     /** Vault's certificate fields; {@code chainPem} is the issuing chain (issuer first), already PEM. */
     static Map<String, Object> certificateData(X509Certificate cert, String certPem, List<String> chainPem,
             String format) {
+        return certificateData(der(cert), cert.getSerialNumber(), cert.getNotAfter().toInstant(), certPem, chainPem,
+                format);
+    }
+
+    /** The same from the certificate's DER, serial and notAfter (a certificate just signed, not parsed again). */
+    static Map<String, Object> certificateData(byte[] der, BigInteger serial, Instant notAfter, String certPem,
+            List<String> chainPem, String format) {
         String f = format == null || format.isEmpty() ? "pem" : format;
         if (!f.equals("pem") && !f.equals("der") && !f.equals("pem_bundle")) {
             throw EngineException.badRequest("unsupported format \"" + f + "\": use pem, der or pem_bundle");
         }
-        String certificate = f.equals("der") ? Base64.getEncoder().encodeToString(der(cert)) : certPem;
+        String certificate = f.equals("der") ? Base64.getEncoder().encodeToString(der) : certPem;
         List<String> caChain = f.equals("der") ? chainPem.stream().map(p -> Base64.getEncoder().encodeToString(
                 der(Pem.parsedOnce(p)))).toList() : chainPem;
         if (f.equals("pem_bundle")) {
@@ -138,8 +146,8 @@ final class PkiFields {
         out.put("certificate", certificate);
         out.put("issuing_ca", caChain.isEmpty() ? certificate : caChain.get(0));
         out.put("ca_chain", caChain);
-        out.put("serial_number", Certs.serial(cert.getSerialNumber()));
-        out.put("expiration", cert.getNotAfter().toInstant().getEpochSecond());
+        out.put("serial_number", Certs.serial(serial));
+        out.put("expiration", notAfter.getEpochSecond());
         return out;
     }
 
