@@ -236,7 +236,8 @@ final class ConnectionPaths {
                     return null;
                 });
             } catch (SQLException e) {
-                if (attempt == 0 && DatabaseEngine.BAD_PASSWORD.equals(e.getSQLState())) {
+                if (attempt == 0 && (DatabaseEngine.BAD_PASSWORD.equals(e.getSQLState())
+                        || PostgresTarget.REPLACED.equals(e.getSQLState()))) {
                     engine.closeTarget(name); // another broker rotated it: connect with the stored password
                     continue;
                 }

@@ -89,6 +89,13 @@ final class DatabaseEngine extends FrameworkEngine {
         try {
             return action.run(t);
         } catch (SQLException e) {
+            if (PostgresTarget.REPLACED.equals(e.getSQLState())) {
+                try {
+                    return action.run(target(dbName)); // replaced while in use (a config change): once more
+                } catch (SQLException again) {
+                    throw target(dbName).failure(what, again);
+                }
+            }
             if (BAD_PASSWORD.equals(e.getSQLState()) && !t.config().equals(config(dbName))) {
                 closeTarget(dbName); // the stored config changed (another broker rotated the root): use it
                 try {

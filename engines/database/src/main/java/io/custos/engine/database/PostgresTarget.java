@@ -32,6 +32,9 @@ final class PostgresTarget implements AutoCloseable {
     private final DbConfig config;
     private final ConnectionUrl url;
     private volatile HikariDataSource pool;
+    private volatile boolean closed;
+    /** The SQLSTATE (Custos's own class) of a target closed under a caller: retry with the new one. */
+    static final String REPLACED = "CU001";
 
     PostgresTarget(String name, DbConfig config) {
         this.name = name;
@@ -90,17 +93,32 @@ final class PostgresTarget implements AutoCloseable {
         return out;
     }
 
+    /**
+     * A connection from the pool (created on first use). A closed target — its config replaced, here
+     * or on another broker — never opens a pool again: it answers {@link #REPLACED}, and the engine
+     * retries with the target that replaced it.
+     */
     Connection connection() throws SQLException {
         HikariDataSource p = pool;
         if (p == null) {
             synchronized (this) {
+                if (closed) {
+                    throw new SQLException("the connection's config was replaced", REPLACED);
+                }
                 if (pool == null) {
                     pool = newPool();
                 }
                 p = pool;
             }
         }
-        return p.getConnection();
+        try {
+            return p.getConnection();
+        } catch (SQLException e) {
+            if (closed) {
+                throw new SQLException("the connection's config was replaced", REPLACED, e);
+            }
+            throw e;
+        }
     }
 
     private HikariDataSource newPool() {
@@ -289,6 +307,7 @@ final class PostgresTarget implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        closed = true;
         if (pool != null) {
             pool.close();
             pool = null;
