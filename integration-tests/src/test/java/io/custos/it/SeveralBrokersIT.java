@@ -137,6 +137,26 @@ class SeveralBrokersIT {
     }
 
     @Test
+    void anAuditDeviceEnabledOnOneNodeRecordsOnEveryNodeUntilDisabledOnAnother() throws Exception {
+        a().call("PUT", "sys/audit/everywhere", ROOT, "{\"type\":\"file\",\"options\":{\"file_path\":\"stdout\"}}", 204);
+        for (int i = 0; i < 3; i++) {
+            ApiClient n = nodes.get(i);
+            BrokerProcess p = processes.get(i);
+            String marker = "secret2/data/audit-on-" + i;
+            followsWithinASecond("the device on node " + i, () -> {
+                n.send("GET", marker, ROOT, null);
+                return p.output().contains("\"path\":\"" + marker + "\"");
+            });
+        }
+        nodes.get(1).call("DELETE", "sys/audit/everywhere", ROOT, null, 204);
+        ApiClient c = nodes.get(2);
+        followsWithinASecond("the removal", () -> !c.call("GET", "sys/audit", ROOT, null, 200).get("data")
+                .has("everywhere/"));
+        c.send("GET", "secret2/data/audit-after", ROOT, null);
+        assertTrue(!processes.get(2).output().contains("secret2/data/audit-after"), "a disabled device writes no more");
+    }
+
+    @Test
     void aSecretWrittenOnOneNodeIsReadOnTheOthers() throws Exception {
         a().call("POST", "secret2/data/cached", ROOT, "{\"data\":{\"v\":\"old\"}}", 200);
         for (ApiClient n : nodes) {

@@ -39,95 +39,15 @@ import org.slf4j.LoggerFactory;
  * runs, and a response that cannot be recorded is not returned.
  */
 @Singleton
-public class AuditBroker implements SealListener {
+public class AuditBroker {
     private static final Logger LOG = LoggerFactory.getLogger(AuditBroker.class);
-    static final String KEY_PREFIX = "core/audit/";
 
-    private final List<FileAuditDevice> devices = new ArrayList<>();
-    private final BarrierStorage storage;
+    private final AuditDevices devices;
     private final Clock clock;
-    private volatile Map<String, byte[]> keys;
-    private volatile Map<String, byte[]> chainKeys;
 
-    public AuditBroker(List<AuditDeviceConfiguration> configs, BarrierStorage storage, Clock clock) {
-        this.storage = storage;
+    public AuditBroker(AuditDevices devices, Clock clock) {
+        this.devices = devices;
         this.clock = clock;
-        for (AuditDeviceConfiguration c : configs) {
-            if (!"file".equals(c.getType())) {
-                throw new ConfigurationException("custos.audit.devices." + c.getName() + ".type: only \"file\" exists");
-            }
-            if (c.getPath() == null || c.getPath().isBlank()) {
-                throw new ConfigurationException("custos.audit.devices." + c.getName() + ".path is required");
-            }
-            FileAuditDevice.Fsync fsync;
-            try {
-                fsync = FileAuditDevice.Fsync.parse(c.getFsync());
-            } catch (IllegalArgumentException e) {
-                throw new ConfigurationException("custos.audit.devices." + c.getName() + "." + e.getMessage());
-            }
-            devices.add(new FileAuditDevice(c.getName(), Path.of(c.getPath()), fsync, clock));
-        }
-    }
-
-    @Override
-    public int sealOrder() {
-        return 30;
-    }
-
-    @Override
-    public void onUnseal() {
-        Map<String, byte[]> k = new LinkedHashMap<>();
-        Map<String, byte[]> c = new LinkedHashMap<>();
-        for (FileAuditDevice d : devices) {
-            k.put(d.name(), key(KEY_PREFIX + d.name() + "/hmac-key"));
-            c.put(d.name(), key(KEY_PREFIX + d.name() + "/chain-key"));
-        }
-        chainKeys = c;
-        keys = k;
-    }
-
-    /** The stored key, created once across brokers (a node that loses the race uses the winner's). */
-    private byte[] key(String path) {
-        byte[] key = storage.get(path).orElse(null);
-        if (key == null) {
-            byte[] fresh = AesGcm.randomKeyBytes();
-            key = storage.compareAndPut(path, Optional.empty(), fresh) ? fresh : storage.get(path).orElseThrow();
-        }
-        return key;
-    }
-
-    /** Stores each device's last checkpoint while the barrier is still open, closes the files, forgets the keys. */
-    @Override
-    public void onSeal() {
-        if (keys != null) {
-            for (FileAuditDevice d : devices) {
-                d.checkpoint(this::storeCheckpoint);
-                d.close(); // forced to disk now; reopened (and its chain continued) at the next unseal
-            }
-        }
-        wipe(keys);
-        wipe(chainKeys);
-        keys = null;
-        chainKeys = null;
-    }
-
-    private static void wipe(Map<String, byte[]> k) {
-        if (k != null) {
-            k.values().forEach(b -> Arrays.fill(b, (byte) 0));
-        }
-    }
-
-    private void storeCheckpoint(AuditChain.Checkpoint c) {
-        try {
-            storage.put(checkpointPath(c.fileId()), Json.write(c));
-        } catch (RuntimeException e) {
-            // the line itself is on disk; a missing checkpoint only weakens detection of cut-off lines
-            LOG.warn("cannot store an audit checkpoint for {}: {}", c.fileId(), e.getClass().getSimpleName());
-        }
-    }
-
-    private static String checkpointPath(String fileId) {
-        return KEY_PREFIX + "checkpoints/" + fileId;
     }
 
     /**
@@ -135,8 +55,16 @@ public class AuditBroker implements SealListener {
      * name starts with the file's name) with the device's chain key and its stored checkpoint.
      */
     public AuditChain.Result verify(String device, String filePath) {
-        FileAuditDevice d = devices.stream().filter(x -> x.name().equals(device)).findFirst()
+        if (!devices.unsealed()) {
+            throw new SealedException();
+        }
+        AuditDevices.Active a = devices.find(device)
                 .orElseThrow(() -> EngineException.badRequest("unknown audit device \"" + device + "\""));
+        FileAuditDevice d = a.device();
+        if (d.path() == null) {
+            throw EngineException.badRequest("audit device \"" + device + "\" writes to " + a.spec().filePath()
+                    + ": there is no file to verify");
+        }
         Path file = filePath == null || filePath.isBlank() ? d.path() : Path.of(filePath).toAbsolutePath().normalize();
         Path own = d.path().toAbsolutePath().normalize();
         if (!file.equals(own) && !(own.getParent().equals(file.getParent())
@@ -144,16 +72,11 @@ public class AuditBroker implements SealListener {
             throw EngineException.badRequest("file_path must be the device's file or a copy beside it named "
                     + own.getFileName() + "*");
         }
-        Map<String, byte[]> c = chainKeys;
-        if (c == null) {
-            throw new SealedException();
-        }
-        d.checkpoint(this::storeCheckpoint);
+        d.checkpoint(devices::storeCheckpoint);
         try {
             String fileId = AuditChain.fileId(file);
-            AuditChain.Checkpoint checkpoint = fileId == null ? null : storage.get(checkpointPath(fileId))
-                    .map(b -> Json.read(b, AuditChain.Checkpoint.class)).orElse(null);
-            return AuditChain.verify(file, c.get(d.name()), checkpoint);
+            AuditChain.Checkpoint checkpoint = fileId == null ? null : devices.checkpoint(fileId).orElse(null);
+            return AuditChain.verify(file, a.chainKey(), checkpoint);
         } catch (NoSuchFileException e) {
             throw EngineException.badRequest("no such file: " + file);
         } catch (IOException e) {
@@ -161,9 +84,9 @@ public class AuditBroker implements SealListener {
         }
     }
 
-    /** Devices are configured and the keys are loaded. */
+    /** Devices are declared and the keys are loaded. */
     public boolean active() {
-        return !devices.isEmpty() && keys != null;
+        return devices.anyDeclared();
     }
 
     public void logRequest(AuditRecord r) {
@@ -183,16 +106,13 @@ public class AuditBroker implements SealListener {
     }
 
     private void write(AuditRecord r, String type, Integer status, byte[] body) {
-        Map<String, byte[]> k = keys;
-        Map<String, byte[]> c = chainKeys;
         int written = 0;
-        for (FileAuditDevice d : devices) {
-            byte[] key = k.get(d.name());
+        for (AuditDevices.Active a : devices.active()) {
             try {
-                d.write(entry(r, type, status, body, key), c.get(d.name()), this::storeCheckpoint);
+                a.device().write(entry(r, type, status, body, a), a.chainKey(), devices::storeCheckpoint);
                 written++;
             } catch (IOException | RuntimeException e) {
-                LOG.error("audit device {} cannot write {}: {}", d.name(), d.path(), e.getMessage());
+                LOG.error("audit device {} cannot write {}: {}", a.name(), a.spec().filePath(), e.getMessage());
             }
         }
         if (written == 0) {
@@ -200,7 +120,8 @@ public class AuditBroker implements SealListener {
         }
     }
 
-    private Map<String, Object> entry(AuditRecord r, String type, Integer status, byte[] body, byte[] key) {
+    private Map<String, Object> entry(AuditRecord r, String type, Integer status, byte[] body, AuditDevices.Active a) {
+        byte[] key = a.hmacKey();
         Map<String, Object> request = new LinkedHashMap<>();
         request.put("id", r.requestId);
         request.put("operation", r.operation);
@@ -210,7 +131,7 @@ public class AuditBroker implements SealListener {
         Map<String, Object> e = new LinkedHashMap<>();
         e.put("time", clock.instant().toString());
         e.put("type", type);
-        e.put("auth", auth(r, key));
+        e.put("auth", auth(r, key, a.spec().hmacAccessor()));
         e.put("request", request);
         if (status != null) {
             Map<String, Object> response = new LinkedHashMap<>();
@@ -229,13 +150,13 @@ public class AuditBroker implements SealListener {
         return e;
     }
 
-    private Map<String, Object> auth(AuditRecord r, byte[] key) {
+    private Map<String, Object> auth(AuditRecord r, byte[] key, boolean hmacAccessor) {
         if (r.token == null) {
             return null;
         }
         Map<String, Object> a = new LinkedHashMap<>();
         a.put("client_token", hmac(key, r.presentedToken == null ? "" : r.presentedToken));
-        a.put("accessor", hmac(key, r.token.accessor()));
+        a.put("accessor", hmacAccessor ? hmac(key, r.token.accessor()) : r.token.accessor());
         a.put("display_name", r.token.displayName());
         a.put("policies", r.token.policies());
         a.put("token_type", r.token.isBatch() ? "batch" : "service");
@@ -313,33 +234,14 @@ public class AuditBroker implements SealListener {
 
     /** sys/audit-hash: the HMAC a device would log for {@code input}. */
     public String hash(String device, String input) {
-        String name = device.endsWith("/") ? device.substring(0, device.length() - 1) : device;
-        Map<String, byte[]> k = keys;
-        byte[] key = k == null ? null : k.get(name);
-        if (key == null) {
-            throw EngineException.badRequest("unknown audit device \"" + name + "\"");
-        }
-        return hmac(key, input);
+        AuditDevices.Active a = devices.find(device).orElseThrow(() -> EngineException.badRequest(
+                "unknown audit device \"" + (device.endsWith("/") ? device.substring(0, device.length() - 1) : device)
+                        + "\""));
+        return hmac(a.hmacKey(), input);
     }
 
     /** sys/audit: each device as Vault lists it. */
     public Map<String, Object> describe() {
-        Map<String, Object> out = new LinkedHashMap<>();
-        for (FileAuditDevice d : devices) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("type", "file");
-            m.put("description", "");
-            m.put("options", Map.of("file_path", d.path().toString(), "fsync",
-                    d.fsync().name().toLowerCase(Locale.ROOT)));
-            m.put("path", d.name() + "/");
-            m.put("local", false);
-            out.put(d.name() + "/", m);
-        }
-        return out;
-    }
-
-    @PreDestroy
-    void close() {
-        devices.forEach(FileAuditDevice::close);
+        return devices.describe();
     }
 }

@@ -5,15 +5,18 @@ import io.custos.engine.sdk.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 
@@ -50,11 +53,16 @@ final class FileAuditDevice {
     static final long SYNC_INTERVAL_NANOS = 1_000_000_000L;
     static final long CHECKPOINT_INTERVAL_NANOS = 1_000_000_000L;
 
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+
     private final String name;
     private final Path path;
+    private final WritableByteChannel stream;
+    private final Set<PosixFilePermission> mode;
     private final Fsync fsync;
     private final Clock clock;
-    private FileChannel channel;
+    private WritableByteChannel channel;
+    private FileChannel file;
     private String fileId;
     private long seq;
     private String prevMac = "";
@@ -63,8 +71,20 @@ final class FileAuditDevice {
     private long checkpointedSeq;
 
     FileAuditDevice(String name, Path path, Fsync fsync, Clock clock) {
+        this(name, path, null, null, fsync, clock);
+    }
+
+    /**
+     * A device writing to {@code path} (created with {@code mode}, or 0600 when null; an existing
+     * file is set to {@code mode} when one is given), or to {@code stream} (the process's standard
+     * output, or nowhere) when {@code path} is null: a stream is only ever appended to.
+     */
+    FileAuditDevice(String name, Path path, WritableByteChannel stream, Set<PosixFilePermission> mode, Fsync fsync,
+            Clock clock) {
         this.name = name;
         this.path = path;
+        this.stream = stream;
+        this.mode = mode;
         this.fsync = fsync;
         this.clock = clock;
     }
@@ -89,13 +109,21 @@ final class FileAuditDevice {
         }
         append(entry, chainKey);
         long now = System.nanoTime();
-        if (fsync == Fsync.ALWAYS || (fsync == Fsync.INTERVAL && now - lastSync >= SYNC_INTERVAL_NANOS)) {
-            channel.force(false);
+        if (file != null
+                && (fsync == Fsync.ALWAYS || (fsync == Fsync.INTERVAL && now - lastSync >= SYNC_INTERVAL_NANOS))) {
+            file.force(false);
             lastSync = now;
         }
         if (seq > checkpointedSeq && now - lastCheckpoint >= CHECKPOINT_INTERVAL_NANOS) {
             checkpoint(checkpoints);
             lastCheckpoint = now;
+        }
+    }
+
+    /** Opens the file (or stream) now, continuing its chain or writing a genesis record; a no-op once open. */
+    synchronized void start(byte[] chainKey) throws IOException {
+        if (channel == null) {
+            open(chainKey);
         }
     }
 
@@ -123,39 +151,38 @@ final class FileAuditDevice {
 
     /** Opens for append, continuing the chain (or starting one), cutting a torn last line first. */
     private void open(byte[] chainKey) throws IOException {
+        if (path == null) {
+            channel = stream;
+            begin(chainKey);
+            return;
+        }
         boolean regular = !Files.exists(path) || Files.isRegularFile(path);
         if (regular && Files.exists(path) && Files.size(path) > 0 && AuditChain.fileId(path) == null) {
             Files.move(path, path.resolveSibling(path.getFileName() + ".pre-hmac-" + clock.millis()),
                     StandardCopyOption.ATOMIC_MOVE);
         }
         if (!Files.exists(path)) {
-            Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            Files.createFile(path, PosixFilePermissions.asFileAttribute(mode == null ? OWNER_ONLY : mode));
+        } else if (mode != null && regular) {
+            Files.setPosixFilePermissions(path, mode);
         }
         // a device or pipe (not a regular file) is only ever written: nothing to continue from
-        channel = regular ? FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ)
+        file = regular ? FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.READ)
                 : FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
-        Tail tail = regular ? Tail.of(channel) : Tail.EMPTY;
+        channel = file;
+        Tail tail = regular ? Tail.of(file) : Tail.EMPTY;
         if (tail.last() == null) {
             if (regular) {
-                channel.truncate(0);
-                channel.position(0);
+                file.truncate(0);
+                file.position(0);
             }
-            fileId = UUID.randomUUID().toString();
-            seq = 0;
-            prevMac = "";
-            Map<String, Object> genesis = new LinkedHashMap<>();
-            genesis.put("type", AuditChain.GENESIS);
-            genesis.put("file_id", fileId);
-            genesis.put("device", name);
-            genesis.put("time", clock.instant().toString());
-            append(genesis, chainKey);
-            channel.force(false);
+            begin(chainKey);
             return;
         }
-        if (tail.cutAt() < channel.size()) {
-            channel.truncate(tail.cutAt());
+        if (tail.cutAt() < file.size()) {
+            file.truncate(tail.cutAt());
         }
-        channel.position(channel.size());
+        file.position(file.size());
         fileId = AuditChain.fileId(path);
         JsonNode n = Json.MAPPER.readTree(tail.last());
         seq = n.path("seq").asLong();
@@ -167,7 +194,24 @@ final class FileAuditDevice {
             marker.put("dropped_bytes", tail.dropped());
             marker.put("time", clock.instant().toString());
             append(marker, chainKey);
-            channel.force(false);
+            file.force(false);
+        }
+    }
+
+    /** Starts a new chain: a genesis record naming a fresh file id. */
+    private void begin(byte[] chainKey) throws IOException {
+        fileId = UUID.randomUUID().toString();
+        seq = 0;
+        prevMac = "";
+        checkpointedSeq = 0;
+        Map<String, Object> genesis = new LinkedHashMap<>();
+        genesis.put("type", AuditChain.GENESIS);
+        genesis.put("file_id", fileId);
+        genesis.put("device", name);
+        genesis.put("time", clock.instant().toString());
+        append(genesis, chainKey);
+        if (file != null) {
+            file.force(false);
         }
     }
 
@@ -238,17 +282,19 @@ final class FileAuditDevice {
         }
     }
 
+    /** Forces and closes the file; a stream (standard output) is left open, its chain ends here. */
     synchronized void close() {
-        if (channel != null) {
+        if (file != null) {
             try {
                 if (fsync != Fsync.NEVER) {
-                    channel.force(false);
+                    file.force(false);
                 }
-                channel.close();
+                file.close();
             } catch (IOException e) {
                 // closing at shutdown or seal: nothing left to report to
             }
-            channel = null;
+            file = null;
         }
+        channel = null;
     }
 }

@@ -6,7 +6,8 @@ import static io.custos.engine.sdk.Operation.UPDATE;
 
 import io.custos.broker.audit.AuditBroker;
 import io.custos.broker.audit.AuditChain;
-import io.custos.engine.sdk.EngineException;
+import io.custos.broker.audit.AuditDeviceSpec;
+import io.custos.broker.audit.AuditDevices;
 import io.custos.engine.sdk.Field;
 import io.custos.engine.sdk.FieldType;
 import io.custos.engine.sdk.PathSpec;
@@ -17,15 +18,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Audit devices: listed, verified ({@code audit/:path/verify}, Custos only) and hashed
- * ({@code audit-hash}); enabling and disabling them is the server configuration's job.
+ * Audit devices: listed, enabled and disabled ({@code audit/:path}; those of the server
+ * configuration cannot be disabled here), verified ({@code audit/:path/verify}, Custos only) and
+ * hashed ({@code audit-hash}).
  */
 @Singleton
 public class AuditPaths implements SystemPathFamily {
     private final AuditBroker audit;
+    private final AuditDevices devices;
 
-    public AuditPaths(AuditBroker audit) {
+    public AuditPaths(AuditBroker audit, AuditDevices devices) {
         this.audit = audit;
+        this.devices = devices;
     }
 
     @Override
@@ -33,7 +37,7 @@ public class AuditPaths implements SystemPathFamily {
         return List.of(
                 PathSpec.path("audit")
                         .on(READ, (r, d) -> Response.of(audit.describe()))
-                        .help("Lists the audit devices (declared in the server configuration).", "")
+                        .help("Lists the audit devices: those of the server configuration and those enabled here.", "")
                         .sudo()
                         .build(),
                 PathSpec.path("audit/(?P<path>[^/]+)/verify")
@@ -53,13 +57,27 @@ public class AuditPaths implements SystemPathFamily {
                         .sudo()
                         .build(),
                 PathSpec.path("audit/(?P<path>.+)")
-                        .fields(Field.of("type", FieldType.STRING, "Device type."),
+                        .fields(Field.of("type", FieldType.STRING, "Device type: file."),
                                 Field.of("description", FieldType.STRING, "Description."),
-                                Field.of("options", FieldType.MAP, "Device options."),
-                                Field.of("local", FieldType.BOOL, "Accepted for compatibility."))
-                        .on(UPDATE, (r, d) -> refuseAuditChange())
-                        .on(DELETE, (r, d) -> refuseAuditChange())
-                        .help("Enabling or disabling devices through the API is off: they come from the config.", "")
+                                Field.of("options", FieldType.MAP, "file_path (an absolute path, stdout or discard), "
+                                        + "mode (octal, default 0600), hmac_accessor (default true), "
+                                        + "fsync (always, interval or never; Custos), log_raw (false only), "
+                                        + "format (json only)."),
+                                Field.of("local", FieldType.BOOL, "Accepted for compatibility: every broker "
+                                        + "sharing the storage writes to the device."))
+                        .on(UPDATE, (r, d) -> {
+                            devices.enable(AuditDeviceSpec.fromApi(d.getString("path"), d.getString("type"),
+                                    d.getString("description"), d.getAs("options"), d.getBool("local")));
+                            return Response.noContent();
+                        })
+                        .on(DELETE, (r, d) -> {
+                            devices.disable(d.getString("path"));
+                            return Response.noContent();
+                        })
+                        .help("Enables (PUT) or disables (DELETE) an audit device.",
+                                "The device is stored and every broker sharing the storage writes to it "
+                                        + "(each to the file on its own host). Requests fail closed while no "
+                                        + "device can record them.")
                         .sudo()
                         .build(),
                 PathSpec.path("audit-hash/(?P<path>.+)")
@@ -67,10 +85,5 @@ public class AuditPaths implements SystemPathFamily {
                         .on(UPDATE, (r, d) -> Response.of(Map.of("hash", audit.hash(d.getString("path"), d.getString("input")))))
                         .help("The HMAC an audit device logs for a value, to search the log.", "")
                         .build());
-    }
-
-    private static Response refuseAuditChange() {
-        throw EngineException.badRequest("audit devices are declared in the server configuration "
-                + "(custos.audit.devices), not through the API");
     }
 }
