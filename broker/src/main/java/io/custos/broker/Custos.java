@@ -26,6 +26,11 @@ import picocli.CommandLine;
 public final class Custos implements Runnable {
 
     public static void main(String[] args) {
+        String problem = selectLogFormat(System.getenv());
+        if (problem != null) {
+            System.err.println("custos: " + problem);
+            System.exit(1);
+        }
         int code = new CommandLine(new Custos()).execute(args);
         if (code != 0) {
             System.exit(code);
@@ -35,6 +40,33 @@ public final class Custos implements Runnable {
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
+    }
+
+    /**
+     * {@code CUSTOS_LOG_FORMAT} (or {@code VAULT_LOG_FORMAT}): {@code standard} (the default) or
+     * {@code json}, chosen before anything logs; returns the problem with any other value.
+     */
+    static String selectLogFormat(Map<String, String> env) {
+        String format = firstSet(env.get("CUSTOS_LOG_FORMAT"), env.get("VAULT_LOG_FORMAT"));
+        if (format == null || format.equals("standard")) {
+            return null;
+        }
+        if (!format.equals("json")) {
+            return "CUSTOS_LOG_FORMAT must be standard or json, not \"" + format + "\"";
+        }
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-json.xml");
+        }
+        return null;
+    }
+
+    private static String firstSet(String... values) {
+        for (String v : values) {
+            if (v != null && !v.isBlank()) {
+                return v;
+            }
+        }
+        return null;
     }
 
     private static String rootCause(Throwable e) {
@@ -118,15 +150,6 @@ public final class Custos implements Runnable {
                 }
                 System.out.println("line " + data.get("bad_line") + ": " + data.get("problem"));
                 return 1;
-            }
-
-            private static String firstSet(String... values) {
-                for (String v : values) {
-                    if (v != null && !v.isBlank()) {
-                        return v;
-                    }
-                }
-                return null;
             }
         }
     }

@@ -28,6 +28,7 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The transport's half of a request: method → operation, the path decoded and checked, the body
@@ -39,6 +40,7 @@ import org.slf4j.LoggerFactory;
 @Singleton
 class RequestDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
+    static final String REQUEST_ID = "request_id";
 
     private final AuditBroker audit;
     private final Router router;
@@ -48,17 +50,23 @@ class RequestDispatcher {
         this.router = router;
     }
 
+    /** Handles one request; what is logged meanwhile carries its id ({@code request_id} in the MDC). */
     public ApiResponse dispatch(ApiRequest http) {
         String requestId = requestId();
-        AuditRecord record = new AuditRecord(requestId, http.remoteAddress());
-        ApiResponse response = handle(http, requestId, record);
+        MDC.put(REQUEST_ID, requestId);
         try {
-            audit.logResponse(record, response.status(), response.isJson() ? response.body()
-                    : Json.write(Map.of("content_type", response.contentType(), "bytes", response.body().length)));
-            return response;
-        } catch (AuditUnavailableException e) {
-            // fail closed: what could not be recorded is not returned
-            return ResponseWriter.error(500, "internal error");
+            AuditRecord record = new AuditRecord(requestId, http.remoteAddress());
+            ApiResponse response = handle(http, requestId, record);
+            try {
+                audit.logResponse(record, response.status(), response.isJson() ? response.body()
+                        : Json.write(Map.of("content_type", response.contentType(), "bytes", response.body().length)));
+                return response;
+            } catch (AuditUnavailableException e) {
+                // fail closed: what could not be recorded is not returned
+                return ResponseWriter.error(500, "internal error");
+            }
+        } finally {
+            MDC.remove(REQUEST_ID);
         }
     }
 
