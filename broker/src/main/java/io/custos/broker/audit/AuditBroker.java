@@ -126,6 +126,7 @@ public class AuditBroker {
         request.put("id", r.requestId);
         request.put("operation", r.operation);
         request.put("path", r.path);
+        request.put("mount_type", r.mountType == null ? "" : r.mountType);
         request.put("remote_address", r.remoteAddress);
         request.put("data", hmacExcept(r.data, r.nonHmacRequestKeys, key));
         Map<String, Object> e = new LinkedHashMap<>();

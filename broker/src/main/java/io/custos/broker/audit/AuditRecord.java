@@ -14,6 +14,7 @@ public final class AuditRecord {
     final String remoteAddress;
     String operation;
     String path;
+    String mountType;
     Map<String, Object> data;
     TokenEntry token;
     String presentedToken;
@@ -32,6 +33,21 @@ public final class AuditRecord {
         this.data = data;
         this.token = token;
         this.presentedToken = presented;
+    }
+
+    /** The type of the mount the request reached ({@code kv}, {@code system}, ...), once routed. */
+    public void mountType(String type) {
+        this.mountType = type;
+    }
+
+    /** The routed mount's type, or null before routing (or when nothing is mounted there). */
+    public String mountType() {
+        return mountType;
+    }
+
+    /** The operation as a capability ({@code read}, {@code update}...), or null before the request was identified. */
+    public String operation() {
+        return operation;
     }
 
     /**

@@ -89,6 +89,12 @@ public class BarrierStorage implements StorageView {
         return hasNul(prefix) ? List.of() : StorageListing.children(prefix, physical.pathsWithPrefix(prefix));
     }
 
+    /** How many entries lie below a prefix (counted in PostgreSQL: every broker's). */
+    public long count(String prefix) {
+        requireUnsealed();
+        return hasNul(prefix) ? 0 : physical.countWithPrefix(prefix);
+    }
+
     /** Removes everything below a prefix (a disabled mount's data). */
     public long deletePrefix(String prefix) {
         requireUnsealed();

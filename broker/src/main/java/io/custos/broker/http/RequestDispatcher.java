@@ -13,19 +13,25 @@ import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.RequestContext;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -42,32 +48,56 @@ class RequestDispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(RequestDispatcher.class);
     static final String REQUEST_ID = "request_id";
 
+    private static final Duration[] LATENCY_BUCKETS = {Duration.ofNanos(250_000), Duration.ofMillis(1),
+        Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500),
+        Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
     private final AuditBroker audit;
     private final Router router;
+    private final MeterRegistry meters;
+    private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Map<Integer, Counter> responses = new ConcurrentHashMap<>();
 
-    RequestDispatcher(AuditBroker audit, Router router) {
+    RequestDispatcher(AuditBroker audit, Router router, MeterRegistry meters) {
         this.audit = audit;
         this.router = router;
+        this.meters = meters;
     }
 
     /** Handles one request; what is logged meanwhile carries its id ({@code request_id} in the MDC). */
     public ApiResponse dispatch(ApiRequest http) {
+        long start = System.nanoTime();
         String requestId = requestId();
         MDC.put(REQUEST_ID, requestId);
+        AuditRecord record = new AuditRecord(requestId, http.remoteAddress());
+        ApiResponse response = null;
         try {
-            AuditRecord record = new AuditRecord(requestId, http.remoteAddress());
-            ApiResponse response = handle(http, requestId, record);
+            response = handle(http, requestId, record);
             try {
                 audit.logResponse(record, response.status(), response.isJson() ? response.body()
                         : Json.write(Map.of("content_type", response.contentType(), "bytes", response.body().length)));
-                return response;
             } catch (AuditUnavailableException e) {
                 // fail closed: what could not be recorded is not returned
-                return ResponseWriter.error(500, "internal error");
+                response = ResponseWriter.error(500, "internal error");
             }
+            return response;
         } finally {
             MDC.remove(REQUEST_ID);
+            measure(record, response == null ? 500 : response.status(), System.nanoTime() - start);
         }
+    }
+
+    /** Latency by mount type and operation, and answers by status (sys/metrics); meters made once per key. */
+    private void measure(AuditRecord record, int status, long nanos) {
+        String mountType = record.mountType() == null ? "none" : record.mountType();
+        String operation = record.operation() == null ? "none" : record.operation();
+        timers.computeIfAbsent(mountType + ' ' + operation, k -> Timer.builder("custos.request")
+                .description("Requests handled, by the type of the mount they reached and their operation")
+                .tags("mount_type", mountType, "operation", operation)
+                .serviceLevelObjectives(LATENCY_BUCKETS).register(meters)).record(nanos, TimeUnit.NANOSECONDS);
+        responses.computeIfAbsent(status, s -> Counter.builder("custos.responses").description("Answers by HTTP status")
+                .tag("status", Integer.toString(s)).register(meters)).increment();
     }
 
     private ApiResponse handle(ApiRequest http, String requestId, AuditRecord record) {

@@ -82,6 +82,9 @@ class Router {
             throw EngineException.badRequest(call.problem());
         }
         Route route = routes.resolve(call.path());
+        if (route != null) {
+            call.record().mountType(route.mountType());
+        }
         PathSpec spec = route == null ? null : route.spec();
         if (call.problem() != null && (spec == null || !spec.isLenientPath())) {
             throw EngineException.badRequest(call.problem());

@@ -18,6 +18,9 @@ import io.custos.engine.sdk.PendingLease;
 import io.custos.engine.sdk.Response;
 import io.custos.engine.sdk.SecretsEngine;
 import io.custos.engine.sdk.StorageListing;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,9 +64,21 @@ public class LeaseManager implements Rewrappable {
     private final Clock clock;
     private volatile Runnable onWork = () -> { };
     private final TokenStore tokens;
+    private final Counter revoked;
+    private final Counter failed;
+    private final Timer lag;
 
     public LeaseManager(LeaseStore store, AesGcmBarrier barrier, MountTable mounts, LeaseConfiguration config,
-            Clock clock, TokenStore tokens) {
+            Clock clock, TokenStore tokens, MeterRegistry meters) {
+        this.revoked = Counter.builder("custos.lease.revocations").description("Leases revoked or rolled back by "
+                + "this broker (expiry, explicit revocation, a revoked token)").register(meters);
+        this.failed = Counter.builder("custos.lease.revocation.failures").description("Revocation attempts that "
+                + "failed on this broker (each is retried; a lease becomes irrevocable after repeated failures)")
+                .register(meters);
+        this.lag = Timer.builder("custos.lease.expiry.lag").description("How late the expiry workers took up a "
+                + "lease after it fell due").serviceLevelObjectives(Duration.ofMillis(100), Duration.ofMillis(500),
+                Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(30), Duration.ofMinutes(5))
+                .register(meters);
         tokens.onRevoke(this::revokeToken);
         this.tokens = tokens;
         this.store = store;
@@ -225,6 +240,13 @@ public class LeaseManager implements Rewrappable {
         return store.counts();
     }
 
+    /** How long the longest-overdue lease has waited for a worker (zero when none is overdue). */
+    public Duration overdue() {
+        Instant now = clock.instant();
+        Instant oldest = store.oldestOverdue(now);
+        return oldest == null ? Duration.ZERO : Duration.between(oldest, now);
+    }
+
     public List<LeaseRow> irrevocable(int limit) {
         return store.irrevocable(limit);
     }
@@ -366,8 +388,11 @@ public class LeaseManager implements Rewrappable {
             return 0;
         }
         try (Connection tx = store.begin()) {
-            List<LeaseRow> due = store.claimDue(tx, clock.instant(), config.getBatchSize());
+            Instant now = clock.instant();
+            List<LeaseRow> due = store.claimDue(tx, now, config.getBatchSize());
             for (LeaseRow row : due) {
+                lag.record(Duration.between(row.dueTime(), now).isNegative() ? Duration.ZERO
+                        : Duration.between(row.dueTime(), now));
                 try {
                     act(row);
                     LeaseStore.delete(tx, row.id());
@@ -383,13 +408,19 @@ public class LeaseManager implements Rewrappable {
     }
 
     private void act(LeaseRow row) {
-        Engine target = engineOf(row);
-        LeaseData lease = data(row, open(row), target.relativePath());
-        if (row.state() == LeaseRow.PENDING) {
-            target.engine().rollbackLease(lease);
-        } else {
-            target.engine().revokeLease(lease);
+        try {
+            Engine target = engineOf(row);
+            LeaseData lease = data(row, open(row), target.relativePath());
+            if (row.state() == LeaseRow.PENDING) {
+                target.engine().rollbackLease(lease);
+            } else {
+                target.engine().revokeLease(lease);
+            }
+        } catch (RuntimeException e) {
+            failed.increment();
+            throw e;
         }
+        revoked.increment();
     }
 
     private void scheduleRetry(Connection tx, LeaseRow row, RuntimeException e) throws SQLException {

@@ -113,6 +113,21 @@ public class LeaseStore {
         return rows("WHERE state = 2 ORDER BY lease_id LIMIT ?", limit);
     }
 
+    /** When the longest-overdue lease fell due (expiry or a retry), or null when none is overdue at {@code now}. */
+    Instant oldestOverdue(Instant now) {
+        try (Connection c = dataSource.getConnection();
+                PreparedStatement s = c.prepareStatement("SELECT min(due_time) FROM custos_leases WHERE due_time <= ?")) {
+            s.setTimestamp(1, ts(now));
+            try (ResultSet rs = s.executeQuery()) {
+                rs.next();
+                Timestamp t = rs.getTimestamp(1);
+                return t == null ? null : t.toInstant();
+            }
+        } catch (SQLException e) {
+            throw new LeaseStorageException("cannot read the lease backlog", e);
+        }
+    }
+
     /** Rows per state name. */
     Map<String, Long> counts() {
         Map<String, Long> out = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package io.custos.broker.storage;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -28,6 +29,7 @@ public final class CachedPhysicalStorage implements PhysicalStorage, ChangeListe
                 .maximumWeight(maxBytes)
                 .<String, Optional<PhysicalEntry>>weigher((k, v) -> ENTRY_OVERHEAD + 2 * k.length()
                         + v.map(e -> e.value().length).orElse(0))
+                .recordStats()
                 .build();
     }
 
@@ -37,6 +39,11 @@ public final class CachedPhysicalStorage implements PhysicalStorage, ChangeListe
             return db.get(path);
         }
         return cache.get(path, db::get);
+    }
+
+    /** Reads answered from memory and reads that went to PostgreSQL, since start (for sys/metrics). */
+    public CacheStats stats() {
+        return cache.stats();
     }
 
     @Override
@@ -140,6 +147,11 @@ public final class CachedPhysicalStorage implements PhysicalStorage, ChangeListe
     @Override
     public long count() {
         return db.count();
+    }
+
+    @Override
+    public long countWithPrefix(String prefix) {
+        return db.countWithPrefix(prefix);
     }
 
     @Override

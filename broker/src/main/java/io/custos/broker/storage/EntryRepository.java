@@ -45,4 +45,7 @@ public interface EntryRepository extends GenericRepository<StoredEntry, String> 
 
     @Query("SELECT count(*) FROM custos_entries")
     long countAll();
+
+    @Query("SELECT count(*) FROM custos_entries WHERE path >= :from AND path < :to")
+    long countInRange(String from, String to);
 }

@@ -34,6 +34,9 @@ public interface PhysicalStorage {
 
     long count();
 
+    /** Entries whose path starts with {@code prefix} (an index range scan). */
+    long countWithPrefix(String prefix);
+
     Optional<byte[]> getCore(String name);
 
     void putCore(String name, byte[] value);

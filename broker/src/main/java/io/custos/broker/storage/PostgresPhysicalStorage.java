@@ -70,6 +70,11 @@ public class PostgresPhysicalStorage implements PhysicalStorage {
     }
 
     @Override
+    public long countWithPrefix(String prefix) {
+        return prefix.isEmpty() ? entries.countAll() : entries.countInRange(prefix, upperBound(prefix));
+    }
+
+    @Override
     public Optional<byte[]> getCore(String name) {
         return core.findById(name).map(CoreRecord::value);
     }

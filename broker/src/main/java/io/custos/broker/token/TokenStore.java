@@ -418,6 +418,14 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer, ChangeLis
         return byHash.estimatedSize();
     }
 
+    /**
+     * Service tokens in storage (every broker's; batch tokens are never stored), expired ones
+     * not yet swept included — for sys/metrics.
+     */
+    public long storedCount() {
+        return storage.count(ID_PREFIX);
+    }
+
     /** Every live token's accessor (sorted), for LIST auth/token/accessors. */
     public List<String> accessors() {
         List<String> out = new ArrayList<>();

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -43,6 +44,7 @@ public final class PathSpec {
     private final String synopsis;
     private final String description;
     private final Set<Operation> unauthenticated;
+    private final BooleanSupplier unauthenticatedWhen;
     private final boolean tokenOptional;
     private final boolean servedWhileSealed;
     private final boolean rawResponse;
@@ -73,6 +75,7 @@ public final class PathSpec {
         this.description = b.description;
         this.unauthenticated = b.unauthenticated == null ? Set.of()
                 : Collections.unmodifiableSet(EnumSet.copyOf(b.unauthenticated));
+        this.unauthenticatedWhen = b.unauthenticatedWhen;
         this.tokenOptional = b.tokenOptional;
         this.servedWhileSealed = b.servedWhileSealed;
         this.rawResponse = b.rawResponse;
@@ -140,6 +143,9 @@ public final class PathSpec {
      * {@code sys/health}). A write counts as the declared write operation (create or update).
      */
     public boolean isUnauthenticated(Operation op) {
+        if (unauthenticatedWhen != null && !unauthenticatedWhen.getAsBoolean()) {
+            return false;
+        }
         if (unauthenticated.contains(op)) {
             return true;
         }
@@ -174,6 +180,7 @@ public final class PathSpec {
         private String synopsis = "";
         private String description = "";
         private Set<Operation> unauthenticated;
+        private BooleanSupplier unauthenticatedWhen;
         private boolean tokenOptional;
         private boolean servedWhileSealed;
         private boolean rawResponse;
@@ -222,6 +229,17 @@ public final class PathSpec {
         /** These operations are answered without a token; the others need one. */
         public Builder unauthenticated(Operation first, Operation... more) {
             this.unauthenticated = EnumSet.of(first, more);
+            return this;
+        }
+
+        /**
+         * Every operation is answered without a token while {@code when} holds (asked on each
+         * request: a setting, such as Vault's {@code unauthenticated_metrics_access}); otherwise a
+         * token and a policy granting the path are needed as anywhere else.
+         */
+        public Builder unauthenticatedWhen(BooleanSupplier when) {
+            this.unauthenticated = EnumSet.allOf(Operation.class);
+            this.unauthenticatedWhen = when;
             return this;
         }
 

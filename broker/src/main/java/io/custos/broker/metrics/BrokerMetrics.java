@@ -1,0 +1,134 @@
+package io.custos.broker.metrics;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.custos.broker.barrier.AesGcmBarrier;
+import io.custos.broker.lease.LeaseManager;
+import io.custos.broker.storage.CacheValidity;
+import io.custos.broker.storage.CachedPhysicalStorage;
+import io.custos.broker.storage.PhysicalStorage;
+import io.custos.broker.token.TokenStore;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The broker's state as meters: what is counted in PostgreSQL (service tokens, leases by state,
+ * the expiry backlog — every broker's, so each node reports the same cluster-wide figures) is
+ * read once per scrape in {@link #scrape}; what is this node's own (barrier encryptions per key
+ * term, storage cache hits, the connection pool, the change feed, the JVM) is read as it is.
+ * Requests, answers, revocations and expiry lag are recorded where they happen.
+ */
+@Singleton
+public class BrokerMetrics {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerMetrics.class);
+    /** The Prometheus text format the registry writes. */
+    public static final String PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final PrometheusMeterRegistry registry;
+    private final TokenStore tokens;
+    private final LeaseManager leases;
+    private final AesGcmBarrier barrier;
+    private final JvmGcMetrics gc = new JvmGcMetrics();
+    private final MultiGauge encryptions;
+    private volatile double storedTokens = Double.NaN;
+    private volatile double overdueSeconds = Double.NaN;
+    private volatile Map<String, Long> leaseStates = Map.of();
+
+    public BrokerMetrics(PrometheusMeterRegistry registry, TokenStore tokens, LeaseManager leases, AesGcmBarrier barrier,
+            PhysicalStorage storage, CacheValidity validity, DataSource dataSource) {
+        this.registry = registry;
+        this.tokens = tokens;
+        this.leases = leases;
+        this.barrier = barrier;
+        gc.bindTo(registry);
+        Gauge.builder("custos.tokens.stored", this, m -> m.storedTokens)
+                .description("Service tokens in storage, on every broker (batch tokens are not stored)").register(registry);
+        for (String state : List.of("active", "pending", "irrevocable")) {
+            Gauge.builder("custos.leases", this, m -> m.leaseStates.isEmpty() ? Double.NaN
+                    : m.leaseStates.getOrDefault(state, 0L))
+                    .description("Leases by state, on every broker").tag("state", state).register(registry);
+        }
+        Gauge.builder("custos.lease.expiry.overdue", this, m -> m.overdueSeconds).baseUnit("seconds")
+                .description("How long the longest-overdue lease has waited for an expiry worker").register(registry);
+        encryptions = MultiGauge.builder("custos.barrier.encryptions")
+                .description("Values encrypted under each keyring term, on every broker as of the last count flush")
+                .register(registry);
+        Gauge.builder("custos.change.feed.listening", validity, v -> v.isValid() ? 1 : 0)
+                .description("1 while this broker hears other brokers' changes (its caches are in use), else 0")
+                .register(registry);
+        if (storage instanceof CachedPhysicalStorage cache) {
+            FunctionCounter.builder("custos.storage.cache.hits", cache, c -> c.stats().hitCount())
+                    .description("Storage reads answered from this broker's cache").register(registry);
+            FunctionCounter.builder("custos.storage.cache.misses", cache, c -> c.stats().missCount())
+                    .description("Storage reads that went to PostgreSQL").register(registry);
+            Gauge.builder("custos.storage.cache.hit.ratio", cache, c -> c.stats().hitRate())
+                    .description("Cache hits over all cached reads since start").register(registry);
+        }
+        DataSource ds = DelegatingDataSource.unwrapDataSource(dataSource);
+        if (ds instanceof HikariDataSource hikari) {
+            pool("active", hikari, HikariPoolMXBean::getActiveConnections);
+            pool("idle", hikari, HikariPoolMXBean::getIdleConnections);
+            pool("pending", hikari, HikariPoolMXBean::getThreadsAwaitingConnection);
+            Gauge.builder("custos.storage.pool.max", hikari, HikariDataSource::getMaximumPoolSize)
+                    .description("The storage connection pool's size limit").register(registry);
+        }
+    }
+
+    private void pool(String state, HikariDataSource hikari, ToDoubleFunction<HikariPoolMXBean> value) {
+        Gauge.builder("custos.storage.pool.connections", hikari, h -> {
+            HikariPoolMXBean bean = h.getHikariPoolMXBean();
+            return bean == null ? Double.NaN : value.applyAsDouble(bean);
+        }).description("Storage connections by state (pending: threads waiting for one)").tag("state", state)
+                .register(registry);
+    }
+
+    /** Reads the cluster-wide figures from PostgreSQL, then writes every meter in Prometheus's text format. */
+    public String scrape() {
+        refresh();
+        return registry.scrape();
+    }
+
+    /** Every meter, for Vault's JSON form of sys/metrics. */
+    public List<Meter> meters() {
+        refresh();
+        return registry.getMeters();
+    }
+
+    private void refresh() {
+        try {
+            storedTokens = tokens.storedCount();
+            leaseStates = leases.counts();
+            overdueSeconds = leases.overdue().toMillis() / 1000.0;
+            List<MultiGauge.Row<?>> rows = new ArrayList<>();
+            barrier.encryptionCounts().forEach((term, n) ->
+                    rows.add(MultiGauge.Row.of(Tags.of("term", Integer.toString(term)), n)));
+            encryptions.register(rows, true);
+        } catch (RuntimeException e) {
+            // storage unreachable or sealed: the cluster-wide figures read NaN rather than stale values
+            LOG.debug("metrics: cannot read the cluster-wide figures: {}", e.toString());
+            storedTokens = Double.NaN;
+            overdueSeconds = Double.NaN;
+            leaseStates = Map.of();
+        }
+    }
+
+    @PreDestroy
+    void close() {
+        gc.close();
+    }
+}
