@@ -34,6 +34,15 @@ public class BarrierStorage implements StorageView {
         return physical.get(key).map(e -> decrypt(key, e.value()));
     }
 
+    /** As {@link #get}, read from PostgreSQL itself (a key ceremony's state, which any broker may have moved on). */
+    public Optional<byte[]> getFresh(String key) {
+        requireUnsealed();
+        if (hasNul(key)) {
+            return Optional.empty();
+        }
+        return physical.getFresh(key).map(e -> decrypt(key, e.value()));
+    }
+
     /** The plaintext of an entry; an integrity failure names the entry. */
     private byte[] decrypt(String key, byte[] blob) {
         try {

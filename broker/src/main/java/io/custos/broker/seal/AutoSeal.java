@@ -14,6 +14,11 @@ public interface AutoSeal {
     /** Throws {@link io.custos.broker.barrier.IntegrityException} if the blob was not wrapped by this seal. */
     byte[] unwrapRootKey(byte[] wrapped);
 
+    /** Wraps the recovery key (bound to that purpose: it cannot be swapped with the root key's blob). */
+    byte[] wrapRecoveryKey(byte[] recoveryKey);
+
+    byte[] unwrapRecoveryKey(byte[] wrapped);
+
     /** Whether an operator-supplied key (sys/unseal after sys/seal) is this seal's key. */
     boolean matchesKey(byte[] candidate);
 }

@@ -35,8 +35,12 @@ import org.slf4j.LoggerFactory;
 public class Core {
     static final String SEAL_CONFIG = "seal-config";
     static final String ROOT_KEY = "root-key";
+    /** An auto-seal's recovery key shares and threshold (public, in clear); absent when none were made. */
+    static final String RECOVERY_CONFIG = "recovery-config";
+    /** The recovery key, wrapped by the auto-seal. */
+    static final String RECOVERY_KEY = "recovery-key";
     private static final Logger LOG = LoggerFactory.getLogger(Core.class);
-    private static final byte[] ROOT_KEY_AAD = "custos/root-key".getBytes(StandardCharsets.UTF_8);
+    static final byte[] ROOT_KEY_AAD = "custos/root-key".getBytes(StandardCharsets.UTF_8);
 
     /** Public seal parameters, stored in clear. */
     record SealConfig(String type, int secretShares, int secretThreshold) {
@@ -49,16 +53,18 @@ public class Core {
     private final RootTokenIssuer rootTokens;
     private final List<SealListener> listeners;
 
-    private volatile SealConfig config;
+    private volatile boolean initialized;
     private volatile byte[] rootKey;
     private final List<byte[]> pendingShares = new ArrayList<>();
     private String unsealNonce = "";
 
     /** Creates the root token at initialisation (the token store; declared here so the seal depends on no store). */
-    @FunctionalInterface
     public interface RootTokenIssuer {
         /** A new root token, with {@code requestedId} as its id when given (dev mode). */
         String createRootToken(String requestedId);
+
+        /** The length of a token {@link #createRootToken} makes without a requested id (root generation's OTP length). */
+        int tokenLength();
     }
 
     public Core(PhysicalStorage physical, StoredKeyring keyrings, AesGcmBarrier barrier, Optional<AutoSeal> autoSeal,
@@ -74,30 +80,38 @@ public class Core {
     }
 
     public boolean isInitialized() {
-        return sealConfig().isPresent();
+        return initialized || sealConfig().isPresent();
     }
 
     public boolean isSealed() {
         return barrier.isSealed();
     }
 
-    private Optional<SealConfig> sealConfig() {
-        SealConfig c = config;
-        if (c == null) {
-            c = physical.getCore(SEAL_CONFIG).map(b -> Json.read(b, SealConfig.class)).orElse(null);
-            config = c;
+    /** Read from storage each time: a rekey on another broker changes the shares and the threshold. */
+    Optional<SealConfig> sealConfig() {
+        Optional<SealConfig> c = physical.getCore(SEAL_CONFIG).map(b -> Json.read(b, SealConfig.class));
+        if (c.isPresent()) {
+            initialized = true;
         }
-        return Optional.ofNullable(c);
+        return c;
     }
 
+    /** The auto-seal's recovery key configuration, when recovery keys were made. */
+    Optional<SealConfig> recoveryConfig() {
+        return physical.getCore(RECOVERY_CONFIG).map(b -> Json.read(b, SealConfig.class));
+    }
+
+    /** With an auto-seal and recovery keys, {@code t} and {@code n} are the recovery key's (as Vault reports them). */
     public synchronized SealStatus status() {
         SealConfig c = sealConfig().orElse(null);
         String type = autoSeal.map(AutoSeal::type).orElse("shamir");
         if (c == null) {
-            return new SealStatus(type, false, true, 0, 0, 0, "");
+            return new SealStatus(type, false, true, 0, 0, 0, "", false);
         }
-        return new SealStatus(c.type(), true, barrier.isSealed(), c.secretThreshold(), c.secretShares(),
-                pendingShares.size(), unsealNonce);
+        SealConfig recovery = autoSeal.isPresent() ? recoveryConfig().orElse(null) : null;
+        SealConfig shown = recovery != null ? recovery : c;
+        return new SealStatus(c.type(), true, barrier.isSealed(), shown.secretThreshold(), shown.secretShares(),
+                pendingShares.size(), unsealNonce, recovery != null);
     }
 
     /**
@@ -105,12 +119,24 @@ public class Core {
      * returns no shares and unseals. {@code rootTokenId} fixes the root token (dev mode only).
      */
     public synchronized InitResult initialize(int shares, int threshold, String rootTokenId) {
+        return initialize(shares, threshold, 0, 0, rootTokenId);
+    }
+
+    /**
+     * As {@link #initialize(int, int, String)}; with an auto-seal, {@code recoveryShares} > 0 also
+     * makes a recovery key, split into that many shares (for root generation and recovery rekeys).
+     */
+    public synchronized InitResult initialize(int shares, int threshold, int recoveryShares, int recoveryThreshold,
+            String rootTokenId) {
         if (isInitialized()) {
             throw EngineException.badRequest("Custos is already initialized");
         }
         if (autoSeal.isEmpty()) {
-            validateShares(shares, threshold);
+            validateShares(shares, threshold, "secret"); // recovery settings are ignored, as Vault's CLI sends them
+        } else if (recoveryShares != 0 || recoveryThreshold != 0) {
+            validateShares(recoveryShares, recoveryThreshold, "recovery");
         }
+        List<byte[]> recovery = List.of();
         byte[] root = AesGcm.randomKeyBytes();
         List<byte[]> out = new ArrayList<>();
         byte[] wrappedRoot;
@@ -121,33 +147,45 @@ public class Core {
         } else {
             byte[] unsealKey = AesGcm.randomKeyBytes();
             wrappedRoot = AesGcm.DATA.seal(unsealKey, ROOT_KEY_AAD, root);
-            out = shares == 1 ? List.of(unsealKey.clone()) : Shamir.split(unsealKey, shares, threshold, Drbg.random());
+            out = OperatorKey.split(unsealKey, shares, threshold);
             Arrays.fill(unsealKey, (byte) 0);
         }
         keyrings.create(root).destroy();
         physical.putCore(ROOT_KEY, wrappedRoot);
+        if (autoSeal.isPresent() && recoveryShares > 0) {
+            byte[] recoveryKey = AesGcm.randomKeyBytes();
+            recovery = OperatorKey.split(recoveryKey, recoveryShares, recoveryThreshold);
+            physical.putCores(RECOVERY_KEY, autoSeal.get().wrapRecoveryKey(recoveryKey), RECOVERY_CONFIG,
+                    Json.write(new SealConfig("shamir", recoveryShares, recoveryThreshold)));
+            Arrays.fill(recoveryKey, (byte) 0);
+        }
         SealConfig sc = new SealConfig(autoSeal.map(AutoSeal::type).orElse("shamir"), shares, threshold);
         // written last: its presence is what "initialised" means
         physical.putCore(SEAL_CONFIG, Json.write(sc));
-        config = sc;
+        initialized = true;
         unsealWith(root);
         String rootToken = rootTokens.createRootToken(rootTokenId);
         if (autoSeal.isEmpty()) {
             seal();
         }
-        return new InitResult(out, rootToken);
+        return new InitResult(out, recovery, rootToken);
     }
 
-    private static void validateShares(int shares, int threshold) {
+    /** {@code what} is {@code secret} or {@code recovery}: the fields are {@code <what>_shares}, {@code <what>_threshold}. */
+    static void validateShares(int shares, int threshold, String what) {
         if (shares < 1 || shares > 255) {
-            throw EngineException.badRequest("secret_shares must be between 1 and 255");
+            throw EngineException.badRequest(what + "_shares must be between 1 and 255");
         }
         if (threshold < 1 || threshold > shares) {
-            throw EngineException.badRequest("secret_threshold must be between 1 and secret_shares");
+            throw EngineException.badRequest(what + "_threshold must be between 1 and " + what + "_shares");
         }
         if (shares > 1 && threshold < 2) {
-            throw EngineException.badRequest("secret_threshold must be greater than one for multiple shares");
+            throw EngineException.badRequest(what + "_threshold must be greater than one for multiple shares");
         }
+    }
+
+    Optional<AutoSeal> autoSeal() {
+        return autoSeal;
     }
 
     /** Adds one key share (or, with an auto-seal, the seal key itself). */
@@ -306,7 +344,8 @@ public class Core {
         }
     }
 
-    private byte[] requireRootKey() {
+    /** The root key while unsealed (for a rekey, which wraps it under a new unseal key). */
+    byte[] requireRootKey() {
         byte[] root = rootKey;
         if (root == null || barrier.isSealed()) {
             throw new SealedException();

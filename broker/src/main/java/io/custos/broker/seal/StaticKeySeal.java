@@ -7,6 +7,7 @@ import java.security.MessageDigest;
 /** Auto-unseal with a 256-bit key supplied by file or environment variable. */
 public final class StaticKeySeal implements AutoSeal {
     private static final byte[] AAD = "custos/root-key/static".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] RECOVERY_AAD = "custos/recovery-key/static".getBytes(StandardCharsets.UTF_8);
     private final byte[] key;
 
     public StaticKeySeal(byte[] key) {
@@ -29,6 +30,16 @@ public final class StaticKeySeal implements AutoSeal {
     @Override
     public byte[] unwrapRootKey(byte[] wrapped) {
         return AesGcm.DATA.open(key, AAD, wrapped);
+    }
+
+    @Override
+    public byte[] wrapRecoveryKey(byte[] recoveryKey) {
+        return AesGcm.DATA.seal(key, RECOVERY_AAD, recoveryKey);
+    }
+
+    @Override
+    public byte[] unwrapRecoveryKey(byte[] wrapped) {
+        return AesGcm.DATA.open(key, RECOVERY_AAD, wrapped);
     }
 
     @Override

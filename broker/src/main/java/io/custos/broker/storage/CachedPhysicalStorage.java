@@ -41,6 +41,12 @@ public final class CachedPhysicalStorage implements PhysicalStorage, ChangeListe
         return cache.get(path, db::get);
     }
 
+    @Override
+    public Optional<PhysicalEntry> getFresh(String path) {
+        cache.invalidate(path); // a later read loads what PostgreSQL holds now
+        return db.get(path);
+    }
+
     /** Reads answered from memory and reads that went to PostgreSQL, since start (for sys/metrics). */
     public CacheStats stats() {
         return cache.stats();
@@ -152,6 +158,11 @@ public final class CachedPhysicalStorage implements PhysicalStorage, ChangeListe
     @Override
     public long countWithPrefix(String prefix) {
         return db.countWithPrefix(prefix);
+    }
+
+    @Override
+    public void putCores(String name1, byte[] value1, String name2, byte[] value2) {
+        db.putCores(name1, value1, name2, value2);
     }
 
     @Override

@@ -15,4 +15,9 @@ public interface CoreRecordRepository extends GenericRepository<CoreRecord, Stri
     @Query("INSERT INTO custos_core (name, value) VALUES (:name, :value) "
             + "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value")
     void upsert(String name, byte[] value);
+
+    /** Two records in one statement: both are written or neither. */
+    @Query("INSERT INTO custos_core (name, value) VALUES (:name1, :value1), (:name2, :value2) "
+            + "ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value")
+    void upsertBoth(String name1, byte[] value1, String name2, byte[] value2);
 }

@@ -11,6 +11,11 @@ public interface PhysicalStorage {
 
     Optional<PhysicalEntry> get(String path);
 
+    /** As {@link #get}, but from PostgreSQL itself, never a cache (what another broker wrote a moment ago). */
+    default Optional<PhysicalEntry> getFresh(String path) {
+        return get(path);
+    }
+
     void put(String path, byte[] value, int keyTerm);
 
     void delete(String path);
@@ -36,6 +41,9 @@ public interface PhysicalStorage {
 
     /** Entries whose path starts with {@code prefix} (an index range scan). */
     long countWithPrefix(String prefix);
+
+    /** Writes two core records atomically (a rekey's wrapped key and its share configuration). */
+    void putCores(String name1, byte[] value1, String name2, byte[] value2);
 
     Optional<byte[]> getCore(String name);
 

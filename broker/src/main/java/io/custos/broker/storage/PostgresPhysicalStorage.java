@@ -75,6 +75,11 @@ public class PostgresPhysicalStorage implements PhysicalStorage {
     }
 
     @Override
+    public void putCores(String name1, byte[] value1, String name2, byte[] value2) {
+        core.upsertBoth(name1, value1, name2, value2);
+    }
+
+    @Override
     public Optional<byte[]> getCore(String name) {
         return core.findById(name).map(CoreRecord::value);
     }

@@ -54,8 +54,9 @@ public class SealPaths implements SystemPathFamily {
                                 intField("secret_threshold", "Number of shares needed to unseal."),
                                 Field.of("pgp_keys", FieldType.STRING_LIST, "Not supported; must be empty."),
                                 intField("stored_shares", "Not supported; ignored."),
-                                intField("recovery_shares", "Ignored: auto-seals need no recovery keys yet."),
-                                intField("recovery_threshold", "Ignored."),
+                                intField("recovery_shares", "Auto-seal: shares to split the recovery key into "
+                                        + "(0: no recovery key)."),
+                                intField("recovery_threshold", "Auto-seal: recovery key shares needed."),
                                 Field.of("recovery_pgp_keys", FieldType.STRING_LIST, "Not supported."))
                         .on(READ, (r, d) -> Response.of(Map.of("initialized", core.isInitialized())))
                         .on(UPDATE, (r, d) -> initialize(d))
@@ -119,18 +120,27 @@ public class SealPaths implements SystemPathFamily {
         if (pgp != null && !pgp.isEmpty()) {
             throw EngineException.badRequest("pgp_keys are not supported");
         }
-        InitResult result = core.initialize((int) d.getLong("secret_shares"), (int) d.getLong("secret_threshold"), null);
-        List<String> hex = new ArrayList<>();
-        List<String> b64 = new ArrayList<>();
-        for (byte[] share : result.shares()) {
-            hex.add(HexFormat.of().formatHex(share));
-            b64.add(Base64.getEncoder().encodeToString(share));
+        List<String> recoveryPgp = d.getAs("recovery_pgp_keys");
+        if (recoveryPgp != null && !recoveryPgp.isEmpty()) {
+            throw EngineException.badRequest("recovery_pgp_keys are not supported");
         }
+        InitResult result = core.initialize((int) d.getLong("secret_shares"), (int) d.getLong("secret_threshold"),
+                (int) d.getLong("recovery_shares"), (int) d.getLong("recovery_threshold"), null);
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("keys", hex);
-        out.put("keys_base64", b64);
+        out.put("keys", hex(result.shares()));
+        out.put("keys_base64", base64(result.shares()));
+        out.put("recovery_keys", hex(result.recoveryShares()));
+        out.put("recovery_keys_base64", base64(result.recoveryShares()));
         out.put("root_token", result.rootToken());
         return Response.of(out);
+    }
+
+    private static List<String> hex(List<byte[]> shares) {
+        return shares.stream().map(HexFormat.of()::formatHex).toList();
+    }
+
+    private static List<String> base64(List<byte[]> shares) {
+        return shares.stream().map(Base64.getEncoder()::encodeToString).toList();
     }
 
     private Response unseal(FieldData d) {
@@ -172,7 +182,7 @@ public class SealPaths implements SystemPathFamily {
         m.put("custos_version", BuildInfo.CUSTOS_VERSION);
         m.put("build_date", "");
         m.put("migration", false);
-        m.put("recovery_seal", false);
+        m.put("recovery_seal", s.recoverySeal());
         m.put("storage_type", "postgresql");
         return m;
     }

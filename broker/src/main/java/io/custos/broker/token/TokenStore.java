@@ -46,6 +46,8 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer, ChangeLis
     static final String HMAC_KEY_PATH = "core/token/hmac-key";
     static final String BATCH_KEY_PATH = "core/token/batch-key";
     static final String ID_PREFIX = "core/token/id/";
+    /** Random base62 characters after the prefix (≈ 256 bits). */
+    private static final int TOKEN_CHARS = 43;
     static final String ACCESSOR_PREFIX = "core/token/accessor/";
     static final String PARENT_PREFIX = "core/token/parent/";
     /** {@code core/token/expiry/<minute of expiry, zero-padded>/<hash>}: what the sweep must look at, by time. */
@@ -159,10 +161,15 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer, ChangeLis
         byHash.invalidateAll();
     }
 
+    @Override
+    public int tokenLength() {
+        return TOKEN_PREFIX.length() + TOKEN_CHARS;
+    }
+
     /** Creates a root token; {@code requestedId} (dev mode's fixed id) or a fresh random one. */
     @Override
     public String createRootToken(String requestedId) {
-        String token = requestedId != null && !requestedId.isEmpty() ? requestedId : TOKEN_PREFIX + TokenKeys.base62(43);
+        String token = requestedId != null && !requestedId.isEmpty() ? requestedId : TOKEN_PREFIX + TokenKeys.base62(TOKEN_CHARS);
         store(token, new TokenEntry(TokenKeys.base62(24), List.of("root"), "root", "auth/token/root",
                 clock.instant().getEpochSecond(), 0, Map.of(), "", 0, 0, 0, false));
         return token;
@@ -170,7 +177,7 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer, ChangeLis
 
     /** A new token like {@code template}, with a fresh token and accessor, linked under its parent. */
     public Issued create(TokenEntry template) {
-        return create(TOKEN_PREFIX + TokenKeys.base62(43), template);
+        return create(TOKEN_PREFIX + TokenKeys.base62(TOKEN_CHARS), template);
     }
 
     /**
