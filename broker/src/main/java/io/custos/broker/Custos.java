@@ -1,6 +1,8 @@
 package io.custos.broker;
 
 import io.custos.broker.audit.AuditChain;
+import io.custos.broker.cli.CliEnvironment;
+import io.custos.broker.cli.Commands;
 import io.custos.broker.dev.DevServer;
 import io.custos.engine.sdk.Json;
 import io.micronaut.context.ApplicationContext;
@@ -17,13 +19,21 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 /** The {@code custos} command line (picocli); flags are spelled as Vault's CLI spells them. */
 @Command(name = "custos", mixinStandardHelpOptions = true, version = BuildInfo.VERSION,
-        description = "A secrets broker for zero-trust systems.", subcommands = {Custos.Server.class, Custos.Audit.class})
+        description = {"A secrets broker for zero-trust systems.",
+            "The client commands take Vault's flags and CUSTOS_ADDR/CUSTOS_TOKEN (or VAULT_ADDR/VAULT_TOKEN);",
+            "exit codes: 0 done, 1 a local problem, 2 wrong usage or an error from the broker."},
+        subcommands = {Custos.Server.class, Custos.Audit.class})
 public final class Custos implements Runnable {
+    @Spec
+    CommandSpec spec;
+
 
     public static void main(String[] args) {
         String problem = selectLogFormat(System.getenv());
@@ -31,7 +41,7 @@ public final class Custos implements Runnable {
             System.err.println("custos: " + problem);
             System.exit(1);
         }
-        int code = new CommandLine(new Custos()).execute(args);
+        int code = Commands.commandLine(new Custos(), CliEnvironment.system()).execute(args);
         if (code != 0) {
             System.exit(code);
         }
@@ -39,7 +49,7 @@ public final class Custos implements Runnable {
 
     @Override
     public void run() {
-        new CommandLine(this).usage(System.out);
+        spec.commandLine().usage(spec.commandLine().getOut());
     }
 
     /**
@@ -78,12 +88,16 @@ public final class Custos implements Runnable {
     }
 
     /** {@code custos audit verify FILE}: checks an audit file's hash chain. */
-    @Command(name = "audit", mixinStandardHelpOptions = true, description = "Audit log tools.",
+    @Command(name = "audit", mixinStandardHelpOptions = true,
+            description = "Audit devices: enable, disable, list (on the broker), verify (a file).",
             subcommands = Custos.Audit.Verify.class)
     static final class Audit implements Runnable {
+        @Spec
+        CommandSpec spec;
+
         @Override
         public void run() {
-            new CommandLine(this).usage(System.out);
+            spec.commandLine().usage(spec.commandLine().getOut());
         }
 
         @Command(name = "verify", mixinStandardHelpOptions = true,
