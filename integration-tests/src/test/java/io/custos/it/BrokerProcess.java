@@ -24,10 +24,11 @@ final class BrokerProcess implements AutoCloseable {
 
     private final Thread reader;
 
-    private BrokerProcess(Process process) throws IOException {
+    private BrokerProcess(Process process, boolean scanned) throws IOException {
         this.process = process;
-        // every broker's output is kept for NoSecretInLogsIT, which scans it for the tests' secrets
-        Path logs = SecretMarkers.dir().resolve("logs");
+        // every broker's output is kept for NoSecretInLogsIT, which scans it for the tests' secrets; a CLI
+        // command's is not: printing the secret asked for is its job
+        Path logs = scanned ? SecretMarkers.dir().resolve("logs") : Files.createTempDirectory("custos-cli-output");
         Files.createDirectories(logs);
         Path logFile = logs.resolve(ProcessHandle.current().pid() + "-" + STARTED.incrementAndGet() + ".log");
         reader = new Thread(() -> {
@@ -54,12 +55,17 @@ final class BrokerProcess implements AutoCloseable {
         return startJar(jar, List.of("-Xmx256m"), args, env, workDir);
     }
 
-    /** The agent's jar as a process, with the launcher's JVM flags (its output is scanned for secrets too). */
+    /** A CLI command of the production jar (its output, which may hold the secrets it was asked for, is not scanned). */
+    static BrokerProcess startCli(List<String> args, Map<String, String> env, Path workDir) throws IOException {
+        return startJar("custos.jar", List.of("-Xmx128m"), args, env, workDir, false);
+    }
+
     /** The production jar whatever the arguments (dev mode included, which it refuses). */
     static BrokerProcess startProductionJar(List<String> args, Map<String, String> env, Path workDir) throws IOException {
         return startJar("custos.jar", List.of("-Xmx256m"), args, env, workDir);
     }
 
+    /** The agent's jar as a process, with the launcher's JVM flags (its output is scanned for secrets too). */
     static BrokerProcess startAgent(List<String> args, Map<String, String> env, Path workDir) throws IOException {
         return startJar("custos.agent.jar", List.of("-XX:+UseSerialGC", "-Xmx48m"), args, env, workDir);
     }
@@ -70,6 +76,11 @@ final class BrokerProcess implements AutoCloseable {
 
     private static BrokerProcess startJar(String property, List<String> jvm, List<String> args, Map<String, String> env,
             Path workDir) throws IOException {
+        return startJar(property, jvm, args, env, workDir, true);
+    }
+
+    private static BrokerProcess startJar(String property, List<String> jvm, List<String> args, Map<String, String> env,
+            Path workDir, boolean scanned) throws IOException {
         String jar = System.getProperty(property);
         if (jar == null || !Path.of(jar).toFile().isFile()) {
             throw new IllegalStateException("the jar is missing (" + jar + "); run ./mvnw verify");
@@ -81,7 +92,7 @@ final class BrokerProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true);
         pb.environment().keySet().removeIf(k -> k.startsWith("CUSTOS_"));
         pb.environment().putAll(env);
-        return new BrokerProcess(pb.start());
+        return new BrokerProcess(pb.start(), scanned);
     }
 
     static int freePort() throws IOException {

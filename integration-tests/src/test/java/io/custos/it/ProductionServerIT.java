@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -259,6 +260,38 @@ class ProductionServerIT {
                     assertFalse(Files.exists(out));
                     assertTrue(agent.output().contains("wrong.example"), agent.output());
                 }
+            }
+        }
+
+        // the CLI, as a process: cert login over TLS 1.3 with the CA, the server name and the client certificate
+        List<String> tlsFlags = List.of("-address=https://127.0.0.1:" + port, "-ca-cert=" + tls.certFile,
+                "-client-cert=" + dir.resolve("web.pem"), "-client-key=" + dir.resolve("web-key.pem"));
+        List<String> login = new ArrayList<>(List.of("login", "-method=cert", "-token-only",
+                "-tls-server-name=localhost"));
+        login.addAll(tlsFlags);
+        login.add("name=web");
+        String cliToken;
+        try (BrokerProcess cli = BrokerProcess.startCli(login, Map.of(), dir)) {
+            assertEquals(0, cli.awaitExit(Duration.ofSeconds(60)), cli.output());
+            cliToken = cli.output().lines().filter(l -> l.startsWith("cvs.")).findFirst().orElseThrow();
+        }
+        try (BrokerProcess cli = BrokerProcess.startCli(List.of("kv", "get", "-field=password",
+                "-tls-server-name=localhost", "-address=https://127.0.0.1:" + port, "-ca-cert=" + tls.certFile,
+                "secret/app/config"), Map.of("CUSTOS_TOKEN", cliToken), dir)) {
+            assertEquals(0, cli.awaitExit(Duration.ofSeconds(60)), cli.output());
+            assertEquals("battery staple", cli.output().strip());
+        }
+        for (List<String> refused : List.of(List.of("-tls-server-name=wrong.example"), List.<String>of())) {
+            List<String> args = new ArrayList<>(List.of("read", "-address=https://127.0.0.1:" + port));
+            args.addAll(refused);
+            if (!refused.isEmpty()) {
+                args.add("-ca-cert=" + tls.certFile);
+            }
+            args.add("sys/mounts");
+            try (BrokerProcess cli = BrokerProcess.startCli(args, Map.of("VAULT_TOKEN", cliToken), dir)) {
+                assertEquals(2, cli.awaitExit(Duration.ofSeconds(60)), cli.output());
+                assertTrue(cli.output().contains("Error reading sys/mounts") && !cli.output().contains("\tat "),
+                        cli.output());
             }
         }
     }
