@@ -228,42 +228,41 @@ final class KvCommands extends CommandGroup {
         }
     }
 
-    @Command(name = "undelete", description = "Restores deleted versions (KV v2).")
-    static final class Undelete extends KvCommand {
+    /** {@code undelete} and {@code destroy}: a list of versions posted to the v2 path of that name. */
+    abstract static class VersionsCommand extends KvCommand {
         @Parameters(index = "0", paramLabel = "PATH", description = "The secret.")
         String path;
 
         @Option(names = {"-versions", "--versions"}, paramLabel = "N,N", required = true, description = "The versions.")
         String versions;
 
+        /** The v2 path segment, which is also the verb. */
+        abstract String segment();
+
         @Override
         int run() {
-            doing("undeleting " + path);
+            doing(segment().replace("delete", "deleting").replace("destroy", "destroying") + " " + path);
             Location l = locate(path);
-            requireV2(l, "Undelete");
-            client().call("PUT", l.path("undelete"), Map.of("versions", versions(versions)));
-            success("Data written to: " + l.path("undelete"));
+            requireV2(l, Character.toUpperCase(segment().charAt(0)) + segment().substring(1));
+            client().call("PUT", l.path(segment()), Map.of("versions", versions(versions)));
+            success("Data written to: " + l.path(segment()));
             return 0;
         }
     }
 
-    @Command(name = "destroy",
-            description = "Destroys versions for good (KV v2): their data is removed, not recoverable.")
-    static final class Destroy extends KvCommand {
-        @Parameters(index = "0", paramLabel = "PATH", description = "The secret.")
-        String path;
-
-        @Option(names = {"-versions", "--versions"}, paramLabel = "N,N", required = true, description = "The versions.")
-        String versions;
-
+    @Command(name = "undelete", description = "Restores deleted versions (KV v2).")
+    static final class Undelete extends VersionsCommand {
         @Override
-        int run() {
-            doing("destroying " + path);
-            Location l = locate(path);
-            requireV2(l, "Destroy");
-            client().call("PUT", l.path("destroy"), Map.of("versions", versions(versions)));
-            success("Data written to: " + l.path("destroy"));
-            return 0;
+        String segment() {
+            return "undelete";
+        }
+    }
+
+    @Command(name = "destroy", description = "Destroys versions for good (KV v2): their data is removed, not recoverable.")
+    static final class Destroy extends VersionsCommand {
+        @Override
+        String segment() {
+            return "destroy";
         }
     }
 
