@@ -1,6 +1,7 @@
 package io.custos.broker.policy;
 
 import io.custos.broker.barrier.BarrierStorage;
+import io.custos.broker.storage.CacheValidity;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.PasswordGenerator;
 import io.custos.engine.sdk.SystemView;
@@ -14,16 +15,25 @@ import java.util.Optional;
 /**
  * Vault's password policies ({@code sys/policies/password/:name}), stored behind the barrier as
  * their HCL/JSON text: {@code length} and {@code rule "charset" { charset, min-chars }} blocks.
- * Also the {@link SystemView} engines use to generate passwords by policy name.
+ * Also the {@link SystemView} engines use to generate passwords by policy name (and to ask whether
+ * their caches may be trusted).
  */
 @Singleton
 public class PasswordPolicies implements SystemView {
     static final String PREFIX = "core/password-policy/";
 
     private final BarrierStorage storage;
+    private final CacheValidity validity;
 
-    public PasswordPolicies(BarrierStorage storage) {
+    public PasswordPolicies(BarrierStorage storage, CacheValidity validity) {
         this.storage = storage;
+        this.validity = validity;
+    }
+
+    /** Engines may keep what they decoded from storage only while this broker hears other brokers' changes. */
+    @Override
+    public boolean cachesValid() {
+        return validity.isValid();
     }
 
     /** Parses (a 400 names what is wrong) and stores a policy. */

@@ -103,7 +103,7 @@ final class IssuePaths {
     }
 
     Optional<PkiRole> role(String name) {
-        return context.storage().get("roles/" + name).map(b -> Json.read(b, PkiRole.class));
+        return issuers.decoded().get("roles/" + name, b -> Json.read(b, PkiRole.class));
     }
 
     /** The subject's public key: the CSR's (checked against the role), or a pair generated here. */

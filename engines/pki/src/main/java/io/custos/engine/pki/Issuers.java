@@ -2,6 +2,7 @@ package io.custos.engine.pki;
 
 import static io.custos.engine.pki.PkiFields.der;
 
+import io.custos.engine.sdk.DecodedCache;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.FieldData;
@@ -13,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -23,10 +25,17 @@ import java.util.Optional;
 final class Issuers {
     private final EngineContext context;
     private final KeyManager keys;
+    private final DecodedCache decoded;
 
-    Issuers(EngineContext context, KeyManager keys) {
+    Issuers(EngineContext context, KeyManager keys, DecodedCache decoded) {
         this.context = context;
         this.keys = keys;
+        this.decoded = decoded;
+    }
+
+    /** Decoded entries of this mount's storage (roles, issuers, configuration), for the issuing path. */
+    DecodedCache decoded() {
+        return decoded;
     }
 
     Issuer store(Issuer i) {
@@ -43,7 +52,7 @@ final class Issuers {
     }
 
     Optional<String> defaultIssuerId() {
-        return context.storage().get("config/issuers").map(b -> (String) Json.readMap(b).get("default"))
+        return decoded.get("config/issuers", b -> Objects.toString(Json.readMap(b).get("default"), ""))
                 .filter(s -> !s.isEmpty());
     }
 
@@ -72,7 +81,7 @@ final class Issuers {
         if (id.contains("/")) {
             return Optional.empty();
         }
-        return context.storage().get("issuers/" + id).map(b -> Json.read(b, Issuer.class));
+        return decoded.get("issuers/" + id, b -> Json.read(b, Issuer.class));
     }
 
     Issuer signingIssuer(String ref) {
@@ -183,7 +192,7 @@ final class Issuers {
     }
 
     Certs.Urls urls() {
-        return context.storage().get("config/urls").map(b -> Json.read(b, Certs.Urls.class)).orElse(Certs.Urls.NONE);
+        return decoded.get("config/urls", b -> Json.read(b, Certs.Urls.class)).orElse(Certs.Urls.NONE);
     }
 
     void storeCert(X509Certificate cert, Issuer issuer) {

@@ -5,6 +5,7 @@ import static io.custos.engine.pki.PkiFields.withField;
 import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
+import io.custos.engine.sdk.DecodedCache;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
@@ -24,6 +25,8 @@ import java.util.List;
  * with a CRL rebuilt on every revoke. Issuer keys are used only through the {@link KeyManager}.
  */
 final class PkiEngine extends FrameworkEngine {
+    /** Decoded roles, issuers and configuration entries kept per mount at most. */
+    private static final int DECODED_ENTRIES = 10_000;
     private final EngineContext context;
     private final Crls crls;
     private final Ocsp ocsp;
@@ -33,15 +36,28 @@ final class PkiEngine extends FrameworkEngine {
     private final IssuePaths issue;
     private final RevocationPaths revocation;
 
-    PkiEngine(EngineContext context, KeyManager keys) {
+    private final DecodedCache decoded;
+
+    PkiEngine(EngineContext raw, KeyManager keys) {
+        // roles, issuers and the mount's configuration are decoded once and kept (issuance reads all
+        // three); every write through this context drops what it changes, other brokers' through invalidate
+        this.decoded = new DecodedCache(raw.storage(), raw.system(), DECODED_ENTRIES);
+        EngineContext context = new EngineContext(raw.mountPath(), decoded.view(), raw.options(), raw.clock(),
+                raw.system());
         this.context = context;
-        this.issuers = new Issuers(context, keys);
+        this.issuers = new Issuers(context, keys, decoded);
         this.crls = new Crls(context, keys);
         this.ocsp = new Ocsp(context.storage(), keys, context.clock());
         this.tidy = new Tidy(context, issuers::issuers, crls);
         this.ca = new CaPaths(context, keys, issuers);
         this.issue = new IssuePaths(context, keys, issuers);
         this.revocation = new RevocationPaths(context, issuers, crls, ocsp);
+    }
+
+    /** An entry changed on some broker (or everything may have: ""): what was decoded from it is dropped. */
+    @Override
+    public void invalidate(String key) {
+        decoded.invalidate(key);
     }
 
     /** Scheduled work: auto-tidy and CRL auto-rebuild. */

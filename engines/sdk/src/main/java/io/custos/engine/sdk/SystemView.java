@@ -10,6 +10,15 @@ public interface SystemView {
      */
     String generatePassword(String policyName);
 
+    /**
+     * Whether what an engine keeps in memory from its storage may be trusted now: false while
+     * the broker may miss changes other brokers make (its change feed is down) — an engine then
+     * reads storage instead. After such a gap {@link Backend#invalidate} drops everything.
+     */
+    default boolean cachesValid() {
+        return true;
+    }
+
     /** The default policy only, for engines run without a broker (tests, tools). */
     SystemView DEFAULTS = policy -> {
         if (policy != null && !policy.isEmpty()) {
