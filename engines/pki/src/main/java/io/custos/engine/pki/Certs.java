@@ -4,22 +4,30 @@ import io.custos.engine.sdk.EngineException;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.asn1.ASN1GeneralizedTime;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1UTCTime;
+import org.bouncycastle.asn1.BERTags;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x509.AccessDescription;
 import org.bouncycastle.asn1.x509.AuthorityInformationAccess;
+import org.bouncycastle.asn1.x509.AuthorityKeyIdentifier;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.CRLDistPoint;
 import org.bouncycastle.asn1.x509.DistributionPoint;
@@ -30,10 +38,11 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.asn1.x509.SubjectKeyIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x509.Time;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
-import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
-import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 
 /** Builds X.509 v3 certificates: what goes in a CA or a leaf, signed through a {@link KeyManager}. */
@@ -136,13 +145,13 @@ final class Certs {
             PublicKey subjectKey, Subject names, Instant notBefore, Instant notAfter, boolean ca, int maxPathLength,
             List<String> keyUsage, List<String> extKeyUsage, boolean serverFlag, boolean clientFlag, Urls urls) {
         try {
-            X500Name issuerName = issuer == null ? subject : X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded());
-            X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(issuerName, newSerial(), Date.from(notBefore),
-                    Date.from(notAfter), subject, subjectKey);
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            b.addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(subjectKey));
-            b.addExtension(Extension.authorityKeyIdentifier, false, issuer == null
-                    ? ext.createAuthorityKeyIdentifier(subjectKey) : ext.createAuthorityKeyIdentifier(issuer.getPublicKey()));
+            SubjectPublicKeyInfo spki = SubjectPublicKeyInfo.getInstance(subjectKey.getEncoded());
+            IssuerParts parts = issuer == null ? new IssuerParts(subject, new AuthorityKeyIdentifier(keyId(spki)))
+                    : issuerParts(issuer);
+            X509v3CertificateBuilder b = new X509v3CertificateBuilder(parts.name(), newSerial(), time(notBefore),
+                    time(notAfter), subject, spki);
+            b.addExtension(Extension.subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyId(spki)));
+            b.addExtension(Extension.authorityKeyIdentifier, false, parts.keyIdentifier());
             if (ca) {
                 b.addExtension(Extension.basicConstraints, true, maxPathLength >= 0 ? new BasicConstraints(maxPathLength)
                         : new BasicConstraints(true));
@@ -158,9 +167,56 @@ final class Certs {
             }
             ContentSigner signer = keys.signer(signerKeyId);
             return b.build(signer);
-        } catch (IOException | NoSuchAlgorithmException e) {
+        } catch (IOException e) {
             throw new IllegalStateException("cannot build the certificate", e);
         }
+    }
+
+    /** What every certificate an issuer signs takes from it: its name and its key identifier. */
+    private record IssuerParts(X500Name name, AuthorityKeyIdentifier keyIdentifier) {
+    }
+
+    private static final Map<X509Certificate, IssuerParts> ISSUER_PARTS = new ConcurrentHashMap<>();
+
+    /** Derived once per issuer certificate (certificates are parsed once per PEM: the same object each time). */
+    private static IssuerParts issuerParts(X509Certificate issuer) {
+        IssuerParts p = ISSUER_PARTS.get(issuer);
+        if (p == null) {
+            p = new IssuerParts(X500Name.getInstance(issuer.getSubjectX500Principal().getEncoded()),
+                    new AuthorityKeyIdentifier(keyId(SubjectPublicKeyInfo.getInstance(issuer.getPublicKey().getEncoded()))));
+            if (ISSUER_PARTS.size() > 256) {
+                ISSUER_PARTS.clear();
+            }
+            ISSUER_PARTS.put(issuer, p);
+        }
+        return p;
+    }
+
+    /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits (what JcaX509ExtensionUtils computes). */
+    static byte[] keyId(SubjectPublicKeyInfo spki) {
+        try {
+            return MessageDigest.getInstance("SHA-1").digest(spki.getPublicKeyData().getBytes());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050, to the second — encoded
+     * directly (BouncyCastle's {@code new Time(Date)} formats and re-parses through SimpleDateFormat).
+     */
+    static Time time(Instant instant) {
+        ZonedDateTime t = instant.atZone(ZoneOffset.UTC);
+        boolean utc = t.getYear() >= 1950 && t.getYear() < 2050;
+        String text = (utc ? String.format(Locale.ROOT, "%02d", t.getYear() % 100) : String.format(Locale.ROOT, "%04d",
+                t.getYear())) + String.format(Locale.ROOT, "%02d%02d%02d%02d%02dZ", t.getMonthValue(), t.getDayOfMonth(),
+                t.getHour(), t.getMinute(), t.getSecond());
+        byte[] ascii = text.getBytes(StandardCharsets.US_ASCII);
+        byte[] der = new byte[ascii.length + 2];
+        der[0] = (byte) (utc ? BERTags.UTC_TIME : BERTags.GENERALIZED_TIME);
+        der[1] = (byte) ascii.length;
+        System.arraycopy(ascii, 0, der, 2, ascii.length);
+        return new Time(utc ? ASN1UTCTime.getInstance(der) : ASN1GeneralizedTime.getInstance(der));
     }
 
     /** A leaf's extensions: not a CA, its key usages, and its extended key usages (server/client flags first). */
