@@ -12,7 +12,7 @@ port=8293; cores=$(nproc)
 command -v wrk >/dev/null || { echo "bench/pki.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
 [ -f dev/target/custos-dev-0.1.0-SNAPSHOT-all.jar ] && [ -z "${CUSTOS_BENCH_REBUILD:-}" ] || ./mvnw -q -B -DskipTests -pl dev -am package
 jar=$PWD/dev/target/custos-dev-0.1.0-SNAPSHOT-all.jar
-"$java_bin" -jar "$jar" server -dev -dev-root-token-id=bench -dev-listen-address=127.0.0.1:$port >/tmp/custos-pki-bench.log 2>&1 &
+"$java_bin" ${CUSTOS_JAVA_OPTS:-} -jar "$jar" server -dev -dev-root-token-id=bench -dev-listen-address=127.0.0.1:$port >/tmp/custos-pki-bench.log 2>&1 &
 broker=$!
 trap 'kill $broker 2>/dev/null || true' EXIT
 until grep -q "Root Token" /tmp/custos-pki-bench.log; do sleep 0.5; done

@@ -31,6 +31,12 @@ public final class AgentMain {
         // connection (the broker may have minted the credential already); the agent retries itself
         System.setProperty("sun.net.http.retryPost", "false");
         logLevel(System.getenv().getOrDefault("CUSTOS_LOG_LEVEL", System.getenv("VAULT_LOG_LEVEL")));
+        String formatProblem = JsonLogFormatter.apply(System.getenv().getOrDefault("CUSTOS_LOG_FORMAT",
+                System.getenv("VAULT_LOG_FORMAT")));
+        if (formatProblem != null) {
+            System.err.println("custos agent: " + formatProblem);
+            return 1;
+        }
         List<Path> configs = new ArrayList<>();
         String configEnv = null;
         for (int i = 0; i < args.length; i++) {

@@ -1,5 +1,6 @@
 package io.custos.injector;
 
+import io.custos.agent.JsonLogFormatter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.Reader;
@@ -80,6 +81,12 @@ public final class InjectorMain implements Callable<Integer> {
     }
 
     static int run(String[] args) {
+        String formatProblem = JsonLogFormatter.apply(System.getenv().getOrDefault("CUSTOS_LOG_FORMAT",
+                System.getenv("VAULT_LOG_FORMAT")));
+        if (formatProblem != null) {
+            System.err.println("custos injector: " + formatProblem);
+            return 1;
+        }
         String[] rest = args.length > 0 && args[0].equals("injector") ? Arrays.copyOfRange(args, 1, args.length)
                 : args;
         return new CommandLine(new InjectorMain()).execute(rest);
