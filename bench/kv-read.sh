@@ -10,7 +10,7 @@ broker_port=8281; ceiling_port=8282
 command -v wrk >/dev/null || { echo "bench/kv-read.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
 ./mvnw -q -B -DskipTests -pl dev -am package
 jar=dev/target/custos-dev-0.1.0-SNAPSHOT-all.jar
-"$java_bin" ${CUSTOS_JAVA_OPTS:-} -jar "$jar" server -dev -dev-root-token-id=bench -dev-listen-address=127.0.0.1:$broker_port >/tmp/custos-bench.log 2>&1 &
+"$java_bin" ${CUSTOS_JAVA_OPTS:--XX:+UseParallelGC} -jar "$jar" server -dev -dev-root-token-id=bench -dev-listen-address=127.0.0.1:$broker_port >/tmp/custos-bench.log 2>&1 &
 broker=$!
 "$java_bin" -Dsun.net.httpserver.nodelay=true bench/MinimalHttpServer.java $ceiling_port >/tmp/custos-ceiling.log 2>&1 &
 ceiling=$!

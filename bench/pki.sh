@@ -12,7 +12,7 @@ port=8293; cores=$(nproc)
 command -v wrk >/dev/null || { echo "bench/pki.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
 [ -f dev/target/custos-dev-0.1.0-SNAPSHOT-all.jar ] && [ -z "${CUSTOS_BENCH_REBUILD:-}" ] || ./mvnw -q -B -DskipTests -pl dev -am package
 jar=$PWD/dev/target/custos-dev-0.1.0-SNAPSHOT-all.jar
-"$java_bin" ${CUSTOS_JAVA_OPTS:-} -jar "$jar" server -dev -dev-root-token-id=bench -dev-listen-address=127.0.0.1:$port >/tmp/custos-pki-bench.log 2>&1 &
+"$java_bin" ${CUSTOS_JAVA_OPTS:--XX:+UseParallelGC} -jar "$jar" server -dev -dev-root-token-id=bench -dev-listen-address=127.0.0.1:$port >/tmp/custos-pki-bench.log 2>&1 &
 broker=$!
 trap 'kill $broker 2>/dev/null || true' EXIT
 until grep -q "Root Token" /tmp/custos-pki-bench.log; do sleep 0.5; done
@@ -31,7 +31,7 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Vault-Token"] = "bench"
 LUA
 rps() { wrk -t2 -c4 -d"$2s" -s "$lua" "http://127.0.0.1:$port/v1/pki/issue/$1" | awk '/Non-2xx/ {bad=1} /Requests\/sec/ {r=$2} END {if (bad) print "ERR"; else print r}'; }
-ceiling() { "$java_bin" -cp "$jar" bench/PkiBench.java "$1" "$cores" "$2"; }
+ceiling() { "$java_bin" ${CUSTOS_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar" bench/PkiBench.java "$1" "$cores" "$2"; }
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 echo "warming up (JIT) ..."
 for t in $types; do rps $t-nostore 20 >/dev/null; rps $t-store 10 >/dev/null; done

@@ -10,5 +10,5 @@ RUN groupadd --system --gid 10001 custos && useradd --system --uid 10001 --gid c
 COPY --from=build /src/broker/target/custos-broker-*-all.jar /opt/custos/custos-broker.jar
 USER 10001:10001
 EXPOSE 8200
-ENTRYPOINT ["java", "-XX:+UseG1GC", "-XX:MaxRAMPercentage=75", "-Djava.io.tmpdir=/tmp", "-jar", "/opt/custos/custos-broker.jar"]
+ENTRYPOINT ["java", "-XX:+UseParallelGC", "-XX:MaxRAMPercentage=75", "-Djava.io.tmpdir=/tmp", "-jar", "/opt/custos/custos-broker.jar"]
 CMD ["server", "-config=/etc/custos/config/custos.yml"]
