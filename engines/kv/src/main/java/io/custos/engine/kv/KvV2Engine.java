@@ -7,6 +7,7 @@ import static io.custos.engine.sdk.Operation.READ;
 import static io.custos.engine.sdk.Operation.UPDATE;
 
 import io.custos.engine.kv.KeyMetadata.VersionMetadata;
+import io.custos.engine.sdk.DecodedCache;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
@@ -41,12 +42,24 @@ import java.util.Map;
  */
 final class KvV2Engine extends FrameworkEngine {
 
+    /** Keys whose decoded metadata is kept per mount at most. */
+    private static final int DECODED_ENTRIES = 100_000;
+
     private final StorageView storage;
     private final Clock clock;
+    /** Decoded key metadata (never secret values), read-only once decoded; writes go through {@link #storage}. */
+    private final DecodedCache decoded;
 
     KvV2Engine(EngineContext context) {
-        this.storage = context.storage();
+        this.decoded = new DecodedCache(context.storage(), context.system(), DECODED_ENTRIES);
+        this.storage = decoded.view(); // every write through the engine drops what it changes, at once
         this.clock = context.clock();
+    }
+
+    /** An entry changed on some broker ("": anything may have): its decoded metadata is dropped. */
+    @Override
+    public void invalidate(String key) {
+        decoded.invalidate(key);
     }
 
     private static final Field VERSIONS = Field.of("versions", FieldType.INT_LIST,
@@ -491,8 +504,9 @@ final class KvV2Engine extends FrameworkEngine {
         return out;
     }
 
+    /** Shared and read-only: a change is read anew through {@link MetadataTx}, never made to this object. */
     private KeyMetadata loadMetadata(String path) {
-        return storage.get("metadata/" + path).map(b -> Json.read(b, KeyMetadata.class)).orElse(null);
+        return decoded.get("metadata/" + path, b -> Json.read(b, KeyMetadata.class)).orElse(null);
     }
 
 }
