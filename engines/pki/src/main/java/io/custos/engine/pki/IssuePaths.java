@@ -137,7 +137,8 @@ final class IssuePaths {
         X509CertificateHolder cert = Certs.buildHolder(keys, issuer.keyId(), issuer.cert(), Certs.name(subject), key.publicKey(),
                 subject, now.minusSeconds(role.notBeforeDuration()), notAfter, false, -1, role.keyUsage(),
                 role.effectiveExtKeyUsage(), role.serverFlag(), role.clientFlag(), issuers.urls());
-        String certPem = Pem.encode("CERTIFICATE", encoded(cert));
+        byte[] der = encoded(cert); // once: the holder encodes itself anew on every call
+        String certPem = Pem.encode("CERTIFICATE", der);
         if (!role.noStore()) {
             issuers.storeCert(certPem, cert.getSerialNumber(), issuer);
         }
@@ -148,7 +149,7 @@ final class IssuePaths {
             lease = request.leases().begin(Map.of("serial_number", Certs.serial(cert.getSerialNumber()), "certificate",
                     certPem), life, life);
         }
-        Response response = Response.of(issued(cert, certPem, issuer, key, d));
+        Response response = Response.of(issued(cert, der, certPem, issuer, key, d));
         warnings.forEach(response::warn);
         if (lease != null) {
             try (PendingLease l = lease) {
@@ -237,10 +238,10 @@ final class IssuePaths {
     }
 
     /** Vault's answer: the certificate in the asked format, its chain, and a generated key once. */
-    private Map<String, Object> issued(X509CertificateHolder cert, String certPem, Issuer issuer, SubjectKey key,
-            FieldData d) {
+    private Map<String, Object> issued(X509CertificateHolder cert, byte[] der, String certPem, Issuer issuer,
+            SubjectKey key, FieldData d) {
         String format = d.getString("format");
-        Map<String, Object> out = new LinkedHashMap<>(certificateData(encoded(cert), cert.getSerialNumber(),
+        Map<String, Object> out = new LinkedHashMap<>(certificateData(der, cert.getSerialNumber(),
                 cert.getNotAfter().toInstant(), certPem, issuers.chainOf(issuer), format));
         if (key.generated() != null) {
             String pem = Pem.privateKey(key.generated(), "pkcs8".equals(d.getString("private_key_format")));
