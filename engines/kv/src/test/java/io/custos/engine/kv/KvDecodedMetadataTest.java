@@ -9,11 +9,10 @@ import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
 import io.custos.engine.sdk.SecretsEngine;
-import io.custos.engine.sdk.SystemView;
+import io.custos.engine.sdk.SwitchableSystemView;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -24,22 +23,11 @@ import org.junit.jupiter.api.Test;
  */
 class KvDecodedMetadataTest {
     private final InMemoryStorage storage = new InMemoryStorage();
-    private final AtomicBoolean valid = new AtomicBoolean(true);
+    private final SwitchableSystemView system = new SwitchableSystemView();
     private SecretsEngine kv;
 
     @BeforeEach
     void setUp() {
-        SystemView system = new SystemView() {
-            @Override
-            public String generatePassword(String policyName) {
-                return SystemView.DEFAULTS.generatePassword(policyName);
-            }
-
-            @Override
-            public boolean cachesValid() {
-                return valid.get();
-            }
-        };
         kv = new KvEngineFactory().create(new EngineContext("secret/", storage, Map.of("version", "2"),
                 Clock.systemUTC(), system));
     }
@@ -71,7 +59,7 @@ class KvDecodedMetadataTest {
 
     @Test
     void nothingIsKeptWhileTheBrokerMayMissChanges() {
-        valid.set(false);
+        system.cachesValid(false);
         call(Operation.UPDATE, "data/app", Map.of("data", Map.of("v", "1")));
         call(Operation.UPDATE, "data/app", Map.of("data", Map.of("v", "2")));
         byte[] metaAtTwo = storage.get("metadata/app").orElseThrow();

@@ -8,11 +8,10 @@ import io.custos.engine.sdk.InMemoryStorage;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.Operation;
-import io.custos.engine.sdk.SystemView;
+import io.custos.engine.sdk.SwitchableSystemView;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -23,22 +22,11 @@ import org.junit.jupiter.api.Test;
  */
 class PkiDecodedCacheTest {
     private final InMemoryStorage storage = new InMemoryStorage();
-    private final AtomicBoolean valid = new AtomicBoolean(true);
+    private final SwitchableSystemView system = new SwitchableSystemView();
     private PkiEngine pki;
 
     @BeforeEach
     void setUp() {
-        SystemView system = new SystemView() {
-            @Override
-            public String generatePassword(String policyName) {
-                return SystemView.DEFAULTS.generatePassword(policyName);
-            }
-
-            @Override
-            public boolean cachesValid() {
-                return valid.get();
-            }
-        };
         pki = new PkiEngine(new EngineContext("pki/", storage, Map.of(), Clock.systemUTC(), system),
                 new StoredKeyManager(storage));
         PkiEngineTest.call(pki, Operation.UPDATE, "root/generate/internal", Map.of("common_name", "Root", "key_type", "ec"));
@@ -74,7 +62,7 @@ class PkiDecodedCacheTest {
 
     @Test
     void nothingIsKeptWhileTheBrokerMayMissChanges() {
-        valid.set(false);
+        system.cachesValid(false);
         issue("a.example.com");
         roleChangedElsewhere("example.net");
         assertThrows(EngineException.class, () -> issue("b.example.com"), "read from storage, not from memory");
