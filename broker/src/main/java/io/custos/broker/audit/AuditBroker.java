@@ -65,7 +65,8 @@ public class AuditBroker {
             throw EngineException.badRequest("audit device \"" + device + "\" writes to " + a.spec().filePath()
                     + ": there is no file to verify");
         }
-        Path file = filePath == null || filePath.isBlank() ? d.path() : Path.of(filePath).toAbsolutePath().normalize();
+        Path file = filePath == null || filePath.isBlank() ? d.path() : AuditDeviceSpec.path(filePath, "file_path")
+                .toAbsolutePath().normalize();
         Path own = d.path().toAbsolutePath().normalize();
         if (!file.equals(own) && !(own.getParent().equals(file.getParent())
                 && file.getFileName().toString().startsWith(own.getFileName().toString()))) {

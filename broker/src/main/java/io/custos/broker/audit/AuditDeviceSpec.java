@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -93,7 +94,7 @@ public record AuditDeviceSpec(String path, String type, String description, Map<
         if (file == null || file.isBlank()) {
             throw EngineException.badRequest("file_path is required");
         }
-        if (!file.equals(STDOUT) && !file.equals(DISCARD) && !Path.of(file).isAbsolute()) {
+        if (!file.equals(STDOUT) && !file.equals(DISCARD) && !path(file, "file_path").isAbsolute()) {
             throw EngineException.badRequest("file_path must be an absolute path, \"stdout\" or \"discard\", not \""
                     + file + "\"");
         }
@@ -120,6 +121,15 @@ public record AuditDeviceSpec(String path, String type, String description, Map<
             FileAuditDevice.Fsync.parse(options.get("fsync"));
         } catch (IllegalArgumentException e) {
             throw EngineException.badRequest(e.getMessage());
+        }
+    }
+
+    /** {@code text} as a path, or a 400 naming {@code field} (a NUL character, for one, is no path). */
+    static Path path(String text, String field) {
+        try {
+            return Path.of(text);
+        } catch (InvalidPathException e) {
+            throw EngineException.badRequest(field + " is not a valid path: " + e.getReason());
         }
     }
 

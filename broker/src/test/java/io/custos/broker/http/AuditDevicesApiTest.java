@@ -119,6 +119,9 @@ class AuditDevicesApiTest extends BrokerHttpTest {
             {"x", "{\"type\":\"file\",\"options\":{\"file_path\":{\"nested\":1}}}", "options must be string valued"},
             {"a%2F..%2Fb", "{\"type\":\"file\",\"options\":{\"file_path\":\"stdout\"}}", ""},
             {"-x", "{\"type\":\"file\",\"options\":{\"file_path\":\"stdout\"}}", "invalid audit path"},
+            {"x", "{\"type\":\"file\",\"options\":{\"file_path\":\"/tmp/a\\u0000b\"}}", "file_path is not a valid path"},
+            {"x", "{\"type\":\"file\",\"options\":{\"file_path\":\"/" + "a".repeat(64 * 1024) + "\"}}",
+                "unable to open"},
         };
         for (String[] c : cases) {
             Reply r = call("PUT", "sys/audit/" + c[0], token, c[1]);
@@ -126,6 +129,14 @@ class AuditDevicesApiTest extends BrokerHttpTest {
             assertTrue(r.error().contains(c[2]), r.error() + " should name " + c[2]);
         }
         assertEquals("not an audit file\n", Files.readString(foreign), "a refused file is left as it was");
+        Reply nul = call("POST", "sys/audit/configured/verify", token, "{\"file_path\":\"/tmp/x\\u0000y\"}");
+        assertEquals(400, nul.status());
+        assertTrue(nul.error().contains("file_path is not a valid path"), nul.error());
+        Path odd = dir.resolve("quote\"back\\slash.log");
+        assertEquals(204, enable("odd", Json.MAPPER.writeValueAsString(Map.of("file_path", odd.toString())))
+                .status(), "quotes and backslashes are just characters of a file name");
+        assertTrue(Files.readString(odd).contains("genesis"));
+        assertEquals(204, call("DELETE", "sys/audit/odd", token, null).status());
         assertEquals(1, call("GET", "sys/audit", token, null).json().get("data").size(), "nothing was stored");
         Reply configured = call("DELETE", "sys/audit/configured", token, null);
         assertEquals(400, configured.status());
