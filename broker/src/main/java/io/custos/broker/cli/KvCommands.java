@@ -141,16 +141,7 @@ final class KvCommands extends CommandGroup {
                 throw CliException.usage("Must supply data");
             }
             Location l = locate(path);
-            Object body = data;
-            if (l.version() == 2) {
-                Map<String, Object> wrapped = new LinkedHashMap<>();
-                wrapped.put("data", data);
-                if (cas != null) {
-                    wrapped.put("options", Map.of("cas", cas));
-                }
-                body = wrapped;
-            }
-            JsonNode secret = client().call("PUT", l.path("data"), body);
+            JsonNode secret = client().call("PUT", l.path("data"), l.version() == 2 ? v2Body(data, cas) : data);
             if (l.version() == 1) {
                 return secretOr(secret, "Data written to: " + l.path("data"));
             }
@@ -179,13 +170,18 @@ final class KvCommands extends CommandGroup {
             }
             Location l = locate(path);
             requireV2(l, "Patch");
-            Map<String, Object> body = new LinkedHashMap<>();
-            body.put("data", data);
-            if (cas != null) {
-                body.put("options", Map.of("cas", cas));
-            }
-            return printWritten(l, client().call("PATCH", l.path("data"), body));
+            return printWritten(l, client().call("PATCH", l.path("data"), v2Body(data, cas)));
         }
+    }
+
+    /** A KV v2 write's body: the data, and the check-and-set version when one is given. */
+    static Map<String, Object> v2Body(Map<String, Object> data, Integer cas) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("data", data);
+        if (cas != null) {
+            body.put("options", Map.of("cas", cas));
+        }
+        return body;
     }
 
     /** {@code -versions=1,2,3}. */

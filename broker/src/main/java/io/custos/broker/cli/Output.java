@@ -3,7 +3,7 @@ package io.custos.broker.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.custos.engine.sdk.GoDuration;
 import io.custos.engine.sdk.Json;
 import java.time.Duration;
@@ -96,8 +96,9 @@ final class Output {
         return rows;
     }
 
-    private static JsonNode text(String s) {
-        return Json.MAPPER.getNodeFactory().textNode(s);
+    /** A text cell for the table of a composed answer. */
+    static JsonNode text(String s) {
+        return TextNode.valueOf(s);
     }
 
     /** Vault's human durations: 768h, 1h30m, 45s. */
@@ -245,10 +246,5 @@ final class Output {
             w.forEach(x -> env.err().println("  * " + x.asText()));
             env.err().println();
         }
-    }
-
-    /** An object built from rows, for the JSON and YAML forms of composed answers (status, kv get). */
-    static ObjectNode object(Map<String, ?> values) {
-        return Json.MAPPER.valueToTree(values);
     }
 }

@@ -1,9 +1,8 @@
 package io.custos.broker.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
+import io.custos.broker.crypto.Drbg;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,10 +14,6 @@ import picocli.CommandLine.Parameters;
 /** {@code operator generate-root} and {@code operator rekey}, with Vault's flags and flow. */
 final class QuorumCommands {
     private QuorumCommands() {
-    }
-
-    private static JsonNode text(String s) {
-        return TextNode.valueOf(s);
     }
 
     @Command(name = "generate-root", description = {
@@ -63,7 +58,7 @@ final class QuorumCommands {
             CliClient c = options.client(env, null);
             if (generateOtp) {
                 int length = c.call("GET", "sys/generate-root/attempt", null).path("otp_length").asInt();
-                env.out().println(randomOtp(length));
+                env.out().println(Drbg.base62(length));
                 return 0;
             }
             if (cancel) {
@@ -90,7 +85,7 @@ final class QuorumCommands {
             Map<String, JsonNode> rows = new LinkedHashMap<>();
             rows.put("Nonce", s.path("nonce"));
             rows.put("Started", s.path("started"));
-            rows.put("Progress", text(s.path("progress").asInt() + "/" + s.path("required").asInt()));
+            rows.put("Progress", Output.text(s.path("progress").asInt() + "/" + s.path("required").asInt()));
             rows.put("Complete", s.path("complete"));
             if (!s.path("encoded_token").asText().isEmpty()) {
                 rows.put("Encoded Token", s.path("encoded_token"));
@@ -121,16 +116,6 @@ final class QuorumCommands {
             out[i] = (byte) (e[i] ^ p[i]);
         }
         return new String(out, StandardCharsets.UTF_8);
-    }
-
-    private static String randomOtp(int length) {
-        String alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-        SecureRandom r = new SecureRandom();
-        StringBuilder b = new StringBuilder();
-        for (int i = 0; i < length; i++) {
-            b.append(alphabet.charAt(r.nextInt(alphabet.length())));
-        }
-        return b.toString();
     }
 
     @Command(name = "rekey", description = {
@@ -225,7 +210,8 @@ final class QuorumCommands {
             Map<String, JsonNode> rows = new LinkedHashMap<>();
             rows.put("Nonce", s.path("nonce"));
             rows.put("Started", s.path("started"));
-            rows.put("Rekey Progress", text(s.path("progress").asInt() + "/" + s.path("required").asInt(s.path("t").asInt())));
+            rows.put("Rekey Progress", Output.text(s.path("progress").asInt() + "/"
+                    + s.path("required").asInt(s.path("t").asInt())));
             rows.put("New Shares", s.path("n"));
             rows.put("New Threshold", s.path("t"));
             rows.put("Verification Required", s.path("verification_required"));

@@ -1,7 +1,6 @@
 package io.custos.broker.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,24 +37,20 @@ final class StatusCommand extends CliCommand {
         boolean recovery = seal.path("recovery_seal").asBoolean();
         rows.put("Seal Type", seal.path("type"));
         if (recovery) {
-            rows.put("Recovery Seal Type", text("shamir"));
+            rows.put("Recovery Seal Type", Output.text("shamir"));
         }
         rows.put("Initialized", seal.path("initialized"));
         rows.put("Sealed", seal.path("sealed"));
         rows.put(recovery ? "Total Recovery Shares" : "Total Shares", seal.path("n"));
         rows.put("Threshold", seal.path("t"));
         if (seal.path("sealed").asBoolean()) {
-            rows.put("Unseal Progress", text(seal.path("progress").asInt() + "/" + seal.path("t").asInt()));
-            rows.put("Unseal Nonce", text(seal.path("nonce").asText()));
+            rows.put("Unseal Progress", Output.text(seal.path("progress").asInt() + "/" + seal.path("t").asInt()));
+            rows.put("Unseal Nonce", Output.text(seal.path("nonce").asText()));
         }
         rows.put("Version", seal.path("version"));
         rows.put("Storage Type", seal.path("storage_type"));
-        rows.put("HA Enabled", leader == null ? text("false") : leader.path("ha_enabled"));
+        rows.put("HA Enabled", leader == null ? Output.text("false") : leader.path("ha_enabled"));
         out.table(List.of("Key", "Value"), rows);
         return code;
-    }
-
-    private static JsonNode text(String s) {
-        return TextNode.valueOf(s);
     }
 }

@@ -78,6 +78,22 @@ public final class Drbg {
         return SHARED;
     }
 
+    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+
+    /** {@code n} uniformly random base62 characters (bytes ≥ 248 are rejected, so there is no bias). */
+    public static String base62(int n) {
+        StringBuilder out = new StringBuilder(n);
+        while (out.length() < n) {
+            for (byte b : randomBytes(n + 8)) {
+                int v = b & 0xff;
+                if (v < 248 && out.length() < n) {
+                    out.append(BASE62[v % 62]);
+                }
+            }
+        }
+        return out.toString();
+    }
+
     public static byte[] randomBytes(int n) {
         byte[] b = new byte[n];
         fillRandom(b);

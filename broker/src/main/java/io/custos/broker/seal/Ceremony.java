@@ -45,6 +45,17 @@ final class Ceremony<T> {
         return storage.compareAndPut(path, seen.raw(), next == null ? ENDED : Json.write(next));
     }
 
+    /** Ends whatever is in progress (a DELETE of the attempt); nothing when none is. */
+    void end() {
+        for (int i = 0; i < 20; i++) {
+            Seen<T> seen = read();
+            if (!seen.inProgress() || swap(seen, null)) {
+                return;
+            }
+        }
+        throw new IllegalStateException(path + " kept changing while it was being ended");
+    }
+
     static String encode(byte[] share) {
         return Base64.getEncoder().encodeToString(share);
     }

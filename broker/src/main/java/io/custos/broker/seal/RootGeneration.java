@@ -23,7 +23,6 @@ import java.util.UUID;
 @Singleton
 public class RootGeneration {
     static final String PATH = "core/seal/generate-root";
-    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
 
     private final Ceremony<Attempt> ceremony;
     private final OperatorKey key;
@@ -83,7 +82,7 @@ public class RootGeneration {
         }
         key.threshold(); // a 400 when there are no shares that could complete it
         boolean generated = otp == null || otp.isEmpty();
-        String pad = generated ? randomOtp(rootTokens.tokenLength()) : otp;
+        String pad = generated ? Drbg.base62(rootTokens.tokenLength()) : otp;
         if (pad.getBytes(StandardCharsets.UTF_8).length != rootTokens.tokenLength()) {
             throw EngineException.badRequest("OTP string is wrong length: it must be " + rootTokens.tokenLength()
                     + " characters (otp_length)");
@@ -101,13 +100,7 @@ public class RootGeneration {
 
     /** {@code DELETE sys/generate-root/attempt}. */
     public void cancel() {
-        for (int i = 0; i < 20; i++) {
-            Ceremony.Seen<Attempt> seen = ceremony.read();
-            if (!seen.inProgress() || ceremony.swap(seen, null)) {
-                return;
-            }
-        }
-        throw new IllegalStateException("the root generation attempt kept changing");
+        ceremony.end();
     }
 
     /**
@@ -154,13 +147,5 @@ public class RootGeneration {
             out[i] = (byte) (t[i] ^ p[i]);
         }
         return Base64.getEncoder().withoutPadding().encodeToString(out);
-    }
-
-    private static String randomOtp(int length) {
-        StringBuilder b = new StringBuilder(length);
-        for (int i = 0; i < length; i++) {
-            b.append(BASE62[Drbg.random().nextInt(BASE62.length)]);
-        }
-        return b.toString();
     }
 }

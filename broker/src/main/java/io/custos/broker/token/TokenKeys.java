@@ -109,20 +109,4 @@ final class TokenKeys {
             return HexFormat.of().formatHex(m.mac.doFinal(input));
         });
     }
-
-    private static final char[] BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
-
-    /** {@code n} uniformly random base62 characters (bytes ≥ 248 are rejected, so there is no bias). */
-    static String base62(int n) {
-        StringBuilder out = new StringBuilder(n);
-        while (out.length() < n) {
-            for (byte b : Drbg.randomBytes(n + 8)) {
-                int v = b & 0xff;
-                if (v < 248 && out.length() < n) {
-                    out.append(BASE62[v % 62]);
-                }
-            }
-        }
-        return out.toString();
-    }
 }

@@ -169,15 +169,15 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer, ChangeLis
     /** Creates a root token; {@code requestedId} (dev mode's fixed id) or a fresh random one. */
     @Override
     public String createRootToken(String requestedId) {
-        String token = requestedId != null && !requestedId.isEmpty() ? requestedId : TOKEN_PREFIX + TokenKeys.base62(TOKEN_CHARS);
-        store(token, new TokenEntry(TokenKeys.base62(24), List.of("root"), "root", "auth/token/root",
+        String token = requestedId != null && !requestedId.isEmpty() ? requestedId : TOKEN_PREFIX + Drbg.base62(TOKEN_CHARS);
+        store(token, new TokenEntry(Drbg.base62(24), List.of("root"), "root", "auth/token/root",
                 clock.instant().getEpochSecond(), 0, Map.of(), "", 0, 0, 0, false));
         return token;
     }
 
     /** A new token like {@code template}, with a fresh token and accessor, linked under its parent. */
     public Issued create(TokenEntry template) {
-        return create(TOKEN_PREFIX + TokenKeys.base62(TOKEN_CHARS), template);
+        return create(TOKEN_PREFIX + Drbg.base62(TOKEN_CHARS), template);
     }
 
     /**
@@ -216,7 +216,7 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer, ChangeLis
     }
 
     private Issued create(String token, TokenEntry template) {
-        TokenEntry entry = new TokenEntry(TokenKeys.base62(24), template.policies(), cleanDisplayName(template.displayName()),
+        TokenEntry entry = new TokenEntry(Drbg.base62(24), template.policies(), cleanDisplayName(template.displayName()),
                 template.path(),
                 clock.instant().getEpochSecond(), template.ttlSeconds(), template.meta(), template.parentAccessor(),
                 template.expireTime(), template.explicitMaxTtlSeconds(), template.numUses(), template.renewable(),
