@@ -7,6 +7,7 @@ import io.custos.broker.barrier.SealListener;
 import io.custos.broker.barrier.SealedException;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.NonBlocking;
 import io.micronaut.context.exceptions.ConfigurationException;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
@@ -94,6 +95,7 @@ public class AuditBroker {
         if (!active()) {
             return;
         }
+        NonBlocking.check(); // files, and their checkpoints in storage, are a worker's job
         write(r, "request", null, null);
         r.requestLogged = true;
     }

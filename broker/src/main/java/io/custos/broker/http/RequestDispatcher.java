@@ -10,6 +10,7 @@ import io.custos.broker.barrier.IntegrityException;
 import io.custos.broker.barrier.SealedException;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.NonBlocking;
 import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.RequestContext;
@@ -58,20 +59,46 @@ class RequestDispatcher {
     private final MeterRegistry meters;
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<Integer, Counter> responses = new ConcurrentHashMap<>();
+    private final Counter answeredInMemory;
+    private final Counter wouldBlock;
 
     RequestDispatcher(AuditBroker audit, Router router, MeterRegistry meters) {
         this.audit = audit;
         this.router = router;
         this.meters = meters;
+        String description = "Requests of nonBlocking paths tried on the I/O thread that read them: answered there"
+                + " from memory, or run again on a worker because they would have waited";
+        this.answeredInMemory = Counter.builder("custos.requests.io_thread").description(description)
+                .tag("outcome", "answered").register(meters);
+        this.wouldBlock = Counter.builder("custos.requests.io_thread").description(description)
+                .tag("outcome", "would_block").register(meters);
     }
 
     /** Handles one request; what is logged meanwhile carries its id ({@code request_id} in the MDC). */
     public ApiResponse dispatch(ApiRequest http) {
+        return dispatch(http, false);
+    }
+
+    /**
+     * The request answered on this (I/O) thread from what the broker holds in memory, or null
+     * when it cannot be — its path is not declared {@code nonBlocking}, an audit device must
+     * record it, or something it needed would have waited ({@link NonBlocking}); nothing of the
+     * attempt is then kept or counted, and the caller hands the request to a worker.
+     */
+    public ApiResponse dispatchWithoutBlocking(ApiRequest http) {
+        return audit.active() ? null : dispatch(http, true);
+    }
+
+    private ApiResponse dispatch(ApiRequest http, boolean inMemory) {
         long start = System.nanoTime();
         String requestId = requestId();
         MDC.put(REQUEST_ID, requestId);
         AuditRecord record = new AuditRecord(requestId, http.remoteAddress());
         ApiResponse response = null;
+        NonBlocking.Outcome outcome = NonBlocking.Outcome.ANSWERED;
+        if (inMemory) {
+            NonBlocking.begin();
+        }
         try {
             response = handle(http, requestId, record);
             try {
@@ -81,11 +108,21 @@ class RequestDispatcher {
                 // fail closed: what could not be recorded is not returned
                 response = ResponseWriter.error(500, "internal error");
             }
-            return response;
+        } catch (NonBlocking.WouldBlock e) {
+            response = null; // the attempt is over; a worker starts again
         } finally {
             MDC.remove(REQUEST_ID);
-            measure(record, response == null ? 500 : response.status(), System.nanoTime() - start);
+            if (inMemory) {
+                outcome = NonBlocking.end();
+            }
+            if (outcome == NonBlocking.Outcome.ANSWERED) {
+                measure(record, response == null ? 500 : response.status(), System.nanoTime() - start);
+            }
         }
+        if (inMemory && outcome != NonBlocking.Outcome.DECLINED) {
+            (outcome == NonBlocking.Outcome.ANSWERED ? answeredInMemory : wouldBlock).increment();
+        }
+        return outcome == NonBlocking.Outcome.ANSWERED ? response : null;
     }
 
     /** Latency by mount type and operation, and answers by status (sys/metrics); meters made once per key. */
@@ -103,6 +140,8 @@ class RequestDispatcher {
     private ApiResponse handle(ApiRequest http, String requestId, AuditRecord record) {
         try {
             return route(http, requestId, record);
+        } catch (NonBlocking.WouldBlock e) {
+            throw e;
         } catch (AuditUnavailableException e) {
             LOG.error("request {} refused: {}", requestId, e.getMessage());
             return ResponseWriter.error(500, "internal error");

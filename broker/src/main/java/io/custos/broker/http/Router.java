@@ -19,6 +19,7 @@ import io.custos.engine.sdk.Cidr;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.GoDuration;
 import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.NonBlocking;
 import io.custos.engine.sdk.OpenApiDocument;
 import io.custos.engine.sdk.Operation;
 import io.custos.engine.sdk.PathSpec;
@@ -86,6 +87,9 @@ class Router {
             call.record().mountType(route.mountType());
         }
         PathSpec spec = route == null ? null : route.spec();
+        if (NonBlocking.active() && (spec == null || !spec.mayAnswerWithoutBlocking(call.op()))) {
+            NonBlocking.decline(); // not declared answerable from memory: a worker's job
+        }
         if (call.problem() != null && (spec == null || !spec.isLenientPath())) {
             throw EngineException.badRequest(call.problem());
         }

@@ -17,70 +17,88 @@ import io.micronaut.http.annotation.PathVariable;
 import io.micronaut.http.annotation.Post;
 import io.micronaut.http.annotation.Put;
 import io.micronaut.scheduling.TaskExecutors;
-import io.micronaut.scheduling.annotation.ExecuteOn;
+import jakarta.inject.Named;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * The HTTP transport of the Vault-compatible API: every method on {@code /v1/**}, including
  * Vault's {@code LIST}, goes to the {@link RequestDispatcher}. Bodies are taken as raw bytes and
- * parsed by the dispatcher so that every error has Vault's shape. Runs off the event loop
- * because storage is blocking JDBC.
+ * parsed by the dispatcher so that every error has Vault's shape. A request whose path may be
+ * answered from memory ({@code nonBlocking} in its declaration) is tried on the I/O thread that
+ * read it; everything else, and such a request once it would wait on storage, runs on a worker
+ * (storage is blocking JDBC).
  */
 @Controller
-@ExecuteOn(TaskExecutors.BLOCKING)
 public class VaultApiController {
     private static final String API = "/v1/{+path}";
     private final RequestDispatcher dispatcher;
+    private final ExecutorService workers;
 
-    public VaultApiController(RequestDispatcher dispatcher) {
+    public VaultApiController(RequestDispatcher dispatcher, @Named(TaskExecutors.BLOCKING) ExecutorService workers) {
         this.dispatcher = dispatcher;
+        this.workers = workers;
     }
 
     @Get(value = API, produces = MediaType.APPLICATION_JSON)
-    public HttpResponse<byte[]> get(HttpRequest<?> request, @PathVariable String path) {
+    public CompletableFuture<HttpResponse<byte[]>> get(HttpRequest<?> request, @PathVariable String path) {
         return handle(request, null);
     }
 
     @CustomHttpMethod(method = "LIST", value = API, produces = MediaType.APPLICATION_JSON, consumes = MediaType.ALL)
-    public HttpResponse<byte[]> list(HttpRequest<?> request, @PathVariable String path, @Nullable @Body byte[] body) {
+    public CompletableFuture<HttpResponse<byte[]>> list(HttpRequest<?> request, @PathVariable String path,
+            @Nullable @Body byte[] body) {
         return handle(request, body);
     }
 
     @Post(value = API, produces = MediaType.APPLICATION_JSON, consumes = MediaType.ALL)
-    public HttpResponse<byte[]> post(HttpRequest<?> request, @PathVariable String path, @Nullable @Body byte[] body) {
+    public CompletableFuture<HttpResponse<byte[]>> post(HttpRequest<?> request, @PathVariable String path,
+            @Nullable @Body byte[] body) {
         return handle(request, body);
     }
 
     @Put(value = API, produces = MediaType.APPLICATION_JSON, consumes = MediaType.ALL)
-    public HttpResponse<byte[]> put(HttpRequest<?> request, @PathVariable String path, @Nullable @Body byte[] body) {
+    public CompletableFuture<HttpResponse<byte[]>> put(HttpRequest<?> request, @PathVariable String path,
+            @Nullable @Body byte[] body) {
         return handle(request, body);
     }
 
     @Patch(value = API, produces = MediaType.APPLICATION_JSON, consumes = MediaType.ALL)
-    public HttpResponse<byte[]> patch(HttpRequest<?> request, @PathVariable String path, @Nullable @Body byte[] body) {
+    public CompletableFuture<HttpResponse<byte[]>> patch(HttpRequest<?> request, @PathVariable String path,
+            @Nullable @Body byte[] body) {
         return handle(request, body);
     }
 
     @Delete(value = API, produces = MediaType.APPLICATION_JSON, consumes = MediaType.ALL)
-    public HttpResponse<byte[]> delete(HttpRequest<?> request, @PathVariable String path, @Nullable @Body byte[] body) {
+    public CompletableFuture<HttpResponse<byte[]>> delete(HttpRequest<?> request, @PathVariable String path,
+            @Nullable @Body byte[] body) {
         return handle(request, body);
     }
 
-    private HttpResponse<byte[]> handle(HttpRequest<?> request, byte[] body) {
+    private CompletableFuture<HttpResponse<byte[]>> handle(HttpRequest<?> request, byte[] body) {
         String raw = request.getUri().getRawPath();
         String afterPrefix = raw.length() > 4 ? raw.substring(4) : "";
-        ApiResponse r = dispatcher.dispatch(new ApiRequest(request.getMethodName(), afterPrefix,
+        ApiRequest api = new ApiRequest(request.getMethodName(), afterPrefix,
                 queryOf(request), body, request.getContentType().map(MediaType::toString).orElse(null),
                 token(request), request.getRemoteAddress().getAddress().getHostAddress(),
                 request.getHeaders().get("X-Vault-Wrap-TTL"),
                 // only logins (the cert method) look at the client certificate; finding it is not free
-                afterPrefix.startsWith("auth/") ? peerCertificates(request) : List.of()));
+                afterPrefix.startsWith("auth/") ? peerCertificates(request) : List.of());
+        ApiResponse answered = dispatcher.dispatchWithoutBlocking(api);
+        if (answered != null) {
+            return CompletableFuture.completedFuture(http(answered));
+        }
+        return CompletableFuture.supplyAsync(() -> http(dispatcher.dispatch(api)), workers);
+    }
+
+    private static HttpResponse<byte[]> http(ApiResponse r) {
         // any code from 100 to 599 (sys/health?activecode=299 included), not only the ones HttpStatus names
         MutableHttpResponse<byte[]> response = statusOf(r.status());
         response.header(HttpHeaders.CACHE_CONTROL, "no-store");

@@ -1,5 +1,6 @@
 package io.custos.broker.lease;
 
+import io.custos.engine.sdk.NonBlocking;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
@@ -34,7 +35,7 @@ public class LeaseStore {
     /** A connection in a transaction of its own (auto-commit off). */
     Connection begin() {
         try {
-            Connection c = dataSource.getConnection();
+            Connection c = open();
             c.setAutoCommit(false);
             return c;
         } catch (SQLException e) {
@@ -68,7 +69,7 @@ public class LeaseStore {
     /** A connection in auto-commit mode, for a durable write followed by a transaction of its own. */
     Connection connection() {
         try {
-            return dataSource.getConnection();
+            return open();
         } catch (SQLException e) {
             throw new LeaseStorageException("cannot reach lease storage", e);
         }
@@ -115,7 +116,7 @@ public class LeaseStore {
 
     /** When the longest-overdue lease fell due (expiry or a retry), or null when none is overdue at {@code now}. */
     Instant oldestOverdue(Instant now) {
-        try (Connection c = dataSource.getConnection();
+        try (Connection c = open();
                 PreparedStatement s = c.prepareStatement("SELECT min(due_time) FROM custos_leases WHERE due_time <= ?")) {
             s.setTimestamp(1, ts(now));
             try (ResultSet rs = s.executeQuery()) {
@@ -134,7 +135,7 @@ public class LeaseStore {
         out.put("pending", 0L);
         out.put("active", 0L);
         out.put("irrevocable", 0L);
-        try (Connection c = dataSource.getConnection();
+        try (Connection c = open();
                 PreparedStatement s = c.prepareStatement("SELECT state, count(*) FROM custos_leases GROUP BY state");
                 ResultSet rs = s.executeQuery()) {
             while (rs.next()) {
@@ -161,7 +162,7 @@ public class LeaseStore {
     /** Every token accessor some lease is tied to. */
     List<String> tokenAccessors() {
         List<String> out = new ArrayList<>();
-        try (Connection c = dataSource.getConnection();
+        try (Connection c = open();
                 PreparedStatement s = c.prepareStatement(
                         "SELECT DISTINCT token_accessor FROM custos_leases WHERE token_accessor <> ''");
                 ResultSet rs = s.executeQuery()) {
@@ -234,7 +235,7 @@ public class LeaseStore {
 
     /** Whole rows matching {@code where} (with its ORDER BY / LIMIT), outside any transaction. */
     private List<LeaseRow> rows(String where, Object... args) {
-        try (Connection c = dataSource.getConnection();
+        try (Connection c = open();
                 PreparedStatement s = c.prepareStatement("SELECT " + COLUMNS + " FROM custos_leases " + where)) {
             bind(s, args);
             return read(s);
@@ -244,7 +245,7 @@ public class LeaseStore {
     }
 
     private List<String> strings(String sql, Object... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = open(); PreparedStatement s = c.prepareStatement(sql)) {
             bind(s, args);
             List<String> out = new ArrayList<>();
             try (ResultSet rs = s.executeQuery()) {
@@ -259,7 +260,7 @@ public class LeaseStore {
     }
 
     private int update(String sql, Object... args) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
+        try (Connection c = open(); PreparedStatement s = c.prepareStatement(sql)) {
             bind(s, args);
             return s.executeUpdate();
         } catch (SQLException e) {
@@ -301,5 +302,11 @@ public class LeaseStore {
         }
         int last = prefix.length() - 1;
         return prefix.substring(0, last) + (char) (prefix.charAt(last) + 1);
+    }
+
+    /** A pooled connection; never on an I/O thread's attempt to answer from memory ({@link NonBlocking}). */
+    private Connection open() throws SQLException {
+        NonBlocking.check();
+        return dataSource.getConnection();
     }
 }

@@ -1,5 +1,6 @@
 package io.custos.broker.storage;
 
+import io.custos.engine.sdk.NonBlocking;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import jakarta.inject.Singleton;
 import java.sql.Connection;
@@ -38,7 +39,7 @@ public class KeyringStore {
 
     /** Every stored term, ascending. */
     public List<StoredTerm> loadAll() {
-        try (Connection c = dataSource.getConnection();
+        try (Connection c = open();
                 PreparedStatement s = c.prepareStatement(
                         "SELECT term, value, encryptions FROM custos_keyring_terms ORDER BY term");
                 ResultSet rs = s.executeQuery()) {
@@ -57,7 +58,7 @@ public class KeyringStore {
      * left exactly as they are. Returns how many were inserted.
      */
     public int insertMissing(Map<Integer, byte[]> sealedTerms) {
-        try (Connection c = dataSource.getConnection();
+        try (Connection c = open();
                 PreparedStatement s = c.prepareStatement(
                         "INSERT INTO custos_keyring_terms (term, value) VALUES (?, ?) ON CONFLICT (term) DO NOTHING")) {
             int n = 0;
@@ -78,7 +79,7 @@ public class KeyringStore {
      * failed (the caller reloads instead: someone else rotated).
      */
     public OptionalInt insertNext(OptionalInt expectedHighest, IntFunction<byte[]> sealTerm) {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = open()) {
             c.setAutoCommit(false);
             try {
                 try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
@@ -110,7 +111,7 @@ public class KeyringStore {
 
     /** Removes every term: only for an initialisation that replaces an interrupted one. */
     public void deleteAll() {
-        try (Connection c = dataSource.getConnection();
+        try (Connection c = open();
                 PreparedStatement s = c.prepareStatement("DELETE FROM custos_keyring_terms")) {
             s.executeUpdate();
         } catch (SQLException e) {
@@ -131,7 +132,7 @@ public class KeyringStore {
      * the addition (terms without a delta included), so a node learns what the others counted.
      */
     public Map<Integer, Long> addEncryptions(Map<Integer, Long> deltas) {
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = open()) {
             if (!deltas.isEmpty()) {
                 try (PreparedStatement s = c.prepareStatement(
                         "UPDATE custos_keyring_terms SET encryptions = encryptions + ? WHERE term = ?")) {
@@ -154,5 +155,11 @@ public class KeyringStore {
         } catch (SQLException e) {
             throw new StorageException("cannot count keyring encryptions", e);
         }
+    }
+
+    /** A pooled connection; never on an I/O thread's attempt to answer from memory ({@link NonBlocking}). */
+    private Connection open() throws SQLException {
+        NonBlocking.check();
+        return dataSource.getConnection();
     }
 }

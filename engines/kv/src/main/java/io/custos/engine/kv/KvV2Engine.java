@@ -86,6 +86,7 @@ final class KvV2Engine extends FrameworkEngine {
                                 Field.of("version", FieldType.INT, "The version to read; 0 is the latest."))
                         .existenceCheck((r, d) -> loadMetadata(d.getString("path")) != null)
                         .on(READ, (r, d) -> readData(d))
+                        .nonBlocking(READ, (r, d) -> true) // a read changes nothing: cached metadata and ciphertext
                         .on(UPDATE, (r, d) -> writeData(d))
                         .on(PATCH, (r, d) -> patchData(d))
                         .on(DELETE, (r, d) -> deleteLatest(d))

@@ -102,6 +102,17 @@ final class IssuePaths {
                 verbatimPath("sign-verbatim/(?P<role>[^/]+)", csrFields));
     }
 
+    /**
+     * Issuance that writes nothing (a no_store role without a lease) and generates no RSA key
+     * (tens of milliseconds and more) may be answered on the I/O thread, from the cached role,
+     * issuer and key.
+     */
+    private boolean answersFromMemory(FieldData d, boolean fromCsr) {
+        PkiRole role = role(d.getString("role")).orElse(null);
+        return role != null && role.noStore() && !role.generateLease()
+                && (fromCsr || role.keyType().equals("ec") || role.keyType().equals("ed25519"));
+    }
+
     Optional<PkiRole> role(String name) {
         return issuers.decoded().get("roles/" + name, b -> Json.read(b, PkiRole.class));
     }
@@ -315,6 +326,7 @@ final class IssuePaths {
         return PathSpec.path(pattern)
                 .fields(fields)
                 .on(UPDATE, (r, d) -> issue(r, d, fromCsr ? Pem.csr(required(d, "csr")) : null))
+                .nonBlocking(UPDATE, (r, d) -> answersFromMemory(d, fromCsr))
                 .help(fromCsr ? "Signs a CSR under a role (the key never leaves the client)."
                         : "Issues a certificate and its private key under a role.", "")
                 .build();

@@ -45,6 +45,9 @@ public abstract class FrameworkBackend implements Backend {
                 }
             }
             FieldData data = new FieldData(spec.fields(), raw);
+            if (NonBlocking.active() && !spec.answersWithoutBlocking(op, request, data)) {
+                NonBlocking.decline(); // a worker's job
+            }
             Response response = handler.handle(request, data);
             if (!unknown.isEmpty()) {
                 if (response == null) {

@@ -35,6 +35,12 @@ public final class PathSpec {
         boolean exists(Request request, FieldData data);
     }
 
+    /** Whether a request of a {@link Builder#nonBlocking nonBlocking} operation may be answered from memory. */
+    @FunctionalInterface
+    public interface NonBlockingCheck {
+        boolean holds(Request request, FieldData data);
+    }
+
     private final String declared;
     private final Pattern pattern;
     private final List<String> captures;
@@ -50,6 +56,7 @@ public final class PathSpec {
     private final boolean rawResponse;
     private final boolean sudo;
     private final boolean lenientPath;
+    private final Map<Operation, NonBlockingCheck> nonBlocking;
 
     private PathSpec(Builder b) {
         this.declared = b.pattern;
@@ -81,6 +88,7 @@ public final class PathSpec {
         this.rawResponse = b.rawResponse;
         this.sudo = b.sudo;
         this.lenientPath = b.lenientPath;
+        this.nonBlocking = Collections.unmodifiableMap(new EnumMap<>(b.nonBlocking));
         if (servedWhileSealed && unauthenticated.isEmpty()) {
             throw new IllegalArgumentException(declared + ": a path served while sealed must be unauthenticated");
         }
@@ -171,6 +179,21 @@ public final class PathSpec {
      */
     public boolean isLenientPath() { return lenientPath; }
 
+    /** Whether {@code op} is declared {@link Builder#nonBlocking nonBlocking} (a write as its declared create or update). */
+    public boolean mayAnswerWithoutBlocking(Operation op) {
+        return nonBlocking.containsKey(op) || op == Operation.CREATE && nonBlocking.containsKey(Operation.UPDATE)
+                || op == Operation.UPDATE && nonBlocking.containsKey(Operation.CREATE);
+    }
+
+    /** Whether this request of a nonBlocking operation may be answered from memory, as its check says. */
+    public boolean answersWithoutBlocking(Operation op, Request request, FieldData data) {
+        NonBlockingCheck check = nonBlocking.get(op);
+        if (check == null) {
+            check = nonBlocking.get(op == Operation.CREATE ? Operation.UPDATE : Operation.CREATE);
+        }
+        return check != null && check.holds(request, data);
+    }
+
     /** Builder for a {@link PathSpec}. */
     public static final class Builder {
         private final String pattern;
@@ -186,6 +209,7 @@ public final class PathSpec {
         private boolean rawResponse;
         private boolean sudo;
         private boolean lenientPath;
+        private final Map<Operation, NonBlockingCheck> nonBlocking = new EnumMap<>(Operation.class);
 
         private Builder(String pattern) {
             this.pattern = pattern;
@@ -270,6 +294,18 @@ public final class PathSpec {
         /** Accepts empty segments and encoded '/' in the request path (see {@link PathSpec#isLenientPath()}). */
         public Builder lenientPath() {
             this.lenientPath = true;
+            return this;
+        }
+
+        /**
+         * {@code op}'s handler, when {@code check} holds for the request, waits on nothing but the
+         * engine's storage and only reads it (no other I/O, and for a few milliseconds of CPU at
+         * most), so the broker may answer it on the I/O thread that read it, from what it holds in
+         * memory (see {@link NonBlocking}). Should a read need PostgreSQL after all, the request is
+         * run again on a worker from the start: the handler must change nothing before its reads.
+         */
+        public Builder nonBlocking(Operation op, NonBlockingCheck check) {
+            nonBlocking.put(op, check);
             return this;
         }
 

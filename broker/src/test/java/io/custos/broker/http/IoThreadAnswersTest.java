@@ -1,0 +1,153 @@
+package io.custos.broker.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Requests of nonBlocking paths (KV v2 reads, PKI issuance that stores nothing) answered on the
+ * I/O thread from memory, and everything such an attempt cannot finish — a cache miss, a token
+ * use to spend, a certificate to store, an audit record — run once, completely, on a worker.
+ */
+@MicronautTest
+class IoThreadAnswersTest extends BrokerHttpTest {
+    private String root;
+
+    @BeforeAll
+    void setUp() {
+        root = initAndUnseal();
+        call("POST", "sys/mounts/secret", root, "{\"type\":\"kv-v2\"}");
+        call("POST", "sys/mounts/pki", root, "{\"type\":\"pki\"}");
+        call("POST", "pki/root/generate/internal", root, "{\"common_name\":\"Root\",\"key_type\":\"ec\"}");
+        for (String[] role : new String[][] {{"ec-nostore", "ec", "true"}, {"ec-store", "ec", "false"},
+            {"rsa-nostore", "rsa", "true"}}) {
+            assertEquals(200, call("POST", "pki/roles/" + role[0], root, "{\"allow_any_name\":true,\"key_type\":\""
+                    + role[1] + "\",\"no_store\":" + role[2] + ",\"ttl\":\"1h\"}").status());
+        }
+        call("POST", "secret/data/app", root, "{\"data\":{\"password\":\"p1\"}}");
+    }
+
+    /** {@code custos_requests_io_thread_total{outcome=...}} now. */
+    private double ioThread(String outcome) throws Exception {
+        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort()
+                + "/v1/sys/metrics?format=prometheus")).header("X-Vault-Token", root).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^custos_requests_io_thread_total\\{outcome=\"" + outcome + "\"} ([0-9.eE+]+)$")
+                .matcher(text);
+        assertTrue(m.find(), "no io_thread counter in:\n" + text);
+        return Double.parseDouble(m.group(1));
+    }
+
+    private static X509Certificate certificate(JsonNode data) throws Exception {
+        return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(
+                new ByteArrayInputStream(data.get("certificate").asText().getBytes(StandardCharsets.US_ASCII)));
+    }
+
+    @Test
+    void issuanceThatStoresNothingIsAnsweredOnTheIoThread() throws Exception {
+        call("POST", "pki/issue/ec-nostore", root, "{\"common_name\":\"warm.example.com\"}");
+        double answered = ioThread("answered");
+        Reply r = call("POST", "pki/issue/ec-nostore", root, "{\"common_name\":\"a.example.com\"}");
+        assertEquals(200, r.status());
+        assertEquals("CN=a.example.com", certificate(r.json().get("data")).getSubjectX500Principal().getName());
+        assertTrue(r.json().get("data").get("private_key").asText().contains("PRIVATE KEY"));
+        assertEquals(answered + 1, ioThread("answered"));
+    }
+
+    @Test
+    void issuanceThatStoresOrMakesAnRsaKeyRunsOnAWorkerOnce() throws Exception {
+        // the roles in memory (the first look at one reads PostgreSQL: a worker's job too)
+        call("POST", "pki/issue/ec-store", root, "{\"common_name\":\"warm.example.com\"}");
+        call("POST", "pki/issue/rsa-nostore", root, "{\"common_name\":\"warm.example.com\"}");
+        double answered = ioThread("answered");
+        double wouldBlock = ioThread("would_block");
+        Reply stored = call("POST", "pki/issue/ec-store", root, "{\"common_name\":\"s.example.com\"}");
+        assertEquals(200, stored.status());
+        String serial = stored.json().get("data").get("serial_number").asText();
+        assertEquals(200, call("GET", "pki/cert/" + serial, root, null).status());
+        long listed = 0;
+        for (JsonNode k : call("LIST", "pki/certs", root, null).json().get("data").get("keys")) {
+            listed += k.asText().equals(serial) ? 1 : 0;
+        }
+        assertEquals(1, listed, "stored once");
+        Reply rsa = call("POST", "pki/issue/rsa-nostore", root, "{\"common_name\":\"r.example.com\"}");
+        assertEquals("RSA", certificate(rsa.json().get("data")).getPublicKey().getAlgorithm());
+        // both declined before any work: neither answered on the I/O thread nor started there
+        assertEquals(answered, ioThread("answered"));
+        assertEquals(wouldBlock, ioThread("would_block"));
+    }
+
+    @Test
+    void aReadTheCacheCannotAnswerIsRunAgainOnAWorkerWithTheSameAnswer() throws Exception {
+        double wouldBlock = ioThread("would_block");
+        Reply absent = call("GET", "secret/data/never-written", root, null);
+        assertEquals(404, absent.status());
+        assertEquals(wouldBlock + 1, ioThread("would_block"), "the first read needs PostgreSQL");
+        double answered = ioThread("answered");
+        assertEquals(404, call("GET", "secret/data/never-written", root, null).status());
+        assertEquals(answered + 1, ioThread("answered"), "the second is answered from memory");
+
+        call("POST", "secret/data/app", root, "{\"data\":{\"password\":\"p2\"}}");
+        Reply read = call("GET", "secret/data/app", root, null);
+        assertEquals("p2", read.json().get("data").get("data").get("password").asText());
+        assertEquals(2, read.json().get("data").get("metadata").get("version").asInt());
+    }
+
+    @Test
+    void aTokenWithUsesSpendsExactlyOnePerRead() throws Exception {
+        call("PUT", "sys/policies/acl/reader", root,
+                "{\"policy\":\"path \\\"secret/data/*\\\" { capabilities = [\\\"read\\\"] }\"}");
+        String limited = call("POST", "auth/token/create", root, "{\"policies\":[\"reader\"],\"num_uses\":2}")
+                .json().get("auth").get("client_token").asText();
+        double wouldBlock = ioThread("would_block");
+        assertEquals(200, call("GET", "secret/data/app", limited, null).status());
+        assertEquals(200, call("GET", "secret/data/app", limited, null).status());
+        assertEquals(403, call("GET", "secret/data/app", limited, null).status(), "two uses, two reads");
+        assertTrue(ioThread("would_block") >= wouldBlock + 2, "spending a use is a write: a worker's");
+    }
+
+    @Test
+    void withAnAuditDeviceEveryRequestIsRecordedOnceFromAWorker() throws Exception {
+        Path dir = Files.createTempDirectory("custos-io-thread-audit");
+        Path log = dir.resolve("audit.log");
+        assertEquals(204, call("PUT", "sys/audit/io", root, "{\"type\":\"file\",\"options\":{\"file_path\":\""
+                + log + "\"}}").status());
+        try {
+            double answered = ioThread("answered");
+            double wouldBlock = ioThread("would_block");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, call("GET", "secret/data/app", root, null).status());
+                assertEquals(200, call("POST", "pki/issue/ec-nostore", root, "{\"common_name\":\"x.example.com\"}")
+                        .status());
+            }
+            assertEquals(answered, ioThread("answered"), "not tried on the I/O thread");
+            assertEquals(wouldBlock, ioThread("would_block"));
+            List<String> lines = Files.readAllLines(log);
+            for (String type : new String[] {"request", "response"}) {
+                for (String path : new String[] {"secret/data/app", "pki/issue/ec-nostore"}) {
+                    long n = lines.stream().filter(l -> l.contains("\"type\":\"" + type + "\"")
+                            && l.contains("\"path\":\"" + path + "\"")).count();
+                    assertEquals(3, n, type + " " + path);
+                }
+            }
+        } finally {
+            assertEquals(204, call("DELETE", "sys/audit/io", root, null).status());
+        }
+    }
+}
