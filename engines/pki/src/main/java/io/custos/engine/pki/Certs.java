@@ -207,16 +207,28 @@ final class Certs {
      */
     static Time time(Instant instant) {
         ZonedDateTime t = instant.atZone(ZoneOffset.UTC);
-        boolean utc = t.getYear() >= 1950 && t.getYear() < 2050;
-        String text = (utc ? String.format(Locale.ROOT, "%02d", t.getYear() % 100) : String.format(Locale.ROOT, "%04d",
-                t.getYear())) + String.format(Locale.ROOT, "%02d%02d%02d%02d%02dZ", t.getMonthValue(), t.getDayOfMonth(),
-                t.getHour(), t.getMinute(), t.getSecond());
-        byte[] ascii = text.getBytes(StandardCharsets.US_ASCII);
-        byte[] der = new byte[ascii.length + 2];
+        int year = t.getYear();
+        boolean utc = year >= 1950 && year < 2050;
+        byte[] der = new byte[(utc ? 13 : 15) + 2];
         der[0] = (byte) (utc ? BERTags.UTC_TIME : BERTags.GENERALIZED_TIME);
-        der[1] = (byte) ascii.length;
-        System.arraycopy(ascii, 0, der, 2, ascii.length);
+        der[1] = (byte) (der.length - 2);
+        int at = 2;
+        if (!utc) {
+            at = digits(der, at, year / 100);
+        }
+        at = digits(der, at, year % 100);
+        for (int v : new int[] {t.getMonthValue(), t.getDayOfMonth(), t.getHour(), t.getMinute(), t.getSecond()}) {
+            at = digits(der, at, v);
+        }
+        der[at] = 'Z';
         return new Time(utc ? ASN1UTCTime.getInstance(der) : ASN1GeneralizedTime.getInstance(der));
+    }
+
+    /** Two ASCII digits of {@code v} (0–99) at {@code at}; the next position. */
+    private static int digits(byte[] out, int at, int v) {
+        out[at] = (byte) ('0' + v / 10);
+        out[at + 1] = (byte) ('0' + v % 10);
+        return at + 2;
     }
 
     /** A leaf's extensions: not a CA, its key usages, and its extended key usages (server/client flags first). */

@@ -160,7 +160,7 @@ final class IssuePaths {
             lease = request.leases().begin(Map.of("serial_number", Certs.serial(cert.getSerialNumber()), "certificate",
                     certPem), life, life);
         }
-        Response response = Response.of(issued(cert, der, certPem, issuer, key, d));
+        Response response = Response.of(issued(cert, der, certPem, notAfter, issuer, key, d));
         warnings.forEach(response::warn);
         if (lease != null) {
             try (PendingLease l = lease) {
@@ -249,11 +249,12 @@ final class IssuePaths {
     }
 
     /** Vault's answer: the certificate in the asked format, its chain, and a generated key once. */
-    private Map<String, Object> issued(X509CertificateHolder cert, byte[] der, String certPem, Issuer issuer,
-            SubjectKey key, FieldData d) {
+    private Map<String, Object> issued(X509CertificateHolder cert, byte[] der, String certPem, Instant notAfter,
+            Issuer issuer, SubjectKey key, FieldData d) {
         String format = d.getString("format");
+        // notAfter as signed: Certs.time keeps whole seconds, and so does the expiration reported
         Map<String, Object> out = new LinkedHashMap<>(certificateData(der, cert.getSerialNumber(),
-                cert.getNotAfter().toInstant(), certPem, issuers.chainOf(issuer), format));
+                notAfter, certPem, issuers.chainOf(issuer), format));
         if (key.generated() != null) {
             String pem = Pem.privateKey(key.generated(), "pkcs8".equals(d.getString("private_key_format")));
             out.put("private_key", "der".equals(format) ? Base64.getEncoder().encodeToString(key.generated()

@@ -50,6 +50,20 @@ public record KeyType(String name, int bits) {
         throw EngineException.badRequest("unsupported public key algorithm " + key.getAlgorithm());
     }
 
+    /** BouncyCastle's generators, set up once per thread (finding and initialising one costs more than a P-256 key). */
+    private static final ThreadLocal<KeyPairGenerator> P256 = ThreadLocal.withInitial(() -> ecGenerator("secp256r1"));
+    private static final ThreadLocal<KeyPairGenerator> P384 = ThreadLocal.withInitial(() -> ecGenerator("secp384r1"));
+
+    private static KeyPairGenerator ecGenerator(String curve) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC", Providers.BC);
+            g.initialize(new ECGenParameterSpec(curve));
+            return g;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot generate " + curve + " keys", e);
+        }
+    }
+
     public KeyPair generate() {
         try {
             KeyPairGenerator g;
@@ -59,8 +73,7 @@ public record KeyType(String name, int bits) {
                     g.initialize(bits);
                 }
                 case "ec" -> {
-                    g = KeyPairGenerator.getInstance("EC", Providers.BC);
-                    g.initialize(new ECGenParameterSpec(bits == 384 ? "secp384r1" : "secp256r1"));
+                    return (bits == 384 ? P384 : P256).get().generateKeyPair();
                 }
                 default -> g = KeyPairGenerator.getInstance("Ed25519");
             }

@@ -31,6 +31,7 @@ import org.bouncycastle.crypto.params.RSAKeyParameters;
 import org.bouncycastle.crypto.params.RSAPrivateCrtKeyParameters;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
+import org.bouncycastle.jce.interfaces.ECPublicKey;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -102,9 +103,9 @@ final class Pem {
             org.bouncycastle.asn1.sec.ECPrivateKey ec = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(inner);
             ASN1Object params = (ASN1Object) info.getPrivateKeyAlgorithm()
                     .getParameters();
-            DERBitString publicBits = new DERBitString(
-                    SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded())
-                            .getPublicKeyData().getBytes());
+            DERBitString publicBits = new DERBitString(pair.getPublic() instanceof ECPublicKey bc
+                    ? bc.getQ().getEncoded(false) // the uncompressed point, as BouncyCastle's encoding holds it
+                    : SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()).getPublicKeyData().getBytes());
             org.bouncycastle.asn1.sec.ECPrivateKey named = new org.bouncycastle.asn1.sec.ECPrivateKey(
                     Pem.orderBits(key), ec.getKey(), publicBits, params);
             return encode("EC PRIVATE KEY", named.getEncoded());

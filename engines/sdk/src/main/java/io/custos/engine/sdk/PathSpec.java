@@ -43,7 +43,9 @@ public final class PathSpec {
 
     private final String declared;
     private final Pattern pattern;
+    private final String literalPrefix;
     private final List<String> captures;
+    private final String[] groups;
     private final Map<String, Field> fields;
     private final Map<Operation, Handler> operations;
     private final ExistenceCheck existenceCheck;
@@ -69,7 +71,12 @@ public final class PathSpec {
         }
         m.appendTail(javaRegex);
         this.pattern = Pattern.compile(javaRegex.toString());
+        this.literalPrefix = literalPrefix(b.pattern);
         this.captures = List.copyOf(names);
+        this.groups = new String[names.size()];
+        for (int i = 0; i < groups.length; i++) {
+            groups[i] = "g" + i;
+        }
         Map<String, Field> f = new LinkedHashMap<>();
         for (String name : names) {
             f.put(name, Field.of(name, FieldType.STRING, "Path parameter " + name + "."));
@@ -125,18 +132,47 @@ public final class PathSpec {
 
     /** The captures of {@code path} if this spec matches it in full. */
     Map<String, Object> match(String path) {
+        if (!path.startsWith(literalPrefix)) {
+            return null; // most of an engine's paths, without running their expressions
+        }
         Matcher m = pattern.matcher(path);
         if (!m.matches()) {
             return null;
         }
         Map<String, Object> out = new LinkedHashMap<>();
         for (int i = 0; i < captures.size(); i++) {
-            String v = m.group("g" + i);
+            String v = m.group(groups[i]);
             if (v != null) {
                 out.put(captures.get(i), v);
             }
         }
         return out;
+    }
+
+    /**
+     * The text every matching path starts with: the pattern up to its first special character
+     * (without the character a quantifier there applies to), e.g. {@code "roles"} for {@code roles/?}.
+     */
+    static String literalPrefix(String pattern) {
+        int depth = 0;
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '(' || c == ')') {
+                depth += c == '(' ? 1 : -1;
+            } else if (c == '|' && depth <= 0) {
+                return ""; // a choice at the top: no prefix is common to all
+            }
+        }
+        int end = 0;
+        while (end < pattern.length() && "\\^$.|?*+()[]{}".indexOf(pattern.charAt(end)) < 0) {
+            end++;
+        }
+        if (end < pattern.length() && "?*{".indexOf(pattern.charAt(end)) >= 0 && end > 0) {
+            end--;
+        }
+        return pattern.substring(0, end);
     }
 
     public String declaredPattern() { return declared; }

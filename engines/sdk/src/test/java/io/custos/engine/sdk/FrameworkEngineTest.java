@@ -88,4 +88,19 @@ class FrameworkEngineTest {
         assertEquals(List.of("a/", "b"), s.list(""));
         assertEquals(List.of("d", "e"), s.sub("a/").list("c/"));
     }
+
+    @Test
+    void aPatternsLiteralPrefixIsWhatEveryMatchStartsWith() {
+        assertEquals("roles", PathSpec.literalPrefix("roles/?"));
+        assertEquals("issue/", PathSpec.literalPrefix("issue/(?P<role>[^/]+)"));
+        assertEquals("metadata", PathSpec.literalPrefix("metadata/?(?P<path>.*)"));
+        assertEquals("config/url", PathSpec.literalPrefix("config/urls?"));
+        assertEquals("", PathSpec.literalPrefix("cert|certs"), "a choice at the top has no common prefix");
+        assertEquals("a", PathSpec.literalPrefix("a(b|c)"));
+        assertEquals("", PathSpec.literalPrefix("(?P<x>.*)"));
+        for (String[] c : new String[][] {{"roles/?", "roles"}, {"roles/?", "roles/"}, {"cert|certs", "certs"},
+            {"config/urls?", "config/url"}, {"a(b|c)", "ac"}}) {
+            assertTrue(PathSpec.path(c[0]).build().match(c[1]) != null, c[0] + " matches " + c[1]);
+        }
+    }
 }
