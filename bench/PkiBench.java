@@ -34,11 +34,19 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
  */
 public class PkiBench {
 
-    /** java PkiBench.java ec|rsa THREADS SECONDS: the ceiling's operations per second (after a warm-up). */
+    /**
+     * java PkiBench.java ec|rsa THREADS SECONDS [JDBC-URL USER PASSWORD]: the ceiling's operations
+     * per second (after a warm-up); with a database, each certificate is also INSERTed (its PEM under
+     * a random key, one connection per thread, auto-commit) — the ceiling of issuance that stores.
+     */
     public static void main(String[] args) throws Exception {
         String type = args[0];
         int threads = Integer.parseInt(args[1]);
         int secs = Integer.parseInt(args[2]);
+        if (args.length > 3) {
+            System.out.printf("%.1f%n", stored(type, threads, secs, args[3], args[4], args[5]));
+            return;
+        }
         double best = 0;
         for (Provider p : new Provider[] {null, new BouncyCastleProvider()}) {
             rate(threads, Math.max(5, secs / 2), (t, i) -> ceiling(type, p));
@@ -58,8 +66,43 @@ public class PkiBench {
     static final SecureRandom RANDOM = new SecureRandom();
     static final Map<String, KeyPair> issuerKeys = new HashMap<>();
 
+    /**
+     * The fastest provider's ceiling plus a committed INSERT of each certificate, on THREADS and on
+     * twice as many threads (a thread waiting on PostgreSQL leaves its core to another): the faster.
+     */
+    static double stored(String type, int threads, int secs, String url, String user, String password) throws Exception {
+        Provider bc = new BouncyCastleProvider();
+        double best = 0;
+        for (int n : new int[] {threads, 2 * threads}) {
+            java.sql.Connection[] cs = new java.sql.Connection[n];
+            for (int t = 0; t < n; t++) {
+                cs[t] = java.sql.DriverManager.getConnection(url, user, password);
+            }
+            try (java.sql.Statement s = cs[0].createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS bench_certs (path text PRIMARY KEY, value bytea NOT NULL)");
+            }
+            Op op = (t, i) -> {
+                String pem = ceiling(type, bc);
+                try (java.sql.PreparedStatement ps = cs[t].prepareStatement(
+                        "INSERT INTO bench_certs (path, value) VALUES (?, ?)")) {
+                    ps.setString(1, "certs/" + t + "-" + i + "-" + System.nanoTime());
+                    ps.setBytes(2, pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    ps.executeUpdate();
+                }
+            };
+            rate(n, Math.max(5, secs / 2), op);
+            double r = rate(n, secs, op);
+            System.err.printf("ceiling %s stored (BC + INSERT) on %d threads: %.1f/s%n", type, n, r);
+            best = Math.max(best, r);
+            for (java.sql.Connection c : cs) {
+                c.close();
+            }
+        }
+        return best;
+    }
+
     /** What issuance must do at least: a new key pair, a certificate with SANs, signed by an EC P-256 issuer, PEM. */
-    static void ceiling(String type, Provider provider) throws Exception {
+    static String ceiling(String type, Provider provider) throws Exception {
         KeyPair issuer;
         synchronized (PkiBench.class) {
             issuer = issuerKeys.get(provider == null ? "jdk" : provider.getName());
@@ -96,6 +139,7 @@ public class PkiBench {
             w.writeObject(b.build(signer));
             w.writeObject(kp.getPrivate());
         }
+        return out.toString();
     }
 
     interface Op {

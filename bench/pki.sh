@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # PKI issuance over keep-alive HTTP (wrk, 4 connections) for EC P-256 and RSA 2048, with no_store
-# and with storage, against the ceiling measured in the same run: in-process key generation +
-# certificate signing with the same library on as many threads as cores (bench/PkiBench.java).
+# and with storage, against the ceilings measured in the same run: in-process key generation +
+# certificate signing with the fastest provider on as many threads as cores (bench/PkiBench.java),
+# and for stored issuance the same plus a committed INSERT of each certificate into a PostgreSQL
+# configured as the dev broker's own (fsync and synchronous_commit off) on this machine.
 # Usage: bench/pki.sh [seconds-per-round] [key types, default "ec rsa"]   (JAVA_HOME selects the JDK for both; needs wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,9 +14,13 @@ port=8293; cores=$(nproc)
 command -v wrk >/dev/null || { echo "bench/pki.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
 [ -f dev/target/custos-dev-0.1.0-SNAPSHOT-all.jar ] && [ -z "${CUSTOS_BENCH_REBUILD:-}" ] || ./mvnw -q -B -DskipTests -pl dev -am package
 jar=$PWD/dev/target/custos-dev-0.1.0-SNAPSHOT-all.jar
+. bench/pg.sh
+pgport=8295
+throwaway_pg pki-bench "$pgport" -F -c synchronous_commit=off
+stop_pg() { as_pg /usr/lib/postgresql/15/bin/pg_ctl -D "$pg_dir/data" -m immediate stop >/dev/null 2>&1 || true; }
 "$java_bin" ${CUSTOS_JAVA_OPTS:--XX:+UseParallelGC} -jar "$jar" server -dev -dev-root-token-id=bench -dev-listen-address=127.0.0.1:$port >/tmp/custos-pki-bench.log 2>&1 &
 broker=$!
-trap 'kill $broker 2>/dev/null || true' EXIT
+trap 'kill $broker 2>/dev/null || true; stop_pg' EXIT
 until grep -q "Root Token" /tmp/custos-pki-bench.log; do sleep 0.5; done
 api() { curl -sf -o /dev/null -H 'X-Vault-Token: bench' -d "$2" "http://127.0.0.1:$port/v1/$1"; }
 api sys/mounts/pki '{"type":"pki"}'
@@ -31,20 +37,22 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Vault-Token"] = "bench"
 LUA
 rps() { wrk -t2 -c4 -d"$2s" -s "$lua" "http://127.0.0.1:$port/v1/pki/issue/$1" | awk '/Non-2xx/ {bad=1} /Requests\/sec/ {r=$2} END {if (bad) print "ERR"; else print r}'; }
-ceiling() { "$java_bin" ${CUSTOS_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar" bench/PkiBench.java "$1" "$cores" "$2"; }
+ceiling() { "$java_bin" ${CUSTOS_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar" bench/PkiBench.java "$1" "$cores" "$2" "${@:3}"; }
+stored_ceiling() { ceiling "$1" "$2" "jdbc:postgresql://127.0.0.1:$pgport/postgres" postgres "$pg_password"; }
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 echo "warming up (JIT) ..."
 for t in $types; do rps $t-nostore 20 >/dev/null; rps $t-store 10 >/dev/null; done
 echo "java: $("$java_bin" -version 2>&1 | head -1); wrk -t2 -c4; ceiling on $cores threads; medians of 3 rounds of ${secs}s"
-echo "| key | ceiling: in-process keygen + sign | Custos \`issue\` no_store | ratio | Custos \`issue\` stored | ratio |"
-echo "|---|---|---|---|---|---|"
+echo "| key | ceiling: in-process keygen + sign | Custos \`issue\` no_store | ratio | ceiling + INSERT | Custos \`issue\` stored | ratio to it (to keygen + sign) |"
+echo "|---|---|---|---|---|---|---|"
 for t in $types; do
-  c=(); n=(); s=()
+  c=(); n=(); cs=(); s=()
   for round in 1 2 3; do
-    c+=("$(ceiling $t "$secs")"); n+=("$(rps $t-nostore "$secs")"); s+=("$(rps $t-store "$secs")")
+    c+=("$(ceiling $t "$secs")"); n+=("$(rps $t-nostore "$secs")")
+    cs+=("$(stored_ceiling $t "$secs")"); s+=("$(rps $t-store "$secs")")
   done
-  cm=$(median "${c[@]}"); nm=$(median "${n[@]}"); sm=$(median "${s[@]}")
-  awk -v t="$t" -v c="$cm" -v n="$nm" -v s="$sm" -v cs="${c[*]}" -v ns="${n[*]}" -v ss="${s[*]}" 'BEGIN {
-    printf "| %s | %.0f/s (%s) | %.0f/s (%s) | %.0f %% | %.0f/s (%s) | %.0f %% |\n", (t == "ec" ? "EC P-256" : "RSA 2048"),
-      c, cs, n, ns, 100 * n / c, s, ss, 100 * s / c }'
+  cm=$(median "${c[@]}"); nm=$(median "${n[@]}"); csm=$(median "${cs[@]}"); sm=$(median "${s[@]}")
+  awk -v t="$t" -v c="$cm" -v n="$nm" -v d="$csm" -v s="$sm" -v cl="${c[*]}" -v nl="${n[*]}" -v dl="${cs[*]}" -v sl="${s[*]}" 'BEGIN {
+    printf "| %s | %.0f/s (%s) | %.0f/s (%s) | %.0f %% | %.0f/s (%s) | %.0f/s (%s) | %.0f %% (%.0f %%) |\n",
+      (t == "ec" ? "EC P-256" : "RSA 2048"), c, cl, n, nl, 100 * n / c, d, dl, s, sl, 100 * s / d, 100 * s / c }'
 done
