@@ -13,6 +13,7 @@ import io.custos.broker.storage.CacheValidity;
 import io.custos.broker.storage.ChangeListener;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.NonBlocking;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -343,6 +344,14 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer, ChangeLis
     private TokenEntry load(String hash) {
         if (!validity.isValid()) {
             return read(hash);
+        }
+        if (NonBlocking.active()) {
+            // on an I/O thread: never wait for a load another thread has under way (it holds the key's lock)
+            TokenEntry held = byHash.getIfPresent(hash);
+            if (held != null) {
+                return held;
+            }
+            NonBlocking.check();
         }
         return byHash.get(hash, this::read);
     }

@@ -2,6 +2,7 @@ package io.custos.engine.pki;
 
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
+import io.custos.engine.sdk.NonBlocking;
 import io.custos.engine.sdk.StorageView;
 import java.io.IOException;
 import java.security.KeyPair;
@@ -77,6 +78,11 @@ final class StoredKeyManager implements KeyManager {
     }
 
     private KeyPair pair(String keyId) {
+        KeyPair held = loaded.get(keyId);
+        if (held != null) {
+            return held;
+        }
+        NonBlocking.check(); // loading waits on storage, and computeIfAbsent on other threads' loads
         return loaded.computeIfAbsent(keyId, id -> {
             Map<String, Object> stored = Json.readMap(storage.get("keys/" + id).orElseThrow(
                     () -> EngineException.badRequest("key " + id + " not found")));
