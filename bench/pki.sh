@@ -41,7 +41,7 @@ ceiling() { "$java_bin" ${CUSTOS_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar" bench
 stored_ceiling() { ceiling "$1" "$2" "jdbc:postgresql://127.0.0.1:$pgport/postgres" postgres "$pg_password"; }
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 echo "warming up (JIT) ..."
-for t in $types; do rps $t-nostore 20 >/dev/null; rps $t-store 10 >/dev/null; done
+for t in $types; do rps $t-nostore 20 >/dev/null; rps $t-store 20 >/dev/null; done
 echo "java: $("$java_bin" -version 2>&1 | head -1); wrk -t2 -c4; ceiling on $cores threads; medians of 3 rounds of ${secs}s"
 echo "| key | ceiling: in-process keygen + sign | Custos \`issue\` no_store | ratio | ceiling + INSERT | Custos \`issue\` stored | ratio to it (to keygen + sign) |"
 echo "|---|---|---|---|---|---|---|"
