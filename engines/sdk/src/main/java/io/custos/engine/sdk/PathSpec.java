@@ -107,7 +107,7 @@ public final class PathSpec {
 
     /** Whether this spec serves {@code path} (relative to its mount). */
     public boolean matches(String path) {
-        return pattern.matcher(path).matches();
+        return path.startsWith(literalPrefix) && pattern.matcher(path).matches();
     }
 
     /**
