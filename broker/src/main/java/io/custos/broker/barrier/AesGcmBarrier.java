@@ -1,6 +1,7 @@
 package io.custos.broker.barrier;
 
 import io.custos.broker.crypto.Drbg;
+import io.custos.engine.sdk.NonBlocking;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -178,6 +179,7 @@ public final class AesGcmBarrier {
         int number = checkFormat(blob);
         Keyring.Term term = ring.term(number);
         if (term == null && number > ring.active().number()) {
+            NonBlocking.check(); // a term added on another node: read from PostgreSQL, under the barrier's lock
             term = reloaded(number);
         }
         if (term == null) {

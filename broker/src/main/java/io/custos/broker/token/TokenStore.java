@@ -461,6 +461,7 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer, ChangeLis
         if (token.entry().numUses() == 0) {
             return true;
         }
+        NonBlocking.check(); // a use is a compare-and-put, under a lock a worker may hold across it
         String hash = token.hash();
         String key = ID_PREFIX + hash;
         synchronized (lockFor(hash)) {
