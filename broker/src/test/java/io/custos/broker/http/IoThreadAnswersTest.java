@@ -107,6 +107,16 @@ class IoThreadAnswersTest extends BrokerHttpTest {
         Reply read = call("GET", "secret/data/app", root, null);
         assertEquals("p2", read.json().get("data").get("data").get("password").asText());
         assertEquals(2, read.json().get("data").get("metadata").get("version").asInt());
+
+        for (String path : new String[] {"secret/metadata/app", "secret/subkeys/app"}) {
+            call("GET", path, root, null);
+            double before = ioThread("answered");
+            Reply again = call("GET", path, root, null);
+            assertEquals(200, again.status(), path);
+            assertEquals(before + 1, ioThread("answered"), path + " answered from memory");
+        }
+        assertEquals(2, call("GET", "secret/metadata/app", root, null).json().get("data").get("current_version").asInt());
+        assertTrue(call("GET", "secret/subkeys/app", root, null).json().get("data").get("subkeys").has("password"));
     }
 
     @Test

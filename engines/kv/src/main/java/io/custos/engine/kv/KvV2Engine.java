@@ -113,6 +113,7 @@ final class KvV2Engine extends FrameworkEngine {
                                         "User-defined string key/value pairs (not secret)."))
                         .existenceCheck((r, d) -> loadMetadata(d.getString("path")) != null)
                         .on(READ, (r, d) -> readMetadata(d))
+                        .nonBlocking(READ, (r, d) -> true)
                         .on(UPDATE, (r, d) -> writeMetadata(d, false))
                         .on(PATCH, (r, d) -> writeMetadata(d, true))
                         .on(DELETE, (r, d) -> deleteMetadata(d))
@@ -123,6 +124,7 @@ final class KvV2Engine extends FrameworkEngine {
                         .fields(Field.of("version", FieldType.INT, "The version to read; 0 is the latest."),
                                 Field.of("depth", FieldType.INT, "How deep to descend; 0 is unlimited."))
                         .on(READ, (r, d) -> readSubkeys(d))
+                        .nonBlocking(READ, (r, d) -> true)
                         .help("Shows a secret's key structure with every value replaced by null.", "")
                         .build());
     }
