@@ -3,7 +3,6 @@ package io.custos.broker.storage;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
-import io.custos.engine.sdk.NonBlocking;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -36,18 +35,7 @@ public final class CachedPhysicalStorage implements PhysicalStorage, ChangeListe
 
     @Override
     public Optional<PhysicalEntry> get(String path) {
-        if (!validity.isValid()) {
-            return db.get(path);
-        }
-        if (NonBlocking.active()) {
-            // on an I/O thread: never wait for a load another thread has under way (it holds the key's lock)
-            Optional<PhysicalEntry> held = cache.getIfPresent(path);
-            if (held != null) {
-                return held;
-            }
-            NonBlocking.check();
-        }
-        return cache.get(path, db::get);
+        return validity.read(cache, path, db::get);
     }
 
     @Override

@@ -342,18 +342,7 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer, ChangeLis
 
     /** The stored entry, through the cache while the change feed listens (loaded under the key's lock). */
     private TokenEntry load(String hash) {
-        if (!validity.isValid()) {
-            return read(hash);
-        }
-        if (NonBlocking.active()) {
-            // on an I/O thread: never wait for a load another thread has under way (it holds the key's lock)
-            TokenEntry held = byHash.getIfPresent(hash);
-            if (held != null) {
-                return held;
-            }
-            NonBlocking.check();
-        }
-        return byHash.get(hash, this::read);
+        return validity.read(byHash, hash, this::read);
     }
 
     private TokenEntry read(String hash) {
