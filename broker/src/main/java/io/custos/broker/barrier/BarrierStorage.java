@@ -3,12 +3,15 @@ package io.custos.broker.barrier;
 import io.custos.broker.storage.PhysicalEntry;
 import io.custos.broker.storage.PhysicalStorage;
 import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.NonBlocking;
 import io.custos.engine.sdk.StorageListing;
 import io.custos.engine.sdk.StorageView;
 import jakarta.inject.Singleton;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 
 /**
  * The plaintext view of physical storage: every put is encrypted by the barrier and bound to its
@@ -63,6 +66,29 @@ public class BarrierStorage implements StorageView {
         requireNoNul(key);
         byte[] blob = barrier.encrypt(key, value);
         physical.put(key, blob, AesGcmBarrier.termOf(blob));
+    }
+
+    /**
+     * Encrypted now; written with other requests' records ({@link PhysicalStorage#putLater}): at
+     * once on a worker, which waits for the commit; after an I/O thread's attempt is answered, whose
+     * answer then waits for it ({@link NonBlocking#defer}).
+     */
+    @Override
+    public void putRecord(String key, byte[] value) {
+        requireNoNul(key);
+        byte[] blob = barrier.encrypt(key, value);
+        int term = AesGcmBarrier.termOf(blob);
+        if (!NonBlocking.defer(() -> physical.putLater(key, blob, term))) {
+            awaitCommit(physical.putLater(key, blob, term));
+        }
+    }
+
+    private static void awaitCommit(CompletableFuture<Void> committed) {
+        try {
+            committed.join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : e;
+        }
     }
 
     /**

@@ -30,9 +30,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -76,26 +78,28 @@ class RequestDispatcher {
 
     /** Handles one request; what is logged meanwhile carries its id ({@code request_id} in the MDC). */
     public ApiResponse dispatch(ApiRequest http) {
-        return dispatch(http, false);
+        return dispatch(http, false).join(); // a worker's request writes before it answers: complete
     }
 
     /**
-     * The request answered on this (I/O) thread from what the broker holds in memory, or null
-     * when it cannot be — its path is not declared {@code nonBlocking}, an audit device must
+     * The request answered on this (I/O) thread from what the broker holds in memory — complete,
+     * or, when it queued records to store ({@link NonBlocking#defer}), once they are committed — or
+     * null when it cannot be: its path is not declared {@code nonBlocking}, an audit device must
      * record it, or something it needed would have waited ({@link NonBlocking}); nothing of the
      * attempt is then kept or counted, and the caller hands the request to a worker.
      */
-    public ApiResponse dispatchWithoutBlocking(ApiRequest http) {
+    public CompletableFuture<ApiResponse> dispatchWithoutBlocking(ApiRequest http) {
         return audit.active() ? null : dispatch(http, true);
     }
 
-    private ApiResponse dispatch(ApiRequest http, boolean inMemory) {
+    private CompletableFuture<ApiResponse> dispatch(ApiRequest http, boolean inMemory) {
         long start = System.nanoTime();
         String requestId = requestId();
         MDC.put(REQUEST_ID, requestId);
         AuditRecord record = new AuditRecord(requestId, http.remoteAddress());
         ApiResponse response = null;
         NonBlocking.Outcome outcome = NonBlocking.Outcome.ANSWERED;
+        List<Supplier<CompletableFuture<Void>>> writes = List.of();
         if (inMemory) {
             NonBlocking.begin();
         }
@@ -114,15 +118,46 @@ class RequestDispatcher {
             MDC.remove(REQUEST_ID);
             if (inMemory) {
                 outcome = NonBlocking.end();
+                writes = NonBlocking.takeDeferred();
             }
-            if (outcome == NonBlocking.Outcome.ANSWERED) {
+            if (outcome == NonBlocking.Outcome.ANSWERED && writes.isEmpty()) {
                 measure(record, response == null ? 500 : response.status(), System.nanoTime() - start);
             }
         }
         if (inMemory && outcome != NonBlocking.Outcome.DECLINED) {
             (outcome == NonBlocking.Outcome.ANSWERED ? answeredInMemory : wouldBlock).increment();
         }
-        return outcome == NonBlocking.Outcome.ANSWERED ? response : null;
+        if (outcome != NonBlocking.Outcome.ANSWERED) {
+            return null;
+        }
+        return writes.isEmpty() ? CompletableFuture.completedFuture(response)
+                : afterCommit(writes, response, record, requestId, start);
+    }
+
+    /**
+     * Starts the writes an answered attempt deferred; the answer once all are committed, or, if any
+     * failed, the 503 a failed write gives on a worker (the answer, a certificate say, is dropped).
+     */
+    private CompletableFuture<ApiResponse> afterCommit(List<Supplier<CompletableFuture<Void>>> writes,
+            ApiResponse answer, AuditRecord record, String requestId, long start) {
+        CompletableFuture<?>[] started = new CompletableFuture<?>[writes.size()];
+        for (int i = 0; i < started.length; i++) {
+            try {
+                started[i] = writes.get(i).get();
+            } catch (RuntimeException e) {
+                started[i] = CompletableFuture.failedFuture(e);
+            }
+        }
+        return CompletableFuture.allOf(started).handle((done, failed) -> {
+            ApiResponse response = answer;
+            if (failed != null) {
+                LOG.error("request {}: storage unavailable: {}", requestId, failed.getCause() == null
+                        ? failed.getClass().getName() : failed.getCause().getClass().getName());
+                response = ResponseWriter.error(503, "storage is unavailable");
+            }
+            measure(record, response.status(), System.nanoTime() - start);
+            return response;
+        });
     }
 
     /** Latency by mount type and operation, and answers by status (sys/metrics); meters made once per key. */

@@ -91,9 +91,9 @@ public class VaultApiController {
                 request.getHeaders().get("X-Vault-Wrap-TTL"),
                 // only logins (the cert method) look at the client certificate; finding it is not free
                 afterPrefix.startsWith("auth/") ? peerCertificates(request) : List.of());
-        ApiResponse answered = dispatcher.dispatchWithoutBlocking(api);
+        CompletableFuture<ApiResponse> answered = dispatcher.dispatchWithoutBlocking(api);
         if (answered != null) {
-            return CompletableFuture.completedFuture(http(answered));
+            return answered.thenApply(VaultApiController::http);
         }
         return CompletableFuture.supplyAsync(() -> http(dispatcher.dispatch(api)), workers);
     }

@@ -5,6 +5,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -66,6 +67,15 @@ public final class CachedPhysicalStorage implements PhysicalStorage, ChangeListe
     @Override
     public void put(String path, byte[] value, int keyTerm) {
         writeThrough(path, () -> db.put(path, value, keyTerm), Optional.of(new PhysicalEntry(path, value, keyTerm)));
+    }
+
+    /**
+     * Forgets the path once the record is committed (or failed): a read after that loads it, and
+     * the absence of the path, remembered by a read before, is not answered again.
+     */
+    @Override
+    public CompletableFuture<Void> putLater(String path, byte[] value, int keyTerm) {
+        return db.putLater(path, value, keyTerm).whenComplete((done, failed) -> cache.invalidate(path));
     }
 
     /**

@@ -46,6 +46,7 @@ public class ChangeFeed {
     private final Thread thread;
     private volatile boolean stopping;
     private volatile Connection connection;
+    private List<ChangeListener> listeners;
     private final Map<String, CountDownLatch> markers = new ConcurrentHashMap<>();
 
     public ChangeFeed(@Value("${datasources.default.url}") String url,
@@ -72,13 +73,18 @@ public class ChangeFeed {
         }
     }
 
+    /** The listeners, looked up once (on the feed's thread, after start-up): a lookup per notification cost more than the delivery. */
     private List<ChangeListener> listeners() {
-        List<ChangeListener> out = new ArrayList<>();
-        if (storage instanceof ChangeListener cache) {
-            out.add(cache); // the storage cache first: the others reload through it
+        List<ChangeListener> found = listeners;
+        if (found == null) {
+            List<ChangeListener> out = new ArrayList<>();
+            if (storage instanceof ChangeListener cache) {
+                out.add(cache); // the storage cache first: the others reload through it
+            }
+            beans.stream().filter(l -> l != storage).forEach(out::add);
+            listeners = found = List.copyOf(out);
         }
-        beans.stream().forEach(out::add);
-        return out;
+        return found;
     }
 
     private void run() {

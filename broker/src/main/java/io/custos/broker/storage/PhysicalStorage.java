@@ -2,6 +2,7 @@ package io.custos.broker.storage;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The physical key → ciphertext store under the barrier. It never sees plaintext: values are
@@ -17,6 +18,15 @@ public interface PhysicalStorage {
     }
 
     void put(String path, byte[] value, int keyTerm);
+
+    /**
+     * A put of a new record that may be committed together with other requests' records: the
+     * future completes once it is committed (and fails if it could not be). Synchronous by default.
+     */
+    default CompletableFuture<Void> putLater(String path, byte[] value, int keyTerm) {
+        put(path, value, keyTerm);
+        return CompletableFuture.completedFuture(null);
+    }
 
     void delete(String path);
 

@@ -4,16 +4,19 @@ import io.custos.engine.sdk.NonBlocking;
 import jakarta.inject.Singleton;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 
 /** {@link PhysicalStorage} on PostgreSQL through Micronaut Data JDBC and HikariCP. */
 @Singleton
 public class PostgresPhysicalStorage implements PhysicalStorage {
     private final EntryRepository entries;
     private final CoreRecordRepository core;
+    private final GroupCommit group;
 
-    public PostgresPhysicalStorage(EntryRepository entries, CoreRecordRepository core) {
+    public PostgresPhysicalStorage(EntryRepository entries, CoreRecordRepository core, GroupCommit group) {
         this.entries = entries;
         this.core = core;
+        this.group = group;
     }
 
     @Override
@@ -26,6 +29,12 @@ public class PostgresPhysicalStorage implements PhysicalStorage {
     public void put(String path, byte[] value, int keyTerm) {
         NonBlocking.check();
         entries.upsert(path, value, keyTerm);
+    }
+
+    @Override
+    public CompletableFuture<Void> putLater(String path, byte[] value, int keyTerm) {
+        NonBlocking.check();
+        return group.put(path, value, keyTerm);
     }
 
     @Override

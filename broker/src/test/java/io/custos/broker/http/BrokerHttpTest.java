@@ -13,6 +13,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.TestInstance;
 
 /**
@@ -86,5 +88,18 @@ public abstract class BrokerHttpTest implements TestPropertyProvider {
         String key = init.json().get("keys_base64").get(0).asText();
         call("POST", "sys/unseal", null, "{\"key\":\"" + key + "\"}");
         return init.json().get("root_token").asText();
+    }
+
+    /** {@code custos_requests_io_thread_total{outcome=...}} now (sys/metrics, read with {@code token}). */
+    protected double ioThreadCount(String token, String outcome) throws IOException, InterruptedException {
+        String text = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.getPort()
+                + "/v1/sys/metrics?format=prometheus")).header("X-Vault-Token", token).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        Matcher m = Pattern.compile("(?m)^custos_requests_io_thread_total\\{outcome=\"" + outcome + "\"} ([0-9.eE+]+)$")
+                .matcher(text);
+        if (!m.find()) {
+            throw new AssertionError("no io_thread counter in:\n" + text);
+        }
+        return Double.parseDouble(m.group(1));
     }
 }

@@ -103,13 +103,13 @@ final class IssuePaths {
     }
 
     /**
-     * Issuance that writes nothing (a no_store role without a lease) and generates no RSA key
-     * (tens of milliseconds and more) may be answered on the I/O thread, from the cached role,
-     * issuer and key.
+     * Issuance without a lease that generates no RSA key (tens of milliseconds and more) may be
+     * answered on the I/O thread, from the cached role, issuer and key; a stored certificate is a
+     * record ({@code putRecord}) committed with others' before the answer is sent.
      */
     private boolean answersFromMemory(FieldData d, boolean fromCsr) {
         PkiRole role = role(d.getString("role")).orElse(null);
-        return role != null && role.noStore() && !role.generateLease()
+        return role != null && !role.generateLease()
                 && (fromCsr || role.keyType().equals("ec") || role.keyType().equals("ed25519"));
     }
 

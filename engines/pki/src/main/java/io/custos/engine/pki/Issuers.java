@@ -204,7 +204,7 @@ final class Issuers {
     }
 
     void storeCert(String pem, BigInteger serial, Issuer issuer) {
-        context.storage().put("certs/" + Certs.key(serial), Json.write(Map.of("certificate", pem,
+        context.storage().putRecord("certs/" + Certs.key(serial), Json.write(Map.of("certificate", pem,
                 "issuer_id", issuer.id())));
     }
 }

@@ -75,6 +75,15 @@ public final class DecodedCache {
             }
 
             @Override
+            public void putRecord(String key, byte[] value) {
+                try {
+                    storage.putRecord(key, value);
+                } finally {
+                    invalidate(key); // and again when the change feed hears of the commit
+                }
+            }
+
+            @Override
             public boolean compareAndPut(String key, Optional<byte[]> expected, byte[] value) {
                 try {
                     return storage.compareAndPut(key, expected, value);

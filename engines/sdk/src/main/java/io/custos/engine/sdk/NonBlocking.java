@@ -1,5 +1,10 @@
 package io.custos.engine.sdk;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+
 /**
  * A request answered on an I/O thread, from memory alone. The broker may run a path declared
  * {@link PathSpec.Builder#nonBlocking nonBlocking} on the thread that read the request, saving the
@@ -9,6 +14,11 @@ package io.custos.engine.sdk;
  * (its answer too, had some code caught the exception) and runs the request again, from the start,
  * on a worker. A path not declared so, or whose check does not hold, is {@link #decline() declined}
  * the same way, before anything is done. Outside an attempt both do nothing.
+ *
+ * <p>A write that needs no answer within the request ({@link StorageView#putRecord}) need not end
+ * the attempt: it is {@link #defer deferred}, and started only once the attempt has been answered
+ * (the broker sends the answer when it is committed); a discarded attempt's deferred writes are
+ * dropped with it, so the run on a worker writes once.
  */
 public final class NonBlocking {
     private static final ThreadLocal<State> STATE = ThreadLocal.withInitial(State::new);
@@ -19,6 +29,8 @@ public final class NonBlocking {
     private static final class State {
         boolean active;
         Outcome outcome = Outcome.ANSWERED;
+        List<Supplier<CompletableFuture<Void>>> deferred = new ArrayList<>();
+        List<Supplier<CompletableFuture<Void>>> answered = List.of();
     }
 
     /** How an attempt ended. */
@@ -47,15 +59,44 @@ public final class NonBlocking {
         State s = STATE.get();
         s.active = true;
         s.outcome = Outcome.ANSWERED;
+        s.deferred.clear();
+        s.answered = List.of();
     }
 
     /** Ends the attempt; unless {@link Outcome#ANSWERED}, whatever it produced must be discarded. */
     public static Outcome end() {
         State s = STATE.get();
         Outcome outcome = s.outcome;
+        s.answered = outcome == Outcome.ANSWERED && !s.deferred.isEmpty() ? List.copyOf(s.deferred) : List.of();
+        s.deferred.clear();
         s.active = false;
         s.outcome = Outcome.ANSWERED;
         return outcome;
+    }
+
+    /**
+     * In an attempt, keeps {@code write} (which starts a write and tells when it is committed) for
+     * after the attempt, and returns true; outside one, returns false: the caller writes now.
+     */
+    public static boolean defer(Supplier<CompletableFuture<Void>> write) {
+        State s = STATE.get();
+        if (!s.active) {
+            return false;
+        }
+        s.deferred.add(write);
+        return true;
+    }
+
+    /**
+     * The writes deferred by the attempt that last {@link #end ended} on this thread, if it was
+     * answered (else none), handed over once: the caller starts them and sends the answer when
+     * every one is committed.
+     */
+    public static List<Supplier<CompletableFuture<Void>>> takeDeferred() {
+        State s = STATE.get();
+        List<Supplier<CompletableFuture<Void>>> out = s.answered;
+        s.answered = List.of();
+        return out;
     }
 
     /** Whether this thread is in an attempt. */

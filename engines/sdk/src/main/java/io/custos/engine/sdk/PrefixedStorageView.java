@@ -18,6 +18,7 @@ final class PrefixedStorageView implements StorageView {
 
     @Override public Optional<byte[]> get(String key) { return parent.get(prefix + key); }
     @Override public void put(String key, byte[] value) { parent.put(prefix + key, value); }
+    @Override public void putRecord(String key, byte[] value) { parent.putRecord(prefix + key, value); }
     @Override public void delete(String key) { parent.delete(prefix + key); }
     @Override public boolean compareAndPut(String key, Optional<byte[]> expected, byte[] value) {
         return parent.compareAndPut(prefix + key, expected, value);

@@ -14,6 +14,17 @@ public interface StorageView {
 
     void put(String key, byte[] value);
 
+    /**
+     * Writes a new record under a key nothing else in this request reads (an issued certificate
+     * under its serial): as {@link #put}, except that the broker may commit it together with other
+     * requests' records, and, for a request answered on an I/O thread ({@link NonBlocking}), after
+     * the handler returns — always before the request's answer is sent; a failure to commit it fails
+     * the request. Until committed, reads do not see it.
+     */
+    default void putRecord(String key, byte[] value) {
+        put(key, value);
+    }
+
     /** Deletes the key; deleting a missing key is not an error. */
     void delete(String key);
 

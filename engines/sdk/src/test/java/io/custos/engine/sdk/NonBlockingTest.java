@@ -5,9 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -103,5 +107,55 @@ class NonBlockingTest {
         backend.handle(new Request(Operation.UPDATE, "fast/x", Map.of()));
         assertEquals(NonBlocking.Outcome.ANSWERED, NonBlocking.end());
         assertEquals(1, handled.get());
+    }
+
+    @Test
+    void aDeferredWriteIsHandedOverOnlyWhenTheAttemptIsAnswered() {
+        AtomicInteger started = new AtomicInteger();
+        Supplier<CompletableFuture<Void>> write = () -> {
+            started.incrementAndGet();
+            return CompletableFuture.completedFuture(null);
+        };
+        assertFalse(NonBlocking.defer(write), "outside an attempt the caller writes now");
+
+        NonBlocking.begin();
+        assertTrue(NonBlocking.defer(write));
+        assertEquals(NonBlocking.Outcome.ANSWERED, NonBlocking.end());
+        List<Supplier<CompletableFuture<Void>>> handed = NonBlocking.takeDeferred();
+        assertEquals(1, handed.size());
+        assertEquals(0, started.get(), "kept, not started, during the attempt");
+        assertTrue(NonBlocking.takeDeferred().isEmpty(), "handed over once");
+
+        NonBlocking.begin();
+        assertTrue(NonBlocking.defer(write));
+        assertThrows(NonBlocking.WouldBlock.class, NonBlocking::check);
+        assertEquals(NonBlocking.Outcome.WOULD_BLOCK, NonBlocking.end());
+        assertTrue(NonBlocking.takeDeferred().isEmpty(), "a discarded attempt's writes are dropped with it");
+
+        NonBlocking.begin();
+        assertEquals(NonBlocking.Outcome.ANSWERED, NonBlocking.end());
+        assertTrue(NonBlocking.takeDeferred().isEmpty(), "a new attempt starts with none");
+        assertEquals(0, started.get());
+    }
+
+    @Test
+    void aRecordPutThroughAPrefixedViewIsStillARecord() {
+        List<String> records = new ArrayList<>();
+        StorageView parent = new StorageView() {
+            @Override public Optional<byte[]> get(String key) { return storage.get(key); }
+            @Override public void put(String key, byte[] value) { storage.put(key, value); }
+            @Override public void putRecord(String key, byte[] value) {
+                records.add(key);
+                storage.put(key, value);
+            }
+            @Override public void delete(String key) { storage.delete(key); }
+            @Override public boolean compareAndPut(String key, Optional<byte[]> expected, byte[] value) {
+                return storage.compareAndPut(key, expected, value);
+            }
+            @Override public List<String> list(String prefix) { return storage.list(prefix); }
+        };
+        parent.sub("pki/").sub("certs/").putRecord("01", new byte[] {1});
+        assertEquals(List.of("pki/certs/01"), records, "forwarded as a record, not a plain put");
+        assertTrue(storage.get("pki/certs/01").isPresent());
     }
 }
