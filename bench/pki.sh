@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# PKI issuance over keep-alive HTTP (wrk, 4 connections) for EC P-256 and RSA 2048, with no_store
+# PKI issuance over keep-alive HTTP (wrk, 4 connections; stored also with 16) for EC P-256 and RSA 2048, with no_store
 # and with storage, against the ceilings measured in the same run: in-process key generation +
 # certificate signing with the fastest provider on as many threads as cores (bench/PkiBench.java),
 # and for stored issuance the same plus a committed INSERT of each certificate into a PostgreSQL
@@ -36,23 +36,23 @@ wrk.body   = '{"common_name":"svc.example.com"}'
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Vault-Token"] = "bench"
 LUA
-rps() { wrk -t2 -c4 -d"$2s" -s "$lua" "http://127.0.0.1:$port/v1/pki/issue/$1" | awk '/Non-2xx/ {bad=1} /Requests\/sec/ {r=$2} END {if (bad) print "ERR"; else print r}'; }
+rps() { wrk -t2 -c"${3:-4}" -d"$2s" -s "$lua" "http://127.0.0.1:$port/v1/pki/issue/$1" | awk '/Non-2xx/ {bad=1} /Requests\/sec/ {r=$2} END {if (bad) print "ERR"; else print r}'; }
 ceiling() { "$java_bin" ${CUSTOS_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar" bench/PkiBench.java "$1" "$cores" "$2" "${@:3}"; }
 stored_ceiling() { ceiling "$1" "$2" "jdbc:postgresql://127.0.0.1:$pgport/postgres" postgres "$pg_password"; }
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 echo "warming up (JIT) ..."
 for t in $types; do rps $t-nostore 20 >/dev/null; rps $t-store 20 >/dev/null; done
 echo "java: $("$java_bin" -version 2>&1 | head -1); wrk -t2 -c4; ceiling on $cores threads; medians of 3 rounds of ${secs}s"
-echo "| key | ceiling: in-process keygen + sign | Custos \`issue\` no_store | ratio | ceiling + INSERT | Custos \`issue\` stored | ratio to it (to keygen + sign) |"
-echo "|---|---|---|---|---|---|---|"
+echo "| key | ceiling: in-process keygen + sign | Custos \`issue\` no_store | ratio | ceiling + INSERT | Custos \`issue\` stored | ratio to it (to keygen + sign) | stored, 16 connections (to keygen + sign) |"
+echo "|---|---|---|---|---|---|---|---|"
 for t in $types; do
-  c=(); n=(); cs=(); s=()
+  c=(); n=(); cs=(); s=(); w=()
   for round in 1 2 3; do
     c+=("$(ceiling $t "$secs")"); n+=("$(rps $t-nostore "$secs")")
-    cs+=("$(stored_ceiling $t "$secs")"); s+=("$(rps $t-store "$secs")")
+    cs+=("$(stored_ceiling $t "$secs")"); s+=("$(rps $t-store "$secs")"); w+=("$(rps $t-store "$secs" 16)")
   done
-  cm=$(median "${c[@]}"); nm=$(median "${n[@]}"); csm=$(median "${cs[@]}"); sm=$(median "${s[@]}")
-  awk -v t="$t" -v c="$cm" -v n="$nm" -v d="$csm" -v s="$sm" -v cl="${c[*]}" -v nl="${n[*]}" -v dl="${cs[*]}" -v sl="${s[*]}" 'BEGIN {
-    printf "| %s | %.0f/s (%s) | %.0f/s (%s) | %.0f %% | %.0f/s (%s) | %.0f/s (%s) | %.0f %% (%.0f %%) |\n",
-      (t == "ec" ? "EC P-256" : "RSA 2048"), c, cl, n, nl, 100 * n / c, d, dl, s, sl, 100 * s / d, 100 * s / c }'
+  cm=$(median "${c[@]}"); nm=$(median "${n[@]}"); csm=$(median "${cs[@]}"); sm=$(median "${s[@]}"); wm=$(median "${w[@]}")
+  awk -v t="$t" -v c="$cm" -v n="$nm" -v d="$csm" -v s="$sm" -v w="$wm" -v cl="${c[*]}" -v nl="${n[*]}" -v dl="${cs[*]}" -v sl="${s[*]}" -v wl="${w[*]}" 'BEGIN {
+    printf "| %s | %.0f/s (%s) | %.0f/s (%s) | %.0f %% | %.0f/s (%s) | %.0f/s (%s) | %.0f %% (%.0f %%) | %.0f/s (%s) (%.0f %%) |\n",
+      (t == "ec" ? "EC P-256" : "RSA 2048"), c, cl, n, nl, 100 * n / c, d, dl, s, sl, 100 * s / d, 100 * s / c, w, wl, 100 * w / c }'
 done

@@ -208,11 +208,11 @@ final class IssuePaths {
         List<String> dns = new ArrayList<>();
         List<String> emails = new ArrayList<>();
         if (cn != null && !cn.isEmpty() && !NamePolicy.allowedName(role, cn)) {
-            throw EngineException.badRequest("common name " + cn + " not allowed by this role");
+            throw EngineException.badRequest("common name " + NamePolicy.shown(cn) + " not allowed by this role");
         }
         for (String n : altNames) {
             if (!NamePolicy.allowedName(role, n)) {
-                throw EngineException.badRequest("subject alternate name " + n + " not allowed by this role");
+                throw EngineException.badRequest("subject alternate name " + NamePolicy.shown(n) + " not allowed by this role");
             }
             (n.contains("@") ? emails : dns).add(n);
         }
@@ -220,13 +220,13 @@ final class IssuePaths {
         for (String ip : ipStrings) {
             if (!role.allowIpSans()) {
                 throw EngineException.badRequest("IP Subject Alternative Names are not allowed in this role, but was "
-                        + "provided " + ip);
+                        + "provided " + NamePolicy.shown(ip));
             }
             ips.add(NamePolicy.ip(ip));
         }
         for (String u : uris) {
             if (!NamePolicy.allowedUri(role, u)) {
-                throw EngineException.badRequest("URI Subject Alternative Names " + u + " not allowed by this role");
+                throw EngineException.badRequest("URI Subject Alternative Names " + NamePolicy.shown(u) + " not allowed by this role");
             }
         }
         return new Certs.Subject(cn, dns, emails, ips, uris, role.ou(), role.organization(), role.country(),

@@ -10,7 +10,18 @@ import java.util.regex.Pattern;
 final class NamePolicy {
     private static final Pattern LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
 
+    /** Longest name quoted whole in an error; anything longer is shown by its start and length. */
+    static final int SHOWN = 256;
+
     private NamePolicy() {
+    }
+
+    /**
+     * A requested name as an error message quotes it: whole, as Vault's texts do, unless it is
+     * longer than any real name, when a request's 64 KiB name would be sent back in full.
+     */
+    static String shown(String name) {
+        return name.length() <= SHOWN ? name : name.substring(0, 64) + "… (" + name.length() + " characters)";
     }
 
     /** Whether {@code name} may appear as the CN or a DNS SAN under {@code role}. */
@@ -82,12 +93,12 @@ final class NamePolicy {
     static InetAddress ip(String raw) {
         String s = raw.trim();
         if (!s.matches("[0-9a-fA-F:.]+") || s.isEmpty()) {
-            throw EngineException.badRequest("the value \"" + raw + "\" is not a valid IP address");
+            throw EngineException.badRequest("the value \"" + shown(raw) + "\" is not a valid IP address");
         }
         try {
             return InetAddress.getByName(s);
         } catch (UnknownHostException e) {
-            throw EngineException.badRequest("the value \"" + raw + "\" is not a valid IP address");
+            throw EngineException.badRequest("the value \"" + shown(raw) + "\" is not a valid IP address");
         }
     }
 }

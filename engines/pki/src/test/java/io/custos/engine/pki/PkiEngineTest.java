@@ -139,12 +139,18 @@ class PkiEngineTest {
         cases.put("{\"common_name\":\"example.org\"}", "common name example.org not allowed by this role");
         cases.put("{\"common_name\":\"bad_host.example.org\"}", "not allowed by this role");
         cases.put("{}", "the common_name field is required");
+        String huge = "a".repeat(65_536) + ".evil.com";
+        cases.put("{\"common_name\":\"" + huge + "\"}", "common name " + "a".repeat(64) + "… (65545 characters)"
+                + " not allowed by this role");
+        cases.put("{\"common_name\":\"a.example.org\",\"ip_sans\":\"" + huge + "\"}",
+                "the value \"" + "a".repeat(64) + "… (65545 characters)\" is not a valid IP address");
         cases.forEach((json, message) -> {
             Map<String, Object> data = Json.readMap(json.getBytes(StandardCharsets.UTF_8));
             EngineException e = assertThrows(EngineException.class, () -> call(intermediate, Operation.UPDATE,
                     "issue/svc", data), json);
             assertEquals(400, e.status());
             assertTrue(e.getMessage().contains(message), json + " -> " + e.getMessage());
+            assertTrue(e.getMessage().length() < 400, "a name is not sent back whole: " + e.getMessage().length());
         });
         EngineException unknown = assertThrows(EngineException.class, () -> call(intermediate, Operation.UPDATE,
                 "issue/nope", Map.of("common_name", "a.example.org")));
