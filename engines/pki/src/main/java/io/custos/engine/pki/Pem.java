@@ -5,6 +5,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -19,9 +20,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.bouncycastle.asn1.ASN1Object;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.asn1.x9.ECNamedCurveTable;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
@@ -32,6 +35,7 @@ import org.bouncycastle.crypto.params.RSAPrivateCrtKeyParameters;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.bouncycastle.jce.interfaces.ECPublicKey;
+import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
@@ -93,6 +97,22 @@ final class Pem {
         if (pkcs8 || key.getAlgorithm().equalsIgnoreCase("Ed25519") || key.getAlgorithm().equalsIgnoreCase("EdDSA")) {
             return encode("PRIVATE KEY", key.getEncoded());
         }
+        if (key instanceof org.bouncycastle.jce.interfaces.ECPrivateKey bc
+                && bc.getParameters() instanceof ECNamedCurveParameterSpec curve
+                && pair.getPublic() instanceof ECPublicKey bcPublic) {
+            // a key generated here: SEC 1 straight from its parts, without a PKCS#8 encoding parsed back
+            ASN1ObjectIdentifier oid = ECNamedCurveTable.getOID(curve.getName());
+            if (oid != null) {
+                return encode("EC PRIVATE KEY", sec1(curve.getN().bitLength(), bc.getD(),
+                        bcPublic.getQ().getEncoded(false), oid));
+            }
+        }
+        return viaPkcs8(pair);
+    }
+
+    /** The traditional (PKCS#1 or SEC 1) PEM of any key, read out of its PKCS#8 encoding. */
+    static String viaPkcs8(KeyPair pair) {
+        PrivateKey key = pair.getPrivate();
         try {
             PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
             byte[] inner = info.parsePrivateKey().toASN1Primitive().getEncoded();
@@ -101,14 +121,20 @@ final class Pem {
             }
             // SEC 1 with the curve named, as openssl writes it
             org.bouncycastle.asn1.sec.ECPrivateKey ec = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(inner);
-            ASN1Object params = (ASN1Object) info.getPrivateKeyAlgorithm()
-                    .getParameters();
-            DERBitString publicBits = new DERBitString(pair.getPublic() instanceof ECPublicKey bc
+            byte[] publicPoint = pair.getPublic() instanceof ECPublicKey bc
                     ? bc.getQ().getEncoded(false) // the uncompressed point, as BouncyCastle's encoding holds it
-                    : SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()).getPublicKeyData().getBytes());
-            org.bouncycastle.asn1.sec.ECPrivateKey named = new org.bouncycastle.asn1.sec.ECPrivateKey(
-                    Pem.orderBits(key), ec.getKey(), publicBits, params);
-            return encode("EC PRIVATE KEY", named.getEncoded());
+                    : SubjectPublicKeyInfo.getInstance(pair.getPublic().getEncoded()).getPublicKeyData().getBytes();
+            return encode("EC PRIVATE KEY", sec1(Pem.orderBits(key), ec.getKey(), publicPoint,
+                    (ASN1Object) info.getPrivateKeyAlgorithm().getParameters()));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] sec1(int orderBits, BigInteger d, byte[] publicPoint, ASN1Object curve) {
+        try {
+            return new org.bouncycastle.asn1.sec.ECPrivateKey(orderBits, d, new DERBitString(publicPoint), curve)
+                    .getEncoded();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
