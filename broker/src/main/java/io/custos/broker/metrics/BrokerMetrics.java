@@ -15,9 +15,11 @@ import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +31,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The broker's state as meters: what is counted in PostgreSQL (service tokens, leases by state,
  * the expiry backlog — every broker's, so each node reports the same cluster-wide figures) is
- * read once per scrape in {@link #scrape}; what is this node's own (barrier encryptions per key
+ * read by a scrape, at most once per {@code custos.telemetry.cluster-counts-interval} (counting a
+ * million leases takes PostgreSQL a while, and scrapes may be unauthenticated and frequent; scrapes
+ * meanwhile get the last figures); what is this node's own (barrier encryptions per key
  * term, storage cache hits, the connection pool, the change feed, the JVM) is read as it is.
  * Requests, answers, revocations and expiry lag are recorded where they happen.
  */
@@ -48,10 +52,15 @@ public class BrokerMetrics {
     private volatile double storedTokens = Double.NaN;
     private volatile double overdueSeconds = Double.NaN;
     private volatile Map<String, Long> leaseStates = Map.of();
+    private final long countsEveryNanos;
+    private long countedAt; // guarded by this
+    private boolean counted; // guarded by this
 
     public BrokerMetrics(PrometheusMeterRegistry registry, TokenStore tokens, LeaseManager leases, AesGcmBarrier barrier,
-            PhysicalStorage storage, CacheValidity validity, DataSource dataSource) {
+            PhysicalStorage storage, CacheValidity validity, DataSource dataSource,
+            @Value("${custos.telemetry.cluster-counts-interval:5s}") Duration countsEvery) {
         this.registry = registry;
+        this.countsEveryNanos = countsEvery.toNanos();
         this.tokens = tokens;
         this.leases = leases;
         this.barrier = barrier;
@@ -97,7 +106,7 @@ public class BrokerMetrics {
                 .register(registry);
     }
 
-    /** Reads the cluster-wide figures from PostgreSQL, then writes every meter in Prometheus's text format. */
+    /** Reads the cluster-wide figures from PostgreSQL (see above), then writes every meter in Prometheus's text format. */
     public String scrape() {
         refresh();
         return registry.scrape();
@@ -109,7 +118,18 @@ public class BrokerMetrics {
         return registry.getMeters();
     }
 
-    private void refresh() {
+    /** Counts again unless counted within the interval; concurrent scrapes wait for one count and share it. */
+    private synchronized void refresh() {
+        long now = System.nanoTime();
+        if (counted && now - countedAt < countsEveryNanos) {
+            return;
+        }
+        count();
+        countedAt = System.nanoTime();
+        counted = true;
+    }
+
+    private void count() {
         try {
             storedTokens = tokens.storedCount();
             leaseStates = leases.counts();

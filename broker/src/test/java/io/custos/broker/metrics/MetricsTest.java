@@ -23,7 +23,7 @@ class MetricsTest extends BrokerHttpTest {
 
     @Override
     protected Map<String, String> extraProperties() {
-        return Map.of("custos.leases.poll-interval", "200ms");
+        return Map.of("custos.leases.poll-interval", "200ms", "custos.telemetry.cluster-counts-interval", "0s");
     }
 
     @BeforeAll
