@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.Supplier;
 
 /**
  * The plaintext view of physical storage: every put is encrypted by the barrier and bound to its
@@ -78,8 +79,9 @@ public class BarrierStorage implements StorageView {
         requireNoNul(key);
         byte[] blob = barrier.encrypt(key, value);
         int term = AesGcmBarrier.termOf(blob);
-        if (!NonBlocking.defer(() -> physical.putLater(key, blob, term))) {
-            awaitCommit(physical.putLater(key, blob, term));
+        Supplier<CompletableFuture<Void>> write = () -> physical.putLater(key, blob, term);
+        if (!NonBlocking.defer(write)) {
+            awaitCommit(write.get());
         }
     }
 

@@ -11,6 +11,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -101,5 +103,19 @@ public abstract class BrokerHttpTest implements TestPropertyProvider {
             throw new AssertionError("no io_thread counter in:\n" + text);
         }
         return Double.parseDouble(m.group(1));
+    }
+
+    /**
+     * Refuses (or allows again) new connections to this test's database and ends the open ones —
+     * all of them, or all but the change feed's ({@code keepChangeFeed}: caches stay trusted).
+     */
+    protected void refuseConnections(boolean refused, boolean keepChangeFeed) throws Exception {
+        try (Connection c = TestPostgres.shared().admin().connect(); Statement s = c.createStatement()) {
+            s.execute("ALTER DATABASE " + db.name() + " WITH ALLOW_CONNECTIONS " + !refused);
+            if (refused) {
+                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name() + "'"
+                        + (keepChangeFeed ? " AND application_name <> 'custos-change-feed'" : ""));
+            }
+        }
     }
 }

@@ -3,9 +3,6 @@ package io.custos.broker.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import io.custos.testing.TestPostgres;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -21,28 +18,19 @@ class StorageOutageTest extends BrokerHttpTest {
         return Map.of("custos.storage.cache-enabled", "false", "custos.storage.connect-timeout-ms", "1000");
     }
 
-    private void setConnections(boolean allowed) throws Exception {
-        try (Connection c = TestPostgres.shared().admin().connect(); Statement s = c.createStatement()) {
-            s.execute("ALTER DATABASE " + db.name() + " WITH ALLOW_CONNECTIONS " + allowed);
-            if (!allowed) {
-                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name() + "'");
-            }
-        }
-    }
-
     @Test
     void outageIs503AndRecoveryIsAutomatic() throws Exception {
         String token = initAndUnseal();
         call("POST", "sys/mounts/secret", token, "{\"type\":\"kv-v2\"}");
         call("POST", "secret/data/kept", token, "{\"data\":{\"v\":\"before\"}}");
-        setConnections(false);
+        refuseConnections(true, false);
         try {
             Reply read = call("GET", "secret/data/kept", token, null);
             assertEquals(503, read.status());
             assertEquals("storage is unavailable", read.error());
             assertEquals(503, call("POST", "secret/data/kept", token, "{\"data\":{\"v\":\"during\"}}").status());
         } finally {
-            setConnections(true);
+            refuseConnections(false, false);
         }
         // the pool reconnects on its own (its background fill may be mid back-off): within seconds
         Reply after = call("GET", "secret/data/kept", token, null);

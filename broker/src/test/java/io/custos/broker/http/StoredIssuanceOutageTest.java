@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.custos.testing.TestPostgres;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -28,17 +25,6 @@ class StoredIssuanceOutageTest extends BrokerHttpTest {
         return Map.of("custos.storage.connect-timeout-ms", "1000");
     }
 
-    /** Refuses (or allows again) new connections and ends the pool's, leaving the change feed's. */
-    private void setPoolConnections(boolean allowed) throws Exception {
-        try (Connection c = TestPostgres.shared().admin().connect(); Statement s = c.createStatement()) {
-            s.execute("ALTER DATABASE " + db.name() + " WITH ALLOW_CONNECTIONS " + allowed);
-            if (!allowed) {
-                s.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + db.name()
-                        + "' AND application_name <> 'custos-change-feed'");
-            }
-        }
-    }
-
     @Test
     void aCertificateThatCannotBeStoredIsNeverAnswered() throws Exception {
         String root = initAndUnseal();
@@ -50,7 +36,7 @@ class StoredIssuanceOutageTest extends BrokerHttpTest {
             answered.add(call("POST", "pki/issue/stored", root, "{\"common_name\":\"warm.example.com\"}")
                     .json().get("data").get("serial_number").asText());
         }
-        setPoolConnections(false);
+        refuseConnections(true, true);
         try {
             double tried = ioThreadCount(root, "answered");
             Reply refused = call("POST", "pki/issue/stored", root, "{\"common_name\":\"down.example.com\"}");
@@ -60,7 +46,7 @@ class StoredIssuanceOutageTest extends BrokerHttpTest {
             assertFalse(refused.json().has("data") && refused.json().get("data").has("certificate"),
                     "no certificate leaves without its record");
         } finally {
-            setPoolConnections(true);
+            refuseConnections(false, true);
         }
         Reply after = call("POST", "pki/issue/stored", root, "{\"common_name\":\"up.example.com\"}");
         for (int i = 0; i < 50 && after.status() == 503; i++) {
