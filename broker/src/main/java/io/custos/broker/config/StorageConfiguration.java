@@ -5,9 +5,9 @@ import io.micronaut.core.bind.annotation.Bindable;
 
 /**
  * {@code custos.storage}: besides the connection settings (url, user, password, max-connections,
- * bound to the DataSource in application.yml), the read cache of stored ciphertext. The cache is
- * write-through and exact for one broker per database; disable it when several brokers write to
- * the same database until cross-node invalidation exists.
+ * bound to the DataSource in application.yml), the read cache of stored ciphertext (write-through;
+ * every broker on the database drops what another changed through the change feed) and the group
+ * commit's linger.
  */
 @ConfigurationProperties("custos.storage")
 public interface StorageConfiguration {
@@ -19,4 +19,11 @@ public interface StorageConfiguration {
 
     @Bindable(defaultValue = "67108864")
     long getCacheMaxBytes();
+
+    /**
+     * How long a group commit of records (issued certificates) waits for more records when other
+     * requests are storing them too; 0 commits whatever is due at once.
+     */
+    @Bindable(defaultValue = "300")
+    long getGroupCommitLingerUs();
 }
