@@ -37,7 +37,7 @@ public class PkiBench {
     /**
      * java PkiBench.java ec|rsa THREADS SECONDS [JDBC-URL USER PASSWORD]: the ceiling's operations
      * per second (after a warm-up); with a database, each certificate is also INSERTed (its PEM under
-     * a random key, one connection per thread, auto-commit, one row or 16 per statement) — the
+     * a random serial's key, one connection per thread, auto-commit, one row or 16 per statement) — the
      * ceiling of issuance that stores.
      */
     public static void main(String[] args) throws Exception {
@@ -106,7 +106,7 @@ public class PkiBench {
                 String pem = ceiling(type, bc);
                 java.sql.PreparedStatement ps = inserts[t];
                 int row = pending[t]++;
-                ps.setString(2 * row + 1, "certs/" + t + "-" + i + "-" + System.nanoTime());
+                ps.setString(2 * row + 1, serialKey());
                 ps.setBytes(2 * row + 2, pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
                 if (pending[t] == rows) {
                     ps.executeUpdate();
@@ -122,6 +122,22 @@ public class PkiBench {
                 }
             }
         }
+    }
+
+    /**
+     * Where a certificate is stored: under its serial number, random like an issued one's, as
+     * "certs/xx-xx-…" (each insert lands at a random place in the primary key's index, as the
+     * broker's do).
+     */
+    static String serialKey() {
+        byte[] serial = new byte[20];
+        java.util.concurrent.ThreadLocalRandom.current().nextBytes(serial);
+        StringBuilder key = new StringBuilder("certs/");
+        for (byte b : serial) {
+            key.append(key.length() > 6 ? "-" : "").append(Character.forDigit((b >> 4) & 15, 16))
+                    .append(Character.forDigit(b & 15, 16));
+        }
+        return key.toString();
     }
 
     /** What issuance must do at least: a new key pair, a certificate with SANs, signed by an EC P-256 issuer, PEM. */

@@ -4,9 +4,10 @@ import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import io.custos.broker.config.StorageConfiguration;
+import io.micronaut.context.annotation.Context;
+import io.micronaut.context.exceptions.ConfigurationException;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -30,7 +31,7 @@ import javax.sql.DataSource;
  * custos.storage.group-commit-linger-us} for company ({@link #GATHER} rows), which costs
  * PostgreSQL less per record than committing whatever is due at once (docs/benchmarks.md).
  */
-@Singleton
+@Context // created at start-up, so that a wrong linger stops the broker there
 public class GroupCommit {
     /** Rows per statement: large enough to absorb any burst, small enough to bound one statement's size. */
     static final int MAX_BATCH = 256;
@@ -39,6 +40,8 @@ public class GroupCommit {
      * (PostgreSQL 15 here: 87, 56 and 42 µs of its CPU per row for statements of 1, 4 and 16 rows).
      */
     static final int GATHER = 4;
+    /** A linger beyond a second would only hold answers back. */
+    static final long MAX_LINGER_US = 1_000_000;
     private static final String UPSERT = "INSERT INTO custos_entries (path, value, key_term) "
             + "SELECT * FROM unnest(?::text[], ?::bytea[], ?::integer[]) "
             + "ON CONFLICT (path) DO UPDATE SET value = EXCLUDED.value, key_term = EXCLUDED.key_term";
@@ -56,7 +59,15 @@ public class GroupCommit {
 
     @Inject
     public GroupCommit(DataSource dataSource, MeterRegistry meters, StorageConfiguration config) {
-        this(dataSource, meters, Duration.ofNanos(config.getGroupCommitLingerUs() * 1000));
+        this(dataSource, meters, linger(config.getGroupCommitLingerUs()));
+    }
+
+    static Duration linger(long micros) {
+        if (micros < 0 || micros > MAX_LINGER_US) {
+            throw new ConfigurationException("custos.storage.group-commit-linger-us must be between 0 and "
+                    + MAX_LINGER_US + " (a second), not " + micros);
+        }
+        return Duration.ofNanos(micros * 1000);
     }
 
     GroupCommit(DataSource dataSource, MeterRegistry meters, Duration linger) {
@@ -155,10 +166,10 @@ public class GroupCommit {
             s.setArray(2, c.createArrayOf("bytea", values));
             s.setArray(3, c.createArrayOf("integer", terms));
             s.executeUpdate();
-            rows.record(n);
             if (!c.getAutoCommit()) {
                 c.commit();
             }
+            rows.record(n);
         } catch (SQLException | RuntimeException e) {
             StorageException failure = new StorageException("storage is unavailable", e);
             batch.forEach(w -> w.committed().completeExceptionally(failure));

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.custos.broker.http.BrokerHttpTest;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.micronaut.context.exceptions.ConfigurationException;
 import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
@@ -154,6 +155,17 @@ class GroupCommitTest extends BrokerHttpTest {
             lingering.stop();
         }
         assertEquals(8, postgres.countWithPrefix("group/linger/"));
+    }
+
+    @Test
+    void aLingerOutsideZeroToOneSecondIsRefusedByName() {
+        assertEquals(Duration.ZERO, GroupCommit.linger(0));
+        assertEquals(Duration.ofSeconds(1), GroupCommit.linger(1_000_000));
+        for (long wrong : new long[] {-1, 1_000_001, Long.MAX_VALUE}) {
+            ConfigurationException e = assertThrows(ConfigurationException.class, () -> GroupCommit.linger(wrong));
+            assertTrue(e.getMessage().startsWith("custos.storage.group-commit-linger-us must be between 0 and 1000000"),
+                    e.getMessage());
+        }
     }
 
     private static int lockWaiters(Connection c) throws SQLException {
