@@ -1,11 +1,11 @@
 package io.custos.broker.storage;
 
+import io.custos.broker.config.StorageConfiguration;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
-import io.custos.broker.config.StorageConfiguration;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.exceptions.ConfigurationException;
+import io.micronaut.data.connection.jdbc.advice.DelegatingDataSource;
 import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import java.sql.Connection;
