@@ -2,4 +2,6 @@
 -- row of a 16-row upsert) that only the key-rotation status used, to count entries still under an
 -- old term. That count, and the re-wrap's walk in path order, read the table instead: an
 -- operator's occasional request, where the index cost every issued certificate and every put.
-DROP INDEX IF EXISTS custos_entries_key_term;
+-- CONCURRENTLY (Flyway runs it outside a transaction): brokers of the previous version serving
+-- from this table meanwhile are not stopped behind an exclusive lock.
+DROP INDEX CONCURRENTLY IF EXISTS custos_entries_key_term;
