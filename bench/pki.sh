@@ -2,8 +2,9 @@
 # PKI issuance over keep-alive HTTP (wrk, 4 connections; stored also with 16) for EC P-256 and RSA 2048, with no_store
 # and with storage, against the ceilings measured in the same run: in-process key generation +
 # certificate signing with the fastest provider on as many threads as cores (bench/PkiBench.java),
-# and for stored issuance the same plus a committed INSERT of each certificate into a PostgreSQL
-# configured as the dev broker's own (fsync and synchronous_commit off) on this machine.
+# and for stored issuance the same plus each certificate committed under a random serial key into a
+# PostgreSQL configured as the dev broker's own (fsync and synchronous_commit off) on this machine,
+# one row or 16 rows per statement, whichever is faster.
 # Usage: bench/pki.sh [seconds-per-round] [key types, default "ec rsa"]   (JAVA_HOME selects the JDK for both; needs wrk)
 set -euo pipefail
 cd "$(dirname "$0")/.."
