@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # PKI issuance over keep-alive HTTP (wrk, 4 connections; stored also with 16) for EC P-256 and RSA 2048, with no_store
 # and with storage, against the ceilings measured in the same run: in-process key generation +
-# certificate signing with the fastest provider on as many threads as cores (bench/PkiBench.java),
+# certificate signing with the fastest provider on as many threads as cores (bench/PkiBench.java:
+# the JDK's, BouncyCastle, AWS-LC through Amazon Corretto Crypto Provider, BoringSSL through Conscrypt),
 # and for stored issuance the same plus each certificate committed under a random serial key into a
 # PostgreSQL configured as the dev broker's own (fsync and synchronous_commit off) on this machine,
 # one row or 16 rows per statement, whichever is faster.
@@ -15,6 +16,8 @@ port=8293; cores=$(nproc)
 command -v wrk >/dev/null || { echo "bench/pki.sh needs wrk (apt-get install wrk)" >&2; exit 1; }
 [ -f dev/target/custos-dev-0.1.0-SNAPSHOT-all.jar ] && [ -z "${CUSTOS_BENCH_REBUILD:-}" ] || ./mvnw -q -B -DskipTests -pl dev -am package
 jar=$PWD/dev/target/custos-dev-0.1.0-SNAPSHOT-all.jar
+conscrypt=bench/target/conscrypt-openjdk-uber-2.5.2.jar # a candidate for the ceiling only; the broker does not ship it
+[ -f "$conscrypt" ] || ./mvnw -q -B dependency:copy -Dartifact=org.conscrypt:conscrypt-openjdk-uber:2.5.2 -DoutputDirectory=bench/target
 . bench/pg.sh
 pgport=8295
 throwaway_pg pki-bench "$pgport" -F -c synchronous_commit=off
@@ -38,7 +41,7 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Vault-Token"] = "bench"
 LUA
 rps() { wrk -t2 -c"${3:-4}" -d"$2s" -s "$lua" "http://127.0.0.1:$port/v1/pki/issue/$1" | awk '/Non-2xx/ {bad=1} /Requests\/sec/ {r=$2} END {if (bad) print "ERR"; else print r}'; }
-ceiling() { "$java_bin" ${CUSTOS_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar" bench/PkiBench.java "$1" "$cores" "$2" "${@:3}"; }
+ceiling() { "$java_bin" ${CUSTOS_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar:$conscrypt" bench/PkiBench.java "$1" "$cores" "$2" "${@:3}"; }
 stored_ceiling() { ceiling "$1" "$2" "jdbc:postgresql://127.0.0.1:$pgport/postgres" postgres "$pg_password"; }
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 echo "warming up (JIT) ..."

@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
 import java.math.BigInteger;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.PrivateKey;
 import java.security.PublicKey;
@@ -13,6 +15,8 @@ import java.security.cert.CertificateEncodingException;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.security.spec.ECParameterSpec;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
@@ -23,8 +27,8 @@ import org.bouncycastle.asn1.ASN1Object;
 import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DERBitString;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
+import org.bouncycastle.asn1.sec.SECObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
-import org.bouncycastle.asn1.x9.ECNamedCurveTable;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.crypto.params.AsymmetricKeyParameter;
 import org.bouncycastle.crypto.params.ECPrivateKeyParameters;
@@ -35,12 +39,12 @@ import org.bouncycastle.crypto.params.RSAPrivateCrtKeyParameters;
 import org.bouncycastle.crypto.util.PrivateKeyFactory;
 import org.bouncycastle.crypto.util.SubjectPublicKeyInfoFactory;
 import org.bouncycastle.jce.interfaces.ECPublicKey;
-import org.bouncycastle.jce.spec.ECNamedCurveParameterSpec;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
 import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.util.BigIntegers;
 import org.bouncycastle.util.io.pem.PemObject;
 
 /** PEM in and out: certificates, CSRs and private keys in Vault's formats. */
@@ -97,17 +101,51 @@ final class Pem {
         if (pkcs8 || key.getAlgorithm().equalsIgnoreCase("Ed25519") || key.getAlgorithm().equalsIgnoreCase("EdDSA")) {
             return encode("PRIVATE KEY", key.getEncoded());
         }
-        if (key instanceof org.bouncycastle.jce.interfaces.ECPrivateKey bc
-                && bc.getParameters() instanceof ECNamedCurveParameterSpec curve
-                && pair.getPublic() instanceof ECPublicKey bcPublic) {
-            // a key generated here: SEC 1 straight from its parts, without a PKCS#8 encoding parsed back
-            ASN1ObjectIdentifier oid = ECNamedCurveTable.getOID(curve.getName());
-            if (oid != null) {
-                return encode("EC PRIVATE KEY", sec1(curve.getN().bitLength(), bc.getD(),
-                        bcPublic.getQ().getEncoded(false), oid));
+        String sec1 = sec1Direct(pair);
+        return sec1 != null ? sec1 : viaPkcs8(pair);
+    }
+
+    /** A named curve keys are generated on here: its parameters, as a provider's key reports them, and its OID. */
+    private record NamedCurve(ECParameterSpec params, ASN1ObjectIdentifier oid) {
+        static NamedCurve of(String name, ASN1ObjectIdentifier oid) {
+            try {
+                AlgorithmParameters p = AlgorithmParameters.getInstance("EC");
+                p.init(new ECGenParameterSpec(name));
+                return new NamedCurve(p.getParameterSpec(ECParameterSpec.class), oid);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
             }
         }
-        return viaPkcs8(pair);
+
+        boolean matches(ECParameterSpec other) {
+            return params.getOrder().equals(other.getOrder()) && params.getCofactor() == other.getCofactor()
+                    && params.getCurve().equals(other.getCurve()) && params.getGenerator().equals(other.getGenerator());
+        }
+    }
+
+    private static final List<NamedCurve> CURVES = List.of(NamedCurve.of("secp256r1", SECObjectIdentifiers.secp256r1),
+            NamedCurve.of("secp384r1", SECObjectIdentifiers.secp384r1));
+
+    /**
+     * An EC key on P-256 or P-384, whichever provider made it, as SEC 1 straight from its parts
+     * (without a PKCS#8 encoding parsed back); null for any other key.
+     */
+    static String sec1Direct(KeyPair pair) {
+        if (!(pair.getPrivate() instanceof java.security.interfaces.ECPrivateKey key)
+                || !(pair.getPublic() instanceof java.security.interfaces.ECPublicKey pub)) {
+            return null;
+        }
+        ECParameterSpec params = key.getParams();
+        NamedCurve curve = CURVES.stream().filter(c -> c.matches(params)).findFirst().orElse(null);
+        if (curve == null) {
+            return null;
+        }
+        int size = (params.getCurve().getField().getFieldSize() + 7) / 8;
+        byte[] point = new byte[1 + 2 * size]; // uncompressed, as openssl writes it
+        point[0] = 4;
+        BigIntegers.asUnsignedByteArray(pub.getW().getAffineX(), point, 1, size);
+        BigIntegers.asUnsignedByteArray(pub.getW().getAffineY(), point, 1 + size, size);
+        return encode("EC PRIVATE KEY", sec1(params.getOrder().bitLength(), key.getS(), point, curve.oid()));
     }
 
     /** The traditional (PKCS#1 or SEC 1) PEM of any key, read out of its PKCS#8 encoding. */

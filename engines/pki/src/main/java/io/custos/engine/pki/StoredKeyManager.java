@@ -6,12 +6,14 @@ import io.custos.engine.sdk.NonBlocking;
 import io.custos.engine.sdk.StorageView;
 import java.io.IOException;
 import java.security.KeyPair;
-import java.security.PrivateKey;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.util.Base64;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x9.X9ObjectIdentifiers;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
@@ -42,9 +44,11 @@ final class StoredKeyManager implements KeyManager {
     public String importKey(KeyPair key) {
         String id = UUID.randomUUID().toString();
         Base64.Encoder b64 = Base64.getEncoder();
-        storage.put("keys/" + id, Json.write(Map.of("private", b64.encodeToString(key.getPrivate().getEncoded()),
-                "public", b64.encodeToString(key.getPublic().getEncoded()))));
-        loaded.put(id, key);
+        byte[] privateKey = key.getPrivate().getEncoded();
+        byte[] publicKey = key.getPublic().getEncoded();
+        storage.put("keys/" + id, Json.write(Map.of("private", b64.encodeToString(privateKey),
+                "public", b64.encodeToString(publicKey))));
+        loaded.put(id, signingPair(id, privateKey, publicKey)); // an imported key becomes the signing provider's own
         return id;
     }
 
@@ -59,8 +63,9 @@ final class StoredKeyManager implements KeyManager {
         try {
             KeyType type = KeyType.of(p.getPublic());
             JcaContentSignerBuilder b = new JcaContentSignerBuilder(type.signatureAlgorithm());
-            // ECDSA through BouncyCastle (its keys, converted once at load); RSA and Ed25519 stay with the JDK
-            return (type.name().equals("ec") ? b.setProvider(Providers.BC) : b).build(p.getPrivate());
+            // through the fastest provider for the key's algorithm, whose keys these are (converted once at load)
+            Provider provider = Providers.forKeys(p.getPrivate().getAlgorithm());
+            return (provider != null ? b.setProvider(provider) : b).build(p.getPrivate());
         } catch (OperatorCreationException e) {
             throw new IllegalStateException("cannot sign with key " + keyId, e);
         }
@@ -87,18 +92,24 @@ final class StoredKeyManager implements KeyManager {
             Map<String, Object> stored = Json.readMap(storage.get("keys/" + id).orElseThrow(
                     () -> EngineException.badRequest("key " + id + " not found")));
             Base64.Decoder b64 = Base64.getDecoder();
-            try {
-                PrivateKeyInfo info = PrivateKeyInfo.getInstance(b64.decode((String) stored.get("private")));
-                JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
-                if (X9ObjectIdentifiers.id_ecPublicKey.equals(info.getPrivateKeyAlgorithm().getAlgorithm())) {
-                    conv.setProvider(Providers.BC);
-                }
-                PrivateKey key = conv.getPrivateKey(info);
-                PublicKey pub = conv.getPublicKey(SubjectPublicKeyInfo.getInstance(b64.decode((String) stored.get("public"))));
-                return new KeyPair(pub, key);
-            } catch (IOException e) {
-                throw new IllegalStateException("stored key " + id + " is unreadable", e);
-            }
+            return signingPair(id, b64.decode((String) stored.get("private")), b64.decode((String) stored.get("public")));
         });
+    }
+
+    /** A key pair from its PKCS#8 and SubjectPublicKeyInfo encodings, as keys of the provider that signs with them. */
+    private static KeyPair signingPair(String id, byte[] privateKey, byte[] publicKey) {
+        try {
+            PrivateKeyInfo info = PrivateKeyInfo.getInstance(privateKey);
+            JcaPEMKeyConverter conv = new JcaPEMKeyConverter();
+            ASN1ObjectIdentifier oid = info.getPrivateKeyAlgorithm().getAlgorithm();
+            Provider provider = Providers.forKeys(X9ObjectIdentifiers.id_ecPublicKey.equals(oid) ? "EC"
+                    : PKCSObjectIdentifiers.rsaEncryption.equals(oid) ? "RSA" : oid.getId());
+            if (provider != null) {
+                conv.setProvider(provider);
+            }
+            return new KeyPair(conv.getPublicKey(SubjectPublicKeyInfo.getInstance(publicKey)), conv.getPrivateKey(info));
+        } catch (IOException e) {
+            throw new IllegalStateException("stored key " + id + " is unreadable", e);
+        }
     }
 }
