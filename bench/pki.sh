@@ -41,7 +41,7 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["X-Vault-Token"] = "bench"
 LUA
 rps() { wrk -t2 -c"${3:-4}" -d"$2s" -s "$lua" "http://127.0.0.1:$port/v1/pki/issue/$1" | awk '/Non-2xx/ {bad=1} /Requests\/sec/ {r=$2} END {if (bad) print "ERR"; else print r}'; }
-ceiling() { "$java_bin" ${CUSTOS_JAVA_OPTS:--XX:+UseParallelGC} -cp "$jar:$conscrypt" bench/PkiBench.java "$1" "$cores" "$2" "${@:3}"; }
+ceiling() { "$java_bin" ${CUSTOS_JAVA_OPTS:--XX:+UseParallelGC} --enable-native-access=ALL-UNNAMED -cp "$jar:$conscrypt" bench/PkiBench.java "$1" "$cores" "$2" "${@:3}"; }
 stored_ceiling() { ceiling "$1" "$2" "jdbc:postgresql://127.0.0.1:$pgport/postgres" postgres "$pg_password"; }
 median() { printf '%s\n' "$@" | sort -n | sed -n 2p; }
 echo "warming up (JIT) ..."
