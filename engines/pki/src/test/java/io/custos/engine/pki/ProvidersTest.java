@@ -6,11 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.custos.engine.sdk.InMemoryStorage;
+import java.math.BigInteger;
 import java.security.KeyPair;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
-import io.custos.engine.sdk.InMemoryStorage;
+import java.util.Date;
+import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,10 +61,8 @@ class ProvidersTest {
             KeyPair issuer = keyType.generate();
             StoredKeyManager keys = new StoredKeyManager(new InMemoryStorage());
             String keyId = keys.importKey(issuer);
-            var holder = new org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder(
-                    new org.bouncycastle.asn1.x500.X500Name("CN=issuer"), java.math.BigInteger.TEN,
-                    new java.util.Date(), new java.util.Date(System.currentTimeMillis() + 60_000),
-                    new org.bouncycastle.asn1.x500.X500Name("CN=leaf"), keyType.generate().getPublic())
+            var holder = new JcaX509v3CertificateBuilder(new X500Name("CN=issuer"), BigInteger.TEN, new Date(),
+                    new Date(System.currentTimeMillis() + 60_000), new X500Name("CN=leaf"), keyType.generate().getPublic())
                     .build(keys.signer(keyId));
             X509Certificate cert = new JcaX509CertificateConverter().getCertificate(holder);
             cert.verify(issuer.getPublic()); // the JDK's provider checks what the fast one signed
