@@ -11,6 +11,7 @@ import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -34,21 +35,29 @@ final class SettingsCheck {
         check(environment, CONFIGURATIONS);
     }
 
+    /** The numbers application.yml hands on to Micronaut's server and data source. */
+    static final Map<String, Class<?>> PLACEHOLDERS = Map.of("custos.listener.port", int.class,
+            "custos.listener.max-request-size", long.class, "custos.storage.max-connections", int.class,
+            "custos.storage.connect-timeout-ms", long.class);
+
     static void check(PropertyResolver settings, List<Class<?>> configurations) {
         for (Class<?> configuration : configurations) {
             String prefix = configuration.getAnnotation(ConfigurationProperties.class).value();
             for (Method getter : configuration.getMethods()) {
                 String property = NameUtils.getPropertyNameForGetter(getter.getName());
-                if (getter.getDeclaringClass() != configuration || Modifier.isStatic(getter.getModifiers())
-                        || getter.getParameterCount() != 0 || property.equals(getter.getName())) {
-                    continue;
-                }
-                String name = prefix + "." + NameUtils.hyphenate(property);
-                Optional<String> value = settings.getProperty(name, String.class);
-                if (value.isPresent() && !valid(settings, name, value.get(), getter.getReturnType())) {
-                    throw new ConfigurationException(name + ": " + shown(value.get()) + " is not " + what(getter.getReturnType()));
+                if (getter.getDeclaringClass() == configuration && !Modifier.isStatic(getter.getModifiers())
+                        && getter.getParameterCount() == 0 && !property.equals(getter.getName())) {
+                    check(settings, prefix + "." + NameUtils.hyphenate(property), getter.getReturnType());
                 }
             }
+        }
+        PLACEHOLDERS.forEach((name, type) -> check(settings, name, type));
+    }
+
+    private static void check(PropertyResolver settings, String name, Class<?> type) {
+        Optional<String> value = settings.getProperty(name, String.class);
+        if (value.isPresent() && !valid(settings, name, value.get(), type)) {
+            throw new ConfigurationException(name + ": " + shown(value.get()) + " is not " + what(type));
         }
     }
 

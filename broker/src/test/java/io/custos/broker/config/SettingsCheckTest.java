@@ -56,6 +56,8 @@ class SettingsCheckTest {
         assertEquals("custos.barrier.rewrap-batch-size: \"" + "9".repeat(64) + "…\"" + ints,
                 refusal("custos.barrier.rewrap-batch-size", "9".repeat(70_000) + "\n"));
         assertEquals("custos.tokens.cache-max-bytes: \"1?2\"" + longs, refusal("custos.tokens.cache-max-bytes", "1\n2"));
+        assertEquals("custos.listener.port: \"eighty\"" + ints, refusal("custos.listener.port", "eighty"));
+        assertEquals("custos.storage.max-connections: \"-\"" + ints, refusal("custos.storage.max-connections", "-"));
     }
 
     @Test
@@ -70,7 +72,8 @@ class SettingsCheckTest {
         Environment env = environment(PropertySource.of("custos.yml", Map.of(
                 "custos.storage.cache-max-bytes", "1048576", "custos.storage.cache-enabled", "false",
                 "custos.leases.workers", 4, "custos.leases.poll-interval", "250ms", "custos.leases.max-ttl", "PT1H",
-                "custos.listener.tls-enabled", "yes", "custos.seal.type", "static", "custos.tokens.cache-max-bytes", " 42 ")));
+                "custos.listener.tls-enabled", "yes", "custos.seal.type", "static", "custos.tokens.cache-max-bytes", " 42 ",
+                "custos.listener.port", "8200", "custos.storage.max-connections", "20")));
         try {
             assertDoesNotThrow(() -> SettingsCheck.check(env, SettingsCheck.CONFIGURATIONS));
         } finally {
