@@ -3,13 +3,21 @@ package io.custos.broker.config;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.context.env.DefaultEnvironment;
 import io.micronaut.context.env.Environment;
 import io.micronaut.context.env.PropertySource;
 import io.micronaut.context.exceptions.ConfigurationException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -58,6 +66,32 @@ class SettingsCheckTest {
         assertEquals("custos.tokens.cache-max-bytes: \"1?2\"" + longs, refusal("custos.tokens.cache-max-bytes", "1\n2"));
         assertEquals("custos.listener.port: \"eighty\"" + ints, refusal("custos.listener.port", "eighty"));
         assertEquals("custos.storage.max-connections: \"-\"" + ints, refusal("custos.storage.max-connections", "-"));
+    }
+
+    @Test
+    void everyConfigurationClassAndEveryNumberApplicationYmlPassesOnIsChecked() throws Exception {
+        Path classes = Path.of(SettingsCheck.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolve("io/custos/broker/config");
+        try (Stream<Path> files = Files.list(classes)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".class") && !f.toString().contains("$")).toList()) {
+                String name = file.getFileName().toString().replace(".class", "");
+                Class<?> c = Class.forName("io.custos.broker.config." + name);
+                if (c.isAnnotationPresent(ConfigurationProperties.class)) {
+                    assertTrue(SettingsCheck.CONFIGURATIONS.contains(c), name + " is not in SettingsCheck.CONFIGURATIONS");
+                }
+            }
+        }
+        String yml;
+        try (var in = SettingsCheck.class.getResourceAsStream("/application.yml")) {
+            yml = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        Matcher m = Pattern.compile("\\$\\{(custos\\.[a-z.-]+):[0-9]+}").matcher(yml);
+        int numbers = 0;
+        while (m.find()) {
+            numbers++;
+            assertTrue(SettingsCheck.PLACEHOLDERS.containsKey(m.group(1)), m.group(1) + " is not in SettingsCheck.PLACEHOLDERS");
+        }
+        assertTrue(numbers >= 4, "application.yml's numeric placeholders were found: " + numbers);
     }
 
     @Test
