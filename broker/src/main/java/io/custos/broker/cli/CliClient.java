@@ -23,14 +23,17 @@ final class CliClient {
     private final URI address;
     private final HttpClient http;
     private final String token;
+    private final String wrapTtl;
 
     /** One answer: its status and its JSON body (null when empty or not JSON). */
     record Reply(int status, JsonNode body, String text) {
     }
 
-    CliClient(URI address, SSLContext ssl, String token) {
+    /** {@code wrapTtl}: sent as {@code X-Vault-Wrap-TTL} with every request (Vault's {@code -wrap-ttl}); null: none. */
+    CliClient(URI address, SSLContext ssl, String token, String wrapTtl) {
         this.address = address;
         this.token = token;
+        this.wrapTtl = wrapTtl;
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30));
         if (ssl != null) {
             SSLParameters params = new SSLParameters();
@@ -80,6 +83,9 @@ final class CliClient {
             b.header("X-Vault-Token", token);
         }
         b.header("X-Vault-Request", "true");
+        if (wrapTtl != null) {
+            b.header("X-Vault-Wrap-TTL", wrapTtl);
+        }
         headers.forEach(b::header);
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));

@@ -64,6 +64,12 @@ final class ClientOptions {
             description = "table, json or yaml (CUSTOS_FORMAT, VAULT_FORMAT; default table).")
     String format;
 
+    @Option(names = {"-wrap-ttl", "--wrap-ttl"}, paramLabel = "DURATION",
+            description = {"Wrap the answer: the broker keeps it behind a single-use wrapping token that lives this long "
+                    + "(\"5m\", \"120s\" or seconds) and answers with that token (CUSTOS_WRAP_TTL, VAULT_WRAP_TTL).",
+                    "Read it back with: unwrap TOKEN."})
+    String wrapTtl;
+
     @Option(names = {"-field", "--field"}, paramLabel = "NAME",
             description = "Print only this field's value, without a trailing newline when not on a terminal.")
     String field;
@@ -98,7 +104,20 @@ final class ClientOptions {
 
     CliClient client(CliEnvironment env, String token) {
         URI uri = address(env);
-        return new CliClient(uri, uri.getScheme().equals("https") ? ssl(env) : null, token);
+        return new CliClient(uri, uri.getScheme().equals("https") ? ssl(env) : null, token, wrapTtl(env));
+    }
+
+    /** The -wrap-ttl to send in X-Vault-Wrap-TTL (the broker judges its value); null: none. */
+    private String wrapTtl(CliEnvironment env) {
+        String ttl = wrapTtl != null ? wrapTtl : env.first("CUSTOS_WRAP_TTL", "VAULT_WRAP_TTL");
+        if (ttl == null || ttl.isEmpty()) {
+            return null;
+        }
+        if (ttl.length() > 32 || !ttl.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c == '.')) {
+            throw CliException.usage("invalid -wrap-ttl \"" + (ttl.length() > 32 ? ttl.substring(0, 32) + "..." : ttl)
+                    + "\": a duration such as 5m, 120s or 60");
+        }
+        return ttl;
     }
 
     private SSLContext ssl(CliEnvironment env) {

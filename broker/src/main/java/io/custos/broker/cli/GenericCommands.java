@@ -10,7 +10,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code read}, {@code write}, {@code list}, {@code delete}, {@code patch}: any path, as Vault's CLI. */
+/**
+ * {@code read}, {@code write}, {@code list}, {@code delete}, {@code patch}: any path, as Vault's CLI;
+ * and {@code unwrap}, which reads back what any of them wrapped ({@code -wrap-ttl}).
+ */
 final class GenericCommands {
     private GenericCommands() {
     }
@@ -81,6 +84,9 @@ final class GenericCommands {
             doing("listing " + path);
             String p = clean(path);
             JsonNode secret = client().read((p.endsWith("/") ? p : p + "/") + "?list=true");
+            if (secret != null && secret.path("wrap_info").isObject()) {
+                return output().secret(secret); // -wrap-ttl: the wrapping token, not the keys
+            }
             if (secret == null || !secret.path("data").path("keys").isArray()) {
                 env.err().println("No value found at " + path);
                 return CliException.USAGE_OR_SERVER;
@@ -117,6 +123,38 @@ final class GenericCommands {
             doing("patching " + path);
             JsonNode secret = client().call("PATCH", clean(path), KeyValues.parse(args, env));
             return secretOr(secret, "Data written to: " + path);
+        }
+    }
+    @Command(name = "unwrap",
+            description = {"Unwraps a wrapped answer (PUT /v1/sys/wrapping/unwrap) and prints it: it is then gone.",
+                    "TOKEN is the wrapping token; without it, the client's own token is taken as the wrapping token."})
+    static final class Unwrap extends CliCommand {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "TOKEN", description = "The wrapping token.")
+        String wrappingToken;
+
+        @Override
+        int run() {
+            doing("unwrapping");
+            CliClient client = client();
+            Map<String, Object> body = Map.of();
+            String wrapping = wrappingToken == null ? "" : wrappingToken.trim();
+            if (!wrapping.isEmpty()) {
+                // as Vault's client: the wrapping token is the credential when there is no other
+                if (client.token() == null) {
+                    client = options.client(env, wrapping);
+                } else if (!wrapping.equals(client.token())) {
+                    body = Map.of("token", wrapping);
+                }
+            }
+            JsonNode secret = client.call("PUT", "sys/wrapping/unwrap", body);
+            if (secret == null) {
+                env.out().println("Successfully unwrapped. There was no data in the wrapped secret.");
+                return 0;
+            }
+            if (options.field == null && secret.path("data").path("keys").isArray() && secret.path("data").size() == 1) {
+                return output().list(secret); // a wrapped list
+            }
+            return output().secret(secret);
         }
     }
 }

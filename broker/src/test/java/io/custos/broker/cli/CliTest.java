@@ -198,6 +198,35 @@ class CliTest extends BrokerHttpTest {
         login.get("auth").get("policies").forEach(p -> policies.add(p.asText()));
         assertEquals(List.of("default", "reader"), policies.stream().sorted().toList());
         assertEquals(root, Files.readString(home.resolve(".custos-token")), "-no-store kept the stored token");
+
+        // the runbook's hand-over of a secret ID: wrapped by the operator, unwrapped once by the app
+        CliTestSupport.Result wrapped = ok("write", "-f", "-wrap-ttl=2m", "auth/approle/role/web/secret-id");
+        assertTrue(wrapped.out().contains("wrapping_token:") && wrapped.out().matches("(?s).*wrapping_token_ttl: +2m\n.*")
+                && wrapped.out().contains("auth/approle/role/web/secret-id") && !wrapped.out().contains("secret_id "),
+                wrapped.out());
+        String wrapping = ok("write", "-f", "-wrap-ttl=120s", "-field=wrapping_token", "auth/approle/role/web/secret-id").out();
+        String unwrapped = ok("unwrap", "-field=secret_id", wrapping).out();
+        assertEquals(200, call("POST", "auth/approle/login", null, "{\"role_id\":\"" + roleId + "\",\"secret_id\":\""
+                + unwrapped + "\"}").status(), "the unwrapped secret ID logs in");
+        CliTestSupport.Result again = cli.run("unwrap", wrapping);
+        assertEquals(2, again.code(), "a wrapping token is single-use: " + again);
+        assertTrue(again.err().startsWith("Error unwrapping: Error making API request."), again.err());
+        // VAULT_WRAP_TTL, a wrapped list, and an app with no token of its own: the wrapping token is its credential
+        cli.env("VAULT_WRAP_TTL", "60");
+        String listWrapping = ok("list", "-field=wrapping_token", "auth/approle/role").out();
+        cli.env("VAULT_WRAP_TTL", null);
+        Path appHome = Files.createTempDirectory("custos-cli-app");
+        CliTestSupport app = new CliTestSupport("http://127.0.0.1:" + server.getPort(), appHome);
+        CliTestSupport.Result list = app.run("unwrap", listWrapping);
+        assertEquals(0, list.code(), list.toString());
+        assertEquals("Keys\n----\nweb\n", list.out());
+        CliTestSupport.Result bad = cli.run("read", "-wrap-ttl=5m\r\nX-Evil: 1", "auth/approle/role/web/role-id");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("invalid -wrap-ttl"), bad.err());
+        CliTestSupport.Result refused = cli.run("read", "-wrap-ttl=soon", "auth/approle/role/web/role-id");
+        assertEquals(2, refused.code(), "the broker judges the duration: " + refused);
+        assertTrue(refused.err().contains("Code: 400"), refused.err());
+
         ok("auth", "tune", "-default-lease-ttl=30m", "approle");
         assertEquals("Success! Disabled the auth method (if it existed) at: approle/\n", ok("auth", "disable", "approle").out());
     }
