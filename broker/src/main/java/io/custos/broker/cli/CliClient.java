@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -24,16 +25,22 @@ final class CliClient {
     private final HttpClient http;
     private final String token;
     private final String wrapTtl;
+    private final String curl;
 
     /** One answer: its status and its JSON body (null when empty or not JSON). */
     record Reply(int status, JsonNode body, String text) {
     }
 
-    /** {@code wrapTtl}: sent as {@code X-Vault-Wrap-TTL} with every request (Vault's {@code -wrap-ttl}); null: none. */
-    CliClient(URI address, SSLContext ssl, String token, String wrapTtl) {
+    /**
+     * {@code wrapTtl}: sent as {@code X-Vault-Wrap-TTL} with every request (Vault's {@code -wrap-ttl});
+     * null: none. {@code curl}: not null, the first request is not sent but printed as a curl
+     * command beginning with it ({@code -output-curl-string}).
+     */
+    CliClient(URI address, SSLContext ssl, String token, String wrapTtl, String curl) {
         this.address = address;
         this.token = token;
         this.wrapTtl = wrapTtl;
+        this.curl = curl;
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30));
         if (ssl != null) {
             SSLParameters params = new SSLParameters();
@@ -73,20 +80,27 @@ final class CliClient {
     }
 
     Reply send(String method, String path, Object body, Map<String, String> headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(address.resolve("/v1/" + path)).timeout(Duration.ofMinutes(1))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(Json.write(body)));
+        URI uri = address.resolve("/v1/" + path);
+        byte[] payload = body == null ? null : Json.write(body);
+        Map<String, String> all = new LinkedHashMap<>();
         if (body != null) {
-            b.header("Content-Type", "PATCH".equals(method) ? "application/merge-patch+json" : "application/json");
+            all.put("Content-Type", "PATCH".equals(method) ? "application/merge-patch+json" : "application/json");
         }
         if (token != null) {
-            b.header("X-Vault-Token", token);
+            all.put("X-Vault-Token", token);
         }
-        b.header("X-Vault-Request", "true");
+        all.put("X-Vault-Request", "true");
         if (wrapTtl != null) {
-            b.header("X-Vault-Wrap-TTL", wrapTtl);
+            all.put("X-Vault-Wrap-TTL", wrapTtl);
         }
-        headers.forEach(b::header);
+        all.putAll(headers);
+        if (curl != null) {
+            throw CliException.answer(curlString(method, uri, all, payload));
+        }
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(1))
+                .method(method, payload == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(payload));
+        all.forEach(b::header);
         try {
             HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
             JsonNode json = null;
@@ -108,6 +122,30 @@ final class CliClient {
             Thread.currentThread().interrupt();
             throw CliException.local("interrupted");
         }
+    }
+
+    /**
+     * The request as Vault's {@code -output-curl-string} prints it: the method unless GET, the TLS
+     * files, each header (the token as {@code $(custos print token)}, never its value), the body,
+     * the URL. Everything but the token's substitution is in single quotes, the URL too (Vault
+     * leaves it bare, where a shell would act on a {@code ;} or {@code &} in it).
+     */
+    private String curlString(String method, URI uri, Map<String, String> headers, byte[] body) {
+        StringBuilder s = new StringBuilder(curl);
+        if (!method.equals("GET")) {
+            s.append("-X ").append(method).append(' ');
+        }
+        headers.forEach((k, v) -> s.append("-H ").append(k.equals("X-Vault-Token") ? "\"X-Vault-Token: $(custos print token)\""
+                : quoted(k + ": " + v)).append(' '));
+        if (body != null) {
+            s.append("-d ").append(quoted(new String(body, StandardCharsets.UTF_8))).append(' ');
+        }
+        return s.append(quoted(uri.toString())).toString();
+    }
+
+    /** {@code text} in single quotes for a POSIX shell (a quote inside as {@code '"'"'}). */
+    static String quoted(String text) {
+        return "'" + text.replace("'", "'\"'\"'") + "'";
     }
 
     /** Vault's {@code api.ResponseError} text. */

@@ -40,7 +40,11 @@ abstract class CliCommand implements Callable<Integer> {
         try {
             return run();
         } catch (CliException e) {
-            env.err().println(doing + ": " + e.getMessage());
+            if (e.isAnswer()) {
+                env.out().println(e.getMessage());
+            } else {
+                env.err().println(doing + ": " + e.getMessage());
+            }
             return e.exitCode();
         }
     }

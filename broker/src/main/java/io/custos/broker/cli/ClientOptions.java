@@ -70,6 +70,11 @@ final class ClientOptions {
                     "Read it back with: unwrap TOKEN."})
     String wrapTtl;
 
+    @Option(names = {"-output-curl-string", "--output-curl-string"},
+            description = "Print the command's first request as a curl command instead of sending it "
+                    + "(the token as $(custos print token)).")
+    boolean outputCurlString;
+
     @Option(names = {"-field", "--field"}, paramLabel = "NAME",
             description = "Print only this field's value, without a trailing newline when not on a terminal.")
     String field;
@@ -104,7 +109,29 @@ final class ClientOptions {
 
     CliClient client(CliEnvironment env, String token) {
         URI uri = address(env);
-        return new CliClient(uri, uri.getScheme().equals("https") ? ssl(env) : null, token, wrapTtl(env));
+        return new CliClient(uri, uri.getScheme().equals("https") ? ssl(env) : null, token, wrapTtl(env),
+                outputCurlString ? curlPrefix(env) : null);
+    }
+
+    /** {@code curl} and the TLS options the request would be sent with, as Vault prints them. */
+    private String curlPrefix(CliEnvironment env) {
+        StringBuilder s = new StringBuilder("curl ");
+        if (skipVerify(env)) {
+            s.append("--insecure ");
+        }
+        String ca = caCert(env);
+        String cert = clientCert(env);
+        String key = clientKey(env);
+        if (ca != null) {
+            s.append("--cacert ").append(CliClient.quoted(ca)).append(' ');
+        }
+        if (cert != null) {
+            s.append("--cert ").append(CliClient.quoted(cert)).append(' ');
+        }
+        if (key != null) {
+            s.append("--key ").append(CliClient.quoted(key)).append(' ');
+        }
+        return s.toString();
     }
 
     /** The -wrap-ttl to send in X-Vault-Wrap-TTL (the broker judges its value); null: none. */
@@ -120,14 +147,29 @@ final class ClientOptions {
         return ttl;
     }
 
+    private String caCert(CliEnvironment env) {
+        return caCert != null ? caCert : env.first("CUSTOS_CACERT", "VAULT_CACERT");
+    }
+
+    private String clientCert(CliEnvironment env) {
+        return clientCert != null ? clientCert : env.first("CUSTOS_CLIENT_CERT", "VAULT_CLIENT_CERT");
+    }
+
+    private String clientKey(CliEnvironment env) {
+        return clientKey != null ? clientKey : env.first("CUSTOS_CLIENT_KEY", "VAULT_CLIENT_KEY");
+    }
+
+    private boolean skipVerify(CliEnvironment env) {
+        return tlsSkipVerify != null ? tlsSkipVerify : isTrue(env.first("CUSTOS_SKIP_VERIFY", "VAULT_SKIP_VERIFY"));
+    }
+
     private SSLContext ssl(CliEnvironment env) {
-        String ca = caCert != null ? caCert : env.first("CUSTOS_CACERT", "VAULT_CACERT");
-        String cert = clientCert != null ? clientCert : env.first("CUSTOS_CLIENT_CERT", "VAULT_CLIENT_CERT");
-        String key = clientKey != null ? clientKey : env.first("CUSTOS_CLIENT_KEY", "VAULT_CLIENT_KEY");
+        String ca = caCert(env);
+        String cert = clientCert(env);
+        String key = clientKey(env);
         String serverName = tlsServerName != null ? tlsServerName : env.first("CUSTOS_TLS_SERVER_NAME",
                 "VAULT_TLS_SERVER_NAME");
-        boolean skip = tlsSkipVerify != null ? tlsSkipVerify
-                : isTrue(env.first("CUSTOS_SKIP_VERIFY", "VAULT_SKIP_VERIFY"));
+        boolean skip = skipVerify(env);
         try {
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(ca == null ? null : trustStore(Path.of(ca)));

@@ -9,6 +9,7 @@ import io.custos.broker.http.BrokerHttpTest;
 import io.custos.engine.sdk.Json;
 import io.custos.testing.TestPostgres;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -43,6 +44,14 @@ class CliTest extends BrokerHttpTest {
         CliTestSupport.Result r = cli.run(args);
         assertEquals(0, r.code(), () -> String.join(" ", args) + " → " + r);
         return r;
+    }
+
+    /** What bash prints running {@code script}. */
+    private static String shell(String script) throws Exception {
+        Process p = new ProcessBuilder("bash", "-c", script).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), out);
+        return out;
     }
 
     private static JsonNode json(CliTestSupport.Result r) throws Exception {
@@ -226,6 +235,23 @@ class CliTest extends BrokerHttpTest {
         CliTestSupport.Result refused = cli.run("read", "-wrap-ttl=soon", "auth/approle/role/web/role-id");
         assertEquals(2, refused.code(), "the broker judges the duration: " + refused);
         assertTrue(refused.err().contains("Code: 400"), refused.err());
+
+        // -output-curl-string: the first request printed, not sent, never with the token itself; and what it
+        // prints runs in a real shell with curl (a custos function standing in for `custos print token`)
+        String address = "http://127.0.0.1:" + server.getPort();
+        CliTestSupport.Result curl = ok("write", "-output-curl-string", "auth/approle/role/web/custom-secret-id",
+                "secret_id=it's-mine");
+        assertEquals("curl -X PUT -H 'Content-Type: application/json' -H \"X-Vault-Token: $(custos print token)\" "
+                + "-H 'X-Vault-Request: true' -d '{\"secret_id\":\"it'\"'\"'s-mine\"}' '" + address
+                + "/v1/auth/approle/role/web/custom-secret-id'\n", curl.out());
+        assertEquals(400, call("POST", "auth/approle/login", null, "{\"role_id\":\"" + roleId
+                + "\",\"secret_id\":\"it's-mine\"}").status(), "printed, not sent");
+        assertEquals(root + "\n", ok("print", "token").out());
+        assertTrue(shell("custos() { echo '" + root + "'; }; " + curl.out()).contains("secret_id_accessor"));
+        assertEquals(200, call("POST", "auth/approle/login", null, "{\"role_id\":\"" + roleId
+                + "\",\"secret_id\":\"it's-mine\"}").status(), "the printed command did the write");
+        assertTrue(shell("custos() { echo '" + root + "'; }; " + ok("read", "-output-curl-string",
+                "auth/approle/role/web/role-id").out()).contains(roleId));
 
         ok("auth", "tune", "-default-lease-ttl=30m", "approle");
         assertEquals("Success! Disabled the auth method (if it existed) at: approle/\n", ok("auth", "disable", "approle").out());
