@@ -135,8 +135,9 @@ final class CliClient {
         if (!method.equals("GET")) {
             s.append("-X ").append(method).append(' ');
         }
-        headers.forEach((k, v) -> s.append("-H ").append(k.equals("X-Vault-Token") ? "\"X-Vault-Token: $(custos print token)\""
-                : quoted(k + ": " + v)).append(' '));
+        headers.forEach((k, v) -> s.append("-H ")
+                .append(k.equals("X-Vault-Token") ? "\"X-Vault-Token: $(custos print token)\"" : quoted(k + ": " + v))
+                .append(' '));
         if (body != null) {
             s.append("-d ").append(quoted(new String(body, StandardCharsets.UTF_8))).append(' ');
         }

@@ -125,6 +125,7 @@ final class GenericCommands {
             return secretOr(secret, "Data written to: " + path);
         }
     }
+
     @Command(name = "unwrap",
             description = {"Unwraps a wrapped answer (PUT /v1/sys/wrapping/unwrap) and prints it: it is then gone.",
                     "TOKEN is the wrapping token; without it, the client's own token is taken as the wrapping token."})

@@ -19,7 +19,7 @@ final class StatusCommand extends CliCommand {
         try {
             seal = c.call("GET", "sys/seal-status", null);
         } catch (CliException e) {
-            throw new CliException(CliException.LOCAL, e.getMessage());
+            throw e.isAnswer() ? e : new CliException(CliException.LOCAL, e.getMessage());
         }
         JsonNode leader = seal.path("sealed").asBoolean() ? null : c.send("GET", "sys/leader", null, Map.of()).body();
         return print(this, seal, leader);

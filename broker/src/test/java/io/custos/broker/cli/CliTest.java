@@ -247,6 +247,8 @@ class CliTest extends BrokerHttpTest {
         assertEquals(400, call("POST", "auth/approle/login", null, "{\"role_id\":\"" + roleId
                 + "\",\"secret_id\":\"it's-mine\"}").status(), "printed, not sent");
         assertEquals(root + "\n", ok("print", "token").out());
+        assertEquals("curl -H 'X-Vault-Request: true' '" + address + "/v1/sys/seal-status'\n",
+                ok("status", "-output-curl-string").out(), "status sends no token");
         assertTrue(shell("custos() { echo '" + root + "'; }; " + curl.out()).contains("secret_id_accessor"));
         assertEquals(200, call("POST", "auth/approle/login", null, "{\"role_id\":\"" + roleId
                 + "\",\"secret_id\":\"it's-mine\"}").status(), "the printed command did the write");
