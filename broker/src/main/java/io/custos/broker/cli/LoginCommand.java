@@ -58,6 +58,9 @@ final class LoginCommand extends CliCommand {
             token = args != null && !args.isEmpty() && !args.get(0).contains("=") ? args.get(0)
                     : Prompt.secret(env, "Token (will be hidden): ");
             JsonNode lookup = options.client(env, token).call("GET", "auth/token/lookup-self", null);
+            if (lookup != null && lookup.path("wrap_info").isObject()) {
+                return wrapped(lookup);
+            }
             shown = lookup;
         } else {
             Map<String, Object> body = KeyValues.parse(args, env);
@@ -66,6 +69,9 @@ final class LoginCommand extends CliCommand {
             }
             String mount = MountCommands.slash(path != null ? path : method);
             shown = options.client(env, null).call("POST", "auth/" + mount + "login", body);
+            if (shown != null && shown.path("wrap_info").isObject()) {
+                return wrapped(shown);
+            }
             token = shown.path("auth").path("client_token").asText("");
             if (token.isEmpty()) {
                 throw CliException.usage("the broker answered without a token");
@@ -88,6 +94,18 @@ final class LoginCommand extends CliCommand {
             env.out().println();
         }
         return output().secret(shown);
+    }
+
+    /**
+     * A wrapped login ({@code -wrap-ttl}), as Vault's CLI: the wrapping token is printed (alone
+     * with {@code -token-only}) and nothing is stored — whoever unwraps it gets the token.
+     */
+    private int wrapped(JsonNode answer) {
+        if (tokenOnly) {
+            env.out().println(answer.path("wrap_info").path("token").asText());
+            return 0;
+        }
+        return output().secret(answer);
     }
 
     private static String serviceAccountToken() {

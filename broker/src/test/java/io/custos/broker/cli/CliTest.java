@@ -236,6 +236,17 @@ class CliTest extends BrokerHttpTest {
         assertEquals(2, refused.code(), "the broker judges the duration: " + refused);
         assertTrue(refused.err().contains("Code: 400"), refused.err());
 
+        // a wrapped login: the wrapping token printed, nothing stored; unwrapping it gives the token
+        CliTestSupport.Result wrappedLogin = ok("login", "-method=approle", "-wrap-ttl=1m", "role_id=" + roleId,
+                "secret_id=" + secretId);
+        assertTrue(wrappedLogin.out().contains("wrapping_token:") && !wrappedLogin.out().contains("Success!"),
+                wrappedLogin.out());
+        String loginWrapping = ok("login", "-method=approle", "-wrap-ttl=1m", "-token-only", "role_id=" + roleId,
+                "secret_id=" + secretId).out().trim();
+        assertEquals(root, Files.readString(home.resolve(".custos-token")), "a wrapped login stores nothing");
+        String appToken = json(ok("unwrap", "-format=json", loginWrapping)).get("auth").get("client_token").asText();
+        assertEquals(200, call("GET", "auth/token/lookup-self", appToken, null).status(), "the unwrapped token works");
+
         // -output-curl-string: the first request printed, not sent, never with the token itself; and what it
         // prints runs in a real shell with curl (a custos function standing in for `custos print token`)
         String address = "http://127.0.0.1:" + server.getPort();

@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.custos.broker.storage.ChangeFeed;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,8 +28,11 @@ import org.junit.jupiter.api.Test;
 class IoThreadAnswersTest extends BrokerHttpTest {
     private String root;
 
+    @Inject
+    ChangeFeed feed;
+
     @BeforeAll
-    void setUp() {
+    void setUp() throws InterruptedException {
         root = initAndUnseal();
         call("POST", "sys/mounts/secret", root, "{\"type\":\"kv-v2\"}");
         call("POST", "sys/mounts/pki", root, "{\"type\":\"pki\"}");
@@ -37,6 +43,8 @@ class IoThreadAnswersTest extends BrokerHttpTest {
                     + role[1] + "\",\"no_store\":" + role[2] + ",\"ttl\":\"1h\"}").status());
         }
         call("POST", "secret/data/app", root, "{\"data\":{\"password\":\"p1\"}}");
+        // the notifications of these writes drop what the engines decoded when they arrive: before any warming
+        assertTrue(feed.caughtUp(Duration.ofSeconds(10)), "the change feed heard the set-up");
     }
 
     private double ioThread(String outcome) throws Exception {
