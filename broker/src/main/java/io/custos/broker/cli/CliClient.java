@@ -37,17 +37,33 @@ final class CliClient {
      * command beginning with it ({@code -output-curl-string}).
      */
     CliClient(URI address, SSLContext ssl, String token, String wrapTtl, String curl) {
+        this(address, http(ssl), token, wrapTtl, curl);
+    }
+
+    private CliClient(URI address, HttpClient http, String token, String wrapTtl, String curl) {
         this.address = address;
+        this.http = http;
         this.token = token;
         this.wrapTtl = wrapTtl;
         this.curl = curl;
+    }
+
+    private static HttpClient http(SSLContext ssl) {
         HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(30));
         if (ssl != null) {
             SSLParameters params = new SSLParameters();
             params.setProtocols(new String[] {"TLSv1.3"});
             b.sslContext(ssl).sslParameters(params);
         }
-        this.http = b.build();
+        return b.build();
+    }
+
+    /**
+     * The same client for a command's own look-ups (the kv commands' mount preflight), which are
+     * sent as they are and answered plainly: neither wrapped nor printed as curl, as Vault's.
+     */
+    CliClient plain() {
+        return new CliClient(address, http, token, null, null);
     }
 
     String token() {

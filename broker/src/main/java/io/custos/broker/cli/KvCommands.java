@@ -36,10 +36,10 @@ final class KvCommands extends CommandGroup {
             String p = GenericCommands.clean(path);
             if (mount != null) {
                 String m = GenericCommands.clean(mount).replaceAll("/+$", "") + "/";
-                JsonNode info = client().read("sys/internal/ui/mounts/" + m);
+                JsonNode info = client().plain().read("sys/internal/ui/mounts/" + m);
                 return new Location(m, p, version(info));
             }
-            JsonNode info = client().send("GET", "sys/internal/ui/mounts/" + p, null, Map.of()).body();
+            JsonNode info = client().plain().send("GET", "sys/internal/ui/mounts/" + p, null, Map.of()).body();
             String m = info == null ? "" : info.path("data").path("path").asText("");
             if (m.isEmpty() || !p.startsWith(m.replaceAll("/$", ""))) {
                 return new Location("", p, 1); // unknown mount (or no right to ask): the path as it is, as v1
@@ -57,10 +57,15 @@ final class KvCommands extends CommandGroup {
             }
         }
 
+        /** A wrapped answer ({@code -wrap-ttl}): printed as such, its wrapping token in place of the secret. */
+        static boolean wrapped(JsonNode secret) {
+            return secret != null && secret.path("wrap_info").isObject();
+        }
+
         /** {@code == Secret Path ==} then the version's metadata, as {@code kv put} and {@code kv get} print them. */
         int printWritten(Location l, JsonNode secret) {
             Output out = output();
-            if (!out.format().equals("table") || options.field != null) {
+            if (!out.format().equals("table") || options.field != null || wrapped(secret)) {
                 return out.secret(secret);
             }
             env.out().println("== Secret Path ==");
@@ -91,7 +96,7 @@ final class KvCommands extends CommandGroup {
                 return CliException.USAGE_OR_SERVER;
             }
             Output out = output();
-            if (l.version() == 1) {
+            if (l.version() == 1 || wrapped(secret)) {
                 return out.secret(secret);
             }
             JsonNode data = secret.path("data");
@@ -277,7 +282,7 @@ final class KvCommands extends CommandGroup {
                 env.err().println("No value found at " + p);
                 return CliException.USAGE_OR_SERVER;
             }
-            return output().list(secret);
+            return wrapped(secret) ? output().secret(secret) : output().list(secret);
         }
     }
 }

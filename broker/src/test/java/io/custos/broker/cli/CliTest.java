@@ -106,6 +106,12 @@ class CliTest extends BrokerHttpTest {
         assertTrue(table.out().contains("====== Data ======") && table.out().contains("user    alice"), table.out());
         ok("kv", "patch", "secret/app", "user=bob");
         assertEquals("bob", ok("kv", "get", "-field=user", "secret/app").out());
+        // -wrap-ttl and -output-curl-string apply to the read, not to the mount preflight (as Vault's)
+        String kvWrapping = ok("kv", "get", "-wrap-ttl=1m", "-field=wrapping_token", "secret/app").out();
+        assertEquals("bob", json(ok("unwrap", "-format=json", kvWrapping)).get("data").get("data").get("user").asText());
+        assertTrue(ok("kv", "list", "-wrap-ttl=1m", "secret/").out().contains("wrapping_token:"));
+        assertEquals("curl -H \"X-Vault-Token: $(custos print token)\" -H 'X-Vault-Request: true' 'http://127.0.0.1:"
+                + server.getPort() + "/v1/secret/data/app'\n", ok("kv", "get", "-output-curl-string", "secret/app").out());
         assertEquals("alice", ok("kv", "get", "-version=1", "-field=user", "secret/app").out());
         assertEquals(2, json(ok("kv", "get", "-format=json", "secret/app")).get("data").get("metadata").get("version")
                 .asInt());
