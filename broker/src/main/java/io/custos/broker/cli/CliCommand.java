@@ -20,6 +20,7 @@ abstract class CliCommand implements Callable<Integer> {
 
     CliEnvironment env;
     private String doing = "Error";
+    private CliClient client;
 
     /** The factory that hands every command the environment (the launcher's, or a test's). */
     static CommandLine.IFactory factory(CliEnvironment env) {
@@ -56,8 +57,12 @@ abstract class CliCommand implements Callable<Integer> {
         this.doing = "Error " + what;
     }
 
+    /** The client for this command, made once (its TLS files and token helper read once). */
     CliClient client() {
-        return options.client(env);
+        if (client == null) {
+            client = options.client(env);
+        }
+        return client;
     }
 
     Output output() {
@@ -68,10 +73,15 @@ abstract class CliCommand implements Callable<Integer> {
         env.out().println("Success! " + message);
     }
 
+    /** A wrapped answer ({@code -wrap-ttl}): a wrapping token in place of what was asked for. */
+    static boolean wrapped(JsonNode answer) {
+        return answer != null && answer.path("wrap_info").isObject();
+    }
+
     /** Prints a secret, or {@code whenEmpty} for an answer without one (a write answered 204). */
     int secretOr(JsonNode secret, String whenEmpty) {
-        if (secret == null || !(secret.path("data").isObject() || secret.path("auth").isObject()
-                || secret.path("wrap_info").isObject() || secret.path("warnings").size() > 0)) {
+        if (secret == null || !(secret.path("data").isObject() || secret.path("auth").isObject() || wrapped(secret)
+                || secret.path("warnings").size() > 0)) {
             success(whenEmpty);
             return 0;
         }

@@ -84,7 +84,7 @@ final class GenericCommands {
             doing("listing " + path);
             String p = clean(path);
             JsonNode secret = client().read((p.endsWith("/") ? p : p + "/") + "?list=true");
-            if (secret != null && secret.path("wrap_info").isObject()) {
+            if (wrapped(secret)) {
                 return output().secret(secret); // -wrap-ttl: the wrapping token, not the keys
             }
             if (secret == null || !secret.path("data").path("keys").isArray()) {

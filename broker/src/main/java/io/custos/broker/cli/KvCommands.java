@@ -57,11 +57,6 @@ final class KvCommands extends CommandGroup {
             }
         }
 
-        /** A wrapped answer ({@code -wrap-ttl}): printed as such, its wrapping token in place of the secret. */
-        static boolean wrapped(JsonNode secret) {
-            return secret != null && secret.path("wrap_info").isObject();
-        }
-
         /** {@code == Secret Path ==} then the version's metadata, as {@code kv put} and {@code kv get} print them. */
         int printWritten(Location l, JsonNode secret) {
             Output out = output();

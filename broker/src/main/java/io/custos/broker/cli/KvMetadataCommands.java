@@ -29,7 +29,7 @@ final class KvMetadataCommands extends CommandGroup {
                 return CliException.USAGE_OR_SERVER;
             }
             Output out = output();
-            if (!out.format().equals("table") || options.field != null || KvCommands.KvCommand.wrapped(secret)) {
+            if (!out.format().equals("table") || options.field != null || wrapped(secret)) {
                 return out.secret(secret);
             }
             env.out().println("=== Metadata Path ===");

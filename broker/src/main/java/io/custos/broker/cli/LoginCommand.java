@@ -57,11 +57,7 @@ final class LoginCommand extends CliCommand {
         if (method.equals("token")) {
             token = args != null && !args.isEmpty() && !args.get(0).contains("=") ? args.get(0)
                     : Prompt.secret(env, "Token (will be hidden): ");
-            JsonNode lookup = options.client(env, token).call("GET", "auth/token/lookup-self", null);
-            if (lookup != null && lookup.path("wrap_info").isObject()) {
-                return wrapped(lookup);
-            }
-            shown = lookup;
+            shown = options.client(env, token).call("GET", "auth/token/lookup-self", null);
         } else {
             Map<String, Object> body = KeyValues.parse(args, env);
             if (method.equals("kubernetes") && !body.containsKey("jwt")) {
@@ -69,13 +65,13 @@ final class LoginCommand extends CliCommand {
             }
             String mount = MountCommands.slash(path != null ? path : method);
             shown = options.client(env, null).call("POST", "auth/" + mount + "login", body);
-            if (shown != null && shown.path("wrap_info").isObject()) {
-                return wrapped(shown);
-            }
-            token = shown.path("auth").path("client_token").asText("");
-            if (token.isEmpty()) {
-                throw CliException.usage("the broker answered without a token");
-            }
+            token = shown == null ? "" : shown.path("auth").path("client_token").asText("");
+        }
+        if (wrapped(shown)) {
+            return printWrapped(shown);
+        }
+        if (token.isEmpty()) {
+            throw CliException.usage("the broker answered without a token");
         }
         if (!noStore && !tokenOnly) {
             TokenHelper.of(env).store(token);
@@ -100,7 +96,7 @@ final class LoginCommand extends CliCommand {
      * A wrapped login ({@code -wrap-ttl}), as Vault's CLI: the wrapping token is printed (alone
      * with {@code -token-only}) and nothing is stored — whoever unwraps it gets the token.
      */
-    private int wrapped(JsonNode answer) {
+    private int printWrapped(JsonNode answer) {
         if (tokenOnly) {
             env.out().println(answer.path("wrap_info").path("token").asText());
             return 0;
