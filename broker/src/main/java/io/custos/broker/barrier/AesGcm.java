@@ -1,8 +1,10 @@
 package io.custos.broker.barrier;
 
+import io.custos.broker.crypto.AesGcmProvider;
 import io.custos.broker.crypto.Drbg;
 import io.custos.broker.crypto.SlotPool;
 import java.security.GeneralSecurityException;
+import java.util.Arrays;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -10,12 +12,12 @@ import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * AES-256-GCM through the JDK provider (AES-NI intrinsics; 30x BouncyCastle's pure-Java GCM
- * here), with pooled {@link Cipher}s per role and pooled DRBGs ({@link SlotPool}: requests run on
- * virtual threads, so per-thread instances would be made anew for every request). Nonces are 96
- * random bits.
+ * AES-256-GCM from {@link AesGcmProvider} (AWS-LC's on JDK 17, the JDK's AES-NI intrinsics from
+ * JDK 21; either is 30x BouncyCastle's pure-Java GCM here), with pooled {@link Cipher}s per role
+ * and pooled DRBGs ({@link SlotPool}: requests run on virtual threads, so per-thread instances
+ * would be made anew for every request). Nonces are 96 random bits.
  *
- * <p>Why roles: the JDK's AES skips the key schedule when a cipher is re-initialised with the key
+ * <p>Why roles: both providers skip the key schedule when a cipher is re-initialised with the key
  * it last used. Key wrapping reuses the same keyring term over and over, so giving it ciphers of
  * their own ({@link #KEY_WRAP}) keeps its key schedule warm, and the data ciphers ({@link #DATA})
  * expand each fresh data key only once per encrypt-then-decrypt.
@@ -31,21 +33,17 @@ public final class AesGcm {
     /** For wrapping data keys under a keyring term. */
     public static final AesGcm KEY_WRAP = new AesGcm();
 
-    private final SlotPool<Cipher> ciphers = new SlotPool<>(() -> {
-        try {
-            return Cipher.getInstance("AES/GCM/NoPadding");
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES/GCM is not available", e);
-        }
-    });
+    private final SlotPool<Cipher> ciphers = new SlotPool<>(AesGcmProvider::newCipher);
 
     private AesGcm() {
     }
 
     /**
-     * On seal: re-initialises every pooled cipher with a throw-away key, so the expanded key
-     * schedules of the keyring's and data keys no longer sit in their state, and discards every
-     * pooled random byte. A cipher in use by a request still running is scrubbed after it.
+     * On seal: re-keys every pooled cipher with a throw-away key (an encryption of nothing, as
+     * AWS-LC re-keys its native context at the first operation, not at {@code init}), so the
+     * expanded key schedules of the keyring's and data keys no longer sit in their state, and
+     * discards every pooled random byte. A cipher in use by a request still running is scrubbed
+     * after it.
      */
     public static synchronized void scrubAll() {
         Drbg.discardBuffers();
@@ -54,6 +52,7 @@ public final class AesGcm {
             role.ciphers.forEach(c -> {
                 try {
                     c.init(Cipher.ENCRYPT_MODE, dummy, new GCMParameterSpec(TAG_BYTES * 8, Drbg.randomBytes(NONCE_BYTES)));
+                    c.doFinal();
                 } catch (GeneralSecurityException e) {
                     // a cipher that refuses a fresh AES key holds no state worth scrubbing
                 }
@@ -76,13 +75,26 @@ public final class AesGcm {
         return ciphers.with(c -> {
             try {
                 c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, out, outOffset, NONCE_BYTES));
-                c.updateAAD(aadHead, 0, aadHeadLength);
-                c.updateAAD(aadTail);
+                updateAad(c, aadHead, aadHeadLength, aadTail);
                 return NONCE_BYTES + c.doFinal(plaintext, ptOffset, ptLength, out, outOffset + NONCE_BYTES);
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("AES-GCM encryption failed", e);
             }
         });
+    }
+
+    /**
+     * The AAD in one call: each of AWS-LC's {@code updateAAD} while encrypting is a JNI crossing
+     * (pinning both arrays), which costs more than copying a path's worth of bytes.
+     */
+    private static void updateAad(Cipher c, byte[] head, int headLength, byte[] tail) {
+        if (tail.length == 0) {
+            c.updateAAD(head, 0, headLength);
+        } else {
+            byte[] aad = Arrays.copyOf(head, headLength + tail.length);
+            System.arraycopy(tail, 0, aad, headLength, tail.length);
+            c.updateAAD(aad);
+        }
     }
 
     /** Nonce-prefixed ciphertext of {@code plaintext}. */
@@ -103,8 +115,7 @@ public final class AesGcm {
         return ciphers.with(c -> {
             try {
                 c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, in, offset, NONCE_BYTES));
-                c.updateAAD(aadHead, 0, aadHeadLength);
-                c.updateAAD(aadTail);
+                updateAad(c, aadHead, aadHeadLength, aadTail);
                 return c.doFinal(in, offset + NONCE_BYTES, length - NONCE_BYTES);
             } catch (AEADBadTagException e) {
                 throw new IntegrityException("message authentication failed");

