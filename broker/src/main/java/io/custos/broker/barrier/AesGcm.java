@@ -1,6 +1,5 @@
 package io.custos.broker.barrier;
 
-import io.custos.broker.crypto.AesGcmProvider;
 import io.custos.broker.crypto.Drbg;
 import io.custos.broker.crypto.SlotPool;
 import java.security.GeneralSecurityException;

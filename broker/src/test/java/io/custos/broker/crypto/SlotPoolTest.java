@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -43,7 +44,7 @@ class SlotPoolTest {
     @Test
     void manyThreadsNeverShareAnObjectAndNoUseIsLost() throws Exception {
         AtomicInteger made = new AtomicInteger();
-        List<Guarded> all = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Guarded> all = Collections.synchronizedList(new ArrayList<>());
         SlotPool<Guarded> pool = new SlotPool<>(() -> {
             made.incrementAndGet();
             Guarded g = new Guarded();

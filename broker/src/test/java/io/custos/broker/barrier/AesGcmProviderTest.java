@@ -1,4 +1,4 @@
-package io.custos.broker.crypto;
+package io.custos.broker.barrier;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import io.custos.broker.crypto.Drbg;
 import java.security.Provider;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;

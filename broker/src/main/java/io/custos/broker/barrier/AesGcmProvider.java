@@ -1,4 +1,4 @@
-package io.custos.broker.crypto;
+package io.custos.broker.barrier;
 
 import com.amazon.corretto.crypto.provider.AmazonCorrettoCryptoProvider;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * keep the JDK's providers; ciphers from either provider read each other's output (the format is
  * plain AES-256-GCM), so nodes on different JDKs and platforms share one storage.
  */
-public final class AesGcmProvider {
+final class AesGcmProvider {
     private static final Logger LOG = LoggerFactory.getLogger(AesGcmProvider.class);
     private static final String TRANSFORMATION = "AES/GCM/NoPadding";
     private static final String STRATEGY = "com.amazon.corretto.crypto.provider.nativeContextReleaseStrategy";
@@ -46,7 +46,7 @@ public final class AesGcmProvider {
     }
 
     /** A new AES-256-GCM cipher from the chosen provider. */
-    public static Cipher newCipher() {
+    static Cipher newCipher() {
         try {
             return newCipher(PROVIDER);
         } catch (GeneralSecurityException e) {
@@ -55,7 +55,7 @@ public final class AesGcmProvider {
     }
 
     /** A new AES-GCM cipher from {@code provider}, or from the JDK's when it is null. */
-    public static Cipher newCipher(Provider provider) throws GeneralSecurityException {
+    static Cipher newCipher(Provider provider) throws GeneralSecurityException {
         return provider == null ? Cipher.getInstance(TRANSFORMATION) : Cipher.getInstance(TRANSFORMATION, provider);
     }
 
