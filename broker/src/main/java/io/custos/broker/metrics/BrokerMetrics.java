@@ -4,10 +4,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.lease.LeaseManager;
+import io.custos.broker.mount.MountTable;
+import io.custos.broker.mount.Mounts;
 import io.custos.broker.storage.CacheValidity;
 import io.custos.broker.storage.CachedPhysicalStorage;
 import io.custos.broker.storage.PhysicalStorage;
 import io.custos.broker.token.TokenStore;
+import io.custos.engine.sdk.PoolUsage;
+import io.custos.engine.sdk.SecretsEngine;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -34,7 +38,8 @@ import org.slf4j.LoggerFactory;
  * read by a scrape, at most once per {@code custos.telemetry.cluster-counts-interval} (counting a
  * million leases takes PostgreSQL a while, and scrapes may be unauthenticated and frequent; scrapes
  * meanwhile get the last figures); what is this node's own (barrier encryptions per key
- * term, storage cache hits, the connection pool, the change feed, the JVM) is read as it is.
+ * term, storage cache hits, the connection pool, the database engines' pools, the change feed,
+ * the JVM) is read as it is.
  * Requests, answers, revocations and expiry lag are recorded where they happen.
  */
 @Singleton
@@ -49,6 +54,9 @@ public class BrokerMetrics {
     private final AesGcmBarrier barrier;
     private final JvmGcMetrics gc = new JvmGcMetrics();
     private final MultiGauge encryptions;
+    private final MultiGauge enginePools;
+    private final MultiGauge enginePoolMax;
+    private final MountTable mounts;
     private volatile double storedTokens = Double.NaN;
     private volatile double overdueSeconds = Double.NaN;
     private volatile Map<String, Long> leaseStates = Map.of();
@@ -57,8 +65,9 @@ public class BrokerMetrics {
     private boolean counted; // guarded by this
 
     public BrokerMetrics(PrometheusMeterRegistry registry, TokenStore tokens, LeaseManager leases, AesGcmBarrier barrier,
-            PhysicalStorage storage, CacheValidity validity, DataSource dataSource,
+            PhysicalStorage storage, CacheValidity validity, DataSource dataSource, MountTable mounts,
             @Value("${custos.telemetry.cluster-counts-interval:5s}") Duration countsEvery) {
+        this.mounts = mounts;
         this.registry = registry;
         this.countsEveryNanos = countsEvery.toNanos();
         this.tokens = tokens;
@@ -77,6 +86,12 @@ public class BrokerMetrics {
         encryptions = MultiGauge.builder("custos.barrier.encryptions")
                 .description("Values encrypted under each keyring term, on every broker as of the last count flush")
                 .register(registry);
+        enginePools = MultiGauge.builder("custos.engine.pool.connections")
+                .description("Connections a secrets engine holds to an outside system (a database engine's), by mount, "
+                        + "connection and state (pending: callers waiting for one), on this broker")
+                .register(registry);
+        enginePoolMax = MultiGauge.builder("custos.engine.pool.max")
+                .description("The size limit of a secrets engine's connection pool, by mount and connection").register(registry);
         Gauge.builder("custos.change.feed.listening", validity, v -> v.isValid() ? 1 : 0)
                 .description("1 while this broker hears other brokers' changes (its caches are in use), else 0")
                 .register(registry);
@@ -118,8 +133,12 @@ public class BrokerMetrics {
         return registry.getMeters();
     }
 
-    /** Counts again unless counted within the interval; concurrent scrapes wait for one count and share it. */
+    /**
+     * Reads the engines' pools (this node's, cheap: every scrape), then counts again unless counted
+     * within the interval; concurrent scrapes wait for one count and share it.
+     */
     private synchronized void refresh() {
+        enginePools();
         long now = System.nanoTime();
         if (counted && now - countedAt < countsEveryNanos) {
             return;
@@ -145,6 +164,27 @@ public class BrokerMetrics {
             overdueSeconds = Double.NaN;
             leaseStates = Map.of();
         }
+    }
+
+    /** One row per open pool of every mounted engine; a pool closed or unmounted since the last scrape drops out. */
+    private void enginePools() {
+        List<MultiGauge.Row<?>> connections = new ArrayList<>();
+        List<MultiGauge.Row<?>> limits = new ArrayList<>();
+        try {
+            for (Mounts.Mounted<SecretsEngine> m : mounts.mounted()) {
+                for (PoolUsage pool : m.engine().connectionPools()) {
+                    Tags tags = Tags.of("mount", m.entry().path(), "connection", pool.name());
+                    connections.add(MultiGauge.Row.of(tags.and("state", "active"), pool.active()));
+                    connections.add(MultiGauge.Row.of(tags.and("state", "idle"), pool.idle()));
+                    connections.add(MultiGauge.Row.of(tags.and("state", "pending"), pool.pending()));
+                    limits.add(MultiGauge.Row.of(tags, pool.max()));
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("metrics: cannot read the engines' pools: {}", e.toString());
+        }
+        enginePools.register(connections, true);
+        enginePoolMax.register(limits, true);
     }
 
     @PreDestroy

@@ -116,6 +116,32 @@ class MetricsTest extends BrokerHttpTest {
     }
 
     @Test
+    void aDatabaseEnginesPoolIsReportedByMountAndConnectionUntilItCloses() throws Exception {
+        TestPostgres.Database target = TestPostgres.shared().createDatabase();
+        call("POST", "sys/mounts/pools", root, "{\"type\":\"database\"}");
+        assertTrue(!prometheus(root).body().contains("mount=\"pools/\""), "no pool before a connection is configured");
+        call("POST", "pools/config/reports", root, "{\"plugin_name\":\"postgresql-database-plugin\","
+                + "\"connection_url\":\"postgresql://{{username}}:{{password}}@" + target.host() + ":" + target.port()
+                + "/" + target.name() + "?sslmode=disable\",\"username\":\"" + target.user() + "\",\"password\":\""
+                + target.password() + "\",\"allowed_roles\":\"*\",\"max_open_connections\":3}");
+        call("POST", "pools/roles/r", root, "{\"db_name\":\"reports\",\"creation_statements\":[\"CREATE ROLE "
+                + "\\\"{{name}}\\\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';\"],"
+                + "\"default_ttl\":\"1h\"}");
+        String lease = call("GET", "pools/creds/r", root, null).json().get("lease_id").asText();
+        String text = prometheus(root).body();
+        String labels = "connection=\"reports\",mount=\"pools/\"";
+        assertEquals(3, sample(text, "custos_engine_pool_max{" + labels + "}"));
+        double active = sample(text, "custos_engine_pool_connections{" + labels + ",state=\"active\"}");
+        double idle = sample(text, "custos_engine_pool_connections{" + labels + ",state=\"idle\"}");
+        assertTrue(active + idle >= 1 && active + idle <= 3, "open connections: " + active + " + " + idle);
+        assertEquals(0, sample(text, "custos_engine_pool_connections{" + labels + ",state=\"pending\"}"));
+        assertEquals(204, call("PUT", "sys/leases/revoke", root, "{\"lease_id\":\"" + lease + "\"}").status());
+        assertEquals(204, call("DELETE", "pools/config/reports", root, null).status());
+        assertTrue(!prometheus(root).body().contains(labels), "a closed pool is no longer reported");
+        assertEquals(204, call("DELETE", "sys/mounts/pools", root, null).status());
+    }
+
+    @Test
     void theJsonFormIsVaultsAndAnUnknownFormatIsA400() {
         JsonNode json = call("GET", "sys/metrics", root, null).json();
         assertTrue(json.get("Gauges").isArray() && json.get("Counters").isArray() && json.get("Samples").isArray(),

@@ -7,9 +7,11 @@ import io.custos.engine.sdk.FrameworkEngine;
 import io.custos.engine.sdk.Json;
 import io.custos.engine.sdk.LeaseData;
 import io.custos.engine.sdk.PathSpec;
+import io.custos.engine.sdk.PoolUsage;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -65,6 +67,20 @@ final class DatabaseEngine extends FrameworkEngine {
      */
     PostgresTarget target(String name) {
         return targets.computeIfAbsent(name, n -> new PostgresTarget(n, config(n)));
+    }
+
+    /** Each configured connection's pool, once it has been opened (by a first credential, rotation or revocation). */
+    @Override
+    public List<PoolUsage> connectionPools() {
+        List<PoolUsage> out = new ArrayList<>();
+        targets.values().forEach(t -> {
+            PoolUsage u = t.usage();
+            if (u != null) {
+                out.add(u);
+            }
+        });
+        out.sort(Comparator.comparing(PoolUsage::name));
+        return out;
     }
 
     /** A connection's config changed elsewhere (rotate-root, a new URL): its pool is rebuilt on next use. */

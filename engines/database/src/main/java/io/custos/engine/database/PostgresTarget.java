@@ -2,7 +2,9 @@ package io.custos.engine.database;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
 import io.custos.engine.sdk.EngineException;
+import io.custos.engine.sdk.PoolUsage;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -119,6 +121,17 @@ final class PostgresTarget implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** The pool's connections now, or null while it is not open (never used, or closed). */
+    PoolUsage usage() {
+        HikariDataSource p = pool;
+        HikariPoolMXBean bean = p == null || p.isClosed() ? null : p.getHikariPoolMXBean();
+        if (bean == null) {
+            return null;
+        }
+        return new PoolUsage(name, bean.getActiveConnections(), bean.getIdleConnections(),
+                bean.getThreadsAwaitingConnection(), p.getMaximumPoolSize());
     }
 
     private HikariDataSource newPool() {

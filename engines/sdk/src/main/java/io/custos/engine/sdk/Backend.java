@@ -53,6 +53,14 @@ public interface Backend {
     default void periodic(Instant now) {
     }
 
+    /**
+     * The connection pools this backend holds open to outside systems right now, for
+     * {@code sys/metrics}; none by default. Called by a scrape: it must be cheap and must not fail.
+     */
+    default List<PoolUsage> connectionPools() {
+        return List.of();
+    }
+
     /** The mount is going away (unmounted or sealed): release connections and threads. */
     default void shutdown() {
     }
