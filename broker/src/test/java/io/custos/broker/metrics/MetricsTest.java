@@ -94,17 +94,23 @@ class MetricsTest extends BrokerHttpTest {
         assertTrue(!text.contains(root), "no token in the metrics");
     }
 
+    /** A connection to {@code target} on a database mount ({@code extra}: more config fields) and a one-hour role on it. */
+    private void connectionWithRole(TestPostgres.Database target, String mount, String connection, String extra,
+            String role) {
+        call("POST", mount + "/config/" + connection, root, "{\"plugin_name\":\"postgresql-database-plugin\","
+                + "\"connection_url\":\"postgresql://{{username}}:{{password}}@" + target.host() + ":" + target.port()
+                + "/" + target.name() + "?sslmode=disable\",\"username\":\"" + target.user() + "\",\"password\":\""
+                + target.password() + "\",\"allowed_roles\":\"*\"" + extra + "}");
+        call("POST", mount + "/roles/" + role, root, "{\"db_name\":\"" + connection + "\",\"creation_statements\":[\"CREATE ROLE "
+                + "\\\"{{name}}\\\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';\"],"
+                + "\"default_ttl\":\"1h\"}");
+    }
+
     @Test
     void aDynamicCredentialsLeaseIsCountedAndItsRevocationToo() throws Exception {
         TestPostgres.Database target = TestPostgres.shared().createDatabase();
         call("POST", "sys/mounts/database", root, "{\"type\":\"database\"}");
-        call("POST", "database/config/app", root, "{\"plugin_name\":\"postgresql-database-plugin\","
-                + "\"connection_url\":\"postgresql://{{username}}:{{password}}@" + target.host() + ":" + target.port()
-                + "/" + target.name() + "?sslmode=disable\",\"username\":\"" + target.user() + "\",\"password\":\""
-                + target.password() + "\",\"allowed_roles\":\"*\"}");
-        call("POST", "database/roles/short", root, "{\"db_name\":\"app\",\"creation_statements\":[\"CREATE ROLE "
-                + "\\\"{{name}}\\\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';\"],"
-                + "\"default_ttl\":\"1h\"}");
+        connectionWithRole(target, "database", "app", "", "short");
         double revokedBefore = sample(prometheus(root).body(), "custos_lease_revocations_total");
         String lease = call("GET", "database/creds/short", root, null).json().get("lease_id").asText();
         assertEquals(1, sample(prometheus(root).body(), "custos_leases{state=\"active\"}"));
@@ -120,13 +126,7 @@ class MetricsTest extends BrokerHttpTest {
         TestPostgres.Database target = TestPostgres.shared().createDatabase();
         call("POST", "sys/mounts/pools", root, "{\"type\":\"database\"}");
         assertTrue(!prometheus(root).body().contains("mount=\"pools/\""), "no pool before a connection is configured");
-        call("POST", "pools/config/reports", root, "{\"plugin_name\":\"postgresql-database-plugin\","
-                + "\"connection_url\":\"postgresql://{{username}}:{{password}}@" + target.host() + ":" + target.port()
-                + "/" + target.name() + "?sslmode=disable\",\"username\":\"" + target.user() + "\",\"password\":\""
-                + target.password() + "\",\"allowed_roles\":\"*\",\"max_open_connections\":3}");
-        call("POST", "pools/roles/r", root, "{\"db_name\":\"reports\",\"creation_statements\":[\"CREATE ROLE "
-                + "\\\"{{name}}\\\" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}';\"],"
-                + "\"default_ttl\":\"1h\"}");
+        connectionWithRole(target, "pools", "reports", ",\"max_open_connections\":3", "r");
         String lease = call("GET", "pools/creds/r", root, null).json().get("lease_id").asText();
         String text = prometheus(root).body();
         String labels = "connection=\"reports\",mount=\"pools/\"";
