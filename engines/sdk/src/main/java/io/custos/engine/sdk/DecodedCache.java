@@ -40,7 +40,11 @@ public final class DecodedCache {
         long before = generation.get();
         Optional<T> read = storage.get(key).map(decode);
         if (trusted && generation.get() == before && values.size() < maxEntries) {
-            values.putIfAbsent(key, (Optional<Object>) read);
+            Optional<Object> kept = (Optional<Object>) read;
+            values.putIfAbsent(key, kept);
+            if (generation.get() != before) {
+                values.remove(key, kept); // an invalidation came between the check and the put: not kept
+            }
         }
         return read;
     }

@@ -7,6 +7,7 @@ import com.nimbusds.jwt.JWTClaimsSet;
 import io.custos.engine.auth.OutboundHttps;
 import io.custos.engine.auth.RoleAuthBackend;
 import io.custos.engine.auth.TokenSettings;
+import io.custos.engine.sdk.Derived;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
@@ -32,12 +33,16 @@ import java.util.Map;
  * {@code sub} and bound claims, and asks the broker for a token.
  */
 final class JwtAuthBackend extends RoleAuthBackend {
-    private volatile JwtVerifier verifier;
-    /** The issuer OIDC discovery announced (enforced when bound_issuer is empty). */
-    private volatile String discoveredIssuer;
+    /** The keys' verifier built from the stored config, with what discovery announced. */
+    private final Derived<Keys> keys;
 
     JwtAuthBackend(EngineContext context) {
         super(context);
+        this.keys = new Derived<>(context.system());
+    }
+
+    /** A verifier and the issuer OIDC discovery announced with its keys (null without discovery; enforced when bound_issuer is empty). */
+    private record Keys(JwtVerifier verifier, String discoveredIssuer) {
     }
 
     /** The mount's config as stored. */
@@ -140,9 +145,9 @@ final class JwtAuthBackend extends RoleAuthBackend {
             throw EngineException.badRequest("exactly one of jwks_url, oidc_discovery_url and jwt_validation_pubkeys "
                     + "must be set");
         }
-        JwtVerifier fresh = verifierFor(c);
+        keysFor(c); // a 400 now for keys that cannot be read or a discovery that fails
         storage.put("config", Json.write(c));
-        verifier = fresh;
+        keys.invalidate();
         return null;
     }
 
@@ -150,23 +155,22 @@ final class JwtAuthBackend extends RoleAuthBackend {
     @Override
     public void invalidate(String key) {
         if (key.isEmpty() || key.equals("config")) {
-            verifier = null;
+            keys.invalidate();
         }
     }
 
-    private JwtVerifier verifierFor(Config c) {
+    private Keys keysFor(Config c) {
         if (!c.oidcDiscoveryUrl.isEmpty()) {
             HttpClient http = OutboundHttps.client(c.oidcDiscoveryCaPem, "oidc_discovery_ca_pem");
             Map<String, Object> discovered = discover(http, c.oidcDiscoveryUrl);
-            discoveredIssuer = (String) discovered.get("issuer");
-            return new JwtVerifier(List.of(), (String) discovered.get("jwks_uri"), http, clock, c.jwtSupportedAlgs);
+            return new Keys(new JwtVerifier(List.of(), (String) discovered.get("jwks_uri"), http, clock,
+                    c.jwtSupportedAlgs), (String) discovered.get("issuer"));
         }
-        discoveredIssuer = null;
         if (!c.jwksUrl.isEmpty()) {
-            return new JwtVerifier(List.of(), c.jwksUrl, OutboundHttps.client(c.jwksCaPem, "jwks_ca_pem"), clock,
-                    c.jwtSupportedAlgs);
+            return new Keys(new JwtVerifier(List.of(), c.jwksUrl, OutboundHttps.client(c.jwksCaPem, "jwks_ca_pem"),
+                    clock, c.jwtSupportedAlgs), null);
         }
-        return new JwtVerifier(JwtVerifier.parsePemKeys(c.jwtValidationPubkeys), c.jwtSupportedAlgs);
+        return new Keys(new JwtVerifier(JwtVerifier.parsePemKeys(c.jwtValidationPubkeys), c.jwtSupportedAlgs), null);
     }
 
     /**
@@ -249,13 +253,9 @@ final class JwtAuthBackend extends RoleAuthBackend {
         Role role = loadRole(roleName, Role.class)
                 .orElseThrow(() -> EngineException.badRequest("role \"" + roleName + "\" could not be found"));
         Config config = config();
-        JwtVerifier v = verifier;
-        if (v == null) {
-            v = verifierFor(config);
-            verifier = v;
-        }
-        JWTClaimsSet claims = v.verify(token);
-        checkClaims(claims, config, role);
+        Keys k = keys.get(() -> keysFor(config));
+        JWTClaimsSet claims = k.verifier().verify(token);
+        checkClaims(claims, config, role, k.discoveredIssuer());
         Object user = claims.getClaim(role.userClaim);
         if (!(user instanceof String u) || u.isBlank()) {
             throw EngineException.badRequest("claim \"" + role.userClaim + "\" (user_claim) is missing or not a string");
@@ -271,7 +271,7 @@ final class JwtAuthBackend extends RoleAuthBackend {
         return Response.ofAuth(role.token.authRequest(u, metadata));
     }
 
-    private void checkClaims(JWTClaimsSet claims, Config config, Role role) {
+    private void checkClaims(JWTClaimsSet claims, Config config, Role role, String discovered) {
         Instant now = clock.instant();
         long leeway = role.clockSkewLeeway;
         Date exp = claims.getExpirationTime();
@@ -292,7 +292,6 @@ final class JwtAuthBackend extends RoleAuthBackend {
         if (!config.boundIssuer.isEmpty() && !config.boundIssuer.equals(claims.getIssuer())) {
             throw EngineException.badRequest("invalid JWT: iss does not match bound_issuer");
         }
-        String discovered = discoveredIssuer;
         if (config.boundIssuer.isEmpty() && discovered != null && !discovered.equals(claims.getIssuer())) {
             throw EngineException.badRequest("invalid JWT: iss does not match the issuer OIDC discovery announced");
         }

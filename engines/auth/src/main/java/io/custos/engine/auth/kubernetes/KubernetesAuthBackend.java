@@ -8,6 +8,7 @@ import io.custos.engine.auth.OutboundHttps;
 import io.custos.engine.auth.RoleAuthBackend;
 import io.custos.engine.auth.TokenSettings;
 import io.custos.engine.auth.jwt.JwtVerifier;
+import io.custos.engine.sdk.Derived;
 import io.custos.engine.sdk.EngineContext;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Field;
@@ -34,10 +35,12 @@ import java.util.Map;
  */
 final class KubernetesAuthBackend extends RoleAuthBackend {
 
-    private volatile JwtVerifier offlineVerifier;
+    /** The offline checks' verifier (pem_keys or jwks_url), built from the stored config. */
+    private final Derived<JwtVerifier> offlineVerifier;
 
     KubernetesAuthBackend(EngineContext context) {
         super(context);
+        this.offlineVerifier = new Derived<>(context.system());
     }
 
     /** The mount's config as stored. */
@@ -66,7 +69,7 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
     @Override
     public void invalidate(String key) {
         if (key.isEmpty() || key.equals("config")) {
-            offlineVerifier = null;
+            offlineVerifier.invalidate();
         }
     }
 
@@ -140,7 +143,7 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
             OutboundHttps.client(c.kubernetesCaCert, "kubernetes_ca_cert"); // a 400 now if it is not a PEM certificate
         }
         storage.put("config", Json.write(c));
-        offlineVerifier = null;
+        offlineVerifier.invalidate();
         return null;
     }
 
@@ -207,14 +210,11 @@ final class KubernetesAuthBackend extends RoleAuthBackend {
 
     /** Signature, issuer, expiry and audience checked here against the cluster's public keys or JWKS. */
     private ServiceAccount offline(Config config, Role role, String jwt) {
-        JwtVerifier v = offlineVerifier;
-        if (v == null) {
-            v = config.jwksUrl.isEmpty() ? new JwtVerifier(JwtVerifier.parsePemKeys(config.pemKeys), List.of("RS256", "ES256"))
-                    : new JwtVerifier(List.of(), config.jwksUrl,
-                            OutboundHttps.client(config.kubernetesCaCert, "kubernetes_ca_cert"), clock,
-                            List.of("RS256", "ES256"));
-            offlineVerifier = v;
-        }
+        JwtVerifier v = offlineVerifier.get(() -> config.jwksUrl.isEmpty()
+                ? new JwtVerifier(JwtVerifier.parsePemKeys(config.pemKeys), List.of("RS256", "ES256"))
+                : new JwtVerifier(List.of(), config.jwksUrl,
+                        OutboundHttps.client(config.kubernetesCaCert, "kubernetes_ca_cert"), clock,
+                        List.of("RS256", "ES256")));
         JWTClaimsSet claims = v.verify(jwt);
         if (!config.issuer.isEmpty() && !config.issuer.equals(claims.getIssuer())) {
             throw EngineException.badRequest("invalid service-account token: iss does not match the configured issuer");
