@@ -26,7 +26,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * unseal, login, engines, KV, policies, tokens, AppRole, leases, audit, keys — with Vault's
  * output, {@code -format}, {@code -field} and exit codes.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliTest extends BrokerHttpTest {
     private CliTestSupport cli;

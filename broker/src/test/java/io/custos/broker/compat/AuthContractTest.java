@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * {@code vault_approle_auth_backend_role_secret_id}, {@code vault_token_auth_backend_role}), hvac
  * and the Vault CLI call them: their exact bodies, Vault's codes, shapes and error texts.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class AuthContractTest extends BrokerHttpTest {
     private String root;
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * Vault CLI ({@code vault auth tune}, {@code vault secrets move}) and hvac make against sys/mounts
  * and sys/auth, replayed byte for byte, with Vault's status codes, shapes and error texts.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class MountsContractTest extends BrokerHttpTest {
     /** What the Go API's MountConfigInput serialises when only a description is set. */
     private static final String EMPTY_CONFIG = "{\"options\":null,\"default_lease_ttl\":\"\",\"max_lease_ttl\":\"\","

@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * PKI as cert-manager's Vault issuer, Terraform's {@code vault_pki_secret_backend_role} and Vault
  * Agent's {@code pkiCert} call it.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class PkiContractTest extends BrokerHttpTest {
     private String root;
 

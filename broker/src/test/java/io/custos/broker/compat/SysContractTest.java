@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * Wrapping, cubbyhole, KV, leases and the sys tools as Vault Agent, Spring Vault, the Vault CLI,
  * hvac and vault-java-driver call them.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class SysContractTest extends BrokerHttpTest {
     private String root;
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** AppRole mounted with sys/auth: role CRUD, role-id, secret-ids, login, and each way a login is refused. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class AppRoleTest extends BrokerHttpTest {
     private final MutableClock clock = new MutableClock();
 

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
  * A device enabled through the API is stored: it is back after the node seals and unseals, and
  * while it is the only device and cannot write, every request is refused (fail closed).
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class AuditApiFailClosedTest extends BrokerHttpTest {
 
     @Test

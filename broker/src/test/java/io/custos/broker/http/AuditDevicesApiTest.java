@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Audit devices enabled and disabled through {@code sys/audit/:path}, beside one from the configuration. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class AuditDevicesApiTest extends BrokerHttpTest {
     private static Path dir;
     private String token;

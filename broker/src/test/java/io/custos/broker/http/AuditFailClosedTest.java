@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** An audit device that cannot write (a full disk: /dev/full) refuses every request and returns nothing. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class AuditFailClosedTest extends BrokerHttpTest {
 
     @Override

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * A torn last line (a crash or a full disk mid-write) no longer blocks every later request: on
  * reopen the device cuts it, records a truncated marker, and the chain stays verifiable.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class AuditRecoveryTest extends BrokerHttpTest {
     private static Path log;
 

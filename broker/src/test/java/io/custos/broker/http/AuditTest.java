@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
 /** The file audit device: one request line and one response line per request, HMACed, hash-chained. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class AuditTest extends BrokerHttpTest {
     private static Path log;
     private String token;

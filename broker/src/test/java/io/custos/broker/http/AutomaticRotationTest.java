@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** A keyring term that reaches its encryption budget is replaced without anyone calling sys/rotate. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class AutomaticRotationTest extends BrokerHttpTest {
 
     @Override

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
  * TLS handshake itself is replaced by the dispatcher request carrying the presented chain
  * (ProductionServerIT logs in through a real handshake).
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class CertLoginTest extends BrokerHttpTest {
     private String root;
     private X509Certificate intermediate;

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** Inputs chosen to break parsers and arithmetic: every one is a 4xx with Vault's error shape, never a 500. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class HostileInputTest extends BrokerHttpTest {
     private String token;
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * everything such an attempt cannot finish — a cache miss, a token use to spend, an RSA key, an
  * audit record — run once, completely, on a worker.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class IoThreadAnswersTest extends BrokerHttpTest {
     private String root;
 

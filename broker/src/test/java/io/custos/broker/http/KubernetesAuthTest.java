@@ -24,7 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Kubernetes login: offline against the cluster's keys, and through a TokenReview endpoint over pinned TLS. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class KubernetesAuthTest extends BrokerHttpTest {
     private String root;
     private RSAKey saKey;

@@ -22,7 +22,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** KV v2 through the real HTTP server and PostgreSQL, with Vault's paths, envelope and status codes. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class KvHttpTest extends BrokerHttpTest {
     private String token;
 

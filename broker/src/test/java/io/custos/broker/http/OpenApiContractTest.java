@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * changing a declaration, regenerate it with {@code ./mvnw -pl broker test -Dtest=OpenApiContractTest
  * -Dcustos.spec.write=true}.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class OpenApiContractTest extends BrokerHttpTest {
     private static final Path CONTRACT = Path.of("..", "api-spec", "src", "main", "resources", "openapi.json");
 

@@ -24,7 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** A token with policy P can do exactly what P allows on KV v2 paths, and nothing else. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class PolicyEnforcementTest extends BrokerHttpTest {
     private final MutableClock clock = new MutableClock();
 

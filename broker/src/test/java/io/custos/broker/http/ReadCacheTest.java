@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The read cache serves repeated reads from memory, follows writes exactly, and is dropped on seal. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class ReadCacheTest extends BrokerHttpTest {
     @Inject
     ChangeFeed feed;

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The review's small leaks and rough edges, each now answered as Vault answers. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class RoughEdgesTest extends BrokerHttpTest {
     private String root;
 

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
 /** sys/init, unseal with Shamir shares, seal, health codes: one broker walked through its lifecycle. */
-@MicronautTest
+@MicronautTest(transactional = false)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class SealLifecycleTest extends BrokerHttpTest {
     private static final List<String> HEX = new ArrayList<>();

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
  * PostgreSQL refusing connections mid-flight: requests answer 503 "storage is unavailable" within
  * the connect timeout (never a 500, never a hang), no data is lost, and service resumes by itself.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class StorageOutageTest extends BrokerHttpTest {
 
     @Override

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * What is actually in PostgreSQL: no plaintext anywhere, tampering and row swaps detected, and
  * key rotation followed by re-wrap leaving no data key under an old term.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class StorageSecurityTest extends BrokerHttpTest {
     private String token;
 

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * request is answered from memory up to the write), issuance is a 503 "storage is unavailable"
  * that carries no certificate, and once PostgreSQL is back every certificate answered is stored.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class StoredIssuanceOutageTest extends BrokerHttpTest {
     @Inject
     ChangeFeed feed;

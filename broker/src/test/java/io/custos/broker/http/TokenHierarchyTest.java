@@ -14,7 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** Parent/child revocation, orphans, renewal capped at the max TTL, accessors, and expiry down the tree. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class TokenHierarchyTest extends BrokerHttpTest {
     private final MutableClock clock = new MutableClock();
 

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * refused elsewhere, periodic tokens need root or sudo, and token TTLs stop at the system maximum.
  * (Each was a hole found by the outside review.)
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class TokenRightsTest extends BrokerHttpTest {
     private String root;
 

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * An unseal whose follow-up steps fail (here: the mount table fails its integrity check) leaves
  * the node sealed, not half-open with keys loaded and tables missing.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class UnsealRollbackTest extends BrokerHttpTest {
 
     @Test

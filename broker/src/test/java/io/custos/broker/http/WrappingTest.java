@@ -10,7 +10,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** X-Vault-Wrap-TTL on any request, single-use unwrap, lookup, rewrap, wrap, and the policy's wrapping bounds. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class WrappingTest extends BrokerHttpTest {
     private String root;
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
  * password auth: issued users log in and can do what the role grants; expiry, revocation and
  * token revocation drop them (sessions killed, owned objects handled); renewal moves VALID UNTIL.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class DatabaseCredentialsTest extends BrokerHttpTest {
     private String root;
     private TestPostgres.Database target;

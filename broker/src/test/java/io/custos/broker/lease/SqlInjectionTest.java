@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
  * before any statement runs, values are escaped for their quoting context, and errors from the
  * target never echo statement text.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class SqlInjectionTest extends BrokerHttpTest {
     private static final String VAULT_CREATION = "CREATE ROLE \"{{name}}\" WITH LOGIN PASSWORD '{{password}}' "
             + "VALID UNTIL '{{expiration}}';";

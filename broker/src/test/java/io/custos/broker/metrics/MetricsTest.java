@@ -17,7 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** {@code sys/metrics}: a token with read on it needed by default; Prometheus text and Vault's JSON form. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class MetricsTest extends BrokerHttpTest {
     private String root;
 

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
  * answered — and cannot make PostgreSQL count tokens and leases more than once per
  * {@code custos.telemetry.cluster-counts-interval}.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class UnauthenticatedMetricsTest extends BrokerHttpTest {
 
     @Override

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
  * without a token in their raw content types (OCSP asked by {@code openssl ocsp -url}), and
  * {@code DELETE root} requiring sudo.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 class PkiHttpTest extends BrokerHttpTest {
     private String root;
     private Path dir;

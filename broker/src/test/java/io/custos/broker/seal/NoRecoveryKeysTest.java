@@ -10,7 +10,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** An auto-seal initialised without recovery keys: no quorum can be proven, and the answer says why. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class NoRecoveryKeysTest extends BrokerHttpTest {
 
     @Override

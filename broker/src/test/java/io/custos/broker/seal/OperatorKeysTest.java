@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Vault's CLI decodes it), and rekeys — with and without verification — after which the old
  * shares unseal nothing and the new ones do.
  */
-@MicronautTest
+@MicronautTest(transactional = false)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class OperatorKeysTest extends BrokerHttpTest {
     private List<String> keys = new ArrayList<>();

@@ -13,7 +13,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The static auto-seal with recovery keys: they generate root tokens, and a recovery rekey replaces them. */
-@MicronautTest
+@MicronautTest(transactional = false)
 class RecoveryKeysTest extends BrokerHttpTest {
 
     @Override
