@@ -68,7 +68,7 @@ class TokenTidyTest extends BrokerHttpTest {
         String parent = call("POST", "auth/token/create", root, "{\"ttl\":\"1h\"}").json().get("auth")
                 .get("client_token").asText();
         long rowsBefore = tokenRows();
-        assertTrue(feed.caughtUp(Duration.ofSeconds(10)), "this node has heard of its own writes");
+        assertTrue(feed.caughtUp(Duration.ofSeconds(60)), "this node has heard of its own writes");
         call("GET", "auth/token/lookup-self", parent, null); // the live tokens cached: the baseline
         long cachedBefore = tokens.cachedEntries();
         List<String> shortLived = new ArrayList<>();
@@ -85,7 +85,7 @@ class TokenTidyTest extends BrokerHttpTest {
         clock.advance(Duration.ofMinutes(2));
         assertEquals(2_000, sweeper.sweepNow());
         assertEquals(rowsBefore, tokenRows(), "token rows back to the baseline");
-        assertTrue(feed.caughtUp(Duration.ofSeconds(10)), "this node has heard of its own writes");
+        assertTrue(feed.caughtUp(Duration.ofSeconds(60)), "this node has heard of its own writes"); // ≈ 12,000 notifications to hear
         assertTrue(tokens.cachedEntries() <= cachedBefore, "cache entries back to the baseline (or below)");
         assertEquals(403, call("GET", "auth/token/lookup-self", shortLived.get(1), null).status());
         assertEquals(200, call("GET", "auth/token/lookup-self", parent, null).status(), "the parent lives on");
