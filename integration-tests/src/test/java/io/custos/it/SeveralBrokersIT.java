@@ -31,13 +31,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three broker processes on one PostgreSQL, the storage cache on (the default): what one node
- * changes, the others follow within a second through the change feed (LISTEN/NOTIFY), and what
+ * changes, the others follow through the change feed (LISTEN/NOTIFY), and what
  * must happen once happens once across all of them. Each reproduction of issue 14 is a test.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SeveralBrokersIT {
     private static final String ROOT = DatabaseTarget.ROOT;
-    private static final Duration FOLLOW = Duration.ofSeconds(1);
+    /** A bound for "the other nodes follow", not a latency target: that is measured (bench/invalidation.sh, docs/benchmarks.md). */
+    private static final Duration FOLLOW = Duration.ofSeconds(10);
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -78,7 +79,7 @@ class SeveralBrokersIT {
     }
 
     /** Polls {@code check} on a node until it holds; fails unless it held within {@link #FOLLOW}. */
-    private void followsWithinASecond(String what, DatabaseTarget.Check check) throws Exception {
+    private void follows(String what, DatabaseTarget.Check check) throws Exception {
         long start = System.nanoTime();
         while (System.nanoTime() - start < FOLLOW.toNanos()) {
             if (check.holds()) {
@@ -97,7 +98,7 @@ class SeveralBrokersIT {
         }
         a().call("POST", "auth/token/revoke", ROOT, "{\"token\":\"" + t + "\"}", 204);
         for (ApiClient n : nodes.subList(1, 3)) {
-            followsWithinASecond("the revocation", () -> status(n, "GET", "auth/token/lookup-self", t, null) == 403);
+            follows("the revocation", () -> status(n, "GET", "auth/token/lookup-self", t, null) == 403);
             assertEquals(403, status(n, "POST", "auth/token/create", t, "{}"), "no new tokens from a revoked one");
         }
     }
@@ -114,7 +115,7 @@ class SeveralBrokersIT {
         a().call("PUT", "sys/policies/acl/several", ROOT,
                 "{\"policy\":\"path \\\"secret2/data/shared\\\" { capabilities = [\\\"deny\\\"] }\"}", 204);
         for (ApiClient n : nodes.subList(1, 3)) {
-            followsWithinASecond("the deny", () -> status(n, "GET", "secret2/data/shared", t, null) == 403);
+            follows("the deny", () -> status(n, "GET", "secret2/data/shared", t, null) == 403);
         }
         a().call("DELETE", "sys/policies/acl/several", ROOT, null, 204);
         for (ApiClient n : nodes) {
@@ -126,13 +127,13 @@ class SeveralBrokersIT {
     void aMountEnabledOnOneNodeServesOnTheOthers() throws Exception {
         a().call("POST", "sys/auth/approle-several", ROOT, "{\"type\":\"approle\"}", 204);
         ApiClient b = nodes.get(1);
-        followsWithinASecond("the new auth method", () -> status(b, "POST", "auth/approle-several/role/web", ROOT,
+        follows("the new auth method", () -> status(b, "POST", "auth/approle-several/role/web", ROOT,
                 "{\"token_policies\":\"default\"}") == 204);
         String roleId = nodes.get(2).call("GET", "auth/approle-several/role/web/role-id", ROOT, null, 200)
                 .get("data").get("role_id").asText();
         assertEquals(36, roleId.length());
         a().call("DELETE", "sys/auth/approle-several", ROOT, null, 204);
-        followsWithinASecond("the removal", () -> status(b, "GET", "auth/approle-several/role/web/role-id", ROOT,
+        follows("the removal", () -> status(b, "GET", "auth/approle-several/role/web/role-id", ROOT,
                 null) == 404);
     }
 
@@ -143,14 +144,14 @@ class SeveralBrokersIT {
             ApiClient n = nodes.get(i);
             BrokerProcess p = processes.get(i);
             String marker = "secret2/data/audit-on-" + i;
-            followsWithinASecond("the device on node " + i, () -> {
+            follows("the device on node " + i, () -> {
                 n.send("GET", marker, ROOT, null);
                 return p.output().contains("\"path\":\"" + marker + "\"");
             });
         }
         nodes.get(1).call("DELETE", "sys/audit/everywhere", ROOT, null, 204);
         ApiClient c = nodes.get(2);
-        followsWithinASecond("the removal", () -> !c.call("GET", "sys/audit", ROOT, null, 200).get("data")
+        follows("the removal", () -> !c.call("GET", "sys/audit", ROOT, null, 200).get("data")
                 .has("everywhere/"));
         c.send("GET", "secret2/data/audit-after", ROOT, null);
         assertTrue(!processes.get(2).output().contains("secret2/data/audit-after"), "a disabled device writes no more");
@@ -165,7 +166,7 @@ class SeveralBrokersIT {
         }
         nodes.get(2).call("POST", "secret2/data/cached", ROOT, "{\"data\":{\"v\":\"new\"}}", 200);
         for (ApiClient n : nodes.subList(0, 2)) {
-            followsWithinASecond("the new version", () -> "new".equals(n.call("GET", "secret2/data/cached", ROOT, null,
+            follows("the new version", () -> "new".equals(n.call("GET", "secret2/data/cached", ROOT, null,
                     200).get("data").get("data").get("v").asText()));
         }
     }
@@ -212,7 +213,7 @@ class SeveralBrokersIT {
                 .get("secret_id").asText();
         String login = "{\"role_id\":\"" + roleId + "\",\"secret_id\":\"" + secretId + "\"}";
         for (ApiClient n : nodes) { // every node knows the method before the race starts
-            followsWithinASecond("the method", () -> status(n, "GET", "auth/approle-uses/role/twice/role-id", ROOT,
+            follows("the method", () -> status(n, "GET", "auth/approle-uses/role/twice/role-id", ROOT,
                     null) == 200);
         }
         List<Integer> codes = race(12, i -> status(nodes.get(i % 3), "POST", "auth/approle-uses/login", null, login));
@@ -232,7 +233,7 @@ class SeveralBrokersIT {
                     200).get("data").get("serial_number").asText());
         }
         for (ApiClient n : nodes) {
-            followsWithinASecond("the mount", () -> status(n, "GET", "pki-several/ca/pem", null, null) == 200);
+            follows("the mount", () -> status(n, "GET", "pki-several/ca/pem", null, null) == 200);
         }
         List<Integer> codes = race(9, i -> status(nodes.get(i % 3), "POST", "pki-several/revoke", ROOT,
                 "{\"serial_number\":\"" + serials.get(i) + "\"}"));
@@ -267,7 +268,7 @@ class SeveralBrokersIT {
     void aNodeThatLosesItsChangeFeedDoesNotServeFromItsCache() throws Exception {
         a().call("POST", "secret2/data/feed", ROOT, "{\"data\":{\"v\":\"cached\"}}", 200);
         ApiClient b = nodes.get(1);
-        followsWithinASecond("the value", () -> b.call("GET", "secret2/data/feed", ROOT, null, 200).get("data")
+        follows("the value", () -> b.call("GET", "secret2/data/feed", ROOT, null, 200).get("data")
                 .get("data").get("v").asText().equals("cached"));
         try (Connection c = storage.connect(); Statement st = c.createStatement()) {
             st.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
