@@ -113,9 +113,9 @@ public class PolicyStore implements SealListener, ChangeListener {
         }
         Policy p = PolicyParser.parse(n, text);
         storage.put(PREFIX + n, text.getBytes(StandardCharsets.UTF_8));
-        // the parse is kept: the next request only recompiles ACLs (linear, cheap), never re-parses
+        // the parse is not kept: another node's write of the same name, announced before the line
+        // that kept it, would have been overwritten here (and this write's own notification drops it anyway)
         invalidate();
-        parsed.put(n, p);
         return p;
     }
 
