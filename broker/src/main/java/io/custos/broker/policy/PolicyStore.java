@@ -1,5 +1,7 @@
 package io.custos.broker.policy;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.custos.broker.barrier.BarrierStorage;
 import io.custos.broker.barrier.SealListener;
 import io.custos.broker.storage.CacheValidity;
@@ -30,6 +32,7 @@ import java.util.regex.Pattern;
 @Singleton
 public class PolicyStore implements SealListener, ChangeListener {
     static final String PREFIX = "core/policy/acl/";
+    public static final int MAX_ACLS = 10_000;
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._@-]{0,127}");
     private static final Policy ROOT = new Policy(Policy.ROOT, "", List.of());
     private static final Policy RESPONSE_WRAPPING = PolicyParser.parse(Policy.RESPONSE_WRAPPING,
@@ -37,7 +40,9 @@ public class PolicyStore implements SealListener, ChangeListener {
 
     private final BarrierStorage storage;
     private final Map<String, Policy> parsed = new ConcurrentHashMap<>();
-    private final Map<Set<String>, Acl> acls = new ConcurrentHashMap<>();
+    /** Bounded: the sets come from tokens, and a token with many policies may mint children with any subset of them. */
+    private final Cache<Set<String>, Acl> compiled = Caffeine.newBuilder().maximumSize(MAX_ACLS).build();
+    private final Map<Set<String>, Acl> acls = compiled.asMap();
     private final AtomicLong generation = new AtomicLong();
     private final CacheValidity validity;
 
@@ -154,6 +159,12 @@ public class PolicyStore implements SealListener, ChangeListener {
         if (generation.get() != g) {
             cache.remove(key, value);
         }
+    }
+
+    /** How many compiled ACLs are held (at most {@link #MAX_ACLS}). */
+    public long compiledAcls() {
+        compiled.cleanUp();
+        return compiled.estimatedSize();
     }
 
     private void invalidate() {

@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.custos.broker.policy.PolicyStore;
 import io.custos.engine.sdk.MutableClock;
 import io.custos.engine.sdk.Json;
 import io.micronaut.test.annotation.MockBean;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -57,6 +59,8 @@ class PolicyEnforcementTest extends BrokerHttpTest {
             """;
     private String root;
     private String reader;
+    @Inject
+    PolicyStore policies;
 
     @BeforeAll
     void setUp() throws Exception {
@@ -169,5 +173,23 @@ class PolicyEnforcementTest extends BrokerHttpTest {
                 .startsWith("path \"kv/*\""));
         assertEquals(204, call("DELETE", "sys/policies/acl/encoded", root, null).status());
         assertEquals(404, call("GET", "sys/policies/acl/encoded", root, null).status());
+    }
+
+    /**
+     * Compiled ACLs are cached per set of policy names, and tokens choose the sets (a child may
+     * hold any subset of its parent's policies): the cache stays bounded however many are asked for.
+     */
+    @Test
+    void compiledAclsStayBoundedHoweverManyPolicySetsTokensCarry() {
+        int names = 160; // 12,720 pairs, more than the bound
+        for (int i = 0; i < names; i++) {
+            for (int j = i + 1; j < names; j++) {
+                policies.acl(List.of("p" + i, "p" + j));
+            }
+        }
+        long held = policies.compiledAcls();
+        assertTrue(held > 0 && held <= PolicyStore.MAX_ACLS, held + " compiled ACLs held");
+        assertEquals(200, call("GET", "secret/data/app/db", reader, null).status(), "still enforced after eviction");
+        assertEquals(403, call("GET", "secret/data/team/x", reader, null).status());
     }
 }
