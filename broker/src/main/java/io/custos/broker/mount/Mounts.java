@@ -15,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -36,6 +37,8 @@ import java.util.function.UnaryOperator;
  * @param <B> what the table mounts
  */
 public abstract class Mounts<B extends Backend> implements SealListener, ChangeListener {
+    /** Compare-and-put rounds a change may lose to other brokers before it gives up (a 503). */
+    private static final int MAX_ATTEMPTS = 20;
     private final String storagePath;
     private final List<String> reserved;
 
@@ -121,53 +124,54 @@ public abstract class Mounts<B extends Backend> implements SealListener, ChangeL
     /** Whether this is the auth-method table (whose mounts have a token type). */
     public abstract boolean authMethods();
 
-    public synchronized MountEntry enable(String rawPath, String type, String description,
+    public MountEntry enable(String rawPath, String type, String description,
             Map<String, String> options, long defaultTtl, long maxTtl, Map<String, Object> config) {
         String path = normalize(rawPath);
         validatePath(path);
         Factory<B> factory = factoryFor(type);
         Map<String, String> normalized = factory.validateOptions().apply(options);
-        for (String existing : current().keySet()) {
-            if (existing.startsWith(path) || path.startsWith(existing)) {
-                throw EngineException.badRequest("path is already in use at " + existing);
-            }
-        }
         MountEntry entry = new MountEntry(path, type, UUID.randomUUID().toString(),
                 (authMethods() ? "auth_" : "") + type + "_" + HexFormat.of().formatHex(
                         Drbg.randomBytes(4)),
                 description == null ? "" : description, normalized, defaultTtl, maxTtl,
                 MountSettings.apply(Map.of(), config, authMethods()));
         checkTtls(defaultTtl, maxTtl);
-        Map<String, Mounted<B>> next = new LinkedHashMap<>(current());
-        next.put(path, new Mounted<>(entry, instantiate(entry)));
-        persist(next);
-        mounts = next;
-        return entry;
+        return update(table -> {
+            for (String existing : table.keySet()) {
+                if (existing.startsWith(path) || path.startsWith(existing)) {
+                    throw EngineException.badRequest("path is already in use at " + existing);
+                }
+            }
+            table.put(path, entry);
+            return entry;
+        });
     }
 
     /** Unmounts and deletes every stored entry of the mount. */
-    public synchronized void disable(String rawPath) {
+    public void disable(String rawPath) {
         String path = normalize(rawPath);
-        Mounted<B> m = current().get(path);
-        if (m == null) {
-            return;
+        MountEntry removed = update(table -> table.remove(path));
+        if (removed != null) {
+            storage.deletePrefix(removed.storagePrefix());
         }
-        Map<String, Mounted<B>> next = new LinkedHashMap<>(current());
-        next.remove(path);
-        persist(next);
-        mounts = next;
-        storage.deletePrefix(m.entry().storagePrefix());
-        m.engine().shutdown();
     }
 
-    public synchronized MountEntry tune(String rawPath, String description, Long defaultTtl, Long maxTtl,
+    public MountEntry tune(String rawPath, String description, Long defaultTtl, Long maxTtl,
             Map<String, String> options, Map<String, Object> config) {
         String path = normalize(rawPath);
-        Mounted<B> m = current().get(path);
-        if (m == null) {
-            throw EngineException.badRequest(missing(path));
-        }
-        MountEntry e = m.entry();
+        return update(table -> {
+            MountEntry e = table.get(path);
+            if (e == null) {
+                throw EngineException.badRequest(missing(path));
+            }
+            MountEntry tuned = tuned(e, description, defaultTtl, maxTtl, options, config);
+            table.put(path, tuned);
+            return tuned;
+        });
+    }
+
+    private MountEntry tuned(MountEntry e, String description, Long defaultTtl, Long maxTtl,
+            Map<String, String> options, Map<String, Object> config) {
         Map<String, String> newOptions = e.options();
         if (options != null) {
             Map<String, String> merged = new LinkedHashMap<>(e.options());
@@ -182,10 +186,6 @@ public abstract class Mounts<B extends Backend> implements SealListener, ChangeL
                 defaultTtl != null ? defaultTtl : e.defaultLeaseTtl(), maxTtl != null ? maxTtl : e.maxLeaseTtl(),
                 newOptions, MountSettings.apply(e.settings(), config, authMethods()));
         checkTtls(tuned.defaultLeaseTtl(), tuned.maxLeaseTtl());
-        Map<String, Mounted<B>> next = new LinkedHashMap<>(current());
-        next.put(path, new Mounted<>(tuned, m.engine()));
-        persist(next);
-        mounts = next;
         return tuned;
     }
 
@@ -233,14 +233,20 @@ public abstract class Mounts<B extends Backend> implements SealListener, ChangeL
      * is gone is shut down. Nothing happens while sealed.
      */
     synchronized void reload() {
-        Map<String, Mounted<B>> current = mounts;
-        if (current == null) {
-            return;
+        if (mounts != null) {
+            adopt(loadEntries());
         }
+    }
+
+    /**
+     * Runs these entries: a mount that is still there keeps its running engine (with its entry
+     * updated); a new one starts; one that is gone is shut down.
+     */
+    private synchronized void adopt(Collection<MountEntry> entries) {
         Map<String, Mounted<B>> next = new LinkedHashMap<>();
         Map<String, Mounted<B>> byUuid = new LinkedHashMap<>();
-        current.values().forEach(m -> byUuid.put(m.entry().uuid() + "@" + m.entry().path(), m));
-        for (MountEntry e : loadEntries()) {
+        current().values().forEach(m -> byUuid.put(m.entry().uuid() + "@" + m.entry().path(), m));
+        for (MountEntry e : entries) {
             Mounted<B> kept = byUuid.remove(e.uuid() + "@" + e.path());
             next.put(e.path(), kept != null ? new Mounted<>(e, kept.engine()) : new Mounted<>(e, instantiate(e)));
         }
@@ -248,6 +254,29 @@ public abstract class Mounts<B extends Backend> implements SealListener, ChangeL
         byUuid.values().forEach(m -> m.engine().shutdown());
     }
 
+    /**
+     * Changes the stored table atomically across brokers: the table is read from PostgreSQL itself,
+     * {@code change} edits it (by path; a 400 it throws changes nothing), and it is written back
+     * only if no broker wrote it meanwhile — else all again on what that broker wrote. So two
+     * brokers mounting at once (Terraform applies in parallel, a load balancer spreads the calls)
+     * both get their mounts, and one path is mounted once. This broker then runs the table written.
+     */
+    private synchronized <T> T update(Function<Map<String, MountEntry>, T> change) {
+        current(); // sealed: refused before anything is read
+        for (int attempt = 1; ; attempt++) {
+            Optional<byte[]> stored = storage.getFresh(storagePath);
+            Map<String, MountEntry> table = new LinkedHashMap<>();
+            stored.map(Mounts::entries).orElse(List.of()).forEach(e -> table.put(e.path(), e));
+            T result = change.apply(table);
+            if (storage.compareAndPut(storagePath, stored, Json.write(List.copyOf(table.values())))) {
+                adopt(table.values());
+                return result;
+            }
+            if (attempt == MAX_ATTEMPTS) {
+                throw new EngineException(503, "the mount table kept changing under this request; try again");
+            }
+        }
+    }
     /**
      * A stored entry changed on another node: the mount whose storage holds {@code storageKey}
      * hears about it, with the key relative to its own storage view (the SDK's invalidation hook).
@@ -269,27 +298,25 @@ public abstract class Mounts<B extends Backend> implements SealListener, ChangeL
      * sys/remount: the mount moves to {@code rawTo} with its storage, accessor and settings; its
      * engine is started anew at the new path. The caller has revoked the mount's leases first.
      */
-    public synchronized MountEntry move(String rawFrom, String rawTo) {
+    public MountEntry move(String rawFrom, String rawTo) {
         String from = normalize(rawFrom);
         String to = normalize(rawTo);
-        Mounted<B> m = current().get(from);
-        if (m == null) {
-            throw EngineException.badRequest(missing(from));
-        }
         validatePath(to);
-        for (String existing : current().keySet()) {
-            if (!existing.equals(from) && (existing.startsWith(to) || to.startsWith(existing))) {
-                throw EngineException.badRequest("path already in use at " + existing);
+        return update(table -> {
+            MountEntry e = table.get(from);
+            if (e == null) {
+                throw EngineException.badRequest(missing(from));
             }
-        }
-        MountEntry moved = m.entry().movedTo(to);
-        Map<String, Mounted<B>> next = new LinkedHashMap<>(current());
-        next.remove(from);
-        next.put(to, new Mounted<>(moved, instantiate(moved)));
-        persist(next);
-        mounts = next;
-        m.engine().shutdown();
-        return moved;
+            for (String existing : table.keySet()) {
+                if (!existing.equals(from) && (existing.startsWith(to) || to.startsWith(existing))) {
+                    throw EngineException.badRequest("path already in use at " + existing);
+                }
+            }
+            MountEntry moved = e.movedTo(to);
+            table.remove(from);
+            table.put(to, moved);
+            return moved;
+        });
     }
 
     public static String normalize(String path) {
@@ -322,17 +349,15 @@ public abstract class Mounts<B extends Backend> implements SealListener, ChangeL
     }
 
     private List<MountEntry> loadEntries() {
-        return storage.get(storagePath).map(b -> {
-            try {
-                return Json.MAPPER.readValue(b, new TypeReference<List<MountEntry>>() { });
-            } catch (IOException ex) {
-                throw new UncheckedIOException("mount table is unreadable", ex);
-            }
-        }).orElse(List.of());
+        return storage.get(storagePath).map(Mounts::entries).orElse(List.of());
     }
 
-    private void persist(Map<String, Mounted<B>> table) {
-        storage.put(storagePath, Json.write(table.values().stream().map(Mounted::entry).toList()));
+    private static List<MountEntry> entries(byte[] stored) {
+        try {
+            return Json.MAPPER.readValue(stored, new TypeReference<List<MountEntry>>() { });
+        } catch (IOException ex) {
+            throw new UncheckedIOException("mount table is unreadable", ex);
+        }
     }
 
     private Map<String, Mounted<B>> current() {
