@@ -4,11 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.custos.broker.barrier.BarrierStorage;
+import io.custos.broker.mount.AuthMountTable;
 import io.custos.engine.sdk.MutableClock;
 import io.micronaut.test.annotation.MockBean;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -16,6 +21,11 @@ import org.junit.jupiter.api.Test;
 @MicronautTest(transactional = false)
 class AppRoleTest extends BrokerHttpTest {
     private final MutableClock clock = new MutableClock();
+
+    @Inject
+    AuthMountTable authMounts;
+    @Inject
+    BarrierStorage storage;
 
     @MockBean(Clock.class)
     Clock clock() {
@@ -117,5 +127,35 @@ class AppRoleTest extends BrokerHttpTest {
         assertEquals("ops-fixed-id", roleId("ops"));
         assertEquals(200, login(custom, secretId("ops").get("secret_id").asText()).status());
         assertEquals(403, call("POST", "auth/approle/role/ops", null, "{}").status(), "role management needs a token");
+    }
+
+    /**
+     * Two brokers changing a role's role-id at once each delete the old index entry and write their
+     * own: one index entry is left naming the role under a role-id it no longer has. The role's own
+     * record decides: that role-id logs in nowhere.
+     */
+    @Test
+    void aRoleIdTheRoleNoLongerHasDoesNotLogInThoughAnIndexEntryNamesTheRole() {
+        assertEquals(204, call("POST", "auth/approle/role/moved", root,
+                "{\"token_policies\":\"app\",\"bind_secret_id\":false,\"secret_id_bound_cidrs\":\"127.0.0.0/8\"}")
+                .status());
+        String oldId = roleId("moved");
+        String index = authMounts.get("approle").orElseThrow().storagePrefix() + "role_id/";
+        List<String> entries = storage.list(index).stream()
+                .filter(k -> "moved".equals(new String(storage.get(index + k).orElseThrow(), StandardCharsets.UTF_8)))
+                .toList();
+        assertEquals(1, entries.size());
+        assertEquals(200, call("POST", "auth/approle/login", null, "{\"role_id\":\"" + oldId + "\"}").status());
+
+        assertEquals(200, call("POST", "auth/approle/role/moved/role-id", root, "{\"role_id\":\"moved-new-id\"}").status());
+        storage.put(index + entries.get(0), "moved".getBytes(StandardCharsets.UTF_8)); // what the race leaves
+        Reply stale = call("POST", "auth/approle/login", null, "{\"role_id\":\"" + oldId + "\"}");
+        assertEquals(400, stale.status());
+        assertEquals("invalid role or secret ID", stale.error());
+        assertEquals(200, call("POST", "auth/approle/login", null, "{\"role_id\":\"moved-new-id\"}").status());
+        assertEquals(204, call("POST", "auth/approle/role/other", root, "{\"token_policies\":\"app\"}").status());
+        Reply taken = call("POST", "auth/approle/role/other/role-id", root, "{\"role_id\":\"moved-new-id\"}");
+        assertEquals(400, taken.status(), "a role-id is claimed once");
+        assertEquals("role_id already in use", taken.error());
     }
 }

@@ -18,6 +18,7 @@ import io.custos.engine.sdk.Request;
 import io.custos.engine.sdk.Response;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
@@ -175,7 +176,7 @@ final class AppRoleBackend extends RoleAuthBackend {
             r.name = name;
             r.roleId = UUID.randomUUID().toString();
             r.roleIdHash = hash(r.roleId);
-            storage.put("role_id/" + r.roleIdHash, name.getBytes(StandardCharsets.UTF_8));
+            claimRoleId(r.roleIdHash, name);
         }
         if (d.has("bind_secret_id")) {
             r.bindSecretId = d.getBool("bind_secret_id");
@@ -226,15 +227,24 @@ final class AppRoleBackend extends RoleAuthBackend {
             roleId = UUID.randomUUID().toString();
         }
         String h = hash(roleId);
-        if (storage.get("role_id/" + h).isPresent() && !h.equals(r.roleIdHash)) {
-            throw EngineException.badRequest("role_id already in use");
+        String old = r.roleIdHash;
+        if (!h.equals(old)) {
+            claimRoleId(h, r.name);
         }
-        storage.delete("role_id/" + r.roleIdHash);
         r.roleId = roleId;
         r.roleIdHash = h;
-        storage.put("role_id/" + h, r.name.getBytes(StandardCharsets.UTF_8));
         storage.put(rolePrefix() + r.name, Json.write(r));
+        if (old != null && !old.equals(h)) {
+            storage.delete("role_id/" + old);
+        }
         return Response.of(Map.of("role_id", roleId));
+    }
+
+    /** Indexes a role-id for {@code role}: once across every broker (two roles cannot both claim one). */
+    private void claimRoleId(String hash, String role) {
+        if (!storage.compareAndPut("role_id/" + hash, Optional.empty(), role.getBytes(StandardCharsets.UTF_8))) {
+            throw EngineException.badRequest("role_id already in use");
+        }
     }
 
     // ---- secret-ids
@@ -369,7 +379,10 @@ final class AppRoleBackend extends RoleAuthBackend {
         }
         String name = storage.get("role_id/" + hash(roleId)).map(b -> new String(b, StandardCharsets.UTF_8))
                 .orElseThrow(() -> EngineException.badRequest("invalid role or secret ID"));
-        Role r = loadRole(name, Role.class)
+        // the role, not the index, says which role-id is its own: an index entry a race between
+        // brokers left behind (two role-id changes at once) names the role but is not its role-id
+        Role r = loadRole(name, Role.class).filter(role -> role.roleIdHash != null && MessageDigest.isEqual(
+                        role.roleIdHash.getBytes(StandardCharsets.US_ASCII), hash(roleId).getBytes(StandardCharsets.US_ASCII)))
                 .orElseThrow(() -> EngineException.badRequest("invalid role or secret ID"));
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("role_name", r.name);
