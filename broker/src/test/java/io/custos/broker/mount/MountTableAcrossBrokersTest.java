@@ -1,6 +1,7 @@
 package io.custos.broker.mount;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -98,7 +99,7 @@ class MountTableAcrossBrokersTest extends BrokerHttpTest {
         nodeB.disable("tuned-elsewhere/");
         kv(nodeA, "after-disable/"); // A's copy still lists tuned-elsewhere/: it must not come back
         assertTrue(stored().contains("after-disable/"));
-        assertTrue(!stored().contains("tuned-elsewhere/"), stored().toString());
+        assertFalse(stored().contains("tuned-elsewhere/"), stored().toString());
     }
 
     /** As Terraform applies mounts in parallel through a load balancer: every one of them is kept. */
