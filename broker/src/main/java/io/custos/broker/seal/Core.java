@@ -7,6 +7,7 @@ import io.custos.broker.barrier.Keyring;
 import io.custos.broker.barrier.SealListener;
 import io.custos.broker.barrier.SealedException;
 import io.custos.broker.crypto.Drbg;
+import io.custos.broker.storage.ClusterLock;
 import io.custos.broker.storage.PhysicalStorage;
 import io.custos.engine.sdk.EngineException;
 import io.custos.engine.sdk.Json;
@@ -41,6 +42,8 @@ public class Core {
     static final String RECOVERY_KEY = "recovery-key";
     private static final Logger LOG = LoggerFactory.getLogger(Core.class);
     static final byte[] ROOT_KEY_AAD = "custos/root-key".getBytes(StandardCharsets.UTF_8);
+    /** Held for sys/init, so one broker at a time initialises the shared storage ("custosin"). */
+    public static final long INIT_LOCK = 0x6375_7374_6f73_696eL;
 
     /** Public seal parameters, stored in clear. */
     record SealConfig(String type, int secretShares, int secretThreshold) {
@@ -48,6 +51,7 @@ public class Core {
 
     private final PhysicalStorage physical;
     private final StoredKeyring keyrings;
+    private final ClusterLock initLock;
     private final AesGcmBarrier barrier;
     private final Optional<AutoSeal> autoSeal;
     private final RootTokenIssuer rootTokens;
@@ -68,8 +72,9 @@ public class Core {
     }
 
     public Core(PhysicalStorage physical, StoredKeyring keyrings, AesGcmBarrier barrier, Optional<AutoSeal> autoSeal,
-            RootTokenIssuer rootTokens, List<SealListener> listeners) {
+            RootTokenIssuer rootTokens, List<SealListener> listeners, ClusterLock initLock) {
         this.physical = physical;
+        this.initLock = initLock;
         this.keyrings = keyrings;
         this.barrier = barrier;
         this.autoSeal = autoSeal;
@@ -126,8 +131,20 @@ public class Core {
      * As {@link #initialize(int, int, String)}; with an auto-seal, {@code recoveryShares} > 0 also
      * makes a recovery key, split into that many shares (for root generation and recovery rekeys).
      */
-    public synchronized InitResult initialize(int shares, int threshold, int recoveryShares, int recoveryThreshold,
+    public InitResult initialize(int shares, int threshold, int recoveryShares, int recoveryThreshold,
             String rootTokenId) {
+        // every broker is active: two sys/init calls at once on two nodes would each write a keyring
+        // and a root key over the other's, and hand out shares for a key that is not stored
+        InitResult[] result = new InitResult[1];
+        if (!initLock.runIfFree(INIT_LOCK,
+                () -> result[0] = initializeAlone(shares, threshold, recoveryShares, recoveryThreshold, rootTokenId))) {
+            throw EngineException.badRequest("Custos is being initialized by another broker");
+        }
+        return result[0];
+    }
+
+    private synchronized InitResult initializeAlone(int shares, int threshold, int recoveryShares,
+            int recoveryThreshold, String rootTokenId) {
         if (isInitialized()) {
             throw EngineException.badRequest("Custos is already initialized");
         }

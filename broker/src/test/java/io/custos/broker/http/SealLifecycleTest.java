@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.custos.broker.seal.Core;
+import io.custos.broker.storage.ClusterLock;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
+import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -20,6 +25,8 @@ class SealLifecycleTest extends BrokerHttpTest {
     private static final List<String> HEX = new ArrayList<>();
     private static final List<String> B64 = new ArrayList<>();
     private static String rootToken;
+    @Inject
+    ClusterLock lock;
 
     @Test
     @Order(1)
@@ -32,7 +39,27 @@ class SealLifecycleTest extends BrokerHttpTest {
 
     @Test
     @Order(2)
-    void initialiseReturnsSharesInHexAndBase64AndARootTokenOnce() {
+    void initialiseReturnsSharesInHexAndBase64AndARootTokenOnce() throws Exception {
+        // another broker initialising the same storage holds the cluster's init lock: this one refuses
+        CountDownLatch held = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Thread other = new Thread(() -> lock.runIfFree(Core.INIT_LOCK, () -> {
+            held.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        other.start();
+        assertTrue(held.await(10, TimeUnit.SECONDS));
+        BrokerHttpTest.Reply busy = call("POST", "sys/init", null, "{\"secret_shares\":1,\"secret_threshold\":1}");
+        release.countDown();
+        other.join();
+        assertEquals(400, busy.status());
+        assertEquals("Custos is being initialized by another broker", busy.error());
+        assertFalse(call("GET", "sys/init", null, null).json().get("initialized").asBoolean());
+
         assertEquals(400, call("POST", "sys/init", null, "{\"secret_shares\":3,\"secret_threshold\":1}").status());
         assertEquals(400, call("POST", "sys/init", null, "{\"secret_shares\":2,\"secret_threshold\":3}").status());
         BrokerHttpTest.Reply init = call("POST", "sys/init", null, "{\"secret_shares\":5,\"secret_threshold\":3}");
