@@ -193,10 +193,15 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer, ChangeLis
         if (id.chars().anyMatch(c -> c <= 0x20 || c == 0x7f) || id.length() > 256) {
             throw EngineException.badRequest("custom token ids are 1 to 256 printable characters");
         }
-        if (storage.get(ID_PREFIX + hash(id)).isPresent()) {
+        TokenEntry entry = fresh(template);
+        String hash = hash(id);
+        // claimed once across brokers: two creations of one id at once must not both answer 200
+        if (!storage.compareAndPut(ID_PREFIX + hash, Optional.empty(), Json.write(entry))) {
             throw EngineException.badRequest("cannot create a token with a duplicate ID");
         }
-        return create(id, template);
+        byHash.invalidate(hash); // an absence read before the claim is not answered again
+        index(hash, entry);
+        return new Issued(id, entry);
     }
 
     /**
@@ -217,13 +222,18 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer, ChangeLis
     }
 
     private Issued create(String token, TokenEntry template) {
-        TokenEntry entry = new TokenEntry(Drbg.base62(24), template.policies(), cleanDisplayName(template.displayName()),
+        TokenEntry entry = fresh(template);
+        store(token, entry);
+        return new Issued(token, entry);
+    }
+
+    /** The entry a new token gets from {@code template}: a fresh accessor, created now. */
+    private TokenEntry fresh(TokenEntry template) {
+        return new TokenEntry(Drbg.base62(24), template.policies(), cleanDisplayName(template.displayName()),
                 template.path(),
                 clock.instant().getEpochSecond(), template.ttlSeconds(), template.meta(), template.parentAccessor(),
                 template.expireTime(), template.explicitMaxTtlSeconds(), template.numUses(), template.renewable(),
                 template.periodSeconds(), template.boundCidrs(), 0, template.maxTtlSeconds());
-        store(token, entry);
-        return new Issued(token, entry);
     }
 
     /**
@@ -239,6 +249,11 @@ public class TokenStore implements SealListener, Core.RootTokenIssuer, ChangeLis
     private void store(String token, TokenEntry entry) {
         String hash = hash(token);
         put(hash, entry);
+        index(hash, entry);
+    }
+
+    /** The indexes of a stored token: its expiry minute, its accessor, its parent's child link. */
+    private void index(String hash, TokenEntry entry) {
         markExpiry(hash, entry);
         storage.put(ACCESSOR_PREFIX + hash(entry.accessor()), hash.getBytes(StandardCharsets.US_ASCII));
         if (!entry.parentAccessor().isEmpty()) {

@@ -3,16 +3,23 @@ package io.custos.broker.storage;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.custos.broker.barrier.AesGcmBarrier;
 import io.custos.broker.barrier.BarrierStorage;
+import io.custos.broker.config.TokenConfiguration;
 import io.custos.broker.http.BrokerHttpTest;
+import io.custos.broker.token.TokenEntry;
+import io.custos.broker.token.TokenStore;
+import io.custos.engine.sdk.EngineException;
 import io.micronaut.test.extensions.junit5.annotation.MicronautTest;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -34,13 +41,16 @@ class CompareAndPutTest extends BrokerHttpTest {
     @Inject
     AesGcmBarrier barrier;
 
+    @Inject
+    TokenConfiguration tokenConfig;
+
+    private final CacheValidity valid = new CacheValidity(); // no change feed here: each node's cache stays stale on purpose
     private BarrierStorage nodeA;
     private BarrierStorage nodeB;
 
     @BeforeAll
     void twoNodes() {
         initAndUnseal();
-        CacheValidity valid = new CacheValidity(); // no change feed here: each node's cache stays stale on purpose
         valid.set(true);
         nodeA = new BarrierStorage(new CachedPhysicalStorage(postgres, 1 << 20, valid), barrier);
         nodeB = new BarrierStorage(new CachedPhysicalStorage(postgres, 1 << 20, valid), barrier);
@@ -95,5 +105,30 @@ class CompareAndPutTest extends BrokerHttpTest {
         assertArrayEquals(b("two"), nodeB.get("cas/y").orElseThrow(), "after losing, B reads the database again");
         assertTrue(nodeB.compareAndPut("cas/y", Optional.of(b("two")), b("three")));
         assertArrayEquals(b("three"), new BarrierStorage(postgres, barrier).get("cas/y").orElseThrow(), "in the database");
+    }
+
+    /**
+     * A custom token id (root's {@code id}) created on node A while node B still remembers it as
+     * absent: B's creation must lose, not overwrite A's token with its own policies and accessor.
+     */
+    @Test
+    void aCustomTokenIdIsClaimedOnceAcrossNodes() {
+        TokenStore onA = tokenStore(nodeA);
+        TokenStore onB = tokenStore(nodeB);
+        assertTrue(onB.lookup("ci-claimed").isEmpty()); // B's cache now holds the absence
+        TokenEntry template = new TokenEntry(null, List.of("app"), "token", "auth/token/create", 0, 0, Map.of(), "", 0,
+                0, 0, false, 0, List.of());
+        String accessor = onA.createWithId("ci-claimed", template).entry().accessor();
+        EngineException lost = assertThrows(EngineException.class, () -> onB.createWithId("ci-claimed", template));
+        assertEquals("cannot create a token with a duplicate ID", lost.getMessage());
+        assertEquals(accessor, tokenStore(new BarrierStorage(postgres, barrier)).lookup("ci-claimed").orElseThrow()
+                .accessor(), "A's token, as stored");
+    }
+
+    /** A node's token store, unsealed (its hashing keys loaded from the shared storage). */
+    private TokenStore tokenStore(BarrierStorage node) {
+        TokenStore store = new TokenStore(node, Clock.systemUTC(), tokenConfig, valid);
+        store.onUnseal();
+        return store;
     }
 }
