@@ -6,6 +6,7 @@ import com.github.benmanes.caffeine.cache.stats.CacheStats;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -22,6 +23,8 @@ public final class CachedPhysicalStorage implements PhysicalStorage, ChangeListe
     private final PhysicalStorage db;
     private final Cache<String, Optional<PhysicalEntry>> cache;
     private final CacheValidity validity;
+    /** Prefix drops so far (a sweep of present keys misses loads in flight; {@link #get} checks this). */
+    private final AtomicLong prefixDrops = new AtomicLong();
 
     public CachedPhysicalStorage(PhysicalStorage db, long maxBytes, CacheValidity validity) {
         this.db = db;
@@ -36,7 +39,14 @@ public final class CachedPhysicalStorage implements PhysicalStorage, ChangeListe
 
     @Override
     public Optional<PhysicalEntry> get(String path) {
-        return validity.read(cache, path, db::get);
+        long drops = prefixDrops.get();
+        Optional<PhysicalEntry> read = validity.read(cache, path, db::get);
+        if (prefixDrops.get() != drops) {
+            // a prefix was dropped while this read was under way: a key whose load was in flight is
+            // not among the keys the drop saw, so what it read before the change is not kept
+            cache.asMap().remove(path, read);
+        }
+        return read;
     }
 
     @Override
@@ -53,6 +63,7 @@ public final class CachedPhysicalStorage implements PhysicalStorage, ChangeListe
     @Override
     public void changed(String path, boolean below) {
         if (below) {
+            prefixDrops.incrementAndGet(); // before the sweep: a load it cannot see checks this after
             cache.asMap().keySet().removeIf(k -> k.startsWith(path));
         } else {
             cache.invalidate(path);
@@ -138,6 +149,7 @@ public final class CachedPhysicalStorage implements PhysicalStorage, ChangeListe
         try {
             return db.deletePrefix(prefix);
         } finally {
+            prefixDrops.incrementAndGet();
             cache.asMap().keySet().removeIf(k -> k.startsWith(prefix));
         }
     }
