@@ -17,12 +17,14 @@ import java.sql.Connection;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -298,6 +300,28 @@ class SeveralBrokersIT {
             JsonNode leader = n.call("GET", "sys/leader", null, null, 200);
             assertEquals(false, leader.get("performance_standby").asBoolean());
         }
+    }
+
+    /**
+     * As Terraform applies mounts in parallel through a load balancer: twelve mounts made at once
+     * over the three nodes are all kept and served everywhere, and one path asked of every node at
+     * once is mounted once (each change is a compare-and-put on the stored table).
+     */
+    @Test
+    void mountsMadeAtOnceOnEveryNodeAreAllKeptAndOnePathIsMountedOnce() throws Exception {
+        List<Integer> made = race(12, i -> status(nodes.get(i % 3), "POST", "sys/mounts/par-" + i, ROOT,
+                "{\"type\":\"kv\",\"options\":{\"version\":\"2\"}}"));
+        assertEquals(Collections.nCopies(12, 204), made);
+        for (ApiClient n : nodes) {
+            follows("the twelve mounts", () -> {
+                JsonNode mounts = n.call("GET", "sys/mounts", ROOT, null, 200).get("data");
+                return IntStream.range(0, 12).allMatch(i -> mounts.has("par-" + i + "/"));
+            });
+        }
+        List<Integer> once = race(6, i -> status(nodes.get(i % 3), "POST", "sys/mounts/once", ROOT,
+                "{\"type\":\"kv\"}"));
+        assertEquals(1, once.stream().filter(c -> c == 204).count(), once.toString());
+        assertEquals(5, once.stream().filter(c -> c == 400).count(), once.toString());
     }
 
     /** {@code n} calls at once (call {@code i} gets {@code i}); their status codes. */
