@@ -228,13 +228,14 @@ final class AppRoleBackend extends RoleAuthBackend {
         }
         String h = hash(roleId);
         String old = r.roleIdHash;
-        if (!h.equals(old)) {
+        boolean changed = !h.equals(old);
+        if (changed) {
             claimRoleId(h, r.name);
         }
         r.roleId = roleId;
         r.roleIdHash = h;
         storage.put(rolePrefix() + r.name, Json.write(r));
-        if (old != null && !old.equals(h)) {
+        if (changed && old != null) {
             storage.delete("role_id/" + old);
         }
         return Response.of(Map.of("role_id", roleId));
@@ -377,12 +378,13 @@ final class AppRoleBackend extends RoleAuthBackend {
         if (roleId.isBlank()) {
             throw EngineException.badRequest("missing role_id");
         }
-        String name = storage.get("role_id/" + hash(roleId)).map(b -> new String(b, StandardCharsets.UTF_8))
+        String h = hash(roleId);
+        String name = storage.get("role_id/" + h).map(b -> new String(b, StandardCharsets.UTF_8))
                 .orElseThrow(() -> EngineException.badRequest("invalid role or secret ID"));
         // the role, not the index, says which role-id is its own: an index entry a race between
         // brokers left behind (two role-id changes at once) names the role but is not its role-id
         Role r = loadRole(name, Role.class).filter(role -> role.roleIdHash != null && MessageDigest.isEqual(
-                        role.roleIdHash.getBytes(StandardCharsets.US_ASCII), hash(roleId).getBytes(StandardCharsets.US_ASCII)))
+                        role.roleIdHash.getBytes(StandardCharsets.US_ASCII), h.getBytes(StandardCharsets.US_ASCII)))
                 .orElseThrow(() -> EngineException.badRequest("invalid role or secret ID"));
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("role_name", r.name);
